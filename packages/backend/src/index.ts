@@ -1,0 +1,36 @@
+/*
+ * The demo portal's backend: the template's core plugins, guest sign-in, the mesh permission
+ * policy, and the mesh backend plugin.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+backend.add(import('@backstage/plugin-proxy-backend'));
+
+// scaffolder plugin
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+
+// auth plugin, with guest sign-in for local use
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// catalog plugin
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// permission plugin, with the mesh policy: signed-in users read routing, owners change it
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('./modules/meshPermissionPolicy'));
+
+// user settings plugin
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+// mesh traffic plugin
+backend.add(import('@meshtraffic/backstage-plugin-mesh-backend'));
+
+backend.start();

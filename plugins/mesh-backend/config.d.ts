@@ -1,0 +1,51 @@
+export interface Config {
+  /** Istio meshes whose routing the mesh plugin manages. */
+  mesh?: {
+    /** Members of this group (entity ref, e.g. group:default/platform) may change any service's routing. */
+    adminGroup?: string;
+    meshes: Array<{
+      /** The mesh id, as entities name it in the `mesh.meshtraffic.io/mesh` annotation. */
+      id: string;
+      /**
+       * Namespaces a catalog entity may point at. Default: every namespace except kube-system,
+       * kube-public, kube-node-lease, istio-system and the control plane's own.
+       */
+      allowedNamespaces?: string[];
+      /** The control plane's namespace, never writable through the plugin. Default istio-system. */
+      controlPlaneNamespace?: string;
+      clusters: Array<{
+        /** The cluster's name in the mesh (Istio's `topology.istio.io/cluster`). */
+        name: string;
+        title?: string;
+        /** The API server URL. */
+        url: string;
+        /** primary: runs istiod that reads its own config; remote: configured from a primary; config: an external control plane's config cluster. */
+        role: 'primary' | 'remote' | 'config';
+        network?: string;
+        region?: string;
+        /** How the backend authenticates: serviceAccount (a token), kubeconfig (a file and context) or inCluster (only when named). */
+        authProvider: 'serviceAccount' | 'kubeconfig' | 'inCluster';
+        /**
+         * Bearer token, with authProvider serviceAccount.
+         * @visibility secret
+         */
+        serviceAccountToken?: string;
+        /** With authProvider kubeconfig: the kubeconfig file's path. */
+        kubeconfigPath?: string;
+        /** With authProvider kubeconfig: the context to use (default: the file's current context). */
+        kubeconfigContext?: string;
+        /**
+         * Base64 PEM of the CA that signs the API server's certificate.
+         * @visibility secret
+         */
+        caData?: string;
+        /** Path to a PEM file of the CA. */
+        caFile?: string;
+        /** Skip TLS verification (development only). */
+        skipTLSVerify?: boolean;
+        /** Milliseconds each request to this cluster may take. Default 10000. */
+        requestTimeout?: number;
+      }>;
+    }>;
+  };
+}

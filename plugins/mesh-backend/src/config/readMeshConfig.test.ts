@@ -1,0 +1,70 @@
+import { ConfigReader } from '@backstage/config';
+import { isNamespaceAllowed, readMeshConfig } from './readMeshConfig';
+
+const TOKEN = 'tok-0123456789abcdefghijklmnop';
+
+function cluster(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'east',
+    url: 'https://127.0.0.1:6443',
+    role: 'primary',
+    authProvider: 'serviceAccount',
+    serviceAccountToken: TOKEN,
+    ...overrides,
+  };
+}
+
+const read = (clusters: any[], mesh: Record<string, any> = {}) =>
+  readMeshConfig(new ConfigReader({ mesh: { meshes: [{ id: 'demo', clusters, ...mesh }] } }));
+
+describe('readMeshConfig', () => {
+  it('reads meshes, clusters and their topology', () => {
+    const config = read([cluster(), cluster({ name: 'west' }), cluster({ name: 'edge', role: 'remote' })]);
+    expect(config.meshes[0].topology.clusters.map(c => `${c.name}:${c.role}`)).toEqual([
+      'east:primary',
+      'west:primary',
+      'edge:remote',
+    ]);
+    expect(config.meshes[0].clusters[0]).toMatchObject({ requestTimeoutMs: 10000, skipTLSVerify: false });
+  });
+
+  it('is empty without a mesh section', () => {
+    expect(readMeshConfig(new ConfigReader({}))).toEqual({ meshes: [] });
+  });
+
+  it.each([
+    [[cluster({ role: 'boss' })], /mesh\.meshes\[0\]\.clusters\[0\]\.role must be one of primary, remote, config/],
+    [[cluster({ authProvider: 'magic' })], /clusters\[0\]\.authProvider must be one of/],
+    [[cluster({ serviceAccountToken: undefined })], /clusters\[0\]\.serviceAccountToken is required/],
+    [[cluster({ authProvider: 'kubeconfig', serviceAccountToken: undefined })], /clusters\[0\]\.kubeconfigPath is required/],
+    [[cluster({ url: 'ftp://x' })], /clusters\[0\]\.url must be an http\(s\) URL/],
+    [[cluster(), cluster()], /clusters\[1\]\.name "east" is used twice/],
+    [[cluster({ role: 'remote' })], /mesh\.meshes\[0\]: mesh demo has no cluster that holds routing config/],
+  ])('names the bad key (%#)', (clusters, message) => {
+    expect(() => read(clusters as any[])).toThrow(message);
+  });
+
+  it('never puts a token in an error message', () => {
+    try {
+      read([cluster({ url: 'not a url' })]);
+      throw new Error('expected a config error');
+    } catch (e) {
+      expect(String(e)).not.toContain(TOKEN);
+    }
+  });
+});
+
+describe('isNamespaceAllowed', () => {
+  it('refuses system and control plane namespaces by default', () => {
+    const [mesh] = read([cluster()]).meshes;
+    expect(isNamespaceAllowed(mesh, 'bookinfo')).toBe(true);
+    for (const ns of ['kube-system', 'kube-public', 'istio-system']) expect(isNamespaceAllowed(mesh, ns)).toBe(false);
+  });
+
+  it('allows only the listed namespaces when a list is given', () => {
+    const [mesh] = read([cluster()], { allowedNamespaces: ['bookinfo'], controlPlaneNamespace: 'mesh-cp' }).meshes;
+    expect(isNamespaceAllowed(mesh, 'bookinfo')).toBe(true);
+    expect(isNamespaceAllowed(mesh, 'shop')).toBe(false);
+    expect(isNamespaceAllowed(mesh, 'mesh-cp')).toBe(false);
+  });
+});

@@ -1,0 +1,144 @@
+import { Config } from '@backstage/config';
+import { ClusterRole, CLUSTER_ROLES, MeshTopology, PlacementError, placeConfig } from '@meshtraffic/backstage-plugin-mesh-common';
+
+export type AuthProvider = 'serviceAccount' | 'kubeconfig' | 'inCluster';
+const AUTH_PROVIDERS: AuthProvider[] = ['serviceAccount', 'kubeconfig', 'inCluster'];
+
+/** Namespaces no entity may aim the plugin at unless a mesh lists them explicitly. */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
+
+/**
+ * A cluster as configured, credentials included. Lives only inside the backend: responses and
+ * log lines use {@link publicCluster}.
+ */
+export interface ClusterConfig {
+  name: string;
+  title?: string;
+  mesh: string;
+  url: string;
+  role: ClusterRole;
+  network?: string;
+  region?: string;
+  authProvider: AuthProvider;
+  serviceAccountToken?: string;
+  kubeconfigPath?: string;
+  kubeconfigContext?: string;
+  caData?: string;
+  caFile?: string;
+  skipTLSVerify: boolean;
+  requestTimeoutMs: number;
+}
+
+export interface MeshConfig {
+  id: string;
+  allowedNamespaces?: string[];
+  controlPlaneNamespace: string;
+  clusters: ClusterConfig[];
+  topology: MeshTopology;
+}
+
+export interface MeshPluginConfig {
+  adminGroup?: string;
+  meshes: MeshConfig[];
+}
+
+export class MeshConfigError extends Error {
+  constructor(message: string) {
+    super(`Invalid mesh config: ${message}`);
+    this.name = 'MeshConfigError';
+  }
+}
+
+function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
+  const role = c.getString('role');
+  if (!(CLUSTER_ROLES as readonly string[]).includes(role)) {
+    throw new MeshConfigError(`${key}.role must be one of ${CLUSTER_ROLES.join(', ')} (got "${role}")`);
+  }
+  const authProvider = c.getString('authProvider');
+  if (!AUTH_PROVIDERS.includes(authProvider as AuthProvider)) {
+    throw new MeshConfigError(`${key}.authProvider must be one of ${AUTH_PROVIDERS.join(', ')} (got "${authProvider}")`);
+  }
+  const url = c.getString('url');
+  try {
+    const parsed = new URL(url);
+    if (!['https:', 'http:'].includes(parsed.protocol)) throw new Error();
+  } catch {
+    throw new MeshConfigError(`${key}.url must be an http(s) URL`);
+  }
+  const cluster: ClusterConfig = {
+    name: c.getString('name'),
+    title: c.getOptionalString('title'),
+    mesh,
+    url,
+    role: role as ClusterRole,
+    network: c.getOptionalString('network'),
+    region: c.getOptionalString('region'),
+    authProvider: authProvider as AuthProvider,
+    serviceAccountToken: c.getOptionalString('serviceAccountToken'),
+    kubeconfigPath: c.getOptionalString('kubeconfigPath'),
+    kubeconfigContext: c.getOptionalString('kubeconfigContext'),
+    caData: c.getOptionalString('caData'),
+    caFile: c.getOptionalString('caFile'),
+    skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+    requestTimeoutMs: c.getOptionalNumber('requestTimeout') ?? 10_000,
+  };
+  if (cluster.authProvider === 'serviceAccount' && !cluster.serviceAccountToken) {
+    throw new MeshConfigError(`${key}.serviceAccountToken is required with authProvider serviceAccount`);
+  }
+  if (cluster.authProvider === 'kubeconfig' && !cluster.kubeconfigPath) {
+    throw new MeshConfigError(`${key}.kubeconfigPath is required with authProvider kubeconfig`);
+  }
+  if (!(cluster.requestTimeoutMs > 0)) {
+    throw new MeshConfigError(`${key}.requestTimeout must be a positive number of milliseconds`);
+  }
+  return cluster;
+}
+
+/**
+ * Reads and checks `mesh:` at startup, so a bad key stops the backend with a message naming it
+ * rather than failing on the first request. Messages never include a credential's value.
+ */
+export function readMeshConfig(config: Config): MeshPluginConfig {
+  const root = config.getOptionalConfig('mesh');
+  if (!root) return { meshes: [] };
+  const seenMeshes = new Set<string>();
+  const meshes = root.getConfigArray('meshes').map((m, i) => {
+    const id = m.getString('id');
+    if (seenMeshes.has(id)) throw new MeshConfigError(`mesh.meshes[${i}].id "${id}" is used twice`);
+    seenMeshes.add(id);
+    const seenClusters = new Set<string>();
+    const clusters = m.getConfigArray('clusters').map((c, j) => {
+      const cluster = readCluster(c, `mesh.meshes[${i}].clusters[${j}]`, id);
+      if (seenClusters.has(cluster.name)) {
+        throw new MeshConfigError(`mesh.meshes[${i}].clusters[${j}].name "${cluster.name}" is used twice in mesh ${id}`);
+      }
+      seenClusters.add(cluster.name);
+      return cluster;
+    });
+    const topology: MeshTopology = {
+      id,
+      clusters: clusters.map(c => ({ name: c.name, role: c.role, network: c.network, region: c.region })),
+    };
+    try {
+      placeConfig(topology);
+    } catch (e) {
+      if (e instanceof PlacementError) throw new MeshConfigError(`mesh.meshes[${i}]: ${e.message}`);
+      throw e;
+    }
+    return {
+      id,
+      allowedNamespaces: m.getOptionalStringArray('allowedNamespaces'),
+      controlPlaneNamespace: m.getOptionalString('controlPlaneNamespace') ?? 'istio-system',
+      clusters,
+      topology,
+    };
+  });
+  return { adminGroup: root.getOptionalString('adminGroup'), meshes };
+}
+
+/** Whether an entity of this mesh may point the plugin at a namespace. */
+export function isNamespaceAllowed(mesh: MeshConfig, namespace: string): boolean {
+  if (namespace === mesh.controlPlaneNamespace) return false;
+  if (mesh.allowedNamespaces) return mesh.allowedNamespaces.includes(namespace);
+  return !SYSTEM_NAMESPACES.includes(namespace);
+}

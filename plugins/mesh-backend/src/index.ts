@@ -1,0 +1,9 @@
+/**
+ * The mesh backend plugin: plans and applies Istio routing for catalog services to every config
+ * cluster of their mesh.
+ *
+ * @packageDocumentation
+ */
+export { meshPlugin as default } from './plugin';
+export { readMeshConfig, isNamespaceAllowed, MeshConfigError } from './config/readMeshConfig';
+export type { ClusterConfig, MeshConfig, MeshPluginConfig } from './config/readMeshConfig';

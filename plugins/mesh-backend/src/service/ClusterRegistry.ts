@@ -1,0 +1,51 @@
+import { VersionApi } from '@kubernetes/client-node';
+import { ClusterSummary, ClustersResponse, placeConfig } from '@meshtraffic/backstage-plugin-mesh-common';
+import { ClusterConfig, MeshPluginConfig } from '../config/readMeshConfig';
+import { describeClusterError } from '../kubernetes/describeError';
+import { kubeConfigFor } from '../kubernetes/kubeConfigFor';
+import { withTimeout } from '../kubernetes/withTimeout';
+
+/** The configured meshes and clusters, and what the portal may be told about them. */
+export class ClusterRegistry {
+  constructor(private readonly config: MeshPluginConfig) {}
+
+  get meshes() {
+    return this.config.meshes;
+  }
+
+  mesh(id: string) {
+    return this.config.meshes.find(m => m.id === id);
+  }
+
+  /** Every cluster's reachability, asked in parallel, each bounded by its own timeout. */
+  async describe(): Promise<ClustersResponse> {
+    const all = this.config.meshes.flatMap(m => m.clusters);
+    const clusters = await Promise.all(all.map(c => this.probe(c)));
+    return {
+      meshes: this.config.meshes.map(m => {
+        const placement = placeConfig(m.topology);
+        return { id: m.id, kind: placement.kind, configClusters: placement.configClusters };
+      }),
+      clusters,
+    };
+  }
+
+  private async probe(cluster: ClusterConfig): Promise<ClusterSummary> {
+    const summary: ClusterSummary = {
+      name: cluster.name,
+      title: cluster.title,
+      mesh: cluster.mesh,
+      role: cluster.role,
+      network: cluster.network,
+      region: cluster.region,
+      reachable: false,
+    };
+    try {
+      const api = kubeConfigFor(cluster).makeApiClient(VersionApi);
+      await withTimeout(cluster.name, cluster.requestTimeoutMs, api.getCode());
+      return { ...summary, reachable: true };
+    } catch (e) {
+      return { ...summary, error: describeClusterError(e) };
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { IntentIssue } from '../intent/validate';
+import { TrafficIntent } from '../intent/schema';
+import { WorkloadVersion } from '../intent/workloads';
+import { ClusterRole } from '../placement/topology';
+import { ClassifiedObject } from '../parse/classify';
+import { RoutingObject } from '../generate/istioTypes';
+
+/** `GET /clusters`: what the portal may know of a cluster. Never an address or a credential. */
+export interface ClusterSummary {
+  name: string;
+  title?: string;
+  mesh: string;
+  role: ClusterRole;
+  network?: string;
+  region?: string;
+  reachable: boolean;
+  /** Why a cluster is not reachable, without any credential material. */
+  error?: string;
+}
+
+export interface MeshSummary {
+  id: string;
+  kind: string;
+  configClusters: string[];
+}
+
+export interface ClustersResponse {
+  meshes: MeshSummary[];
+  clusters: ClusterSummary[];
+}
+
+export interface ClusterState {
+  cluster: string;
+  role: ClusterRole;
+  reachable: boolean;
+  error?: string;
+  isConfigCluster: boolean;
+  workloads: WorkloadVersion[];
+  routing: ClassifiedObject[];
+}
+
+/** `GET /entities/:kind/:namespace/:name`. */
+export interface EntityMeshState {
+  target: { mesh: string; service: string; namespace: string; host: string; entityRef: string };
+  clusters: ClusterState[];
+  intent?: TrafficIntent;
+  /** Opaque; changes whenever the live state of the host's routing objects does. */
+  revision: string;
+}
+
+export type PlannedAction = 'create' | 'update' | 'delete' | 'unchanged';
+
+export interface PlannedObjectChange {
+  kind: RoutingObject['kind'];
+  name: string;
+  action: PlannedAction;
+  diff: string;
+  object?: RoutingObject;
+}
+
+export interface ClusterPlan {
+  cluster: string;
+  changes: PlannedObjectChange[];
+  dryRun: { ok: boolean; message?: string };
+  foreign: ClassifiedObject[];
+  drifted: ClassifiedObject[];
+}
+
+export interface PlanRequest {
+  intent: unknown;
+}
+
+export type PlanResponse =
+  | { valid: false; issues: IntentIssue[] }
+  | { valid: true; revision: string; clusters: ClusterPlan[]; needsAdoption: boolean };
+
+export interface ApplyRequest {
+  intent: unknown;
+  revision: string;
+  adopt?: boolean;
+}
+
+export type ClusterOutcome = 'applied' | 'unchanged' | 'restored' | 'failed' | 'unreachable' | 'restore-failed';
+
+export interface ClusterApplyResult {
+  cluster: string;
+  outcome: ClusterOutcome;
+  message?: string;
+}
+
+export interface ApplyResponse {
+  ok: boolean;
+  historyId: number;
+  clusters: ClusterApplyResult[];
+  revision?: string;
+}
+
+export interface HistoryEntry {
+  id: number;
+  entityRef: string;
+  actor: string;
+  action: 'apply' | 'rollback' | 'remove';
+  createdAt: string;
+  intentBefore?: TrafficIntent;
+  intentAfter?: TrafficIntent;
+  ok: boolean;
+  clusters: ClusterApplyResult[];
+  scaffolderTaskId?: string;
+}
+
+export interface RollbackRequest {
+  to: number;
+  revision: string;
+}

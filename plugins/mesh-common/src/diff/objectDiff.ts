@@ -1,0 +1,38 @@
+import { createTwoFilesPatch } from 'diff';
+import { stringify } from 'yaml';
+
+/**
+ * Objects as YAML for people and diffs: server-populated metadata dropped, so a diff against a
+ * live object shows only what an apply would change.
+ */
+export function toComparableYaml(obj: unknown): string {
+  if (obj === undefined || obj === null) return '';
+  return stringify(stripServerFields(obj), { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink'];
+
+function stripServerFields(obj: any): any {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return obj;
+  const { status: _status, ...rest } = obj;
+  if (rest.metadata && typeof rest.metadata === 'object') {
+    const metadata = { ...rest.metadata };
+    for (const key of SERVER_METADATA) delete metadata[key];
+    const annotations = { ...(metadata.annotations ?? {}) };
+    delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
+    if (metadata.annotations) metadata.annotations = annotations;
+    rest.metadata = metadata;
+  }
+  return rest;
+}
+
+/**
+ * A unified diff of one object, live -> planned; empty when nothing changes. Either side may be
+ * missing (creation, deletion).
+ */
+export function objectDiff(name: string, live: unknown, planned: unknown): string {
+  const before = toComparableYaml(live);
+  const after = toComparableYaml(planned);
+  if (before === after) return '';
+  return createTwoFilesPatch(`live/${name}`, `planned/${name}`, before, after, undefined, undefined, { context: 3 });
+}

@@ -1,0 +1,41 @@
+import { Entity } from '@backstage/catalog-model';
+import { isMeshAnnotated, readMeshTarget } from './target';
+
+const entity = (annotations: Record<string, string>): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'reviews', annotations },
+  spec: {},
+});
+
+describe('readMeshTarget', () => {
+  it('reads the mesh annotations', () => {
+    expect(
+      readMeshTarget(entity({
+        'mesh.meshtraffic.io/mesh': 'demo',
+        'mesh.meshtraffic.io/service': 'reviews-svc',
+        'mesh.meshtraffic.io/namespace': 'bookinfo',
+      })),
+    ).toEqual({ mesh: 'demo', service: 'reviews-svc', namespace: 'bookinfo', entityRef: 'component:default/reviews' });
+  });
+
+  it('falls back to the Kubernetes plugin annotations, then the entity name', () => {
+    expect(
+      readMeshTarget(entity({
+        'mesh.meshtraffic.io/mesh': 'demo',
+        'backstage.io/kubernetes-id': 'reviews-k8s',
+        'backstage.io/kubernetes-namespace': 'shop',
+      })),
+    ).toMatchObject({ service: 'reviews-k8s', namespace: 'shop' });
+    expect(readMeshTarget(entity({ 'mesh.meshtraffic.io/mesh': 'demo' }))).toMatchObject({
+      service: 'reviews',
+      namespace: 'default',
+    });
+  });
+
+  it('is undefined without the mesh annotation', () => {
+    expect(readMeshTarget(entity({ 'backstage.io/kubernetes-id': 'x' }))).toBeUndefined();
+    expect(isMeshAnnotated(entity({}))).toBe(false);
+    expect(isMeshAnnotated(entity({ 'mesh.meshtraffic.io/mesh': 'demo' }))).toBe(true);
+  });
+});

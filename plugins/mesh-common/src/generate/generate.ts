@@ -1,0 +1,190 @@
+import {
+  Destination,
+  Fault,
+  Mirror,
+  Retries,
+  RouteMatch,
+  StringMatch,
+  TrafficIntent,
+} from '../intent/schema';
+import { MeshTarget } from '../entity/target';
+import { intentHash } from './hash';
+import {
+  DestinationRuleObject,
+  IstioHttpMatch,
+  IstioHttpRoute,
+  IstioStringMatch,
+  ObjectMeta,
+  RoutingObject,
+  TrafficPolicy,
+  VirtualServiceObject,
+} from './istioTypes';
+import {
+  CANARY_ANNOTATION,
+  CLUSTER_LABEL,
+  DEFAULT_ROUTE_NAME,
+  ENTITY_REF_ANNOTATION,
+  INTENT_HASH_ANNOTATION,
+  ISTIO_API_VERSION,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+} from './metadata';
+import { referencedSubsets, subsetLabels, subsetName } from './subsets';
+
+/** The fully qualified host Istio routes for a Kubernetes service. */
+export function serviceHost(target: Pick<MeshTarget, 'service' | 'namespace'>): string {
+  return `${target.service}.${target.namespace}.svc.cluster.local`;
+}
+
+function sortedRecord<T>(record: Record<string, T>, map: (v: T) => unknown = v => v) {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(record).sort()) out[key] = map(record[key]);
+  return out;
+}
+
+function metadata(target: MeshTarget, intent: TrafficIntent): ObjectMeta {
+  const annotations: Record<string, string> = {
+    [ENTITY_REF_ANNOTATION]: target.entityRef,
+    [INTENT_HASH_ANNOTATION]: intentHash(intent),
+  };
+  if (intent.canary) {
+    const { baseline, candidate, steps, step } = intent.canary;
+    annotations[CANARY_ANNOTATION] = JSON.stringify({ baseline, candidate, steps, step });
+  }
+  return {
+    name: target.service,
+    namespace: target.namespace,
+    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+    annotations: sortedRecord(annotations),
+  };
+}
+
+function stringMatch(m: StringMatch): IstioStringMatch {
+  if (m.exact !== undefined) return { exact: m.exact };
+  if (m.prefix !== undefined) return { prefix: m.prefix };
+  return { regex: m.regex ?? '' };
+}
+
+function httpMatch(m: RouteMatch): IstioHttpMatch {
+  const out: IstioHttpMatch = {};
+  if (m.headers) out.headers = sortedRecord(m.headers, stringMatch);
+  if (m.method) out.method = stringMatch(m.method);
+  if (m.sourceCluster) out.sourceLabels = { [CLUSTER_LABEL]: m.sourceCluster };
+  if (m.uri) out.uri = stringMatch(m.uri);
+  return out;
+}
+
+function routeBody(
+  host: string,
+  part: {
+    split: Destination[];
+    fault?: Fault;
+    timeout?: string;
+    retries?: Retries;
+    mirror?: Mirror;
+  },
+): IstioHttpRoute {
+  const out: IstioHttpRoute = {
+    route: part.split.map(d => ({ destination: { host, subset: subsetName(d) }, weight: d.weight })),
+  };
+  if (part.fault) {
+    const fault: IstioHttpRoute['fault'] = {};
+    if (part.fault.abort) {
+      fault.abort = {
+        httpStatus: part.fault.abort.httpStatus,
+        percentage: { value: part.fault.abort.percent },
+      };
+    }
+    if (part.fault.delay) {
+      fault.delay = { fixedDelay: part.fault.delay.fixed, percentage: { value: part.fault.delay.percent } };
+    }
+    out.fault = fault;
+  }
+  if (part.mirror) {
+    out.mirror = { host, subset: subsetName(part.mirror) };
+    out.mirrorPercentage = { value: part.mirror.percent };
+  }
+  if (part.retries) {
+    const retries: IstioHttpRoute['retries'] = { attempts: part.retries.attempts };
+    if (part.retries.perTryTimeout !== undefined) retries.perTryTimeout = part.retries.perTryTimeout;
+    if (part.retries.retryOn !== undefined) retries.retryOn = part.retries.retryOn.join(',');
+    out.retries = retries;
+  }
+  if (part.timeout !== undefined) out.timeout = part.timeout;
+  return out;
+}
+
+export function generateVirtualService(target: MeshTarget, intent: TrafficIntent): VirtualServiceObject {
+  const host = serviceHost(target);
+  const http: IstioHttpRoute[] = (intent.routes ?? []).map(route => ({
+    name: route.name,
+    match: route.match.map(httpMatch),
+    ...routeBody(host, route),
+  }));
+  http.push({ name: DEFAULT_ROUTE_NAME, ...routeBody(host, intent) });
+  return {
+    apiVersion: ISTIO_API_VERSION,
+    kind: 'VirtualService',
+    metadata: metadata(target, intent),
+    spec: { hosts: [host], http },
+  };
+}
+
+function trafficPolicy(intent: TrafficIntent): TrafficPolicy | undefined {
+  const policy: TrafficPolicy = {};
+  if (intent.connectionPool) policy.connectionPool = structuredCopy(intent.connectionPool);
+  if (intent.failover) {
+    policy.loadBalancer = {
+      localityLbSetting: { enabled: true, failover: intent.failover.map(f => ({ from: f.from, to: f.to })) },
+    };
+  }
+  if (intent.outlierDetection) policy.outlierDetection = structuredCopy(intent.outlierDetection);
+  return Object.keys(policy).length ? policy : undefined;
+}
+
+/** A copy with keys sorted at every level, so output does not depend on how the input was typed. */
+function structuredCopy<T>(value: T): any {
+  if (Array.isArray(value)) return value.map(structuredCopy);
+  if (value && typeof value === 'object') return sortedRecord(value as Record<string, unknown>, structuredCopy);
+  return value;
+}
+
+export function generateDestinationRule(target: MeshTarget, intent: TrafficIntent): DestinationRuleObject {
+  const spec: DestinationRuleObject['spec'] = {
+    host: serviceHost(target),
+    subsets: referencedSubsets(intent).map(ref => ({ name: subsetName(ref), labels: subsetLabels(ref) })),
+  };
+  const policy = trafficPolicy(intent);
+  if (policy) spec.trafficPolicy = policy;
+  return {
+    apiVersion: ISTIO_API_VERSION,
+    kind: 'DestinationRule',
+    metadata: metadata(target, intent),
+    spec,
+  };
+}
+
+/**
+ * The routing objects for one config cluster, in apply order: the DestinationRule first, so the
+ * subsets exist before a VirtualService routes to them (make before break). Remove in reverse.
+ * The intent must have passed validateIntent.
+ */
+export function generateRouting(target: MeshTarget, intent: TrafficIntent): RoutingObject[] {
+  return [generateDestinationRule(target, intent), generateVirtualService(target, intent)];
+}
+
+/** The same objects for every config cluster: each primary's istiod reads only its own API server. */
+export function generateForClusters(
+  target: MeshTarget,
+  intent: TrafficIntent,
+  configClusters: string[],
+): Array<{ cluster: string; objects: RoutingObject[] }> {
+  const objects = generateRouting(target, intent);
+  return configClusters.map(cluster => ({ cluster, objects }));
+}
+
+/** Removal order: VirtualService first, so nothing routes to subsets that are going away. */
+export function removalOrder<T extends { kind: string }>(objects: T[]): T[] {
+  const rank = (o: T) => (o.kind === 'VirtualService' ? 0 : 1);
+  return [...objects].sort((a, b) => rank(a) - rank(b));
+}

@@ -1,0 +1,98 @@
+/**
+ * The parts of Istio's networking.istio.io/v1 objects this product writes and reads. Kept here as
+ * plain types so the browser bundle does not carry Istio's schemas; tests check every generated
+ * object against those schemas.
+ */
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  resourceVersion?: string;
+  uid?: string;
+  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }>;
+  managedFields?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface IstioStringMatch {
+  exact?: string;
+  prefix?: string;
+  regex?: string;
+}
+
+export interface IstioPercent {
+  value: number;
+}
+
+export interface IstioDestination {
+  host: string;
+  subset?: string;
+  port?: { number: number };
+}
+
+export interface IstioHttpMatch {
+  name?: string;
+  headers?: Record<string, IstioStringMatch>;
+  uri?: IstioStringMatch;
+  method?: IstioStringMatch;
+  sourceLabels?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface IstioHttpRoute {
+  name?: string;
+  match?: IstioHttpMatch[];
+  route?: Array<{ destination: IstioDestination; weight?: number; [key: string]: unknown }>;
+  fault?: {
+    delay?: { fixedDelay?: string; percentage?: IstioPercent; [key: string]: unknown };
+    abort?: { httpStatus?: number; percentage?: IstioPercent; [key: string]: unknown };
+  };
+  timeout?: string;
+  retries?: { attempts?: number; perTryTimeout?: string; retryOn?: string; [key: string]: unknown };
+  mirror?: IstioDestination;
+  mirrorPercentage?: IstioPercent;
+  [key: string]: unknown;
+}
+
+export interface VirtualServiceSpec {
+  hosts?: string[];
+  gateways?: string[];
+  http?: IstioHttpRoute[];
+  [key: string]: unknown;
+}
+
+export interface TrafficPolicy {
+  connectionPool?: Record<string, unknown>;
+  outlierDetection?: Record<string, unknown>;
+  loadBalancer?: {
+    localityLbSetting?: { enabled?: boolean; failover?: Array<{ from: string; to: string }> };
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface DestinationRuleSpec {
+  host?: string;
+  subsets?: Array<{ name: string; labels?: Record<string, string>; [key: string]: unknown }>;
+  trafficPolicy?: TrafficPolicy;
+  [key: string]: unknown;
+}
+
+export interface VirtualServiceObject {
+  apiVersion: string;
+  kind: 'VirtualService';
+  metadata: ObjectMeta;
+  spec: VirtualServiceSpec;
+}
+
+export interface DestinationRuleObject {
+  apiVersion: string;
+  kind: 'DestinationRule';
+  metadata: ObjectMeta;
+  spec: DestinationRuleSpec;
+}
+
+export type RoutingObject = VirtualServiceObject | DestinationRuleObject;
+export type RoutingKind = RoutingObject['kind'];

@@ -1,0 +1,16 @@
+/** Label and annotation keys every generated object carries, and the value that marks it ours. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'backstage-mesh-traffic';
+export const ENTITY_REF_ANNOTATION = 'mesh.meshtraffic.io/entity-ref';
+export const INTENT_HASH_ANNOTATION = 'mesh.meshtraffic.io/intent-hash';
+/** What cannot be read back from a spec (the canary's steps) travels in an annotation. */
+export const CANARY_ANNOTATION = 'mesh.meshtraffic.io/canary';
+
+/** The label Istio puts on every workload with the name of its cluster. */
+export const CLUSTER_LABEL = 'topology.istio.io/cluster';
+export const VERSION_LABEL = 'version';
+
+/** The name of the default (catch-all) HTTP route; user routes may not take it. */
+export const DEFAULT_ROUTE_NAME = 'default';
+
+export const ISTIO_API_VERSION = 'networking.istio.io/v1';

@@ -1,0 +1,24 @@
+/**
+ * Isomorphic core of the mesh traffic plugins: the traffic intent and its validation, placement on
+ * a mesh's clusters, generation of Istio routing objects, parsing them back, plan diffs,
+ * permissions and the REST API's types.
+ *
+ * @packageDocumentation
+ */
+export * from './intent/schema';
+export * from './intent/duration';
+export * from './intent/validate';
+export * from './intent/workloads';
+export * from './placement/topology';
+export * from './placement/placement';
+export * from './generate/metadata';
+export * from './generate/hash';
+export * from './generate/istioTypes';
+export * from './generate/subsets';
+export * from './generate/generate';
+export * from './parse/parse';
+export * from './parse/classify';
+export * from './diff/objectDiff';
+export * from './entity/target';
+export * from './permissions';
+export * from './api/types';

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+
+/**
+ * Hard limits that keep a hostile or careless intent from producing an unbounded object.
+ * Istio itself allows more; nobody reads a route table longer than this in a portal.
+ */
+export const INTENT_LIMITS = {
+  routes: 50,
+  matchAlternatives: 10,
+  headersPerMatch: 10,
+  destinations: 20,
+  canarySteps: 20,
+  failover: 20,
+  nameLength: 63,
+  stringLength: 1024,
+} as const;
+
+/** Kubernetes label values: what a `version` or cluster name must be to become a subset label. */
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** Subset and route names: DNS-1123 labels, as Istio names subsets. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Header names as Istio accepts them in a match (lower case, token characters). */
+const HEADER_NAME = /^[-_a-z0-9]+$/;
+
+const labelValue = z
+  .string()
+  .min(1)
+  .max(INTENT_LIMITS.nameLength)
+  .regex(LABEL_VALUE, 'must be a Kubernetes label value (letters, digits, -, _, .)');
+
+const dnsLabel = z
+  .string()
+  .min(1)
+  .max(INTENT_LIMITS.nameLength)
+  .regex(DNS_LABEL, 'must be lower case letters, digits and -, starting and ending alphanumeric');
+
+const percent = z.number().finite().min(0).max(100);
+
+/** A duration as Istio writes it: `5s`, `100ms`, `1m`, `1h`, or a decimal such as `1.5s`. */
+export const durationString = z
+  .string()
+  .max(32)
+  .regex(/^[0-9]+(\.[0-9]+)?(h|m|s|ms)$/, 'must be a duration such as 5s, 100ms, 1m or 1h');
+
+export const stringMatchSchema = z
+  .object({
+    exact: z.string().max(INTENT_LIMITS.stringLength).optional(),
+    prefix: z.string().max(INTENT_LIMITS.stringLength).optional(),
+    regex: z.string().max(INTENT_LIMITS.stringLength).optional(),
+  })
+  .strict();
+
+export const destinationSchema = z
+  .object({
+    version: labelValue,
+    cluster: labelValue.optional(),
+    weight: z.number().int('must be a whole number').min(0).max(100),
+  })
+  .strict();
+
+export const splitSchema = z
+  .array(destinationSchema)
+  .min(1, 'needs at least one destination')
+  .max(INTENT_LIMITS.destinations);
+
+export const matchSchema = z
+  .object({
+    headers: z
+      .record(z.string().max(INTENT_LIMITS.nameLength).regex(HEADER_NAME, 'must be a lower-case header name'), stringMatchSchema)
+      .optional(),
+    uri: stringMatchSchema.optional(),
+    method: stringMatchSchema.optional(),
+    /** The cluster the request comes from (`sourceLabels` on `topology.istio.io/cluster`). */
+    sourceCluster: labelValue.optional(),
+  })
+  .strict();
+
+export const faultSchema = z
+  .object({
+    delay: z.object({ fixed: durationString, percent }).strict().optional(),
+    abort: z
+      .object({ httpStatus: z.number().int('must be a whole number'), percent })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const retriesSchema = z
+  .object({
+    attempts: z.number().int('must be a whole number').min(0).max(100),
+    perTryTimeout: durationString.optional(),
+    retryOn: z.array(z.string().max(64)).min(1, 'list at least one condition, or leave retryOn out').max(30).optional(),
+  })
+  .strict();
+
+export const mirrorSchema = z
+  .object({
+    version: labelValue,
+    cluster: labelValue.optional(),
+    percent: z.number().finite(),
+  })
+  .strict();
+
+export const routeSchema = z
+  .object({
+    name: dnsLabel,
+    match: z.array(matchSchema).min(1, 'needs at least one match').max(INTENT_LIMITS.matchAlternatives),
+    split: splitSchema,
+    fault: faultSchema.optional(),
+    timeout: durationString.optional(),
+    retries: retriesSchema.optional(),
+    mirror: mirrorSchema.optional(),
+  })
+  .strict();
+
+export const canarySchema = z
+  .object({
+    baseline: labelValue,
+    candidate: labelValue,
+    steps: z
+      .array(z.number().int('must be a whole number').min(0).max(100))
+      .min(1)
+      .max(INTENT_LIMITS.canarySteps),
+    /** 0 before the first step; 1..steps.length once started. */
+    step: z.number().int('must be a whole number').min(0),
+  })
+  .strict();
+
+export const connectionPoolSchema = z
+  .object({
+    tcp: z
+      .object({
+        maxConnections: z.number().int().min(1).max(2 ** 31 - 1).optional(),
+        connectTimeout: durationString.optional(),
+      })
+      .strict()
+      .optional(),
+    http: z
+      .object({
+        http1MaxPendingRequests: z.number().int().min(1).max(2 ** 31 - 1).optional(),
+        http2MaxRequests: z.number().int().min(1).max(2 ** 31 - 1).optional(),
+        maxRequestsPerConnection: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        maxRetries: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        idleTimeout: durationString.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const outlierDetectionSchema = z
+  .object({
+    consecutive5xxErrors: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    consecutiveGatewayErrors: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    interval: durationString.optional(),
+    baseEjectionTime: durationString.optional(),
+    maxEjectionPercent: z.number().int().min(0).max(100).optional(),
+  })
+  .strict();
+
+/** Localities as Istio writes them: region, region/zone or region/zone/subzone. */
+const locality = z
+  .string()
+  .min(1)
+  .max(INTENT_LIMITS.stringLength)
+  .regex(/^[^/*\s]+(\/[^/*\s]+){0,2}$/, 'must be a region, region/zone or region/zone/subzone');
+
+export const failoverSchema = z
+  .array(z.object({ from: locality, to: locality }).strict())
+  .max(INTENT_LIMITS.failover);
+
+export const trafficIntentSchema = z
+  .object({
+    split: splitSchema,
+    routes: z.array(routeSchema).max(INTENT_LIMITS.routes).optional(),
+    mirror: mirrorSchema.optional(),
+    fault: faultSchema.optional(),
+    timeout: durationString.optional(),
+    retries: retriesSchema.optional(),
+    canary: canarySchema.optional(),
+    connectionPool: connectionPoolSchema.optional(),
+    outlierDetection: outlierDetectionSchema.optional(),
+    failover: failoverSchema.optional(),
+  })
+  .strict();
+
+export type StringMatch = z.infer<typeof stringMatchSchema>;
+export type Destination = z.infer<typeof destinationSchema>;
+export type RouteMatch = z.infer<typeof matchSchema>;
+export type Fault = z.infer<typeof faultSchema>;
+export type Retries = z.infer<typeof retriesSchema>;
+export type Mirror = z.infer<typeof mirrorSchema>;
+export type TrafficRoute = z.infer<typeof routeSchema>;
+export type Canary = z.infer<typeof canarySchema>;
+export type ConnectionPool = z.infer<typeof connectionPoolSchema>;
+export type OutlierDetection = z.infer<typeof outlierDetectionSchema>;
+export type Failover = z.infer<typeof failoverSchema>;
+/** The one per-service object a developer edits; every routing object is generated from it. */
+export type TrafficIntent = z.infer<typeof trafficIntentSchema>;

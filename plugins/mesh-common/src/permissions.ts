@@ -1,0 +1,17 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/** Read a catalog entity's mesh routing: workloads, live objects, plans, history. */
+export const meshTrafficReadPermission = createPermission({
+  name: 'mesh.traffic.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+
+/** Change a catalog entity's mesh routing: apply, roll back, remove. */
+export const meshTrafficUpdatePermission = createPermission({
+  name: 'mesh.traffic.update',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+export const meshPermissions = [meshTrafficReadPermission, meshTrafficUpdatePermission];

@@ -1,0 +1,1 @@
+export { EntityMeshOverviewCard } from './EntityMeshOverviewCard';

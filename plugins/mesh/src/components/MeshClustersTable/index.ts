@@ -1,0 +1,2 @@
+export { MeshClustersTable } from './MeshClustersTable';
+export type { MeshClusterRow } from './MeshClustersTable';

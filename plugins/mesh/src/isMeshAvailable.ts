@@ -1,0 +1,7 @@
+import { Entity } from '@backstage/catalog-model';
+import { isMeshAnnotated } from '@meshtraffic/backstage-plugin-mesh-common';
+
+/** Whether an entity carries the mesh annotations (the Mesh tab shows only then). */
+export function isMeshAvailable(entity: Entity): boolean {
+  return isMeshAnnotated(entity);
+}

@@ -1,0 +1,45 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  createRouteRef,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { meshApiRef } from './api/MeshApi';
+import { MeshClient } from './api/MeshClient';
+
+export const rootRouteRef = createRouteRef({ id: 'mesh' });
+
+/** @public */
+export const meshPlugin = createPlugin({
+  id: 'mesh',
+  apis: [
+    createApiFactory({
+      api: meshApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new MeshClient(deps),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/** The Mesh tab of an entity page: `<EntityLayout.Route path="/mesh" title="Mesh" if={isMeshAvailable}>`. */
+export const EntityMeshContent = meshPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityMeshContent',
+    component: () => import('./components/EntityMeshContent').then(m => m.EntityMeshContent),
+    mountPoint: rootRouteRef,
+  }),
+);
+
+/** A card for the entity overview: where the service's routing lives. */
+export const EntityMeshOverviewCard = meshPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMeshOverviewCard',
+    component: {
+      lazy: () => import('./components/EntityMeshOverviewCard').then(m => m.EntityMeshOverviewCard),
+    },
+  }),
+);
