@@ -1,10 +1,14 @@
-import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1/DestinationRule';
-import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
+import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
+import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { RoutingObject } from '../generate/istioTypes';
 
-/** Throws with the schema's message when an object breaks Istio's CRD schema. */
+/**
+ * Throws with the schema's message when an object breaks Istio's CRD schema. The CommonJS build
+ * of @kubernetes-models/istio (2.x; 3.x is ESM-only, which jest cannot load) ships v1beta1, whose
+ * schema Istio serves unchanged as v1, so the object is checked under that version.
+ */
 export function assertIstioSchema(obj: RoutingObject) {
-  const model =
-    obj.kind === 'VirtualService' ? new VirtualService(obj as any) : new DestinationRule(obj as any);
+  const asV1beta1 = { ...obj, apiVersion: 'networking.istio.io/v1beta1' } as any;
+  const model = obj.kind === 'VirtualService' ? new VirtualService(asV1beta1) : new DestinationRule(asV1beta1);
   model.validate();
 }
