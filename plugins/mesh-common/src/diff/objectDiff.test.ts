@@ -1,4 +1,4 @@
-import { reviewsTarget as target } from '../__fixtures__/bookinfo';
+import { reviewsTarget as target } from '../__testUtils__/bookinfo';
 import { generateRouting } from '../generate/generate';
 import { objectDiff, toComparableYaml } from './objectDiff';
 

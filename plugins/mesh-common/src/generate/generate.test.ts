@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
-import { reviewsTarget as target, reviewsWorkloads } from '../__fixtures__/bookinfo';
-import { assertIstioSchema } from '../__fixtures__/istioSchema';
+import { reviewsTarget as target, reviewsWorkloads } from '../__testUtils__/bookinfo';
+import { assertIstioSchema } from '../__testUtils__/istioSchema';
 import { TrafficIntent } from '../intent/schema';
 import { validateIntent } from '../intent/validate';
 import { parseRouting } from '../parse/parse';

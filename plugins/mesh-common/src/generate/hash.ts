@@ -1,3 +1,9 @@
+/** Orders strings by UTF-16 code units: the same in every browser and locale, unlike localeCompare. */
+export function compareCodeUnits(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
 /**
  * JSON with object keys sorted at every level, so that equal values give equal strings whatever
  * order their keys were written in. `undefined` members are dropped, as JSON.stringify does.
@@ -7,7 +13,7 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => compareCodeUnits(a, b));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 

@@ -1,3 +1,4 @@
+import { compareCodeUnits } from './hash';
 import { TrafficIntent } from '../intent/schema';
 import { CLUSTER_LABEL, VERSION_LABEL } from './metadata';
 
@@ -35,11 +36,7 @@ export function referencedSubsets(intent: TrafficIntent): SubsetRef[] {
     route.split.forEach(add);
     if (route.mirror) add(route.mirror);
   }
-  return [...refs.values()].sort((a, b) => {
-    const an = subsetName(a);
-    const bn = subsetName(b);
-    return an < bn ? -1 : an > bn ? 1 : 0;
-  });
+  return [...refs.values()].sort((a, b) => compareCodeUnits(subsetName(a), subsetName(b)));
 }
 
 /** Pairs of distinct destinations whose subset names would collide, e.g. `v1.0` and `v1-0`. */

@@ -1,4 +1,5 @@
-import { reviewsWorkloads } from '../__fixtures__/bookinfo';
+/* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "expectIssue"] }] */
+import { reviewsWorkloads } from '../__testUtils__/bookinfo';
 import { validateIntent } from './validate';
 
 const base = { split: [{ version: 'v1', weight: 100 }] };

@@ -58,6 +58,13 @@ export function formatPath(path: Path): string {
   return out;
 }
 
+class IssueCollector {
+  readonly list: IntentIssue[] = [];
+  add(path: Path, message: string) {
+    this.list.push({ path: formatPath(path), message });
+  }
+}
+
 /** Options for {@link validateIntent}. */
 export interface ValidateIntentOptions {
   /**
@@ -112,13 +119,6 @@ export function validateIntent(input: unknown, options: ValidateIntentOptions = 
   checkTrafficPolicy(issues, intent);
 
   return issues.list.length ? { ok: false, issues: issues.list } : { ok: true, intent };
-}
-
-class IssueCollector {
-  readonly list: IntentIssue[] = [];
-  add(path: Path, message: string) {
-    this.list.push({ path: formatPath(path), message });
-  }
 }
 
 function zodIssue(issue: ZodIssue): IntentIssue {

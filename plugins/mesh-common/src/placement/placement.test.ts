@@ -1,4 +1,4 @@
-import { externalControlPlane, multiPrimary, primaryRemote, reviewsWorkloads } from '../__fixtures__/bookinfo';
+import { externalControlPlane, multiPrimary, primaryRemote, reviewsWorkloads } from '../__testUtils__/bookinfo';
 import { placeConfig, PlacementError } from './placement';
 
 describe('placeConfig', () => {

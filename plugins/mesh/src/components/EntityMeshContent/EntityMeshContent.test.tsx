@@ -54,6 +54,6 @@ describe('EntityMeshContent', () => {
 
   it('shows the backend error', async () => {
     await render(entity, { getClusters: async () => Promise.reject(new Error('backend down')) });
-    expect(await screen.findByText(/backend down/)).toBeInTheDocument();
+    expect(await screen.findByText('Error: backend down', { selector: 'h6' })).toBeInTheDocument();
   });
 });
