@@ -1,27 +1,34 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
+import { expect, Page, test } from '@playwright/test';
+import path from 'node:path';
 
-import { test, expect } from '@playwright/test';
+const screenshots = path.resolve(__dirname, '../../../docs/screenshots');
 
-test('App should render the welcome page', async ({ page }) => {
+async function signIn(page: Page) {
   await page.goto('/');
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await expect(enter).toBeVisible();
+  await enter.click();
+  await expect(page.getByText('Mesh Traffic Catalog')).toBeVisible();
+}
 
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
+test('the catalog lists the bookinfo services', async ({ page }) => {
+  await signIn(page);
+  for (const name of ['productpage', 'details', 'reviews', 'ratings']) {
+    await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+  }
+});
 
-  await expect(page.getByText('My Company Catalog')).toBeVisible();
+test('the reviews page has a Mesh tab showing its mesh clusters', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/catalog/default/component/reviews');
+  await expect(page.getByRole('heading', { name: 'reviews' }).first()).toBeVisible();
+  await expect(page.getByText('reviews.bookinfo.svc.cluster.local').first()).toBeVisible();
+  await page.screenshot({ path: path.join(screenshots, 'reviews-overview.png') });
+
+  await page.getByRole('tab', { name: 'Mesh' }).click();
+  await expect(page.getByText(/routing is\s+written to east, west/)).toBeVisible();
+  for (const cluster of ['East (primary)', 'West (primary)', 'Edge (remote of east)']) {
+    await expect(page.getByText(cluster)).toBeVisible();
+  }
+  await page.screenshot({ path: path.join(screenshots, 'reviews-mesh.png') });
 });

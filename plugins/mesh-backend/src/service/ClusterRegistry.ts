@@ -40,8 +40,15 @@ export class ClusterRegistry {
       region: cluster.region,
       reachable: false,
     };
+    let api: VersionApi;
     try {
-      const api = kubeConfigFor(cluster).makeApiClient(VersionApi);
+      api = kubeConfigFor(cluster).makeApiClient(VersionApi);
+    } catch (e) {
+      // Only the error code: a kubeconfig parse error could quote the file's content.
+      const code = (e as NodeJS.ErrnoException)?.code;
+      return { ...summary, error: `cannot load the cluster's ${cluster.authProvider} credentials${code ? ` (${code})` : ''}` };
+    }
+    try {
       await withTimeout(cluster.name, cluster.requestTimeoutMs, api.getCode());
       return { ...summary, reachable: true };
     } catch (e) {
