@@ -1,0 +1,12 @@
+/**
+ * A multi-cluster Kubernetes API sandbox for development, tests and benchmarks.
+ *
+ * @packageDocumentation
+ */
+export { startSandbox } from './sandbox';
+export type { Sandbox, SandboxCluster, SandboxFaults, StartSandboxOptions } from './sandbox';
+export { loadTopology } from './topology';
+export type { Topology, TopologyCluster, TopologyMesh, TopologyWorkload } from './topology';
+export type { FailureRule } from './faults';
+export { SimulatedCluster } from './cluster';
+export { topologyPath } from './topologies';

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { startAdminServer } from './admin';
+import { SimulatedCluster } from './cluster';
+import { ClusterFaults } from './faults';
+import { renderKubeconfig } from './kubeconfig';
+import { seedTopology } from './seed';
+import { Topology, validateTopology } from './topology';
+import { CrdValidator } from './validation';
+
+export interface SandboxCluster {
+  name: string;
+  mesh: string;
+  role: string;
+  network?: string;
+  region?: string;
+  url: string;
+  token: string;
+  /** Base64 PEM of the cluster's CA. */
+  caData: string;
+}
+
+/** Faults across the sandbox, by cluster name. */
+export interface SandboxFaults {
+  cluster(name: string): ClusterFaults;
+  setLatency(name: string, ms: number): void;
+  down(name: string): Promise<void>;
+  up(name: string): Promise<void>;
+  /** Clears every cluster's faults and request counters. */
+  reset(): void;
+}
+
+export interface Sandbox {
+  clusters: SandboxCluster[];
+  kubeconfigPath: string;
+  adminUrl: string;
+  faults: SandboxFaults;
+  /** The simulated API servers themselves, for tests that inspect their stores. */
+  servers: Map<string, SimulatedCluster>;
+  stop(): Promise<void>;
+}
+
+export interface StartSandboxOptions {
+  /** Where to write the kubeconfig; a temporary file by default. */
+  kubeconfigPath?: string;
+  /** The admin endpoint's port; ephemeral by default. */
+  adminPort?: number;
+}
+
+let sharedValidator: CrdValidator | undefined;
+
+/** Starts one HTTPS API server per cluster of the topology, seeded, and writes a kubeconfig. */
+export async function startSandbox(topology: Topology, options: StartSandboxOptions = {}): Promise<Sandbox> {
+  validateTopology(topology);
+  sharedValidator ??= CrdValidator.fromFile();
+  const servers = new Map<string, SimulatedCluster>();
+  const info: Array<Omit<SandboxCluster, 'url' | 'token' | 'caData'>> = [];
+  for (const mesh of topology.meshes) {
+    for (const c of mesh.clusters) {
+      servers.set(c.name, new SimulatedCluster({ name: c.name, port: c.port, token: c.token, validator: sharedValidator }));
+      info.push({ name: c.name, mesh: mesh.id, role: c.role, network: c.network, region: c.region });
+    }
+  }
+  seedTopology(topology, servers);
+  await Promise.all([...servers.values()].map(s => s.start()));
+  const admin: http.Server = await startAdminServer(servers, options.adminPort);
+
+  const clusters = info.map(i => {
+    const s = servers.get(i.name)!;
+    return { ...i, url: s.url, token: s.token, caData: s.caData };
+  });
+  const kubeconfigPath =
+    options.kubeconfigPath ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kube-sandbox-')), 'kubeconfig');
+  fs.mkdirSync(path.dirname(kubeconfigPath), { recursive: true });
+  fs.writeFileSync(kubeconfigPath, renderKubeconfig(clusters), { mode: 0o600 });
+
+  const get = (name: string) => {
+    const s = servers.get(name);
+    if (!s) throw new Error(`no cluster ${name} in the sandbox`);
+    return s;
+  };
+  return {
+    clusters,
+    kubeconfigPath,
+    adminUrl: `http://127.0.0.1:${(admin.address() as { port: number }).port}`,
+    servers,
+    faults: {
+      cluster: name => get(name).faults,
+      setLatency: (name, ms) => get(name).faults.setLatency(ms),
+      down: name => get(name).stop(),
+      up: name => get(name).start(),
+      reset: () => {
+        for (const s of servers.values()) {
+          s.faults.clear();
+          s.faults.resetCounts();
+        }
+      },
+    },
+    async stop() {
+      await Promise.all([...servers.values()].map(s => s.stop()));
+      await new Promise<void>(resolve => admin.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import { parse } from 'yaml';
+
+export type SandboxClusterRole = 'primary' | 'remote' | 'config';
+
+export interface TopologyCluster {
+  name: string;
+  role: SandboxClusterRole;
+  /** For a remote: the primary (or config cluster) whose control plane configures it. */
+  controlPlane?: string;
+  network?: string;
+  region?: string;
+  zone?: string;
+  /** Fixed port; ephemeral when omitted. */
+  port?: number;
+  /** Fixed bearer token; random when omitted. */
+  token?: string;
+}
+
+export interface TopologyMesh {
+  id: string;
+  clusters: TopologyCluster[];
+}
+
+export interface TopologyWorkload {
+  namespace: string;
+  service: string;
+  versions: Array<{ version: string; clusters: string[]; replicas?: number; ready?: number }>;
+}
+
+export interface Topology {
+  meshes: TopologyMesh[];
+  workloads?: TopologyWorkload[];
+  /** Raw objects to seed, per cluster. */
+  objects?: Array<{ cluster: string; object: Record<string, any> }>;
+}
+
+export function loadTopology(file: string): Topology {
+  const topology = parse(fs.readFileSync(file, 'utf8')) as Topology;
+  validateTopology(topology, file);
+  return topology;
+}
+
+export function validateTopology(topology: Topology, source = 'topology') {
+  if (!Array.isArray(topology?.meshes) || !topology.meshes.length) throw new Error(`${source}: meshes must list at least one mesh`);
+  const names = new Set<string>();
+  topology.meshes.forEach((mesh, i) => {
+    if (!mesh.id) throw new Error(`${source}: meshes[${i}].id is required`);
+    mesh.clusters.forEach((c, j) => {
+      if (!c.name) throw new Error(`${source}: meshes[${i}].clusters[${j}].name is required`);
+      if (names.has(c.name)) throw new Error(`${source}: cluster name ${c.name} is used twice`);
+      if (!['primary', 'remote', 'config'].includes(c.role)) {
+        throw new Error(`${source}: meshes[${i}].clusters[${j}].role must be primary, remote or config`);
+      }
+      names.add(c.name);
+    });
+  });
+  for (const w of topology.workloads ?? []) {
+    for (const v of w.versions) {
+      for (const c of v.clusters) {
+        if (!names.has(c)) throw new Error(`${source}: workload ${w.service} ${v.version} names unknown cluster ${c}`);
+      }
+    }
+  }
+}
