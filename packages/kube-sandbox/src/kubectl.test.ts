@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { shippedTopology } from './__testUtils__/ephemeral';
+import { Sandbox, startSandbox } from './sandbox';
+
+const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
+const hasKubectl = fs.existsSync(KUBECTL);
+if (!hasKubectl) {
+  // Said once, loudly: these tests prove the sandbox against the real client.
+  process.stderr.write(`kube-sandbox: kubectl tests skipped: ${KUBECTL} is absent (set KUBECTL to its path)\n`);
+}
+const describeKubectl = hasKubectl ? describe : describe.skip;
+
+const vs = (subset: string, extra = '') => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: bookinfo
+  labels: { team: bookinfo }
+spec:
+  hosts: [reviews.bookinfo.svc.cluster.local]
+  http:
+  - route:
+    - destination: { host: reviews.bookinfo.svc.cluster.local, subset: ${subset} }
+      weight: 100
+${extra}`;
+
+describeKubectl('kube-sandbox with the real kubectl', () => {
+  let sandbox: Sandbox;
+  // Asynchronous on purpose: the sandbox answers from this same process, so a synchronous spawn
+  // would block the very server kubectl is talking to.
+  const kubectl = (args: string[], input?: string) =>
+    new Promise<{ status: number | null; out: string; err: string }>((resolve, reject) => {
+      const child = spawn(KUBECTL, ['--kubeconfig', sandbox.kubeconfigPath, ...args]);
+      let out = '';
+      let err = '';
+      child.stdout.on('data', c => (out += c));
+      child.stderr.on('data', c => (err += c));
+      child.on('error', reject);
+      child.on('close', status => resolve({ status, out, err }));
+      child.stdin.end(input ?? '');
+    });
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(shippedTopology('demo'));
+  }, 30_000);
+  afterAll(() => sandbox?.stop());
+
+  it('lists the reviews versions on west', async () => {
+    const { status, out } = await kubectl(['--context', 'west', 'get', 'deployments', '-n', 'bookinfo']);
+    expect(status).toBe(0);
+    expect(out).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
+    for (const d of ['reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1']) expect(out).toContain(d);
+  });
+
+  it('server-side applies a VirtualService and reads it back with get -o yaml', async () => {
+    const applied = await kubectl(['--context', 'east', 'apply', '--server-side', '--field-manager', 'team-a', '-f', '-'], vs('v1'));
+    expect(applied.err).toBe('');
+    expect(applied.out).toContain('virtualservice.networking.istio.io/reviews serverside-applied');
+    const got = await kubectl(['--context', 'east', 'get', 'vs', 'reviews', '-n', 'bookinfo', '-o', 'yaml', '--show-managed-fields']);
+    expect(got.out).toMatch(/subset: v1/);
+    expect(got.out).toMatch(/manager: team-a/);
+  });
+
+  it('lists by label', async () => {
+    expect((await kubectl(['--context', 'east', 'get', 'vs', '-n', 'bookinfo', '-l', 'team=bookinfo', '-o', 'name'])).out.trim()).toBe(
+      'virtualservice.networking.istio.io/reviews',
+    );
+    expect((await kubectl(['--context', 'east', 'get', 'vs', '-n', 'bookinfo', '-l', 'team=other', '-o', 'name'])).out.trim()).toBe('');
+  });
+
+  it('reports a conflict between two field managers', async () => {
+    const result = await kubectl(['--context', 'east', 'apply', '--server-side', '--field-manager', 'team-b', '-f', '-'], vs('v2'));
+    expect(result.status).not.toBe(0);
+    expect(result.err).toContain('Apply failed with 1 conflict: conflict with "team-a" using networking.istio.io/v1: .spec.http');
+  });
+
+  it('changes nothing on a server dry run', async () => {
+    const result = await kubectl(['--context', 'east', 'apply', '--server-side', '--force-conflicts', '--field-manager', 'team-b', '--dry-run=server', '-f', '-'], vs('v3'));
+    expect(result.out).toContain('(server dry run)');
+    const subset = await kubectl(['--context', 'east', 'get', 'vs', 'reviews', '-n', 'bookinfo', '-o', 'jsonpath={.spec.http[0].route[0].destination.subset}']);
+    expect(subset.out).toBe('v1');
+  });
+
+  it('refuses an invalid VirtualService naming the field', async () => {
+    const result = await kubectl(['--context', 'east', 'apply', '--server-side', '--field-manager', 'team-a', '-f', '-'], vs('v1', '    timeout: 500us\n'));
+    expect(result.status).not.toBe(0);
+    expect(result.err).toContain('The VirtualService "reviews" is invalid: spec.http[0].timeout');
+  });
+
+  it('deletes', async () => {
+    expect((await kubectl(['--context', 'east', 'delete', 'vs', 'reviews', '-n', 'bookinfo'])).out).toContain(
+      'virtualservice.networking.istio.io "reviews" deleted',
+    );
+    expect((await kubectl(['--context', 'east', 'get', 'vs', '-n', 'bookinfo'])).err).toContain('No resources found');
+  });
+});
