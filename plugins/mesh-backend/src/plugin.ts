@@ -1,7 +1,10 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { meshPermissions } from '@meshtraffic/backstage-plugin-mesh-common';
 import { readMeshConfig } from './config/readMeshConfig';
 import { createRouter } from './router';
 import { ClusterRegistry } from './service/ClusterRegistry';
+import { MeshStateService } from './service/MeshStateService';
 
 /**
  * The mesh backend plugin: holds cluster credentials and serves `/api/mesh`.
@@ -17,14 +20,19 @@ export const meshPlugin = createBackendPlugin({
         logger: coreServices.logger,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
       },
-      async init({ config, logger, httpAuth, httpRouter }) {
+      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
         const meshConfig = readMeshConfig(config);
         const clusters = new ClusterRegistry(meshConfig);
         logger.info(
           `mesh: ${meshConfig.meshes.length} mesh(es), ${meshConfig.meshes.reduce((n, m) => n + m.clusters.length, 0)} cluster(s) configured`,
         );
-        httpRouter.use(await createRouter({ httpAuth, clusters }));
+        permissionsRegistry.addPermissions(meshPermissions);
+        const state = new MeshStateService(clusters);
+        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, clusters, state }));
       },
     });
   },

@@ -1,21 +1,57 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  meshTrafficReadPermission,
+  readMeshTarget,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { ClusterRegistry } from './service/ClusterRegistry';
+import { MeshStateService } from './service/MeshStateService';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
   clusters: ClusterRegistry;
+  state: MeshStateService;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, clusters } = options;
+  const { httpAuth, permissions, catalog, clusters, state } = options;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
   router.get('/clusters', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json(await clusters.describe());
+  });
+
+  /** The caller's credentials, the entity, and its mesh target, once the permission allows it. */
+  async function authorizedTarget(req: express.Request, permission = meshTrafficReadPermission) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const entityRef = stringifyEntityRef({
+      kind: req.params.kind,
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`you may not ${permission.attributes.action} the mesh routing of ${entityRef}`);
+    }
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) throw new NotFoundError(`no catalog entity ${entityRef}`);
+    const target = readMeshTarget(entity);
+    if (!target) throw new NotFoundError(`${entityRef} has no mesh.meshtraffic.io/mesh annotation`);
+    return { credentials, entityRef, target };
+  }
+
+  router.get('/entities/:kind/:namespace/:name', async (req, res) => {
+    const { target } = await authorizedTarget(req);
+    res.json(await state.getState(target));
   });
 
   return router;

@@ -1,13 +1,27 @@
 import { VersionApi } from '@kubernetes/client-node';
 import { ClusterSummary, ClustersResponse, placeConfig } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig, MeshPluginConfig } from '../config/readMeshConfig';
+import { ClusterClient } from '../kubernetes/ClusterClient';
 import { describeClusterError } from '../kubernetes/describeError';
 import { kubeConfigFor } from '../kubernetes/kubeConfigFor';
 import { withTimeout } from '../kubernetes/withTimeout';
 
 /** The configured meshes and clusters, and what the portal may be told about them. */
 export class ClusterRegistry {
+  private readonly clients = new Map<string, ClusterClient>();
+
   constructor(private readonly config: MeshPluginConfig) {}
+
+  /** One client per configured cluster, made on first use and kept (its KubeConfig too). */
+  client(cluster: ClusterConfig): ClusterClient {
+    const key = `${cluster.mesh}/${cluster.name}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new ClusterClient(cluster);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
 
   get meshes() {
     return this.config.meshes;

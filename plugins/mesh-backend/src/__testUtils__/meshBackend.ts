@@ -1,0 +1,68 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { loadTopology, Sandbox, startSandbox, topologyPath } from '@meshtraffic/kube-sandbox';
+import { meshPlugin } from '../plugin';
+
+/** A shipped sandbox topology on ephemeral ports. */
+export async function startShippedSandbox(name: string): Promise<Sandbox> {
+  const topology = loadTopology(topologyPath(name));
+  for (const mesh of topology.meshes) for (const c of mesh.clusters) delete c.port;
+  return startSandbox(topology);
+}
+
+/** `mesh:` config for every mesh of a sandbox, with service-account tokens and CAs. */
+export function meshConfigFor(sandbox: Sandbox, extra: Record<string, unknown> = {}) {
+  const meshes = [...new Set(sandbox.clusters.map(c => c.mesh))].map(id => ({
+    id,
+    ...extra,
+    clusters: sandbox.clusters
+      .filter(c => c.mesh === id)
+      .map(c => ({
+        name: c.name,
+        url: c.url,
+        role: c.role,
+        network: c.network,
+        region: c.region,
+        authProvider: 'serviceAccount',
+        serviceAccountToken: c.token,
+        caData: c.caData,
+        requestTimeout: 2000,
+      })),
+  }));
+  return { meshes };
+}
+
+export function serviceEntity(name: string, mesh: string, namespace: string, owner = 'group:default/bookinfo-team'): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        'mesh.meshtraffic.io/mesh': mesh,
+        'mesh.meshtraffic.io/service': name,
+        'mesh.meshtraffic.io/namespace': namespace,
+      },
+    },
+    spec: { type: 'service', owner, lifecycle: 'production' },
+  };
+}
+
+/** The mesh backend plugin in a test backend, wired to a sandbox and a mock catalog. */
+export async function startMeshBackend(options: {
+  sandbox: Sandbox;
+  entities: Entity[];
+  meshExtra?: Record<string, unknown>;
+  features?: any[];
+}) {
+  return startTestBackend({
+    features: [
+      meshPlugin,
+      mockServices.rootConfig.factory({ data: { mesh: meshConfigFor(options.sandbox, options.meshExtra) } }),
+      catalogServiceMock.factory({ entities: options.entities }),
+      ...(options.features ?? []),
+    ],
+  });
+}

@@ -1,0 +1,125 @@
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  canonicalJson,
+  classifyRouting,
+  ClusterState,
+  EntityMeshState,
+  fingerprint,
+  MeshTarget,
+  placeConfig,
+  RoutingObject,
+  routesHost,
+  serviceHost,
+  TrafficIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { isNamespaceAllowed, MeshConfig } from '../config/readMeshConfig';
+import { describeClusterError } from '../kubernetes/describeError';
+import { ClusterRegistry } from './ClusterRegistry';
+
+/** What the backend read from each cluster, before classification; kept for plan and apply. */
+export interface LiveCluster {
+  cluster: string;
+  isConfigCluster: boolean;
+  reachable: boolean;
+  error?: string;
+  /** The host's routing objects (config clusters only). */
+  routing: RoutingObject[];
+  /** The intent our objects there express, when they are ours and unchanged. */
+  intent?: TrafficIntent;
+  state: ClusterState;
+}
+
+export interface LiveState {
+  mesh: MeshConfig;
+  target: MeshTarget;
+  clusters: LiveCluster[];
+  revision: string;
+  intent?: TrafficIntent;
+}
+
+/** The revision: a fingerprint of the host's routing objects on every config cluster, as live. */
+export function revisionOf(clusters: LiveCluster[]): string {
+  const parts = clusters
+    .filter(c => c.isConfigCluster)
+    .map(c => ({
+      cluster: c.cluster,
+      reachable: c.reachable,
+      objects: c.routing
+        .map(o => `${o.kind}/${o.metadata.name}@${o.metadata.uid ?? ''}:${o.metadata.resourceVersion ?? ''}`)
+        .sort(),
+    }));
+  return fingerprint(canonicalJson(parts));
+}
+
+/**
+ * Reads a service's state from every cluster of its mesh in parallel: workloads everywhere (read
+ * access is needed on remotes too), routing objects where config takes effect.
+ */
+export class MeshStateService {
+  constructor(private readonly registry: ClusterRegistry) {}
+
+  /** The mesh of a target, after checking the target may be managed at all. */
+  meshFor(target: MeshTarget): MeshConfig {
+    const mesh = this.registry.mesh(target.mesh);
+    if (!mesh) throw new NotFoundError(`mesh ${target.mesh} is not configured in this portal (mesh.meshes)`);
+    if (!isNamespaceAllowed(mesh, target.namespace)) {
+      throw new NotAllowedError(`namespace ${target.namespace} is not one mesh ${mesh.id} lets the portal manage`);
+    }
+    return mesh;
+  }
+
+  async read(target: MeshTarget): Promise<LiveState> {
+    const mesh = this.meshFor(target);
+    const { configClusters } = placeConfig(mesh.topology);
+    const clusters = await Promise.all(
+      mesh.clusters.map(async (cluster): Promise<LiveCluster> => {
+        const client = this.registry.client(cluster);
+        const isConfigCluster = configClusters.includes(cluster.name);
+        const base = { cluster: cluster.name, isConfigCluster };
+        try {
+          const [workloads, routing] = await Promise.all([
+            client.workloads(target.namespace, target.service),
+            isConfigCluster ? client.routing(target.namespace) : Promise.resolve([]),
+          ]);
+          const forHost = routing.filter(o => routesHost(o, target));
+          const classified = classifyRouting(target, forHost);
+          return {
+            ...base,
+            reachable: true,
+            routing: forHost,
+            intent: classified.intent,
+            state: { ...base, role: cluster.role, reachable: true, workloads, routing: classified.objects },
+          };
+        } catch (e) {
+          const error = describeClusterError(e);
+          return {
+            ...base,
+            reachable: false,
+            error,
+            routing: [],
+            state: { ...base, role: cluster.role, reachable: false, error, workloads: [], routing: [] },
+          };
+        }
+      }),
+    );
+    return { mesh, target, clusters, revision: revisionOf(clusters), intent: agreedIntent(clusters) };
+  }
+
+  async getState(target: MeshTarget): Promise<EntityMeshState> {
+    const live = await this.read(target);
+    return {
+      target: { ...target, host: serviceHost(target) },
+      clusters: live.clusters.map(c => c.state),
+      intent: live.intent,
+      revision: live.revision,
+    };
+  }
+}
+
+/** The intent our objects express, when every reachable config cluster holds the same one. */
+function agreedIntent(clusters: LiveCluster[]): TrafficIntent | undefined {
+  const intents = clusters.filter(c => c.isConfigCluster && c.reachable).map(c => c.intent);
+  if (!intents.length || intents.some(i => !i)) return undefined;
+  const first = canonicalJson(intents[0]);
+  return intents.every(i => canonicalJson(i) === first) ? intents[0] : undefined;
+}
