@@ -4,6 +4,7 @@ import { meshPermissions } from '@meshtraffic/backstage-plugin-mesh-common';
 import { readMeshConfig } from './config/readMeshConfig';
 import { createRouter } from './router';
 import { ClusterRegistry } from './service/ClusterRegistry';
+import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
 
 /**
@@ -32,7 +33,8 @@ export const meshPlugin = createBackendPlugin({
         );
         permissionsRegistry.addPermissions(meshPermissions);
         const state = new MeshStateService(clusters);
-        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, clusters, state }));
+        const planner = new MeshPlanner(clusters, state);
+        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, clusters, state, planner }));
       },
     });
   },

@@ -1,16 +1,34 @@
 import { HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  IntentIssue,
   meshTrafficReadPermission,
+  PlanResponse,
   readMeshTarget,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { ClusterRegistry } from './service/ClusterRegistry';
+import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
+
+/**
+ * A 400 in Backstage's error shape, plus every problem with its field path, so the UI can put
+ * each message beside the field that caused it.
+ */
+function invalidIntentBody(issues: IntentIssue[]) {
+  return {
+    error: {
+      name: 'InputError',
+      message: `The intent is invalid: ${issues.map(i => `${i.path || '(intent)'}: ${i.message}`).join('; ')}`,
+    },
+    response: { statusCode: 400 },
+    issues,
+  };
+}
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -18,10 +36,11 @@ export interface RouterOptions {
   catalog: CatalogService;
   clusters: ClusterRegistry;
   state: MeshStateService;
+  planner: MeshPlanner;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, clusters, state } = options;
+  const { httpAuth, permissions, catalog, clusters, state, planner } = options;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
@@ -52,6 +71,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
     const { target } = await authorizedTarget(req);
     res.json(await state.getState(target));
+  });
+
+  router.post('/entities/:kind/:namespace/:name/plan', async (req, res) => {
+    const { target } = await authorizedTarget(req);
+    if (!req.body || typeof req.body !== 'object' || !('intent' in req.body)) {
+      throw new InputError('the request body must be { "intent": { ... } }');
+    }
+    const result = await planner.plan(target, req.body.intent);
+    if (!result.valid) {
+      res.status(400).json(invalidIntentBody(result.issues));
+      return;
+    }
+    const response: PlanResponse = {
+      valid: true,
+      revision: result.live.revision,
+      clusters: result.clusters,
+      needsAdoption: result.needsAdoption,
+    };
+    res.json(response);
   });
 
   return router;

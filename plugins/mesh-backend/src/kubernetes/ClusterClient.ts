@@ -1,10 +1,13 @@
-import { AppsV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { RoutingObject, WorkloadVersion } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig } from '../config/readMeshConfig';
 import { kubeConfigFor } from './kubeConfigFor';
 import { withTimeout } from './withTimeout';
 
 const ISTIO = { group: 'networking.istio.io', version: 'v1' };
+/** The one field manager every write of the product uses, so ownership is stable across replicas. */
+export const FIELD_MANAGER = 'backstage-mesh-traffic';
+
 const PLURAL: Record<RoutingObject['kind'], string> = {
   VirtualService: 'virtualservices',
   DestinationRule: 'destinationrules',
@@ -56,5 +59,34 @@ export class ClusterClient {
       ),
     );
     return lists.flat();
+  }
+
+  /**
+   * Server-side apply of one routing object with the product's field manager. `force` takes over
+   * fields another manager owns: callers only reach here for objects that are ours or adopted.
+   */
+  async apply(obj: RoutingObject, options: { dryRun?: boolean } = {}): Promise<RoutingObject> {
+    const api = this.config().makeApiClient(CustomObjectsApi);
+    const result = await this.bounded(
+      api.patchNamespacedCustomObject(
+        {
+          ...ISTIO,
+          namespace: obj.metadata.namespace,
+          plural: PLURAL[obj.kind],
+          name: obj.metadata.name,
+          body: obj,
+          fieldManager: FIELD_MANAGER,
+          force: true,
+          ...(options.dryRun ? { dryRun: 'All' } : {}),
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      ),
+    );
+    return { ...result, kind: obj.kind };
+  }
+
+  async remove(kind: RoutingObject['kind'], namespace: string, name: string): Promise<void> {
+    const api = this.config().makeApiClient(CustomObjectsApi);
+    await this.bounded(api.deleteNamespacedCustomObject({ ...ISTIO, namespace, plural: PLURAL[kind], name }));
   }
 }
