@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import { makeClusterCertificates } from './certs';
+import { ClusterCertificates, makeClusterCertificates } from './certs';
 import { discovery } from './discovery';
 import { openApiV3 } from './openapi';
 import { ClusterFaults } from './faults';
@@ -54,7 +54,7 @@ export class SimulatedCluster {
   readonly token: string;
   readonly faults = new ClusterFaults();
   port = 0;
-  private readonly certs;
+  private certs?: ClusterCertificates;
   private readonly validator: CrdValidator;
   private readonly objects = new Map<string, KubeObject>();
   private resourceVersion = 0;
@@ -66,7 +66,6 @@ export class SimulatedCluster {
     this.token = options.token ?? crypto.randomBytes(24).toString('hex');
     this.port = options.port ?? 0;
     this.validator = options.validator;
-    this.certs = makeClusterCertificates(options.name);
   }
 
   get url() {
@@ -75,6 +74,7 @@ export class SimulatedCluster {
 
   /** Base64 of the PEM CA, as kubeconfig's certificate-authority-data holds it. */
   get caData() {
+    if (!this.certs) throw new Error(`cluster ${this.name} has no CA until it has started`);
     return Buffer.from(this.certs.caPem).toString('base64');
   }
 
@@ -84,6 +84,7 @@ export class SimulatedCluster {
 
   async start(): Promise<void> {
     if (this.isUp) return;
+    this.certs ??= await makeClusterCertificates(this.name);
     const server = https.createServer({ key: this.certs.keyPem, cert: this.certs.certPem }, (req, res) => {
       this.handle(req, res).catch(error => this.send(res, 500, new StatusError(500, 'InternalError', String(error)).toStatus()));
     });

@@ -4,6 +4,8 @@ import { meshPermissions } from '@meshtraffic/backstage-plugin-mesh-common';
 import { readMeshConfig } from './config/readMeshConfig';
 import { createRouter } from './router';
 import { ClusterRegistry } from './service/ClusterRegistry';
+import { MeshStore } from './database/MeshStore';
+import { MeshApplier } from './service/MeshApplier';
 import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
 
@@ -24,8 +26,9 @@ export const meshPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        database: coreServices.database,
       },
-      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
+      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, database }) {
         const meshConfig = readMeshConfig(config);
         const clusters = new ClusterRegistry(meshConfig);
         logger.info(
@@ -34,7 +37,9 @@ export const meshPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(meshPermissions);
         const state = new MeshStateService(clusters);
         const planner = new MeshPlanner(clusters, state);
-        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, clusters, state, planner }));
+        const store = await MeshStore.create(database);
+        const applier = new MeshApplier(clusters, planner, store);
+        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, clusters, state, planner, applier, store }));
       },
     });
   },

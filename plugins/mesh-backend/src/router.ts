@@ -1,17 +1,21 @@
-import { HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import { BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  ApplyResponse,
   IntentIssue,
   meshTrafficReadPermission,
+  meshTrafficUpdatePermission,
   PlanResponse,
   readMeshTarget,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { ClusterRegistry } from './service/ClusterRegistry';
+import { MeshStore } from './database/MeshStore';
+import { ApplyOutcome, MeshApplier } from './service/MeshApplier';
 import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
 
@@ -30,6 +34,12 @@ function invalidIntentBody(issues: IntentIssue[]) {
   };
 }
 
+/** Who made a change, as history records it. */
+function actorOf(credentials: BackstageCredentials): string {
+  const p = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
+  return p.type === 'user' ? p.userEntityRef! : `${p.type}:${p.subject ?? 'unknown'}`;
+}
+
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -37,10 +47,12 @@ export interface RouterOptions {
   clusters: ClusterRegistry;
   state: MeshStateService;
   planner: MeshPlanner;
+  applier: MeshApplier;
+  store: MeshStore;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, clusters, state, planner } = options;
+  const { httpAuth, permissions, catalog, clusters, state, planner, applier, store } = options;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
@@ -90,6 +102,56 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       needsAdoption: result.needsAdoption,
     };
     res.json(response);
+  });
+
+  async function applyAndAnswer(res: express.Response, outcome: ApplyOutcome) {
+    if (!outcome.valid) {
+      res.status(400).json(invalidIntentBody(outcome.issues));
+      return;
+    }
+    const { valid: _valid, ...response } = outcome;
+    res.json(response satisfies ApplyResponse);
+  }
+
+  router.post('/entities/:kind/:namespace/:name/apply', async (req, res) => {
+    const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
+    const body = req.body ?? {};
+    if (!('intent' in body) || typeof body.revision !== 'string') {
+      throw new InputError('the request body must be { "intent": { ... }, "revision": "<from the plan>", "adopt"?: boolean }');
+    }
+    const outcome = await applier.apply({
+      target,
+      actor: actorOf(credentials),
+      intent: body.intent,
+      revision: body.revision,
+      adopt: body.adopt === true,
+    });
+    await applyAndAnswer(res, outcome);
+  });
+
+  router.get('/entities/:kind/:namespace/:name/history', async (req, res) => {
+    const { entityRef } = await authorizedTarget(req);
+    res.json({ items: await store.history(entityRef) });
+  });
+
+  router.post('/entities/:kind/:namespace/:name/rollback', async (req, res) => {
+    const { credentials, entityRef, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
+    const body = req.body ?? {};
+    if (typeof body.to !== 'number' || typeof body.revision !== 'string') {
+      throw new InputError('the request body must be { "to": <history id>, "revision": "<current revision>" }');
+    }
+    const entry = await store.entry(entityRef, body.to);
+    if (!entry) throw new NotFoundError(`no history entry ${body.to} for ${entityRef}`);
+    if (!entry.intentAfter) throw new InputError(`history entry ${body.to} removed the routing; there is no intent to go back to`);
+    const outcome = await applier.apply({
+      target,
+      actor: actorOf(credentials),
+      intent: entry.intentAfter,
+      revision: body.revision,
+      adopt: body.adopt === true,
+      action: 'rollback',
+    });
+    await applyAndAnswer(res, outcome);
   });
 
   return router;

@@ -76,6 +76,11 @@ export class MeshPlanner {
     };
   }
 
+  /** The revision as it stands now, e.g. right after a write. */
+  async revision(target: MeshTarget): Promise<string> {
+    return (await this.state.read(target)).revision;
+  }
+
   private async planCluster(live: LiveCluster, objects: RoutingObject[], target: MeshTarget): Promise<ClusterPlan> {
     const classified = classifyRouting(target, live.routing).objects;
     const changes: PlannedObjectChange[] = objects.map(planned => {
