@@ -27,8 +27,9 @@ export const meshPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         database: coreServices.database,
+        auditor: coreServices.auditor,
       },
-      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, database }) {
+      async init({ auditor, config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, database }) {
         const meshConfig = readMeshConfig(config);
         const clusters = new ClusterRegistry(meshConfig);
         logger.info(
@@ -38,8 +39,8 @@ export const meshPlugin = createBackendPlugin({
         const state = new MeshStateService(clusters);
         const planner = new MeshPlanner(clusters, state);
         const store = await MeshStore.create(database);
-        const applier = new MeshApplier(clusters, planner, store);
-        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, clusters, state, planner, applier, store }));
+        const applier = new MeshApplier(clusters, planner, state, store);
+        httpRouter.use(await createRouter({ auditor, httpAuth, permissions, catalog, clusters, state, planner, applier, store }));
       },
     });
   },

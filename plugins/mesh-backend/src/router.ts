@@ -1,4 +1,4 @@
-import { BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import { AuditorService, BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -41,6 +41,7 @@ function actorOf(credentials: BackstageCredentials): string {
 }
 
 export interface RouterOptions {
+  auditor: AuditorService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
@@ -52,7 +53,7 @@ export interface RouterOptions {
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, clusters, state, planner, applier, store } = options;
+  const { auditor, httpAuth, permissions, catalog, clusters, state, planner, applier, store } = options;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
@@ -104,6 +105,29 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(response);
   });
 
+  /** Every change to a cluster is an audit event: who, which entity, and the outcome per cluster. */
+  async function audited<T extends ApplyOutcome | ApplyResponse>(req: express.Request, eventId: string, work: () => Promise<T>) {
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel: 'medium',
+      request: req,
+      meta: { entityRef: `${req.params.kind}:${req.params.namespace}/${req.params.name}` },
+    });
+    try {
+      const outcome = await work();
+      if ('valid' in outcome && !outcome.valid) {
+        await event.success({ meta: { valid: false, issues: outcome.issues.map(i => i.path) } });
+      } else {
+        const r = outcome as ApplyResponse;
+        await event.success({ meta: { ok: r.ok, historyId: r.historyId, clusters: r.clusters.map(c => `${c.cluster}:${c.outcome}`) } });
+      }
+      return outcome;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
   async function applyAndAnswer(res: express.Response, outcome: ApplyOutcome) {
     if (!outcome.valid) {
       res.status(400).json(invalidIntentBody(outcome.issues));
@@ -119,14 +143,22 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     if (!('intent' in body) || typeof body.revision !== 'string') {
       throw new InputError('the request body must be { "intent": { ... }, "revision": "<from the plan>", "adopt"?: boolean }');
     }
-    const outcome = await applier.apply({
-      target,
-      actor: actorOf(credentials),
-      intent: body.intent,
-      revision: body.revision,
-      adopt: body.adopt === true,
-    });
+    const outcome = await audited(req, 'traffic-apply', () =>
+      applier.apply({
+        target,
+        actor: actorOf(credentials),
+        intent: body.intent,
+        revision: body.revision,
+        adopt: body.adopt === true,
+      }),
+    );
     await applyAndAnswer(res, outcome);
+  });
+
+  router.delete('/entities/:kind/:namespace/:name/intent', async (req, res) => {
+    const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
+    const revision = typeof req.query.revision === 'string' ? req.query.revision : undefined;
+    res.json(await audited(req, 'traffic-remove', () => applier.remove({ target, actor: actorOf(credentials), revision })));
   });
 
   router.get('/entities/:kind/:namespace/:name/history', async (req, res) => {
@@ -143,14 +175,17 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const entry = await store.entry(entityRef, body.to);
     if (!entry) throw new NotFoundError(`no history entry ${body.to} for ${entityRef}`);
     if (!entry.intentAfter) throw new InputError(`history entry ${body.to} removed the routing; there is no intent to go back to`);
-    const outcome = await applier.apply({
-      target,
-      actor: actorOf(credentials),
-      intent: entry.intentAfter,
-      revision: body.revision,
-      adopt: body.adopt === true,
-      action: 'rollback',
-    });
+    const intent = entry.intentAfter;
+    const outcome = await audited(req, 'traffic-rollback', () =>
+      applier.apply({
+        target,
+        actor: actorOf(credentials),
+        intent,
+        revision: body.revision,
+        adopt: body.adopt === true,
+        action: 'rollback',
+      }),
+    );
     await applyAndAnswer(res, outcome);
   });
 

@@ -1,4 +1,4 @@
-import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import { DatabaseService, isDatabaseConflictError, resolvePackagePath } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { ClusterApplyResult, HistoryEntry, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
 import crypto from 'node:crypto';
@@ -42,7 +42,8 @@ export class MeshStore {
     await this.db('mesh_locks').where('entity_ref', entityRef).andWhere('expires_at', '<', now).delete();
     try {
       await this.db('mesh_locks').insert({ entity_ref: entityRef, holder, expires_at: now + LOCK_TTL_MS });
-    } catch {
+    } catch (e) {
+      if (!isDatabaseConflictError(e)) throw e;
       throw new ConflictError(`another change to the routing of ${entityRef} is in progress; try again when it has finished`);
     }
     try {

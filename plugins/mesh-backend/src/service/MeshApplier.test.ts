@@ -165,6 +165,92 @@ describe('POST .../apply on a multi-primary mesh', () => {
   });
 });
 
+describe('removal and secrecy', () => {
+  it('removes our objects from every config cluster, VirtualService first, and records it', async () => {
+    const sandbox = await startShippedSandbox('demo');
+    try {
+      const { server } = await startMeshBackend({ sandbox, entities: [reviews] });
+      const state = async () => (await request(server).get(path).set('Authorization', auth())).body;
+      await request(server).post(`${path}/apply`).set('Authorization', auth()).send({ intent: { split: [{ version: 'v2', weight: 100 }] }, revision: (await state()).revision });
+      const res = await request(server).delete(`${path}/intent`).query({ revision: (await state()).revision }).set('Authorization', auth());
+      expect(res.body).toMatchObject({ ok: true, clusters: [{ cluster: 'east', outcome: 'applied' }, { cluster: 'west', outcome: 'applied' }] });
+      for (const cluster of ['east', 'west']) expect(await liveRouting(sandbox, cluster)).toEqual({ vs: [], dr: [] });
+      const [latest] = (await request(server).get(`${path}/history`).set('Authorization', auth())).body.items;
+      expect(latest).toMatchObject({ action: 'remove', ok: true, intentBefore: { split: [{ version: 'v2', weight: 100 }] } });
+      expect(latest.intentAfter).toBeUndefined();
+    } finally {
+      await sandbox.stop();
+    }
+  }, 60_000);
+
+  it('never writes a configured token or CA into a response or a log line, failures included', async () => {
+    const sandbox = await startShippedSandbox('demo');
+    const captured: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) =>
+      jest.spyOn(stream, 'write').mockImplementation((chunk: any) => {
+        captured.push(String(chunk));
+        return true;
+      });
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      spies.push(jest.spyOn(console, level).mockImplementation((...args: any[]) => void captured.push(args.map(String).join(' '))) as any);
+    }
+    try {
+      const { server } = await startMeshBackend({
+        sandbox,
+        entities: [reviews],
+        features: [mockServices.rootLogger.factory({ level: 'debug' })],
+      });
+      const state = async () => (await request(server).get(path).set('Authorization', auth())).body;
+      sandbox.faults.cluster('west').failNext({ verb: 'apply', resource: 'virtualservices', status: 500, count: 5 });
+      const responses = [
+        await request(server).get('/api/mesh/clusters').set('Authorization', auth()),
+        await request(server).post(`${path}/plan`).set('Authorization', auth()).send({ intent: { split: [{ version: 'v1', weight: 100 }] } }),
+        await request(server).post(`${path}/apply`).set('Authorization', auth()).send({ intent: { split: [{ version: 'v1', weight: 100 }] }, revision: (await state()).revision }),
+        await request(server).post(`${path}/apply`).set('Authorization', auth()).send({ intent: { split: 'bad' }, revision: 'x' }),
+      ];
+      await sandbox.faults.down('east');
+      responses.push(await request(server).get(path).set('Authorization', auth()));
+      expect(responses[2].body.ok).toBe(false);
+      const everything = [...responses.map(r => r.text), ...captured].join('\n');
+      expect(captured.length).toBeGreaterThan(0);
+      for (const c of sandbox.clusters) {
+        expect(everything).not.toContain(c.token);
+        expect(everything).not.toContain(c.caData.slice(40, 100));
+        expect(everything).not.toContain(Buffer.from(c.caData, 'base64').toString().split('\n')[2]);
+      }
+    } finally {
+      spies.forEach(s => s.mockRestore());
+      await sandbox.stop();
+    }
+  }, 60_000);
+});
+
+describe('audit', () => {
+  it('emits an audit event for each change with its outcome per cluster', async () => {
+    const sandbox = await startShippedSandbox('demo');
+    const events: any[] = [];
+    const auditor = mockServices.auditor.mock({
+      createEvent: async (options: any) => ({
+        success: async ({ meta }: any = {}) => void events.push({ ...options, request: undefined, result: 'success', meta }),
+        fail: async ({ error }: any) => void events.push({ ...options, request: undefined, result: 'fail', error: error.name }),
+      }),
+    });
+    try {
+      const { server } = await startMeshBackend({ sandbox, entities: [reviews], features: [auditor.factory] });
+      const { revision } = (await request(server).get(path).set('Authorization', auth())).body;
+      await request(server).post(`${path}/apply`).set('Authorization', auth()).send({ intent: { split: [{ version: 'v1', weight: 100 }] }, revision });
+      await request(server).post(`${path}/apply`).set('Authorization', auth()).send({ intent: { split: [{ version: 'v1', weight: 100 }] }, revision: 'stale' });
+      expect(events).toEqual([
+        expect.objectContaining({ eventId: 'traffic-apply', result: 'success', meta: { ok: true, historyId: expect.any(Number), clusters: ['east:applied', 'west:applied'] } }),
+        expect.objectContaining({ eventId: 'traffic-apply', result: 'fail', error: 'ConflictError' }),
+      ]);
+    } finally {
+      await sandbox.stop();
+    }
+  }, 60_000);
+});
+
 describe('apply placement and permissions', () => {
   it.each([
     ['primary-remote', 'cart', 'shop', { split: [{ version: 'v1', weight: 100 }] }, ['main'], ['satellite-a', 'satellite-b']],

@@ -6,9 +6,10 @@ import {
   MeshTarget,
   RoutingObject,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { MeshStore } from '../database/MeshStore';
+import { MeshStore, NewHistoryEntry } from '../database/MeshStore';
 import { ClusterRegistry } from './ClusterRegistry';
 import { MeshPlanner } from './MeshPlanner';
+import { LiveState, MeshStateService } from './MeshStateService';
 import { ClusterChange, RoutingWriter } from './RoutingWriter';
 
 export interface ApplyRequestContext {
@@ -35,6 +36,7 @@ export class MeshApplier {
   constructor(
     registry: ClusterRegistry,
     private readonly planner: MeshPlanner,
+    private readonly state: MeshStateService,
     private readonly store: MeshStore,
   ) {
     this.writer = new RoutingWriter(registry);
@@ -58,17 +60,8 @@ export class MeshApplier {
 
       const mesh = live.mesh;
       const base = { entityRef: target.entityRef, actor: request.actor, action: request.action ?? 'apply', intentBefore: live.intent, intentAfter: plan.intent, scaffolderTaskId: request.scaffolderTaskId } as const;
-      const unreachable = plan.clusters.filter(c => !live.clusters.find(l => l.cluster === c.cluster)?.reachable);
-      if (unreachable.length) {
-        const clusters: ClusterApplyResult[] = plan.clusters.map(c => {
-          const l = live.clusters.find(x => x.cluster === c.cluster)!;
-          return l.reachable
-            ? { cluster: c.cluster, outcome: 'unchanged', message: 'not written: another config cluster is unreachable' }
-            : { cluster: c.cluster, outcome: 'unreachable', message: l.error };
-        });
-        const historyId = await this.store.record({ ...base, ok: false, clusters });
-        return { valid: true, ok: false, historyId, clusters, revision: live.revision };
-      }
+      const refused = await this.refuseWhenUnreachable(live, base);
+      if (refused) return { valid: true, ...refused };
 
       const changes: ClusterChange[] = plan.clusters.map(c => {
         const l = live.clusters.find(x => x.cluster === c.cluster)!;
@@ -80,10 +73,58 @@ export class MeshApplier {
           : [];
         return { cluster: mesh.clusters.find(x => x.name === c.cluster)!, before: l.routing, write, remove };
       });
-      const result = await this.writer.write(changes);
-      const historyId = await this.store.record({ ...base, ok: result.ok, clusters: result.clusters });
-      const after = await this.planner.revision(target);
-      return { valid: true, ok: result.ok, historyId, clusters: result.clusters, revision: after };
+      return { valid: true, ...(await this.writeAndRecord(target, changes, base)) };
     });
   }
+
+  /** Removes our objects for the service from every config cluster, VirtualService first. */
+  async remove(request: { target: MeshTarget; actor: string; revision?: string }): Promise<ApplyResponse> {
+    const { target } = request;
+    return this.store.withLock(target.entityRef, async () => {
+      const live = await this.state.read(target);
+      if (request.revision !== undefined && live.revision !== request.revision) {
+        throw new ConflictError(`the routing of ${target.entityRef} changed since you loaded it; reload and try again`);
+      }
+      const base = { entityRef: target.entityRef, actor: request.actor, action: 'remove', intentBefore: live.intent } as const;
+      const refused = await this.refuseWhenUnreachable(live, base);
+      if (refused) return refused;
+      const changes: ClusterChange[] = live.clusters
+        .filter(c => c.isConfigCluster)
+        .map(c => {
+          const ours = new Set(c.state.routing.filter(o => o.status !== 'foreign').map(o => `${o.kind}/${o.name}`));
+          return {
+            cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
+            before: c.routing,
+            write: [],
+            remove: c.routing.filter(o => ours.has(`${o.kind}/${o.metadata.name}`)),
+          };
+        });
+      return this.writeAndRecord(target, changes, base);
+    });
+  }
+
+  private async writeAndRecord(target: MeshTarget, changes: ClusterChange[], entry: HistoryBase): Promise<ApplyResponse> {
+    const result = await this.writer.write(changes);
+    const historyId = await this.store.record({ ...entry, ok: result.ok, clusters: result.clusters });
+    const revision = await this.planner.revision(target);
+    return { ok: result.ok, historyId, clusters: result.clusters, revision };
+  }
+
+  /**
+   * A change that cannot reach every config cluster is not started: writing the reachable ones
+   * would leave the mesh half-changed. Recorded like any other outcome.
+   */
+  private async refuseWhenUnreachable(live: LiveState, entry: HistoryBase): Promise<ApplyResponse | undefined> {
+    const config = live.clusters.filter(c => c.isConfigCluster);
+    if (config.every(c => c.reachable)) return undefined;
+    const clusters: ClusterApplyResult[] = config.map(c =>
+      c.reachable
+        ? { cluster: c.cluster, outcome: 'unchanged', message: 'not written: another config cluster is unreachable' }
+        : { cluster: c.cluster, outcome: 'unreachable', message: c.error },
+    );
+    const historyId = await this.store.record({ ...entry, ok: false, clusters });
+    return { ok: false, historyId, clusters, revision: live.revision };
+  }
 }
+
+type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;

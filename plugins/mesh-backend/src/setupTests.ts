@@ -1,0 +1,7 @@
+// The backend's tables and locks are tested on PostgreSQL as well as SQLite. Every machine of
+// this project runs PostgreSQL 15 at 127.0.0.1:5432 with trust auth; point the tests elsewhere
+// with BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, or set it to an empty string to
+// test on SQLite only.
+if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING === undefined) {
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING = 'postgresql://postgres@127.0.0.1:5432';
+}
