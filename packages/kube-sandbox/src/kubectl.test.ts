@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { shippedTopology } from './__testUtils__/ephemeral';
+import { loadTopology } from './topology';
+import { topologyPath } from './topologies';
 import { Sandbox, startSandbox } from './sandbox';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
@@ -42,7 +43,7 @@ describeKubectl('kube-sandbox with the real kubectl', () => {
     });
 
   beforeAll(async () => {
-    sandbox = await startSandbox(shippedTopology('demo'));
+    sandbox = await startSandbox(loadTopology(topologyPath('demo')), { ephemeralPorts: true });
   }, 30_000);
   afterAll(() => sandbox?.stop());
 

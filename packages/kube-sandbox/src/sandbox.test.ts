@@ -8,7 +8,8 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import https from 'node:https';
-import { shippedTopology } from './__testUtils__/ephemeral';
+import { loadTopology } from './topology';
+import { topologyPath } from './topologies';
 import { Sandbox, startSandbox } from './sandbox';
 
 const VS = { group: 'networking.istio.io', version: 'v1', namespace: 'bookinfo', plural: 'virtualservices' };
@@ -37,7 +38,7 @@ describe('kube-sandbox with @kubernetes/client-node', () => {
   const ssa = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
   beforeAll(async () => {
-    sandbox = await startSandbox(shippedTopology('demo'));
+    sandbox = await startSandbox(loadTopology(topologyPath('demo')), { ephemeralPorts: true });
   }, 30_000);
   afterAll(() => sandbox?.stop());
   afterEach(() => sandbox?.faults.reset());

@@ -47,6 +47,8 @@ export interface StartSandboxOptions {
   kubeconfigPath?: string;
   /** The admin endpoint's port; ephemeral by default. */
   adminPort?: number;
+  /** Ignore the topology's fixed ports, so tests never collide with a running dev sandbox. */
+  ephemeralPorts?: boolean;
 }
 
 let sharedValidator: CrdValidator | undefined;
@@ -59,7 +61,7 @@ export async function startSandbox(topology: Topology, options: StartSandboxOpti
   const info: Array<Omit<SandboxCluster, 'url' | 'token' | 'caData'>> = [];
   for (const mesh of topology.meshes) {
     for (const c of mesh.clusters) {
-      servers.set(c.name, new SimulatedCluster({ name: c.name, port: c.port, token: c.token, validator: sharedValidator }));
+      servers.set(c.name, new SimulatedCluster({ name: c.name, port: options.ephemeralPorts ? 0 : c.port, token: c.token, validator: sharedValidator }));
       info.push({ name: c.name, mesh: mesh.id, role: c.role, network: c.network, region: c.region });
     }
   }

@@ -6,9 +6,7 @@ import { meshPlugin } from '../plugin';
 
 /** A shipped sandbox topology on ephemeral ports. */
 export async function startShippedSandbox(name: string): Promise<Sandbox> {
-  const topology = loadTopology(topologyPath(name));
-  for (const mesh of topology.meshes) for (const c of mesh.clusters) delete c.port;
-  return startSandbox(topology);
+  return startSandbox(loadTopology(topologyPath(name)), { ephemeralPorts: true });
 }
 
 /** `mesh:` config for every mesh of a sandbox, with service-account tokens and CAs. */
