@@ -1,9 +1,26 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
-import { ClustersResponse } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  ApplyResponse,
+  ClustersResponse,
+  EntityMeshState,
+  HistoryEntry,
+  IntentIssue,
+  PlanResponse,
+  TrafficIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+
+/** An apply the backend refused as invalid (400): every problem with its field path. */
+export type InvalidIntent = { valid: false; issues: IntentIssue[] };
 
 /** The mesh backend, as the frontend talks to it. */
 export interface MeshApi {
   getClusters(): Promise<ClustersResponse>;
+  getState(entity: CompoundEntityRef): Promise<EntityMeshState>;
+  plan(entity: CompoundEntityRef, intent: TrafficIntent): Promise<PlanResponse>;
+  apply(entity: CompoundEntityRef, request: { intent: TrafficIntent; revision: string; adopt?: boolean }): Promise<ApplyResponse | InvalidIntent>;
+  getHistory(entity: CompoundEntityRef): Promise<HistoryEntry[]>;
+  rollback(entity: CompoundEntityRef, request: { to: number; revision: string }): Promise<ApplyResponse | InvalidIntent>;
 }
 
 export const meshApiRef = createApiRef<MeshApi>({ id: 'plugin.mesh.api' });

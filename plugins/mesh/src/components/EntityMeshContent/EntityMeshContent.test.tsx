@@ -1,7 +1,10 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { MockPermissionApi, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { EntityMeshState, PlanResponse } from '@meshtraffic/backstage-plugin-mesh-common';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { MeshApi, meshApiRef } from '../../api/MeshApi';
 import { EntityMeshContent } from './EntityMeshContent';
 
@@ -10,50 +13,151 @@ const entity: Entity = {
   kind: 'Component',
   metadata: {
     name: 'reviews',
+    namespace: 'default',
     annotations: { 'mesh.meshtraffic.io/mesh': 'demo', 'mesh.meshtraffic.io/namespace': 'bookinfo' },
   },
   spec: {},
 };
 
-const api: MeshApi = {
-  getClusters: async () => ({
-    meshes: [{ id: 'demo', kind: 'multi-primary', configClusters: ['east', 'west'] }],
-    clusters: [
-      { name: 'east', mesh: 'demo', role: 'primary', region: 'us-east1', reachable: true },
-      { name: 'west', mesh: 'demo', role: 'primary', region: 'us-west1', reachable: false, error: 'connection failed (ECONNREFUSED)' },
-      { name: 'edge', mesh: 'demo', role: 'remote', reachable: true },
-      { name: 'other', mesh: 'elsewhere', role: 'primary', reachable: true },
-    ],
-  }),
+const w = (cluster: string, version: string, ready = 1) => ({ cluster, version, replicas: 1, readyReplicas: ready });
+
+const state: EntityMeshState = {
+  target: { mesh: 'demo', service: 'reviews', namespace: 'bookinfo', host: 'reviews.bookinfo.svc.cluster.local', entityRef: 'component:default/reviews' },
+  revision: 'rev-1',
+  intent: { split: [{ version: 'v1', weight: 100 }] },
+  clusters: [
+    { cluster: 'east', role: 'primary', reachable: true, isConfigCluster: true, workloads: [w('east', 'v1'), w('east', 'v2', 0)], routing: [{ kind: 'VirtualService', name: 'reviews', namespace: 'bookinfo', status: 'ours', owner: 'backstage-mesh' }] },
+    { cluster: 'west', role: 'primary', reachable: true, isConfigCluster: true, workloads: [w('west', 'v1'), w('west', 'v3')], routing: [{ kind: 'VirtualService', name: 'by-hand', namespace: 'bookinfo', status: 'foreign', owner: 'kiali' }] },
+    { cluster: 'edge', role: 'remote', reachable: false, error: 'connection failed (ECONNREFUSED)', isConfigCluster: false, workloads: [], routing: [] },
+  ],
 };
 
-const render = (e: Entity, meshApi: MeshApi = api) =>
+const plan: PlanResponse = {
+  valid: true,
+  revision: 'rev-1',
+  needsAdoption: false,
+  clusters: ['east', 'west'].map(cluster => ({
+    cluster,
+    dryRun: { ok: true },
+    foreign: [],
+    drifted: [],
+    changes: [{ kind: 'VirtualService', name: 'reviews', action: 'update', diff: '-        weight: 100\n+        weight: 70' }],
+  })),
+};
+
+function mockApi(overrides: Partial<MeshApi> = {}): MeshApi & { [k: string]: jest.Mock } {
+  return {
+    getClusters: jest.fn(async () => ({
+      meshes: [{ id: 'demo', kind: 'multi-primary', configClusters: ['east', 'west'] }],
+      clusters: [
+        { name: 'east', mesh: 'demo', role: 'primary', reachable: true },
+        { name: 'west', mesh: 'demo', role: 'primary', reachable: true },
+        { name: 'edge', mesh: 'demo', role: 'remote', reachable: false, error: 'connection failed (ECONNREFUSED)' },
+        { name: 'other', mesh: 'elsewhere', role: 'primary', reachable: true },
+      ],
+    })),
+    getState: jest.fn(async () => state),
+    plan: jest.fn(async () => plan),
+    apply: jest.fn(async () => ({ ok: true, historyId: 7, revision: 'rev-2', clusters: [{ cluster: 'east', outcome: 'applied' }, { cluster: 'west', outcome: 'applied' }] })),
+    getHistory: jest.fn(async () => []),
+    rollback: jest.fn(),
+    ...overrides,
+  } as any;
+}
+
+const render = (api: MeshApi, allowed = true, e: Entity = entity) =>
   renderInTestApp(
-    <TestApiProvider apis={[[meshApiRef, meshApi]]}>
+    <TestApiProvider apis={[[meshApiRef, api], [permissionApiRef, new MockPermissionApi(() => (allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY))]]}>
       <EntityProvider entity={e}>
         <EntityMeshContent />
       </EntityProvider>
     </TestApiProvider>,
   );
 
+const weightField = (version: string) => screen.getByLabelText(`Weight of ${version} (percent)`) as HTMLInputElement;
+
 describe('EntityMeshContent', () => {
-  it("shows the service's host and its mesh's clusters with placement and reachability", async () => {
-    await render(entity);
+  it('shows per cluster the versions with ready replicas, the routing status and reachability', async () => {
+    await render(mockApi());
     expect(await screen.findByText('reviews.bookinfo.svc.cluster.local')).toBeInTheDocument();
     expect(screen.getByText(/routing is\s+written to east, west/)).toBeInTheDocument();
-    expect(screen.getByText('edge')).toBeInTheDocument();
+    expect(await screen.findByText('v2 0/1')).toBeInTheDocument();
+    expect(screen.getByText('VirtualService reviews: ours')).toBeInTheDocument();
+    expect(screen.getByText('VirtualService by-hand: foreign (kiali)')).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: 'Current split: v1 100%' })).toBeInTheDocument();
     expect(screen.queryByText('other')).not.toBeInTheDocument();
-    expect(screen.getByText('connection failed (ECONNREFUSED)')).toBeInTheDocument();
-    expect(screen.getByText('no (configured by a primary)')).toBeInTheDocument();
   });
 
   it('says so when the mesh is not configured', async () => {
-    await render({ ...entity, metadata: { ...entity.metadata, annotations: { 'mesh.meshtraffic.io/mesh': 'nope' } } });
+    await render(mockApi(), true, { ...entity, metadata: { ...entity.metadata, annotations: { 'mesh.meshtraffic.io/mesh': 'nope' } } });
     expect(await screen.findByText('Mesh nope is not configured')).toBeInTheDocument();
   });
 
+  it('keeps the split at 100 as weights move, and splits evenly', async () => {
+    await render(mockApi());
+    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
+    expect(await screen.findByRole('slider', { name: 'Weight of v1' })).toBeInTheDocument();
+    fireEvent.change(weightField('v3'), { target: { value: '30' } });
+    expect([weightField('v1').value, weightField('v2').value, weightField('v3').value]).toEqual(['70', '0', '30']);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Lock v3' }));
+    fireEvent.change(weightField('v2'), { target: { value: '90' } });
+    expect([weightField('v1').value, weightField('v2').value, weightField('v3').value]).toEqual(['0', '70', '30']);
+    fireEvent.click(screen.getByRole('button', { name: 'Split evenly' }));
+    expect([weightField('v1').value, weightField('v2').value, weightField('v3').value]).toEqual(['34', '33', '33']);
+  });
+
+  it('reviews the plan per cluster with its diff, then applies and shows the outcome', async () => {
+    const api = mockApi();
+    await render(api);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
+    fireEvent.change(await screen.findByLabelText('Weight of v3 (percent)'), { target: { value: '30' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(await within(dialog).findByText('east: dry run passed')).toBeInTheDocument();
+    expect(within(dialog).getAllByText(/\+\s+weight: 70/)).toHaveLength(2);
+    expect(api.plan).toHaveBeenCalledWith(expect.anything(), { split: [{ version: 'v1', weight: 70 }, { version: 'v3', weight: 30 }] });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Apply' }));
+    expect(await within(dialog).findByText('Applied.')).toBeInTheDocument();
+    expect(api.apply).toHaveBeenCalledWith(expect.anything(), { intent: { split: [{ version: 'v1', weight: 70 }, { version: 'v3', weight: 30 }] }, revision: 'rev-1', adopt: false });
+    expect(within(dialog).getByText('west: applied')).toBeInTheDocument();
+  });
+
+  it('puts validation errors beside the fields that caused them', async () => {
+    const api = mockApi({
+      plan: jest.fn(async () => ({ valid: false as const, issues: [{ path: 'split[0].version', message: 'version v1 does not run anywhere' }] })),
+    });
+    await render(api);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Review' }));
+    expect(await screen.findAllByText(/version v1 does not run anywhere/)).toHaveLength(2);
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(screen.getByText('version v1 does not run anywhere')).toBeInTheDocument();
+    expect(weightField('v1')).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('says the routing changed since it was loaded on a 409, and offers to reload', async () => {
+    const stale = Object.assign(new Error('conflict'), { response: { status: 409 }, body: { error: { message: 'the routing changed' } } });
+    const api = mockApi({ apply: jest.fn(async () => Promise.reject(stale)) });
+    await render(api);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Review' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Apply' }));
+    expect(await screen.findByText(/changed since you loaded it; nothing was applied/)).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Reload and re-plan' }));
+    await waitFor(() => expect(api.getState).toHaveBeenCalledTimes(2));
+  });
+
+  it('disables the controls, with the reason, without the update permission', async () => {
+    await render(mockApi(), false);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
+    expect(await screen.findByText(/only its owners may/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Review' })).toBeDisabled();
+    expect(weightField('v1')).toBeDisabled();
+  });
+
   it('shows the backend error', async () => {
-    await render(entity, { getClusters: async () => Promise.reject(new Error('backend down')) });
+    await render(mockApi({ getClusters: jest.fn(async () => Promise.reject(new Error('backend down'))) }));
     expect(await screen.findByText('Error: backend down', { selector: 'h6' })).toBeInTheDocument();
   });
 });

@@ -1,12 +1,53 @@
 import { Content, EmptyState, InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { Grid, Typography } from '@material-ui/core';
-import { serviceHost } from '@meshtraffic/backstage-plugin-mesh-common';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { Grid, Tab, Tabs, Typography } from '@material-ui/core';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  HistoryEntry,
+  IntentIssue,
+  meshTrafficUpdatePermission,
+  serviceHost,
+  TrafficIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { useCallback, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { meshApiRef } from '../../api/MeshApi';
+import { HistoryTab } from '../History/HistoryTab';
 import { MeshClustersTable } from '../MeshClustersTable';
+import { SplitBar } from '../Overview/SplitBar';
+import { WorkloadsTable } from '../Overview/WorkloadsTable';
+import { ReviewDialog } from '../ReviewDialog/ReviewDialog';
+import { TrafficSplitTab } from '../TrafficSplit/TrafficSplitTab';
 import { useMeshClusters } from '../useMeshClusters';
+import { useMeshState } from '../useMeshState';
 
-/** The Mesh tab: the service's place in its mesh and the clusters its routing is written to. */
+const TABS = ['Overview', 'Traffic split', 'History'] as const;
+
+/** The Mesh tab: the service's place in its mesh, its routing, and the tabs that change it. */
 export const EntityMeshContent = () => {
-  const { target, value, loading, error } = useMeshClusters();
+  const { entity } = useEntity();
+  const api = useApi(meshApiRef);
+  const alertApi = useApi(alertApiRef);
+  const clusters = useMeshClusters();
+  const { ref, value: state, loading, error, retry } = useMeshState();
+  const history = useAsyncRetry(() => api.getHistory(ref), [api, ref.kind, ref.namespace, ref.name]);
+  const update = usePermission({ permission: meshTrafficUpdatePermission, resourceRef: stringifyEntityRef(entity) });
+  const [tab, setTab] = useState(0);
+  const [reviewing, setReviewing] = useState<TrafficIntent>();
+  const [issues, setIssues] = useState<IntentIssue[]>([]);
+  const [generation, setGeneration] = useState(0);
+
+  const reload = useCallback(() => {
+    setReviewing(undefined);
+    retry();
+    history.retry();
+    setGeneration(g => g + 1);
+  }, [retry, history]);
+  const plan = useCallback((intent: TrafficIntent) => api.plan(ref, intent), [api, ref]);
+
+  const target = clusters.target;
   if (!target) {
     return (
       <EmptyState
@@ -16,9 +57,9 @@ export const EntityMeshContent = () => {
       />
     );
   }
-  if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
-  if (!value?.mesh) {
+  if (clusters.loading) return <Progress />;
+  if (clusters.error) return <ResponseErrorPanel error={clusters.error} />;
+  if (!clusters.value?.mesh) {
     return (
       <EmptyState
         missing="info"
@@ -27,21 +68,96 @@ export const EntityMeshContent = () => {
       />
     );
   }
+  const disabledReason = update.loading || update.allowed ? undefined : 'You may not change this service’s routing: only its owners may.';
+
+  const onRollback = async (entry: HistoryEntry) => {
+    if (!state) return;
+    try {
+      const result = await api.rollback(ref, { to: entry.id, revision: state.revision });
+      if ('valid' in result) alertApi.post({ message: `Rollback refused: ${result.issues.map(i => i.message).join('; ')}`, severity: 'error' });
+      else alertApi.post({ message: result.ok ? `Rolled back to change ${entry.id}` : 'Rollback failed; the clusters were put back', severity: result.ok ? 'success' : 'error' });
+    } catch (e: any) {
+      alertApi.post({ message: e?.body?.error?.message ?? String(e), severity: 'error' });
+    }
+    reload();
+  };
+
   return (
     <Content>
       <Grid container spacing={3}>
         <Grid item xs={12}>
           <InfoCard title="Service">
             <Typography variant="body1">
-              Host <code>{serviceHost(target)}</code> in mesh <b>{value.mesh.id}</b> ({value.mesh.kind}); routing is
-              written to {value.mesh.configClusters.join(', ')}.
+              Host <code>{serviceHost(target)}</code> in mesh <b>{clusters.value.mesh.id}</b> ({clusters.value.mesh.kind}); routing is
+              written to {clusters.value.mesh.configClusters.join(', ')}.
             </Typography>
           </InfoCard>
         </Grid>
         <Grid item xs={12}>
-          <MeshClustersTable title="Clusters" rows={value.rows} />
+          <Tabs value={tab} onChange={(_, v) => setTab(v)} indicatorColor="primary" aria-label="Mesh routing">
+            {TABS.map(t => (
+              <Tab key={t} label={t} />
+            ))}
+          </Tabs>
         </Grid>
+        {loading && !state && (
+          <Grid item xs={12}>
+            <Progress />
+          </Grid>
+        )}
+        {error && (
+          <Grid item xs={12}>
+            <ResponseErrorPanel error={error} />
+          </Grid>
+        )}
+        {tab === 0 && (
+          <>
+            {state?.intent && (
+              <Grid item xs={12}>
+                <InfoCard title="Current split">
+                  <SplitBar split={state.intent.split} />
+                </InfoCard>
+              </Grid>
+            )}
+            {state && (
+              <Grid item xs={12}>
+                <WorkloadsTable clusters={state.clusters} />
+              </Grid>
+            )}
+            <Grid item xs={12}>
+              <MeshClustersTable title="Clusters" rows={clusters.value.rows} />
+            </Grid>
+          </>
+        )}
+        {tab === 1 && state && (
+          <Grid item xs={12}>
+            <TrafficSplitTab key={`${state.revision}-${generation}`} state={state} disabledReason={disabledReason} issues={issues} onReview={setReviewing} />
+          </Grid>
+        )}
+        {tab === 2 && (
+          <Grid item xs={12}>
+            {history.error ? <ResponseErrorPanel error={history.error} /> : <HistoryTab entries={history.value ?? []} disabledReason={disabledReason} onRollback={onRollback} />}
+          </Grid>
+        )}
       </Grid>
+      {reviewing && (
+        <ReviewDialog
+          intent={reviewing}
+          plan={plan}
+          apply={request => api.apply(ref, request)}
+          onIssues={setIssues}
+          onApplied={() => {
+            setIssues([]);
+            history.retry();
+          }}
+          onReload={reload}
+          onClose={() => {
+            setReviewing(undefined);
+            retry();
+            history.retry();
+          }}
+        />
+      )}
     </Content>
   );
 };

@@ -1,0 +1,102 @@
+import { InfoCard } from '@backstage/core-components';
+import { Box, Button, Checkbox, FormControlLabel, Grid, Slider, TextField, Typography } from '@material-ui/core';
+import { Destination, EntityMeshState, IntentIssue, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import { useMemo, useState } from 'react';
+import { rebalance, splitEvenly } from './rebalance';
+
+/** The versions the service runs, each once, sorted. */
+export function versionsOf(state: EntityMeshState): string[] {
+  return [...new Set(state.clusters.flatMap(c => c.workloads.map(w => w.version)))].sort();
+}
+
+/** Weights per running version from the live intent's split; all to the first version when there is none. */
+function initialWeights(state: EntityMeshState, versions: string[]): number[] {
+  const split = state.intent?.split ?? [];
+  if (!split.length) return versions.map((_, i) => (i === 0 ? 100 : 0));
+  return versions.map(v => split.filter(d => d.version === v).reduce((a, d) => a + d.weight, 0));
+}
+
+export interface TrafficSplitTabProps {
+  state: EntityMeshState;
+  disabledReason?: string;
+  issues?: IntentIssue[];
+  onReview(intent: TrafficIntent): void;
+}
+
+/** One slider and number field per version, the sum held at 100 while the user moves them. */
+export const TrafficSplitTab = ({ state, disabledReason, issues = [], onReview }: TrafficSplitTabProps) => {
+  const versions = useMemo(() => versionsOf(state), [state]);
+  const [weights, setWeights] = useState(() => initialWeights(state, versions));
+  const [locked, setLocked] = useState<boolean[]>(() => versions.map(() => false));
+  const disabled = Boolean(disabledReason);
+
+  const set = (i: number, value: number) => setWeights(w => rebalance(w, i, value, locked));
+  const split: Destination[] = versions.map((version, i) => ({ version, weight: weights[i] })).filter(d => d.weight > 0);
+  const intent: TrafficIntent = { ...(state.intent ?? {}), split };
+  delete intent.canary;
+  const issueFor = (i: number) =>
+    issues.find(x => x.path.startsWith('split[') && split[Number(x.path.slice(6, x.path.indexOf(']')))]?.version === versions[i]);
+  const splitIssue = issues.find(x => x.path === 'split');
+
+  return (
+    <InfoCard title="Traffic split" subheader="Weights of the default route, per version; they always sum to 100.">
+      {disabledReason && (
+        <Typography color="textSecondary" paragraph>
+          {disabledReason}
+        </Typography>
+      )}
+      {versions.map((version, i) => (
+        <Grid container spacing={2} alignItems="center" key={version}>
+          <Grid item xs={2}>
+            <Typography id={`weight-${version}-label`}>{version}</Typography>
+          </Grid>
+          <Grid item xs={6}>
+            <Slider
+              value={weights[i]}
+              min={0}
+              max={100}
+              step={1}
+              disabled={disabled || locked[i]}
+              onChange={(_, v) => set(i, v as number)}
+              aria-label={`Weight of ${version}`}
+              valueLabelDisplay="auto"
+            />
+          </Grid>
+          <Grid item xs={2}>
+            <TextField
+              type="number"
+              value={weights[i]}
+              disabled={disabled || locked[i]}
+              inputProps={{ min: 0, max: 100, 'aria-label': `Weight of ${version} (percent)` }}
+              onChange={e => set(i, Number(e.target.value))}
+              error={Boolean(issueFor(i))}
+              helperText={issueFor(i)?.message}
+            />
+          </Grid>
+          <Grid item xs={2}>
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={locked[i]}
+                  disabled={disabled}
+                  onChange={e => setLocked(l => l.map((x, k) => (k === i ? e.target.checked : x)))}
+                  inputProps={{ 'aria-label': `Lock ${version}` }}
+                />
+              }
+              label="Lock"
+            />
+          </Grid>
+        </Grid>
+      ))}
+      {splitIssue && <Typography color="error">{splitIssue.message}</Typography>}
+      <Box display="flex" mt={2} style={{ gap: 8 }}>
+        <Button variant="outlined" disabled={disabled} onClick={() => setWeights(splitEvenly(versions.length))}>
+          Split evenly
+        </Button>
+        <Button variant="contained" color="primary" disabled={disabled} onClick={() => onReview(intent)}>
+          Review
+        </Button>
+      </Box>
+    </InfoCard>
+  );
+};
