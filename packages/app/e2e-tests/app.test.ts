@@ -32,13 +32,16 @@ async function liveWeights(cluster: string): Promise<string> {
     .join(',');
 }
 
+/** A tab of the Mesh content (the entity page has an Overview tab of its own). */
+const meshTab = (page: Page, name: string) => page.getByRole('tablist', { name: 'Mesh routing' }).getByRole('tab', { name });
+
 async function openMesh(page: Page) {
   await page.goto('/catalog/default/component/reviews/mesh');
   await expect(page.getByText(/routing is\s+written to east, west/)).toBeVisible();
 }
 
 async function applySplit(page: Page, weights: Record<string, number>, shot?: string) {
-  await page.getByRole('tab', { name: 'Traffic split' }).click();
+  await meshTab(page, 'Traffic split').click();
   for (const [version, weight] of Object.entries(weights)) {
     await page.getByLabel(`Lock ${version}`).uncheck();
   }
@@ -93,11 +96,11 @@ test('shift reviews to v1 70 / v3 30 on both primaries, then roll back from Hist
   expect(await liveWeights('east')).toBe('v1=70,v3=30');
   expect(await liveWeights('west')).toBe('v1=70,v3=30');
 
-  await page.getByRole('tab', { name: 'Overview' }).click();
+  await meshTab(page, 'Overview').click();
   await expect(page.getByRole('img', { name: 'Current split: v1 70%, v3 30%' })).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, 'reviews-mesh.png') });
 
-  await page.getByRole('tab', { name: 'History' }).click();
+  await meshTab(page, 'History').click();
   const rollbacks = page.getByRole('button', { name: /Roll back to change/ });
   await expect(rollbacks.nth(1)).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, 'mesh-history.png') });

@@ -20,6 +20,11 @@ describe('objectDiff', () => {
     expect(diff).toMatch(/^\+\s+subset: v3$/m);
   });
 
+  it('ignores the order the server returns keys in', () => {
+    const reordered = JSON.parse(JSON.stringify({ spec: before.spec, metadata: before.metadata, kind: before.kind, apiVersion: before.apiVersion }));
+    expect(objectDiff('VirtualService/reviews', reordered, before)).toBe('');
+  });
+
   it('shows a creation against nothing', () => {
     const diff = objectDiff('VirtualService/reviews', undefined, after);
     expect(diff.split('\n').filter(l => l.startsWith('+') && !l.startsWith('+++')).join('\n')).toContain('kind: VirtualService');

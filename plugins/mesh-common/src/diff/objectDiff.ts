@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
+import { compareCodeUnits } from '../generate/hash';
 
 /**
  * Objects as YAML for people and diffs: server-populated metadata dropped, so a diff against a
@@ -7,7 +8,21 @@ import { stringify } from 'yaml';
  */
 export function toComparableYaml(obj: unknown): string {
   if (obj === undefined || obj === null) return '';
-  return stringify(stripServerFields(obj), { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(ordered(stripServerFields(obj), 0), { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+const FIRST_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'spec'];
+
+/**
+ * Keys in one order on both sides (the API server returns them in its own), so a diff shows
+ * changed values, not reordered keys. Lists keep their order: it is meaningful.
+ */
+function ordered(value: unknown, depth: number): unknown {
+  if (Array.isArray(value)) return value.map(v => ordered(v, depth + 1));
+  if (!value || typeof value !== 'object') return value;
+  const rank = (k: string) => (depth <= 1 && FIRST_KEYS.includes(k) ? FIRST_KEYS.indexOf(k) : FIRST_KEYS.length);
+  const keys = Object.keys(value).sort((a, b) => rank(a) - rank(b) || compareCodeUnits(a, b));
+  return Object.fromEntries(keys.map(k => [k, ordered((value as Record<string, unknown>)[k], depth + 1)]));
 }
 
 const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink'];
