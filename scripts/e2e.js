@@ -84,6 +84,11 @@ async function main() {
       } catch {
         // already gone
       }
+      // Wait until it has let go of its ports, so a next run starts a fresh portal and sandbox.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && ((await isUp(BACKEND_READY)) || (await isUp(FRONTEND)))) {
+        await new Promise(r => setTimeout(r, 1000));
+      }
     }
   }
   process.exit(status);
