@@ -119,6 +119,8 @@ describe('validateIntent', () => {
       expectIssue({ ...base, canary: { ...canary, step: 5 } }, 'canary.step'));
     it('refuses steps that do not increase', () =>
       expectIssue({ ...base, canary: { ...canary, steps: [5, 5], step: 0 } }, 'canary.steps[1]'));
+    it('names a canary version that does not run', () =>
+      expectIssue({ ...base, canary: { ...canary, candidate: 'v9', step: 0 } }, 'canary.candidate', /v9 does not run/));
     it('refuses a candidate equal to the baseline', () =>
       expectIssue({ ...base, canary: { ...canary, candidate: 'v1', step: 0 } }, 'canary.candidate'));
     it('refuses duplicate route names', () => {

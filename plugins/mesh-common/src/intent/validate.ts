@@ -295,8 +295,11 @@ function checkCanary(issues: IssueCollector, intent: TrafficIntent, workloads: W
   if (canary.baseline === canary.candidate) {
     issues.add([...at, 'candidate'], 'must differ from the baseline');
   }
-  checkDestinationExists(issues, [...at], { version: canary.baseline }, workloads);
-  checkDestinationExists(issues, [...at], { version: canary.candidate }, workloads);
+  for (const role of ['baseline', 'candidate'] as const) {
+    if (workloads && !workloads.some(w => w.version === canary[role])) {
+      issues.add([...at, role], `version ${canary[role]} does not run anywhere in the mesh`);
+    }
+  }
   canary.steps.forEach((s, i) => {
     if (i > 0 && s <= canary.steps[i - 1]) {
       issues.add([...at, 'steps', i], 'steps must increase');
