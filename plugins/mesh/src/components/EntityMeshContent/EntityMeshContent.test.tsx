@@ -8,6 +8,9 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { MeshApi, meshApiRef } from '../../api/MeshApi';
 import { EntityMeshContent } from './EntityMeshContent';
 
+// jsdom renders MUI slowly on a loaded CI machine; the waits below allow for it.
+jest.setTimeout(30_000);
+
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -74,6 +77,12 @@ const render = (api: MeshApi, allowed = true, e: Entity = entity) =>
     </TestApiProvider>,
   );
 
+/** Opens the Traffic split tab once the state has loaded (slow machines render jsdom slowly). */
+async function openTrafficSplit() {
+  fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }, { timeout: 10_000 }));
+  await screen.findByRole('button', { name: 'Review' }, { timeout: 10_000 });
+}
+
 const weightField = (version: string) => screen.getByLabelText(`Weight of ${version} (percent)`) as HTMLInputElement;
 
 describe('EntityMeshContent', () => {
@@ -95,8 +104,8 @@ describe('EntityMeshContent', () => {
 
   it('keeps the split at 100 as weights move, and splits evenly', async () => {
     await render(mockApi());
-    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
-    expect(await screen.findByRole('slider', { name: 'Weight of v1' })).toBeInTheDocument();
+    await openTrafficSplit();
+    expect(screen.getByRole('slider', { name: 'Weight of v1' })).toBeInTheDocument();
     fireEvent.change(weightField('v3'), { target: { value: '30' } });
     expect([weightField('v1').value, weightField('v2').value, weightField('v3').value]).toEqual(['70', '0', '30']);
     fireEvent.click(screen.getByRole('checkbox', { name: 'Lock v3' }));
@@ -109,8 +118,8 @@ describe('EntityMeshContent', () => {
   it('reviews the plan per cluster with its diff, then applies and shows the outcome', async () => {
     const api = mockApi();
     await render(api);
-    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
-    fireEvent.change(await screen.findByLabelText('Weight of v3 (percent)'), { target: { value: '30' } });
+    await openTrafficSplit();
+    fireEvent.change(screen.getByLabelText('Weight of v3 (percent)'), { target: { value: '30' } });
     fireEvent.click(screen.getByRole('button', { name: 'Review' }));
     const dialog = await screen.findByRole('dialog');
     expect(await within(dialog).findByText('east: dry run passed')).toBeInTheDocument();
@@ -127,8 +136,8 @@ describe('EntityMeshContent', () => {
       plan: jest.fn(async () => ({ valid: false as const, issues: [{ path: 'split[0].version', message: 'version v1 does not run anywhere' }] })),
     });
     await render(api);
-    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Review' }));
+    await openTrafficSplit();
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
     expect(await screen.findAllByText(/version v1 does not run anywhere/)).toHaveLength(2);
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
@@ -140,8 +149,8 @@ describe('EntityMeshContent', () => {
     const stale = Object.assign(new Error('conflict'), { response: { status: 409 }, body: { error: { message: 'the routing changed' } } });
     const api = mockApi({ apply: jest.fn(async () => Promise.reject(stale)) });
     await render(api);
-    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Review' }));
+    await openTrafficSplit();
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Apply' }));
     expect(await screen.findByText(/changed since you loaded it; nothing was applied/)).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Reload and re-plan' }));
@@ -149,9 +158,10 @@ describe('EntityMeshContent', () => {
   });
 
   it('disables the controls, with the reason, without the update permission', async () => {
-    await render(mockApi(), false);
-    fireEvent.click(await screen.findByRole('tab', { name: 'Traffic split' }));
-    expect(await screen.findByText(/only its owners may/)).toBeInTheDocument();
+    // Another entity: usePermission caches decisions per resource across renders (SWR).
+    await render(mockApi(), false, { ...entity, metadata: { ...entity.metadata, name: 'ratings' } });
+    await openTrafficSplit();
+    expect(await screen.findByText(/only its owners may/, {}, { timeout: 10_000 })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Review' })).toBeDisabled();
     expect(weightField('v1')).toBeDisabled();
   });
