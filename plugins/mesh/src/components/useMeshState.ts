@@ -1,6 +1,7 @@
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { useMemo } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshApiRef } from '../api/MeshApi';
 
@@ -8,7 +9,9 @@ import { meshApiRef } from '../api/MeshApi';
 export function useMeshState() {
   const { entity } = useEntity();
   const api = useApi(meshApiRef);
-  const ref = getCompoundEntityRef(entity);
-  const state = useAsyncRetry(() => api.getState(ref), [api, ref.kind, ref.namespace, ref.name]);
+  const { kind, namespace, name } = getCompoundEntityRef(entity);
+  // One object per entity: callbacks built on it (plan, apply) must not change on every render.
+  const ref = useMemo(() => ({ kind, namespace, name }), [kind, namespace, name]);
+  const state = useAsyncRetry(() => api.getState(ref), [api, ref]);
   return { ref, ...state };
 }

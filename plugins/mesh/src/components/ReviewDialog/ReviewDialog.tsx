@@ -12,7 +12,7 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { ApplyResponse, IntentIssue, PlanResponse, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 export interface ReviewDialogProps {
   intent: TrafficIntent;
@@ -39,16 +39,22 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
   const [phase, setPhase] = useState<Phase>({ kind: 'planning' });
   const [adopt, setAdopt] = useState(false);
 
+  // Plan once per intent: a parent re-render (after apply, say) must not re-plan over the result.
+  const planRef = useRef(plan);
+  planRef.current = plan;
+  const onIssuesRef = useRef(onIssues);
+  onIssuesRef.current = onIssues;
+
   useEffect(() => {
     let live = true;
-    plan(intent).then(
+    planRef.current(intent).then(
       p => {
         if (!live) return;
         if (p.valid) {
           setPhase({ kind: 'planned', plan: p });
         } else {
           setPhase({ kind: 'invalid', issues: p.issues });
-          onIssues(p.issues);
+          onIssuesRef.current(p.issues);
         }
       },
       e => live && setPhase({ kind: 'error', message: String(e.message ?? e) }),
@@ -56,7 +62,7 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
     return () => {
       live = false;
     };
-  }, [intent, plan, onIssues]);
+  }, [intent]);
 
   const doApply = async (p: Extract<PlanResponse, { valid: true }>) => {
     setPhase({ kind: 'applying', plan: p });
