@@ -40,6 +40,14 @@ function actorOf(credentials: BackstageCredentials): string {
   return p.type === 'user' ? p.userEntityRef! : `${p.type}:${p.subject ?? 'unknown'}`;
 }
 
+/** The scaffolder task an apply came from, when a template made it: history tags the change with it. */
+function taskIdOf(body: { scaffolderTaskId?: unknown }): string | undefined {
+  const id = body.scaffolderTaskId;
+  if (id === undefined) return undefined;
+  if (typeof id !== 'string' || !id || id.length > 255) throw new InputError('scaffolderTaskId must be a string of at most 255 characters');
+  return id;
+}
+
 export interface RouterOptions {
   auditor: AuditorService;
   httpAuth: HttpAuthService;
@@ -150,6 +158,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         intent: body.intent,
         revision: body.revision,
         adopt: body.adopt === true,
+        scaffolderTaskId: taskIdOf(body),
       }),
     );
     await applyAndAnswer(res, outcome);

@@ -9,6 +9,7 @@ export * from './intent/schema';
 export * from './intent/duration';
 export * from './intent/validate';
 export * from './intent/workloads';
+export * from './intent/changes';
 export * from './placement/topology';
 export * from './placement/placement';
 export * from './generate/metadata';

@@ -78,6 +78,8 @@ export interface ApplyRequest {
   intent: unknown;
   revision: string;
   adopt?: boolean;
+  /** Set by the scaffolder actions, so history can tell which task made the change. */
+  scaffolderTaskId?: string;
 }
 
 export type ClusterOutcome = 'applied' | 'unchanged' | 'restored' | 'failed' | 'unreachable' | 'restore-failed';

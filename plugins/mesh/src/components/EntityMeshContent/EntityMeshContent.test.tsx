@@ -129,6 +129,33 @@ describe('EntityMeshContent', () => {
     expect(await within(dialog).findByText('Applied.')).toBeInTheDocument();
     expect(api.apply).toHaveBeenCalledWith(expect.anything(), { intent: { split: [{ version: 'v1', weight: 70 }, { version: 'v3', weight: 30 }] }, revision: 'rev-1', adopt: false });
     expect(within(dialog).getByText('west: applied')).toBeInTheDocument();
+    // Applying reloads the history, which re-renders the page: the outcome must stay, not be re-planned over.
+    await waitFor(() => expect(api.getHistory).toHaveBeenCalledTimes(2));
+    expect(within(dialog).getByText('Applied.')).toBeInTheDocument();
+    expect(api.plan).toHaveBeenCalledTimes(1);
+  });
+
+  it('offers one tab per concern, each editing the same live intent through Review', async () => {
+    const api = mockApi();
+    await render(api);
+    const tabs = await screen.findByRole('tablist', { name: 'Mesh routing' });
+    expect(within(tabs).getAllByRole('tab').map(t => t.textContent)).toEqual([
+      'Overview',
+      'Traffic split',
+      'Canary & mirroring',
+      'Fault injection',
+      'Resilience',
+      'History',
+    ]);
+    fireEvent.click(within(tabs).getByRole('tab', { name: 'Canary & mirroring' }));
+    fireEvent.change(await screen.findByLabelText('Candidate', {}, { timeout: 10_000 }), { target: { value: 'v3' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start canary' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(await within(dialog).findByText('east: dry run passed')).toBeInTheDocument();
+    expect(api.plan).toHaveBeenCalledWith(expect.anything(), {
+      split: [{ version: 'v1', weight: 95 }, { version: 'v3', weight: 5 }],
+      canary: { baseline: 'v1', candidate: 'v3', steps: [5, 25, 50, 100], step: 1 },
+    });
   });
 
   it('puts validation errors beside the fields that caused them', async () => {

@@ -19,11 +19,12 @@ import { MeshClustersTable } from '../MeshClustersTable';
 import { SplitBar } from '../Overview/SplitBar';
 import { WorkloadsTable } from '../Overview/WorkloadsTable';
 import { ReviewDialog } from '../ReviewDialog/ReviewDialog';
-import { TrafficSplitTab } from '../TrafficSplit/TrafficSplitTab';
+import { EditorTab } from './EditorTab';
 import { useMeshClusters } from '../useMeshClusters';
 import { useMeshState } from '../useMeshState';
 
-const TABS = ['Overview', 'Traffic split', 'History'] as const;
+const TABS = ['Overview', 'Traffic split', 'Canary & mirroring', 'Fault injection', 'Resilience', 'History'] as const;
+type TabName = (typeof TABS)[number];
 
 /** The Mesh tab: the service's place in its mesh, its routing, and the tabs that change it. */
 export const EntityMeshContent = () => {
@@ -32,9 +33,9 @@ export const EntityMeshContent = () => {
   const alertApi = useApi(alertApiRef);
   const clusters = useMeshClusters();
   const { ref, value: state, loading, error, retry } = useMeshState();
-  const history = useAsyncRetry(() => api.getHistory(ref), [api, ref.kind, ref.namespace, ref.name]);
+  const history = useAsyncRetry(() => api.getHistory(ref), [api, ref]);
   const update = usePermission({ permission: meshTrafficUpdatePermission, resourceRef: stringifyEntityRef(entity) });
-  const [tab, setTab] = useState(0);
+  const [tab, setTab] = useState<TabName>('Overview');
   const [reviewing, setReviewing] = useState<TrafficIntent>();
   const [issues, setIssues] = useState<IntentIssue[]>([]);
   const [generation, setGeneration] = useState(0);
@@ -68,6 +69,7 @@ export const EntityMeshContent = () => {
       />
     );
   }
+  const regions = [...new Set(clusters.value.rows.flatMap(r => (r.region ? [r.region] : [])))].sort();
   const disabledReason = update.loading || update.allowed ? undefined : 'You may not change this service’s routing: only its owners may.';
 
   const onRollback = async (entry: HistoryEntry) => {
@@ -94,9 +96,9 @@ export const EntityMeshContent = () => {
           </InfoCard>
         </Grid>
         <Grid item xs={12}>
-          <Tabs value={tab} onChange={(_, v) => setTab(v)} indicatorColor="primary" aria-label="Mesh routing">
+          <Tabs value={tab} onChange={(_, v) => setTab(v)} indicatorColor="primary" aria-label="Mesh routing" variant="scrollable">
             {TABS.map(t => (
-              <Tab key={t} label={t} />
+              <Tab key={t} label={t} value={t} />
             ))}
           </Tabs>
         </Grid>
@@ -110,7 +112,7 @@ export const EntityMeshContent = () => {
             <ResponseErrorPanel error={error} />
           </Grid>
         )}
-        {tab === 0 && (
+        {tab === 'Overview' && (
           <>
             {state?.intent && (
               <Grid item xs={12}>
@@ -129,12 +131,20 @@ export const EntityMeshContent = () => {
             </Grid>
           </>
         )}
-        {tab === 1 && state && (
+        {tab !== 'Overview' && tab !== 'History' && state && (
           <Grid item xs={12}>
-            <TrafficSplitTab key={`${state.revision}-${generation}`} state={state} disabledReason={disabledReason} issues={issues} onReview={setReviewing} />
+            <EditorTab
+              key={`${tab}-${state.revision}-${generation}`}
+              tab={tab}
+              state={state}
+              regions={regions}
+              disabledReason={disabledReason}
+              issues={issues}
+              onReview={setReviewing}
+            />
           </Grid>
         )}
-        {tab === 2 && (
+        {tab === 'History' && (
           <Grid item xs={12}>
             {history.error ? <ResponseErrorPanel error={history.error} /> : <HistoryTab entries={history.value ?? []} disabledReason={disabledReason} onRollback={onRollback} />}
           </Grid>

@@ -1,6 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import { Box, Button, Checkbox, FormControlLabel, Grid, Slider, TextField, Typography } from '@material-ui/core';
-import { Destination, EntityMeshState, IntentIssue, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import { Destination, EntityMeshState, IntentIssue, TrafficIntent, withSplit } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useMemo, useState } from 'react';
 import { rebalance, splitEvenly } from './rebalance';
 
@@ -32,8 +32,7 @@ export const TrafficSplitTab = ({ state, disabledReason, issues = [], onReview }
 
   const set = (i: number, value: number) => setWeights(w => rebalance(w, i, value, locked));
   const split: Destination[] = versions.map((version, i) => ({ version, weight: weights[i] })).filter(d => d.weight > 0);
-  const intent: TrafficIntent = { ...(state.intent ?? {}), split };
-  delete intent.canary;
+  const intent = withSplit(state.intent ?? { split }, split);
   const issueFor = (i: number) =>
     issues.find(x => x.path.startsWith('split[') && split[Number(x.path.slice(6, x.path.indexOf(']')))]?.version === versions[i]);
   const splitIssue = issues.find(x => x.path === 'split');

@@ -1,0 +1,30 @@
+import { EntityMeshState, initialIntent, IntentIssue, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import { CanaryTab } from '../Canary/CanaryTab';
+import { FaultInjectionTab } from '../FaultInjection/FaultInjectionTab';
+import { ResilienceTab } from '../Resilience/ResilienceTab';
+import { TrafficSplitTab, versionsOf } from '../TrafficSplit/TrafficSplitTab';
+
+export interface EditorTabProps {
+  tab: 'Traffic split' | 'Canary & mirroring' | 'Fault injection' | 'Resilience';
+  state: EntityMeshState;
+  regions: string[];
+  disabledReason?: string;
+  issues: IntentIssue[];
+  onReview(intent: TrafficIntent): void;
+}
+
+/** The tabs that edit the one intent; each starts from the live intent and sends its edit to Review. */
+export const EditorTab = ({ tab, state, regions, ...common }: EditorTabProps) => {
+  const versions = versionsOf(state);
+  const intent = state.intent ?? initialIntent(versions);
+  switch (tab) {
+    case 'Traffic split':
+      return <TrafficSplitTab state={state} {...common} />;
+    case 'Canary & mirroring':
+      return <CanaryTab intent={intent} versions={versions} {...common} />;
+    case 'Fault injection':
+      return <FaultInjectionTab intent={intent} service={state.target.service} {...common} />;
+    default:
+      return <ResilienceTab intent={intent} regions={regions} {...common} />;
+  }
+};

@@ -1,0 +1,83 @@
+import { renderInTestApp } from '@backstage/test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ResilienceTab } from './ResilienceTab';
+
+jest.setTimeout(30_000);
+
+const intent = { split: [{ version: 'v1', weight: 100 }] };
+const field = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
+const type = (label: string, value: string) => fireEvent.change(field(label), { target: { value } });
+const render = (props: Partial<Parameters<typeof ResilienceTab>[0]> = {}) => {
+  const onReview = jest.fn();
+  return renderInTestApp(<ResilienceTab intent={intent} regions={['us-east1', 'us-west1']} onReview={onReview} {...props} />).then(() => onReview);
+};
+
+describe('ResilienceTab', () => {
+  it('sets timeout, retries with retryOn chosen from Istio’s values, circuit breaking and failover', async () => {
+    const onReview = await render();
+    type('Timeout', '2s');
+    type('Retry attempts', '3');
+    type('Per-try timeout', '500ms');
+    fireEvent.mouseDown(screen.getByRole('button', { name: /Retry on/ }));
+    const listbox = await screen.findByRole('listbox');
+    fireEvent.click(within(listbox).getByRole('option', { name: '5xx' }));
+    fireEvent.click(within(listbox).getByRole('option', { name: 'connect-failure' }));
+    // A multiple select stays open until dismissed.
+    fireEvent.keyDown(listbox, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('listbox')).not.toBeInTheDocument());
+    type('Max connections', '100');
+    type('Max pending requests', '10');
+    type('Consecutive 5xx errors', '3');
+    type('Interval', '10s');
+    type('Base ejection time', '1m');
+    fireEvent.click(screen.getByRole('button', { name: 'Add failover' }));
+    expect(field('Failover 1 from').value).toBe('us-east1');
+    expect(field('Failover 1 to').value).toBe('us-west1');
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(onReview).toHaveBeenCalledWith({
+      ...intent,
+      timeout: '2s',
+      retries: { attempts: 3, perTryTimeout: '500ms', retryOn: ['5xx', 'connect-failure'] },
+      connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 10 } },
+      outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '1m' },
+      failover: [{ from: 'us-east1', to: 'us-west1' }],
+    });
+  });
+
+  it('starts from the live settings and removes the ones emptied', async () => {
+    const live = {
+      ...intent,
+      timeout: '3s',
+      retries: { attempts: 2 },
+      outlierDetection: { consecutive5xxErrors: 5 },
+      failover: [{ from: 'us-west1', to: 'us-east1' }],
+    };
+    const onReview = await render({ intent: live });
+    expect(field('Timeout').value).toBe('3s');
+    expect(field('Failover 1 from').value).toBe('us-west1');
+    type('Timeout', '');
+    type('Retry attempts', '');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove failover 1' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(onReview).toHaveBeenCalledWith({ ...intent, outlierDetection: { consecutive5xxErrors: 5 } });
+  });
+
+  it('puts the backend’s issues beside the fields', async () => {
+    await render({
+      intent: { ...intent, failover: [{ from: 'us-east1', to: 'us-west1' }] },
+      issues: [
+        { path: 'retries.perTryTimeout', message: 'must be at least 1ms, in whole milliseconds' },
+        { path: 'failover', message: 'locality failover needs outlierDetection' },
+      ],
+    });
+    expect(field('Per-try timeout')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByText('must be at least 1ms, in whole milliseconds')).toBeInTheDocument();
+    expect(screen.getByText('locality failover needs outlierDetection')).toBeInTheDocument();
+  });
+
+  it('disables the controls without the update permission', async () => {
+    await render({ disabledReason: 'only its owners may' });
+    expect(screen.getByRole('button', { name: 'Review' })).toBeDisabled();
+    expect(field('Timeout')).toBeDisabled();
+  });
+});
