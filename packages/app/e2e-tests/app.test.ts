@@ -14,18 +14,23 @@ async function signIn(page: Page) {
   await expect(page.getByText('Mesh Traffic Catalog')).toBeVisible();
 }
 
-/** The default route's weights of the reviews VirtualService on a cluster, read through its API. */
-async function liveWeights(cluster: string): Promise<string> {
+/** The reviews VirtualService on a cluster, read through its API. */
+async function liveVirtualService(cluster: string): Promise<any> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   kc.setCurrentContext(cluster);
-  const vs: any = await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+  return kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
     group: 'networking.istio.io',
     version: 'v1',
     namespace: 'bookinfo',
     plural: 'virtualservices',
     name: 'reviews',
   });
+}
+
+/** The default route's weights of the reviews VirtualService on a cluster. */
+async function liveWeights(cluster: string): Promise<string> {
+  const vs = await liveVirtualService(cluster);
   return vs.spec.http
     .at(-1)
     .route.map((r: any) => `${r.destination.subset}=${r.weight}`)
@@ -38,6 +43,21 @@ const meshTab = (page: Page, name: string) => page.getByRole('tablist', { name: 
 async function openMesh(page: Page) {
   await page.goto('/catalog/default/component/reviews/mesh');
   await expect(page.getByText(/routing is\s+written to east, west/)).toBeVisible();
+}
+
+/** Review the edit a tab made, apply it, and expect both primaries to take it. */
+async function reviewAndApply(page: Page, review: string, shot?: string) {
+  await page.getByRole('button', { name: review, exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('east: dry run passed')).toBeVisible();
+  await expect(dialog.getByText('west: dry run passed')).toBeVisible();
+  if (shot) await page.screenshot({ path: path.join(screenshots, shot) });
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(dialog.getByText('Applied.')).toBeVisible();
+  // A portal reused from an earlier run may already hold this routing: then nothing changes.
+  await expect(dialog.getByText(/^east: (applied|unchanged)$/)).toBeVisible();
+  await expect(dialog.getByText(/^west: (applied|unchanged)$/)).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
 }
 
 async function applySplit(page: Page, weights: Record<string, number>, shot?: string) {
@@ -53,17 +73,7 @@ async function applySplit(page: Page, weights: Record<string, number>, shot?: st
   }
   for (const [version] of entries) await page.getByLabel(`Lock ${version}`).uncheck();
   if (shot) await page.screenshot({ path: path.join(screenshots, shot) });
-  await page.getByRole('button', { name: 'Review' }).click();
-  const dialog = page.getByRole('dialog');
-  await expect(dialog.getByText('east: dry run passed')).toBeVisible();
-  await expect(dialog.getByText('west: dry run passed')).toBeVisible();
-  if (shot) await page.screenshot({ path: path.join(screenshots, 'mesh-review.png') });
-  await dialog.getByRole('button', { name: 'Apply' }).click();
-  await expect(dialog.getByText('Applied.')).toBeVisible();
-  // A portal reused from an earlier run may already hold this split: then nothing changes.
-  await expect(dialog.getByText(/^east: (applied|unchanged)$/)).toBeVisible();
-  await expect(dialog.getByText(/^west: (applied|unchanged)$/)).toBeVisible();
-  await dialog.getByRole('button', { name: 'Close' }).click();
+  await reviewAndApply(page, 'Review', shot && 'mesh-review.png');
 }
 
 test('the catalog lists the bookinfo services', async ({ page }) => {
@@ -109,4 +119,59 @@ test('shift reviews to v1 70 / v3 30 on both primaries, then roll back from Hist
   await expect(page.getByText(/Rolled back to change/)).toBeVisible();
   await expect.poll(() => liveWeights('east')).toBe('v1=100');
   expect(await liveWeights('west')).toBe('v1=100');
+});
+
+test('run a canary with a testers header on both primaries, then abort it', async ({ page }) => {
+  await signIn(page);
+  await openMesh(page);
+  await applySplit(page, { v1: 100 });
+
+  await meshTab(page, 'Canary & mirroring').click();
+  await page.getByLabel('Candidate').selectOption('v2');
+  await page.getByLabel('Steps (percent to the candidate)').fill('10, 50, 100');
+  await page.getByRole('radio', { name: 'Header' }).check();
+  await page.getByLabel('Testers: header name').fill('x-canary');
+  await page.getByLabel('Testers: value').fill('always');
+  await page.screenshot({ path: path.join(screenshots, 'mesh-canary.png') });
+  await reviewAndApply(page, 'Start canary');
+  for (const cluster of ['east', 'west']) {
+    const vs = await liveVirtualService(cluster);
+    expect(vs.spec.http[0].match).toEqual([{ headers: { 'x-canary': { exact: 'always' } } }]);
+    expect(vs.spec.http[0].route).toEqual([{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v2' }, weight: 100 }]);
+    expect(await liveWeights(cluster)).toBe('v1=90,v2=10');
+  }
+
+  await meshTab(page, 'Canary & mirroring').click();
+  await expect(page.getByText(/Step 1 of 3: v2 gets 10%/)).toBeVisible();
+  await reviewAndApply(page, 'Advance');
+  expect(await liveWeights('west')).toBe('v1=50,v2=50');
+
+  await meshTab(page, 'Canary & mirroring').click();
+  await reviewAndApply(page, 'Abort');
+  for (const cluster of ['east', 'west']) {
+    const vs = await liveVirtualService(cluster);
+    expect(vs.spec.http).toHaveLength(1);
+    expect(await liveWeights(cluster)).toBe('v1=100');
+  }
+});
+
+test('the fault injection and resilience tabs', async ({ page }) => {
+  await signIn(page);
+  await openMesh(page);
+  await meshTab(page, 'Fault injection').click();
+  await page.getByLabel('Delay duration').fill('2s');
+  await page.getByLabel('Delayed percent').fill('50');
+  await expect(page.getByLabel('Faulted requests: header name')).toHaveValue('x-fault-injection');
+  await page.screenshot({ path: path.join(screenshots, 'mesh-fault-injection.png') });
+  await page.getByRole('radio', { name: 'All traffic' }).check();
+  await page.getByRole('button', { name: 'Review fault' }).click();
+  await expect(page.getByText('Inject the fault into all traffic?')).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await meshTab(page, 'Resilience').click();
+  await page.getByLabel('Timeout', { exact: true }).fill('2s');
+  await page.getByLabel('Consecutive 5xx errors').fill('3');
+  await page.getByRole('button', { name: 'Add failover' }).click();
+  await expect(page.getByLabel('Failover 1 from')).toHaveValue('us-east1');
+  await page.screenshot({ path: path.join(screenshots, 'mesh-resilience.png') });
 });
