@@ -2,17 +2,17 @@ import { AuditorService, BackstageCredentials, HttpAuthService, PermissionsServi
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   ApplyResponse,
   IntentIssue,
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
   PlanResponse,
-  readMeshTarget,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { targetOf } from './onboarding';
 import { ClusterRegistry } from './service/ClusterRegistry';
 import { MeshStore } from './database/MeshStore';
 import { ApplyOutcome, MeshApplier } from './service/MeshApplier';
@@ -70,8 +70,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await clusters.describe());
   });
 
-  /** The caller's credentials, the entity, and its mesh target, once the permission allows it. */
-  async function authorizedTarget(req: express.Request, permission = meshTrafficReadPermission) {
+  /** The caller's credentials and the catalog entity, once the permission allows it. */
+  async function authorizedEntity(req: express.Request, permission: ResourcePermission<'catalog-entity'>) {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const entityRef = stringifyEntityRef({
       kind: req.params.kind,
@@ -84,9 +84,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity) throw new NotFoundError(`no catalog entity ${entityRef}`);
-    const target = readMeshTarget(entity);
-    if (!target) throw new NotFoundError(`${entityRef} has no mesh.meshtraffic.io/mesh annotation`);
-    return { credentials, entityRef, target };
+    return { credentials, entityRef, entity };
+  }
+
+  /**
+   * As authorizedEntity, with the entity's mesh target. Plan and apply may name the target of an
+   * entity not yet annotated (`onboarding` in the body).
+   */
+  async function authorizedTarget(req: express.Request, permission = meshTrafficReadPermission, onboarding?: unknown) {
+    const { credentials, entityRef, entity } = await authorizedEntity(req, permission);
+    return { credentials, entityRef, target: targetOf(entity, onboarding) };
   }
 
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
@@ -95,7 +102,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/entities/:kind/:namespace/:name/plan', async (req, res) => {
-    const { target } = await authorizedTarget(req);
+    const { target } = await authorizedTarget(req, meshTrafficReadPermission, req.body?.onboarding);
     if (!req.body || typeof req.body !== 'object' || !('intent' in req.body)) {
       throw new InputError('the request body must be { "intent": { ... } }');
     }
@@ -146,7 +153,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   }
 
   router.post('/entities/:kind/:namespace/:name/apply', async (req, res) => {
-    const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
+    const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission, req.body?.onboarding);
     const body = req.body ?? {};
     if (!('intent' in body) || typeof body.revision !== 'string') {
       throw new InputError('the request body must be { "intent": { ... }, "revision": "<from the plan>", "adopt"?: boolean }');
@@ -171,7 +178,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/entities/:kind/:namespace/:name/history', async (req, res) => {
-    const { entityRef } = await authorizedTarget(req);
+    // History belongs to the entity, so an entity onboarded by a template has one before its annotations land.
+    const { entityRef } = await authorizedEntity(req, meshTrafficReadPermission);
     res.json({ items: await store.history(entityRef) });
   });
 

@@ -68,6 +68,7 @@ export interface ClusterPlan {
 
 export interface PlanRequest {
   intent: unknown;
+  onboarding?: OnboardingTarget;
 }
 
 export type PlanResponse =
@@ -80,6 +81,15 @@ export interface ApplyRequest {
   adopt?: boolean;
   /** Set by the scaffolder actions, so history can tell which task made the change. */
   scaffolderTaskId?: string;
+  /** The target of an entity whose annotations are not in the catalog yet (plan and apply only). */
+  onboarding?: OnboardingTarget;
+}
+
+/** Where an entity's service lives, named by the onboarding template before its annotations land. */
+export interface OnboardingTarget {
+  mesh: string;
+  namespace: string;
+  service: string;
 }
 
 export type ClusterOutcome = 'applied' | 'unchanged' | 'restored' | 'failed' | 'unreachable' | 'restore-failed';
