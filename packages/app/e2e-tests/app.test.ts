@@ -127,7 +127,7 @@ test('run a canary with a testers header on both primaries, then abort it', asyn
   await applySplit(page, { v1: 100 });
 
   await meshTab(page, 'Canary & mirroring').click();
-  await page.getByLabel('Candidate').selectOption('v2');
+  await page.getByLabel('Candidate', { exact: true }).selectOption('v2');
   await page.getByLabel('Steps (percent to the candidate)').fill('10, 50, 100');
   await page.getByRole('radio', { name: 'Header' }).check();
   await page.getByLabel('Testers: header name').fill('x-canary');
