@@ -10,6 +10,7 @@ export * from './intent/duration';
 export * from './intent/validate';
 export * from './intent/workloads';
 export * from './intent/changes';
+export * from './intent/changeSchema';
 export * from './placement/topology';
 export * from './placement/placement';
 export * from './generate/metadata';

@@ -14,6 +14,7 @@ import {
 } from './changes';
 import { TrafficIntent } from './schema';
 import { validateIntent } from './validate';
+import { validateChange } from './changeSchema';
 
 /** Every intent these edits produce must be valid, generate schema-valid objects and parse back. */
 function valid(intent: TrafficIntent): TrafficIntent {
@@ -105,5 +106,27 @@ describe('applyTrafficChange', () => {
     expect(next.mirror).toEqual({ version: 'v3', percent: 10 });
     expect(next.routes![0]).toMatchObject({ name: FAULT_ROUTE, split: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }] });
     expect(valid(applyTrafficChange(next, { mirror: null, fault: null }))).toEqual({ split: next.split, timeout: '2s' });
+  });
+});
+
+describe('validateChange', () => {
+  it('accepts each kind of partial change', () => {
+    for (const change of [
+      { split: [{ version: 'v1', weight: 100 }] },
+      { canary: { action: 'start', baseline: 'v1', candidate: 'v2', steps: [10, 100], testers: { header: 'x-canary', value: 'always' } } },
+      { canary: { action: 'advance' } },
+      { mirror: { version: 'v2', percent: 10 } },
+      { mirror: null, fault: { delay: { fixed: '1s', percent: 5 }, scope: { cookie: 'chaos', value: '1' } } },
+    ]) {
+      expect(validateChange(change)).toEqual({ ok: true, change });
+    }
+  });
+
+  it('names every bad field under change', () => {
+    const result = validateChange({ split: [{ version: 'v1', weight: 101 }], canary: { action: 'jump' }, extra: 1 });
+    expect(result.ok).toBe(false);
+    const paths = (result as { issues: { path: string }[] }).issues.map(i => i.path).sort();
+    expect(paths).toEqual(['change', 'change.canary.action', 'change.split[0].weight']);
+    expect(validateChange({})).toEqual({ ok: false, issues: [{ path: 'change', message: 'name at least one of split, canary, mirror, fault' }] });
   });
 });

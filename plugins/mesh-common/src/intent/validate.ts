@@ -121,7 +121,8 @@ export function validateIntent(input: unknown, options: ValidateIntentOptions = 
   return issues.list.length ? { ok: false, issues: issues.list } : { ok: true, intent };
 }
 
-function zodIssue(issue: ZodIssue): IntentIssue {
+/** A zod issue as the API reports it: a dotted path and a message a person can act on. */
+export function zodIssue(issue: ZodIssue): IntentIssue {
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
     message = `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
