@@ -173,5 +173,5 @@ test('the fault injection and resilience tabs', async ({ page }) => {
   await page.getByLabel('Consecutive 5xx errors').fill('3');
   await page.getByRole('button', { name: 'Add failover' }).click();
   await expect(page.getByLabel('Failover 1 from')).toHaveValue('us-east1');
-  await page.screenshot({ path: path.join(screenshots, 'mesh-resilience.png') });
+  await page.screenshot({ path: path.join(screenshots, 'mesh-resilience.png'), fullPage: true });
 });

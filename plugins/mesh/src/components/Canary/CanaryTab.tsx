@@ -131,6 +131,7 @@ export const CanaryTab = ({ intent, versions, disabledReason, issues = [], onRev
           <IntentTextField
             label="Mirrored percent"
             type="number"
+            fullWidth
             value={mirrorPercent}
             disabled={disabled || !mirrorVersion}
             inputProps={{ min: 0, max: 100 }}
