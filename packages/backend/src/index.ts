@@ -1,6 +1,6 @@
 /*
  * The demo portal's backend: the template's core plugins, guest sign-in, the mesh permission
- * policy, and the mesh backend plugin.
+ * policy, the mesh backend plugin and its scaffolder actions.
  */
 import { createBackend } from '@backstage/backend-defaults';
 
@@ -9,8 +9,9 @@ const backend = createBackend();
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 
-// scaffolder plugin
+// scaffolder plugin, with the mesh:traffic:plan and mesh:traffic:apply actions
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@meshtraffic/backstage-plugin-scaffolder-backend-module-mesh'));
 
 // auth plugin, with guest sign-in for local use
 backend.add(import('@backstage/plugin-auth-backend'));

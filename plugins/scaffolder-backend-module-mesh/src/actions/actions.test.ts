@@ -187,3 +187,22 @@ describe('mesh:traffic:plan', () => {
     expect(ctx.output).toHaveBeenCalledWith('revision', 'rev-1');
   });
 });
+
+describe('template forms', () => {
+  it('treat empty optional fields as not given, and a testers rule without a name as none', async () => {
+    const { client, apply } = setup();
+    await apply.handler(
+      context({
+        entityRef: 'component:default/reviews',
+        mesh: '',
+        service: '',
+        change: { canary: { action: 'start', baseline: 'v1', candidate: 'v2', steps: [10, 100], testers: { header: '', value: 'always' } } },
+      }),
+    );
+    expect(client.apply).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.anything(),
+      expect.objectContaining({ intent: expect.not.objectContaining({ routes: expect.anything() }) }),
+    );
+  });
+});

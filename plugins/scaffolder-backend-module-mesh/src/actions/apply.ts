@@ -36,11 +36,9 @@ export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
       const { request, plan } = await resolveAndPlan(ctx.input, deps, credentials);
       const planned = planOutputs(request, plan, deps.appBaseUrl);
       for (const [name, value] of Object.entries(planned)) ctx.output(name as keyof typeof planned, value);
-      if (request.onboarding) {
-        const entity = onboardedEntity(request.entity, request.onboarding);
-        ctx.output('catalogInfo', entity as unknown as JsonObject);
-        ctx.output('catalogInfoYaml', catalogInfoYaml(entity));
-      }
+      const entity = onboardedEntity(request.entity, request.target);
+      ctx.output('catalogInfo', entity as unknown as JsonObject);
+      ctx.output('catalogInfoYaml', catalogInfoYaml(entity));
       if (ctx.isDryRun) {
         ctx.logger.info(`Dry run: planned only.\n${planned.summary}`);
         return;

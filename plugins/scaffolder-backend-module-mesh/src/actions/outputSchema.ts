@@ -27,6 +27,6 @@ export const applyOutput: SchemaFields = {
         description: 'Per config cluster, what happened',
       })
       .optional(),
-  catalogInfo: (z: Z) => z.record(z.unknown(), { description: 'Onboarding: the entity with its mesh annotations, for catalog-info.yaml' }).optional(),
-  catalogInfoYaml: (z: Z) => z.string({ description: 'Onboarding: that entity as YAML' }).optional(),
+  catalogInfo: (z: Z) => z.record(z.unknown(), { description: 'The entity with its mesh annotations, as its catalog-info.yaml should read (for onboarding)' }).optional(),
+  catalogInfoYaml: (z: Z) => z.string({ description: 'That entity as YAML' }).optional(),
 };

@@ -19,7 +19,10 @@ export interface MeshTrafficRequest {
   entity: Entity;
   ref: CompoundEntityRef;
   intent: unknown;
+  /** Set when the entity has no annotations yet: the target the template names. */
   onboarding?: OnboardingTarget;
+  /** Where the routing is written: the onboarding target or the entity's annotations. */
+  target: OnboardingTarget;
 }
 
 export function invalidIntentError(issues: IntentIssue[]): InputError {
@@ -70,20 +73,37 @@ function onboardingFor(entity: Entity, input: MeshTrafficInput): OnboardingTarge
 }
 
 /**
+ * Template forms leave optional fields as empty strings: they mean "not given". A testers rule
+ * without a header or cookie name means "no testers".
+ */
+export function normalizeInput(input: MeshTrafficInput): MeshTrafficInput {
+  const blank = (v?: string) => (v?.trim() ? v.trim() : undefined);
+  const next = { ...input, entityRef: blank(input.entityRef), mesh: blank(input.mesh), namespace: blank(input.namespace), service: blank(input.service) };
+  const canary = (input.change as { canary?: { testers?: { header?: string; cookie?: string } } } | undefined)?.canary;
+  if (canary?.testers && !blank(canary.testers.header) && !blank(canary.testers.cookie)) {
+    const { testers: _none, ...rest } = canary;
+    next.change = { ...input.change, canary: rest };
+  }
+  return next;
+}
+
+/**
  * Resolves a template's input the way the Mesh tab would: a whole intent as given, or a partial
  * change applied to the live intent (which needs the state, read with the user's credentials).
  */
 export async function resolveRequest(
-  input: MeshTrafficInput,
+  given: MeshTrafficInput,
   deps: { catalog: CatalogService; client: MeshBackendClient; credentials: BackstageCredentials },
 ): Promise<MeshTrafficRequest> {
+  const input = normalizeInput(given);
   if ((input.intent === undefined) === (input.change === undefined)) {
     throw new InputError('give either intent (a whole traffic intent) or change (a partial change on top of the current one)');
   }
   const entity = await findEntity(input, deps.catalog, deps.credentials);
   const ref = getCompoundEntityRef(entity);
   const onboarding = onboardingFor(entity, input);
-  if (input.intent !== undefined) return { entity, ref, intent: input.intent, onboarding };
+  const target = onboarding ?? readMeshTarget(entity)!;
+  if (input.intent !== undefined) return { entity, ref, intent: input.intent, onboarding, target };
 
   if (onboarding) throw new InputError('change: an entity being onboarded has no intent to change; give a whole intent');
   const checked = validateChange(input.change);
@@ -91,7 +111,7 @@ export async function resolveRequest(
   const state = await deps.client.getState(deps.credentials, ref);
   const versions = [...new Set(state.clusters.flatMap(c => c.workloads.map(w => w.version)))];
   try {
-    return { entity, ref, intent: applyTrafficChange(state.intent ?? initialIntent(versions), checked.change) };
+    return { entity, ref, target, intent: applyTrafficChange(state.intent ?? initialIntent(versions), checked.change) };
   } catch (e) {
     throw new InputError(`change: ${(e as Error).message}`);
   }

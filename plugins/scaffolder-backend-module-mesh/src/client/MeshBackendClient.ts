@@ -43,10 +43,16 @@ export class MeshBackendClient {
     });
     if (response.status === 400) {
       // An invalid intent comes back with every problem and its path; anything else is an error.
-      const payload = await response.clone().json().catch(() => undefined);
+      const payload = await response
+        .clone()
+        .text()
+        .then(text => JSON.parse(text))
+        .catch(() => undefined);
       if (Array.isArray(payload?.issues)) return { valid: false, issues: payload.issues } as T;
     }
     if (!response.ok) throw await ResponseError.fromResponse(response);
-    return (await response.json()) as T;
+    // JSON.parse here rather than response.json(): the values then belong to this module's realm,
+    // which the scaffolder's templating insists on for arrays (it differs from fetch's under jest).
+    return JSON.parse(await response.text()) as T;
   }
 }
