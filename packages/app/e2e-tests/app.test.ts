@@ -175,3 +175,16 @@ test('the fault injection and resilience tabs', async ({ page }) => {
   await expect(page.getByLabel('Failover 1 from')).toHaveValue('us-east1');
   await page.screenshot({ path: path.join(screenshots, 'mesh-resilience.png'), fullPage: true });
 });
+
+test('the scaffolder offers the mesh templates and lists the mesh actions', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/create');
+  for (const title of ['Shift traffic between versions', 'Start a canary', 'Onboard a service to the mesh']) {
+    await expect(page.getByText(title, { exact: true })).toBeVisible();
+  }
+  await page.screenshot({ path: path.join(screenshots, 'mesh-templates.png') });
+  // The installed-actions page reads GET /api/scaffolder/v2/actions.
+  await page.goto('/create/actions');
+  await expect(page.getByText('mesh:traffic:apply', { exact: true })).toBeVisible();
+  await expect(page.getByText('mesh:traffic:plan', { exact: true })).toBeVisible();
+});
