@@ -91,11 +91,11 @@ describe('POST .../apply on a multi-primary mesh', () => {
 
   it('puts every cluster back when one goes down mid-apply', async () => {
     const west = sandbox.faults.cluster('west');
-    // The plan reads and dry-runs west; then west goes down before the real write reaches it.
+    // The apply reads west; then west goes down as the first write reaches it (apply does not dry-run).
     const original = west.failureFor.bind(west);
     let applies = 0;
     jest.spyOn(west, 'failureFor').mockImplementation((verb, resource) => {
-      if (verb === 'apply' && resource === 'destinationrules' && ++applies === 2) {
+      if (verb === 'apply' && resource === 'destinationrules' && ++applies === 1) {
         void sandbox.faults.down('west');
         return { status: 503 };
       }

@@ -9,7 +9,7 @@ import {
 import { MeshStore, NewHistoryEntry } from '../database/MeshStore';
 import { ClusterRegistry } from './ClusterRegistry';
 import { MeshPlanner } from './MeshPlanner';
-import { LiveState, MeshStateService } from './MeshStateService';
+import { LiveState, MeshStateService, revisionOf } from './MeshStateService';
 import { ClusterChange, RoutingWriter } from './RoutingWriter';
 
 export interface ApplyRequestContext {
@@ -45,7 +45,7 @@ export class MeshApplier {
   async apply(request: ApplyRequestContext): Promise<ApplyOutcome> {
     const { target } = request;
     return this.store.withLock(target.entityRef, async () => {
-      const plan = await this.planner.plan(target, request.intent);
+      const plan = await this.planner.plan(target, request.intent, { dryRun: false });
       if (!plan.valid) return plan;
       const { live } = plan;
       if (live.revision !== request.revision) {
@@ -73,7 +73,7 @@ export class MeshApplier {
           : [];
         return { cluster: mesh.clusters.find(x => x.name === c.cluster)!, before: l.routing, write, remove };
       });
-      return { valid: true, ...(await this.writeAndRecord(target, changes, base)) };
+      return { valid: true, ...(await this.writeAndRecord(target, changes, base, live)) };
     });
   }
 
@@ -99,14 +99,17 @@ export class MeshApplier {
             remove: c.routing.filter(o => ours.has(`${o.kind}/${o.metadata.name}`)),
           };
         });
-      return this.writeAndRecord(target, changes, base);
+      return this.writeAndRecord(target, changes, base, live);
     });
   }
 
-  private async writeAndRecord(target: MeshTarget, changes: ClusterChange[], entry: HistoryBase): Promise<ApplyResponse> {
+  private async writeAndRecord(target: MeshTarget, changes: ClusterChange[], entry: HistoryBase, live: LiveState): Promise<ApplyResponse> {
     const result = await this.writer.write(changes);
-    const historyId = await this.store.record({ ...entry, ok: result.ok, clusters: result.clusters });
-    const revision = await this.planner.revision(target);
+    const [historyId, revision] = await Promise.all([
+      this.store.record({ ...entry, ok: result.ok, clusters: result.clusters }),
+      // After a success the answers to the writes are the new state; after a restore, read it.
+      result.live ? revisionAfter(live, changes, result.live) : this.planner.revision(target),
+    ]);
     return { ok: result.ok, historyId, clusters: result.clusters, revision };
   }
 
@@ -128,3 +131,21 @@ export class MeshApplier {
 }
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;
+
+const objectKey = (o: RoutingObject) => `${o.kind}/${o.metadata.name}`;
+
+/**
+ * The revision of the host's routing after a successful change: what each config cluster held,
+ * less what was removed, with what was written as the API server answered it. A concurrent change
+ * elsewhere on the host makes the next apply's revision check fail, as it should.
+ */
+function revisionAfter(live: LiveState, changes: ClusterChange[], answered: Map<string, RoutingObject[]>): string {
+  const clusters = live.clusters.map(c => {
+    const change = changes.find(x => x.cluster.name === c.cluster);
+    if (!change) return c;
+    const written = answered.get(c.cluster) ?? [];
+    const replaced = new Set([...change.remove, ...written].map(objectKey));
+    return { ...c, routing: [...c.routing.filter(o => !replaced.has(objectKey(o))), ...written] };
+  });
+  return revisionOf(clusters);
+}

@@ -51,7 +51,11 @@ function actionFor(live: RoutingObject | undefined, planned: RoutingObject): Pla
 export class MeshPlanner {
   constructor(private readonly registry: ClusterRegistry, private readonly state: MeshStateService) {}
 
-  async plan(target: MeshTarget, input: unknown): Promise<PlanResult> {
+  /**
+   * `dryRun: false` leaves out the server-side dry run: apply plans again only to check the
+   * revision and learn what each cluster holds, and its writes are judged by the server anyway.
+   */
+  async plan(target: MeshTarget, input: unknown, options: { dryRun?: boolean } = {}): Promise<PlanResult> {
     const shape = validateIntent(input);
     if (!shape.ok) return { valid: false, issues: shape.issues };
 
@@ -64,7 +68,7 @@ export class MeshPlanner {
     const objects = generateRouting(target, intent);
     const { configClusters } = placeConfig(live.mesh.topology);
     const clusters = await Promise.all(
-      configClusters.map(name => this.planCluster(live.clusters.find(c => c.cluster === name)!, objects, target)),
+      configClusters.map(name => this.planCluster(live.clusters.find(c => c.cluster === name)!, objects, target, options.dryRun ?? true)),
     );
     return {
       valid: true,
@@ -81,7 +85,7 @@ export class MeshPlanner {
     return (await this.state.read(target)).revision;
   }
 
-  private async planCluster(live: LiveCluster, objects: RoutingObject[], target: MeshTarget): Promise<ClusterPlan> {
+  private async planCluster(live: LiveCluster, objects: RoutingObject[], target: MeshTarget, dryRun: boolean): Promise<ClusterPlan> {
     const classified = classifyRouting(target, live.routing).objects;
     const changes: PlannedObjectChange[] = objects.map(planned => {
       const current = live.routing.find(o => o.kind === planned.kind && o.metadata.name === planned.metadata.name);
@@ -103,6 +107,7 @@ export class MeshPlanner {
     if (!live.reachable) {
       return { ...plan, dryRun: { ok: false, message: `unreachable: ${live.error}` } };
     }
+    if (!dryRun) return plan;
     const client = this.registry.client(this.clusterConfig(live.cluster, target));
     try {
       // DestinationRule first, as apply will: a dry run judges each object as the write would.

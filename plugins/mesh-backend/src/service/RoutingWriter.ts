@@ -40,16 +40,23 @@ const sameObject = (a: RoutingObject, b: RoutingObject) =>
 export class RoutingWriter {
   constructor(private readonly registry: ClusterRegistry) {}
 
-  async write(changes: ClusterChange[]): Promise<{ ok: boolean; clusters: ClusterApplyResult[] }> {
+  /**
+   * On success, `live` holds per cluster what the API servers answered for each object written,
+   * so the caller knows the new state without reading it again.
+   */
+  async write(changes: ClusterChange[]): Promise<{ ok: boolean; clusters: ClusterApplyResult[]; live?: Map<string, RoutingObject[]> }> {
+    const answered = new Map<string, RoutingObject[]>();
     const done = new Map<string, Step[]>();
     const attempts = await Promise.all(
       changes.map(async change => {
         const client = this.registry.client(change.cluster);
         const steps: Step[] = [];
+        const written: RoutingObject[] = [];
         done.set(change.cluster.name, steps);
+        answered.set(change.cluster.name, written);
         try {
           for (const obj of change.write) {
-            await client.apply(obj);
+            written.push(await client.apply(obj));
             steps.push({ op: 'write', obj });
           }
           for (const obj of removalOrder(change.remove)) {
@@ -66,7 +73,7 @@ export class RoutingWriter {
       }),
     );
     if (attempts.every(a => a.outcome === 'applied' || a.outcome === 'unchanged')) {
-      return { ok: true, clusters: attempts };
+      return { ok: true, clusters: attempts, live: answered };
     }
     const restored = await Promise.all(
       changes.map(async (change, i) => {
