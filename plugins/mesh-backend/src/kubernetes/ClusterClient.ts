@@ -1,6 +1,7 @@
-import { AppsV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { RoutingObject, WorkloadVersion } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig } from '../config/readMeshConfig';
+import { KeepAliveAuthentication, makeKeepAliveClient } from './keepAliveClient';
 import { kubeConfigFor } from './kubeConfigFor';
 import { withTimeout } from './withTimeout';
 
@@ -18,13 +19,21 @@ const PLURAL: Record<RoutingObject['kind'], string> = {
  * by the cluster's request timeout. Knows nothing of sandboxes: a real API server answers the same.
  */
 export class ClusterClient {
-  private kubeConfig?: KubeConfig;
+  private apis?: { apps: AppsV1Api; custom: CustomObjectsApi };
 
   constructor(readonly cluster: ClusterConfig) {}
 
-  private config(): KubeConfig {
-    this.kubeConfig ??= kubeConfigFor(this.cluster);
-    return this.kubeConfig;
+  /** The API clients, made once: they share the cluster's kept-alive connections. */
+  private api() {
+    if (!this.apis) {
+      const kubeConfig = kubeConfigFor(this.cluster);
+      const authentication = new KeepAliveAuthentication(kubeConfig);
+      this.apis = {
+        apps: makeKeepAliveClient(kubeConfig, authentication, AppsV1Api),
+        custom: makeKeepAliveClient(kubeConfig, authentication, CustomObjectsApi),
+      };
+    }
+    return this.apis;
   }
 
   private bounded<T>(work: Promise<T>): Promise<T> {
@@ -33,7 +42,7 @@ export class ClusterClient {
 
   /** The service's versions here: Deployments labelled `app=<service>`, by their `version` label. */
   async workloads(namespace: string, service: string): Promise<WorkloadVersion[]> {
-    const api = this.config().makeApiClient(AppsV1Api);
+    const api = this.api().apps;
     const list = await this.bounded(api.listNamespacedDeployment({ namespace, labelSelector: `app=${service}` }));
     const byVersion = new Map<string, WorkloadVersion>();
     for (const d of list.items) {
@@ -49,7 +58,7 @@ export class ClusterClient {
 
   /** Every VirtualService and DestinationRule of the namespace, both lists in parallel. */
   async routing(namespace: string): Promise<RoutingObject[]> {
-    const api = this.config().makeApiClient(CustomObjectsApi);
+    const api = this.api().custom;
     const kinds = Object.entries(PLURAL) as Array<[RoutingObject['kind'], string]>;
     const lists = await Promise.all(
       kinds.map(([kind, plural]) =>
@@ -66,7 +75,7 @@ export class ClusterClient {
    * fields another manager owns: callers only reach here for objects that are ours or adopted.
    */
   async apply(obj: RoutingObject, options: { dryRun?: boolean } = {}): Promise<RoutingObject> {
-    const api = this.config().makeApiClient(CustomObjectsApi);
+    const api = this.api().custom;
     const result = await this.bounded(
       api.patchNamespacedCustomObject(
         {
@@ -86,7 +95,7 @@ export class ClusterClient {
   }
 
   async remove(kind: RoutingObject['kind'], namespace: string, name: string): Promise<void> {
-    const api = this.config().makeApiClient(CustomObjectsApi);
+    const api = this.api().custom;
     await this.bounded(api.deleteNamespacedCustomObject({ ...ISTIO, namespace, plural: PLURAL[kind], name }));
   }
 }

@@ -42,6 +42,11 @@ function sortedRecord<T>(record: Record<string, T>, map: (v: T) => unknown = v =
   return out;
 }
 
+/** Each object gets its own metadata, so that a caller changing one never changes the other. */
+function copyMetadata(meta: ObjectMeta): ObjectMeta {
+  return { ...meta, labels: { ...meta.labels }, annotations: { ...meta.annotations } };
+}
+
 function metadata(target: MeshTarget, intent: TrafficIntent): ObjectMeta {
   const annotations: Record<string, string> = {
     [ENTITY_REF_ANNOTATION]: target.entityRef,
@@ -114,7 +119,7 @@ function routeBody(
   return out;
 }
 
-export function generateVirtualService(target: MeshTarget, intent: TrafficIntent): VirtualServiceObject {
+export function generateVirtualService(target: MeshTarget, intent: TrafficIntent, meta: ObjectMeta = metadata(target, intent)): VirtualServiceObject {
   const host = serviceHost(target);
   const http: IstioHttpRoute[] = (intent.routes ?? []).map(route => ({
     name: route.name,
@@ -125,7 +130,7 @@ export function generateVirtualService(target: MeshTarget, intent: TrafficIntent
   return {
     apiVersion: ISTIO_API_VERSION,
     kind: 'VirtualService',
-    metadata: metadata(target, intent),
+    metadata: meta,
     spec: { hosts: [host], http },
   };
 }
@@ -149,7 +154,11 @@ function structuredCopy<T>(value: T): any {
   return value;
 }
 
-export function generateDestinationRule(target: MeshTarget, intent: TrafficIntent): DestinationRuleObject {
+export function generateDestinationRule(
+  target: MeshTarget,
+  intent: TrafficIntent,
+  meta: ObjectMeta = metadata(target, intent),
+): DestinationRuleObject {
   const spec: DestinationRuleObject['spec'] = {
     host: serviceHost(target),
     subsets: referencedSubsets(intent).map(ref => ({ name: subsetName(ref), labels: subsetLabels(ref) })),
@@ -159,7 +168,7 @@ export function generateDestinationRule(target: MeshTarget, intent: TrafficInten
   return {
     apiVersion: ISTIO_API_VERSION,
     kind: 'DestinationRule',
-    metadata: metadata(target, intent),
+    metadata: meta,
     spec,
   };
 }
@@ -170,7 +179,9 @@ export function generateDestinationRule(target: MeshTarget, intent: TrafficInten
  * The intent must have passed validateIntent.
  */
 export function generateRouting(target: MeshTarget, intent: TrafficIntent): RoutingObject[] {
-  return [generateDestinationRule(target, intent), generateVirtualService(target, intent)];
+  // One metadata (and so one intent hash) for both objects: hashing is most of generation's cost.
+  const meta = metadata(target, intent);
+  return [generateDestinationRule(target, intent, copyMetadata(meta)), generateVirtualService(target, intent, copyMetadata(meta))];
 }
 
 /** The same objects for every config cluster: each primary's istiod reads only its own API server. */
