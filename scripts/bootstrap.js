@@ -169,11 +169,13 @@ function main() {
       return test(ctx.env);
     case 'e2e':
       return yarn(['node', 'scripts/e2e.js', ...process.argv.slice(3)], ctx.env);
+    case 'bench':
+      return yarn(['node', 'bench/run.js', ...process.argv.slice(3)], ctx.env);
     case 'start':
       start(ctx.env);
       return undefined;
     default:
-      log(`usage: node scripts/bootstrap.js install|test|e2e|start`);
+      log(`usage: node scripts/bootstrap.js install|test|e2e|bench|start`);
       return 2;
   }
 }

@@ -48,7 +48,7 @@ export class KeepAliveAuthentication implements SecurityAuthentication {
 export function makeKeepAliveClient<T>(
   kubeConfig: KubeConfig,
   authentication: KeepAliveAuthentication,
-  apiClientType: new (config: Configuration) => T,
+  ApiClient: new (config: Configuration) => T,
 ): T {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!');
@@ -56,5 +56,5 @@ export function makeKeepAliveClient<T>(
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: authentication },
   });
-  return new apiClientType(config);
+  return new ApiClient(config);
 }
