@@ -1,0 +1,81 @@
+import { generateRouting, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { Figure, median, ms, timed } from './lib/figures';
+import { latencySandbox, meshServices, oneRoundTrip, target } from './lib/meshServices';
+
+const LATENCY_MS = 100;
+const KUBECTL = '/usr/bin/kubectl';
+
+const intents: TrafficIntent[] = [
+  { split: [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }] },
+  { split: [{ version: 'v1', weight: 80 }, { version: 'v2', weight: 20 }] },
+];
+
+/** `kubectl apply --server-side` of the same objects, cluster after cluster, as teams script it today. */
+function kubectlLoop(kubeconfig: string, clusters: string[], objects: unknown[]): number {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-')), 'routing.yaml');
+  fs.writeFileSync(file, objects.map(o => stringify(o)).join('---\n'));
+  const started = performance.now();
+  for (const context of clusters) {
+    const run = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, '--context', context, 'apply', '--server-side', '--field-manager', 'team-script', '--force-conflicts', '-f', file], {
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) throw new Error(`kubectl failed on ${context}: ${run.stderr}`);
+  }
+  return performance.now() - started;
+}
+
+export async function run(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const n of [1, 10, 50]) {
+    const sandbox = await latencySandbox(n, LATENCY_MS);
+    const services = await meshServices(sandbox);
+    try {
+      const roundTrip = await median(5, async () => timed(await oneRoundTrip(sandbox)));
+      const limit = 2 * roundTrip;
+      let i = 0;
+      const planTime = await median(3, () => timed(() => services.planner.plan(target, intents[0])));
+      const applyTime = await median(3, async () => {
+        const intent = intents[i++ % 2];
+        const plan = await services.planner.plan(target, intent);
+        if (!plan.valid) throw new Error('the bench intent is invalid');
+        return timed(async () => {
+          const outcome = await services.applier.apply({ target, actor: 'user:default/bench', intent, revision: plan.live.revision });
+          if (!outcome.valid || !outcome.ok) throw new Error(`apply failed: ${JSON.stringify(outcome)}`);
+        });
+      });
+      figures.push({ name: `plan, ${n} config cluster(s) at ${LATENCY_MS} ms`, value: ms(planTime), ratio: planTime / roundTrip, against: `1 round trip (${ms(roundTrip)})` });
+      figures.push({
+        name: `apply, ${n} config cluster(s) at ${LATENCY_MS} ms`,
+        value: ms(applyTime),
+        ratio: applyTime / limit,
+        against: `limit: 2 round trips in parallel (${ms(limit)})`,
+        ...(n === 50 ? { target: '<= 1.3', met: applyTime / limit <= 1.3 } : {}),
+      });
+      if (n === 50) {
+        if (!fs.existsSync(KUBECTL)) {
+          figures.push({ name: 'kubectl loop, 50 clusters', value: 'skipped', against: 'apply', note: `${KUBECTL} is absent` });
+        } else {
+          const objects = generateRouting(target, intents[0]);
+          const loop = kubectlLoop(sandbox.kubeconfigPath, sandbox.clusters, objects);
+          figures.push({
+            name: `kubectl apply --server-side loop, ${n} clusters at ${LATENCY_MS} ms`,
+            value: ms(loop),
+            ratio: loop / applyTime,
+            against: 'apply through the backend (speedup)',
+            target: '>= 20',
+            met: loop / applyTime >= 20,
+          });
+        }
+      }
+    } finally {
+      await services.close();
+      await sandbox.stop();
+    }
+  }
+  return figures;
+}

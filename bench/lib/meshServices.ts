@@ -1,0 +1,124 @@
+import { ConfigReader } from '@backstage/config';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { Topology } from '@meshtraffic/kube-sandbox';
+import knex from 'knex';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { readMeshConfig } from '../../plugins/mesh-backend/src/config/readMeshConfig';
+import { MeshStore } from '../../plugins/mesh-backend/src/database/MeshStore';
+import { KeepAliveAuthentication, makeKeepAliveClient } from '../../plugins/mesh-backend/src/kubernetes/keepAliveClient';
+import { ClusterRegistry } from '../../plugins/mesh-backend/src/service/ClusterRegistry';
+import { MeshApplier } from '../../plugins/mesh-backend/src/service/MeshApplier';
+import { MeshPlanner } from '../../plugins/mesh-backend/src/service/MeshPlanner';
+import { MeshStateService } from '../../plugins/mesh-backend/src/service/MeshStateService';
+
+const root = path.resolve(__dirname, '../..');
+
+/** A multi-primary mesh of n clusters, reviews v1 and v2 running on each. */
+export function primaries(n: number): Topology {
+  const names = Array.from({ length: n }, (_, i) => `c${i + 1}`);
+  return {
+    meshes: [{ id: 'bench', clusters: names.map((name, i) => ({ name, role: 'primary', region: `region-${i % 3}` })) }],
+    workloads: [{ namespace: 'bookinfo', service: 'reviews', versions: [{ version: 'v1', clusters: names }, { version: 'v2', clusters: names }] }],
+  };
+}
+
+export const target = { mesh: 'bench', service: 'reviews', namespace: 'bookinfo', entityRef: 'component:default/reviews' };
+
+export interface BenchSandbox {
+  clusters: string[];
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The sandbox in a process of its own, as API servers are other machines: its CPU is not the
+ * backend's. Every cluster answers after `latencyMs` (set through its admin endpoint).
+ */
+export async function latencySandbox(n: number, latencyMs: number): Promise<BenchSandbox> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
+  const topologyFile = path.join(dir, 'topology.yaml');
+  const kubeconfigPath = path.join(dir, 'kubeconfig');
+  fs.writeFileSync(topologyFile, stringify(primaries(n)));
+  const child = spawn(process.execPath, [path.join(root, 'packages/kube-sandbox/bin/kube-sandbox'), '--topology', topologyFile, '--kubeconfig', kubeconfigPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  const adminUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', chunk => {
+      out += chunk;
+      const admin = /\[sandbox\] admin (\S+)/.exec(out);
+      if (admin && out.includes('[sandbox] ready')) resolve(admin[1]);
+    });
+    child.on('exit', code => reject(new Error(`the sandbox exited (${code}) before it was ready`)));
+  });
+  const clusters = primaries(n).meshes[0].clusters.map(c => c.name);
+  await Promise.all(
+    clusters.map(name =>
+      fetch(`${adminUrl}/clusters/${name}/latency`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ms: latencyMs }) }),
+    ),
+  );
+  return {
+    clusters,
+    kubeconfigPath,
+    stop: async () => {
+      process.off('exit', orphaned);
+      const exited = new Promise(resolve => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The mesh backend's own services (state, plan, apply, history in SQLite) wired to a sandbox, as the plugin wires them. */
+export async function meshServices(sandbox: BenchSandbox) {
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(sandbox.kubeconfigPath);
+  const config = new ConfigReader({
+    mesh: {
+      meshes: [
+        {
+          id: 'bench',
+          clusters: sandbox.clusters.map(name => ({
+            name,
+            url: kubeconfig.getCluster(name)!.server,
+            role: 'primary',
+            authProvider: 'kubeconfig',
+            kubeconfigPath: sandbox.kubeconfigPath,
+            kubeconfigContext: name,
+            requestTimeout: 30_000,
+          })),
+        },
+      ],
+    },
+  });
+  const registry = new ClusterRegistry(readMeshConfig(config));
+  const state = new MeshStateService(registry);
+  const planner = new MeshPlanner(registry, state);
+  const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  const store = await MeshStore.create({ getClient: async () => db, migrations: { skip: false } } as any);
+  const applier = new MeshApplier(registry, planner, state, store);
+  // Warm: the first call to each cluster opens its connection; a portal's are open long since.
+  await state.getState(target);
+  return { state, planner, applier, close: () => db.destroy() };
+}
+
+/** One round trip to one cluster over a kept-alive connection, for the limits to be made of. */
+export async function oneRoundTrip(sandbox: BenchSandbox): Promise<() => Promise<void>> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(sandbox.kubeconfigPath);
+  kc.setCurrentContext(sandbox.clusters[0]);
+  const api = makeKeepAliveClient(kc, new KeepAliveAuthentication(kc), CoreV1Api);
+  // A resource request, so the cluster's added latency applies as it does to the product's calls.
+  const call = async () => {
+    await api.listNamespacedPod({ namespace: 'bookinfo', labelSelector: 'app=none' });
+  };
+  await call();
+  return call;
+}
