@@ -5,3 +5,8 @@ export interface WorkloadVersion {
   replicas: number;
   readyReplicas: number;
 }
+
+/** The versions a service runs anywhere, each once, sorted. */
+export function runningVersions(workloads: WorkloadVersion[]): string[] {
+  return [...new Set(workloads.map(w => w.version))].sort();
+}

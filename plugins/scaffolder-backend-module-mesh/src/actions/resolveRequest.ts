@@ -9,6 +9,7 @@ import {
   MESH_ID_ANNOTATION,
   OnboardingTarget,
   readMeshTarget,
+  runningVersions,
   validateChange,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshBackendClient } from '../client/MeshBackendClient';
@@ -109,7 +110,7 @@ export async function resolveRequest(
   const checked = validateChange(input.change);
   if (!checked.ok) throw invalidIntentError(checked.issues);
   const state = await deps.client.getState(deps.credentials, ref);
-  const versions = [...new Set(state.clusters.flatMap(c => c.workloads.map(w => w.version)))];
+  const versions = runningVersions(state.clusters.flatMap(c => c.workloads));
   try {
     return { entity, ref, target, intent: applyTrafficChange(state.intent ?? initialIntent(versions), checked.change) };
   } catch (e) {

@@ -15,6 +15,7 @@ import { issueAt } from '../fields/intentIssues';
 import { IntentTextField, numberOrUndefined } from '../fields/IntentTextField';
 import { draftFromRule, RequestRuleFields, RuleDraft, ruleFromDraft } from '../fields/RequestRuleFields';
 import { VersionSelect } from '../fields/VersionSelect';
+import { DisabledReason } from '../fields/DisabledReason';
 
 export interface CanaryTabProps {
   intent: TrafficIntent;
@@ -57,11 +58,7 @@ export const CanaryTab = ({ intent, versions, disabledReason, issues = [], onRev
     <Grid container spacing={3}>
       <Grid item xs={12} md={7}>
         <InfoCard title="Canary" subheader="Move traffic from a baseline to a candidate in steps; testers can reach the candidate first.">
-          {disabledReason && (
-            <Typography color="textSecondary" paragraph>
-              {disabledReason}
-            </Typography>
-          )}
+          <DisabledReason reason={disabledReason} />
           {canary && (
             <Box mb={2}>
               <Typography variant="subtitle1">

@@ -18,6 +18,7 @@ import { useState } from 'react';
 import { issueAt } from '../fields/intentIssues';
 import { IntentTextField, numberOrUndefined } from '../fields/IntentTextField';
 import { draftFromRule, RequestRuleFields, RuleDraft, ruleFromDraft } from '../fields/RequestRuleFields';
+import { DisabledReason } from '../fields/DisabledReason';
 
 export interface FaultInjectionTabProps {
   intent: TrafficIntent;
@@ -54,11 +55,7 @@ export const FaultInjectionTab = ({ intent, service, disabledReason, issues = []
 
   return (
     <InfoCard title="Fault injection" subheader="Test how callers cope: delay or fail a share of the requests to this service.">
-      {disabledReason && (
-        <Typography color="textSecondary" paragraph>
-          {disabledReason}
-        </Typography>
-      )}
+      <DisabledReason reason={disabledReason} />
       {live.fault && (
         <Typography paragraph>
           A fault is live for {live.scope === 'all' ? 'all traffic' : 'requests with its header'}.

@@ -1,12 +1,13 @@
 import { InfoCard } from '@backstage/core-components';
 import { Box, Button, Checkbox, FormControlLabel, Grid, Slider, TextField, Typography } from '@material-ui/core';
-import { Destination, EntityMeshState, IntentIssue, TrafficIntent, withSplit } from '@meshtraffic/backstage-plugin-mesh-common';
+import { Destination, EntityMeshState, IntentIssue, runningVersions, TrafficIntent, withSplit } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useMemo, useState } from 'react';
 import { rebalance, splitEvenly } from './rebalance';
+import { DisabledReason } from '../fields/DisabledReason';
 
 /** The versions the service runs, each once, sorted. */
 export function versionsOf(state: EntityMeshState): string[] {
-  return [...new Set(state.clusters.flatMap(c => c.workloads.map(w => w.version)))].sort();
+  return runningVersions(state.clusters.flatMap(c => c.workloads));
 }
 
 /** Weights per running version from the live intent's split; all to the first version when there is none. */
@@ -39,11 +40,7 @@ export const TrafficSplitTab = ({ state, disabledReason, issues = [], onReview }
 
   return (
     <InfoCard title="Traffic split" subheader="Weights of the default route, per version; they always sum to 100.">
-      {disabledReason && (
-        <Typography color="textSecondary" paragraph>
-          {disabledReason}
-        </Typography>
-      )}
+      <DisabledReason reason={disabledReason} />
       {versions.map((version, i) => (
         <Grid container spacing={2} alignItems="center" key={version}>
           <Grid item xs={2}>
