@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { isMeshAnnotated, readMeshTarget } from './target';
+import { isMeshAnnotated, meshTargetIssues, readMeshTarget } from './target';
 
 const entity = (annotations: Record<string, string>): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -37,5 +37,21 @@ describe('readMeshTarget', () => {
     expect(readMeshTarget(entity({ 'backstage.io/kubernetes-id': 'x' }))).toBeUndefined();
     expect(isMeshAnnotated(entity({}))).toBe(false);
     expect(isMeshAnnotated(entity({ 'mesh.meshtraffic.io/mesh': 'demo' }))).toBe(true);
+  });
+});
+
+describe('meshTargetIssues', () => {
+  it('names the annotation whose value is not a Kubernetes name', () => {
+    expect(
+      meshTargetIssues(entity({
+        'mesh.meshtraffic.io/mesh': 'demo',
+        'mesh.meshtraffic.io/service': 'Reviews,app=x',
+        'backstage.io/kubernetes-namespace': 'book info',
+      })),
+    ).toEqual([
+      { annotation: 'mesh.meshtraffic.io/service', message: expect.stringMatching(/^"Reviews,app=x" must be a Kubernetes name/) },
+      { annotation: 'backstage.io/kubernetes-namespace', message: expect.stringMatching(/^"book info" must be a Kubernetes name/) },
+    ]);
+    expect(meshTargetIssues(entity({ 'mesh.meshtraffic.io/mesh': 'demo', 'mesh.meshtraffic.io/namespace': 'bookinfo' }))).toEqual([]);
   });
 });

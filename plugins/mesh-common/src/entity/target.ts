@@ -22,6 +22,37 @@ export function isMeshAnnotated(entity: Entity): boolean {
   return Boolean(entity.metadata.annotations?.[MESH_ID_ANNOTATION]);
 }
 
+/** A Kubernetes Service or namespace name (DNS-1123 label): what may reach a label selector or an object name. */
+export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_MESSAGE = 'must be a Kubernetes name (DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending alphanumeric)';
+
+/** Where a target field's value came from: the annotation that set it, or the entity's name. */
+function sourceOf(a: Record<string, string>, keys: string[], fallback: string): string {
+  return keys.find(k => a[k] !== undefined) ?? fallback;
+}
+
+/**
+ * What is wrong with the target an entity's annotations name, each problem with the annotation
+ * it came from, so that a bad value never reaches a label selector or an object name.
+ */
+export function meshTargetIssues(entity: Entity): Array<{ annotation: string; message: string }> {
+  const target = readMeshTarget(entity);
+  if (!target) return [];
+  const a = entity.metadata.annotations ?? {};
+  const issues: Array<{ annotation: string; message: string }> = [];
+  const check = (value: string, annotation: string) => {
+    if (value.length > 63 || !DNS_1123_LABEL.test(value)) issues.push({ annotation, message: `"${value}" ${DNS_1123_MESSAGE}` });
+  };
+  check(target.service, sourceOf(a, [MESH_SERVICE_ANNOTATION, KUBERNETES_ID_ANNOTATION], 'metadata.name'));
+  check(target.namespace, sourceOf(a, [MESH_NAMESPACE_ANNOTATION, KUBERNETES_NAMESPACE_ANNOTATION], 'metadata.namespace'));
+  return issues;
+}
+
+/** Whether two targets name the same host of the same mesh. */
+export function sameHost(a: Omit<MeshTarget, 'entityRef'>, b: Omit<MeshTarget, 'entityRef'>): boolean {
+  return a.mesh === b.mesh && a.namespace === b.namespace && a.service === b.service;
+}
+
 /** The target an entity's annotations name, or undefined when it carries no mesh annotation. */
 export function readMeshTarget(entity: Entity): MeshTarget | undefined {
   const a = entity.metadata.annotations ?? {};

@@ -1,4 +1,4 @@
-import { compareCodeUnits } from './hash';
+import { compareCodeUnits, fingerprint } from './hash';
 import { TrafficIntent } from '../intent/schema';
 import { CLUSTER_LABEL, VERSION_LABEL } from './metadata';
 
@@ -7,14 +7,28 @@ export interface SubsetRef {
   cluster?: string;
 }
 
-/** A DNS-1123 label made from a label value: lower case, `.` and `_` become `-`. */
+/** Istio subset names are DNS-1123 labels. */
+const MAX_SUBSET_NAME = 63;
+
+/** Lower case, anything but letters, digits and `-` becomes `-`, no `-` at either end. */
 function dnsSafe(value: string): string {
-  return value.toLowerCase().replace(/[._]/g, '-');
+  return value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
-/** Deterministic subset names: `v1`, and `v2-west` for a version narrowed to a cluster. */
+/**
+ * Deterministic subset names: `v1`, and `v2-west` for a version narrowed to a cluster. A name
+ * longer than a DNS label allows keeps its start and ends in a hash of the whole, so it stays
+ * valid and distinct whatever the version and cluster names are.
+ */
 export function subsetName(ref: SubsetRef): string {
-  return ref.cluster ? `${dnsSafe(ref.version)}-${dnsSafe(ref.cluster)}` : dnsSafe(ref.version);
+  const name = ref.cluster ? `${dnsSafe(ref.version)}-${dnsSafe(ref.cluster)}` : dnsSafe(ref.version);
+  if (name.length <= MAX_SUBSET_NAME && name) return name;
+  const hash = fingerprint(`${ref.version}\u0000${ref.cluster ?? ''}`).slice(0, 8);
+  const head = name.slice(0, MAX_SUBSET_NAME - hash.length - 1).replace(/-+$/, '');
+  return head ? `${head}-${hash}` : `s-${hash}`;
 }
 
 export function subsetLabels(ref: SubsetRef): Record<string, string> {

@@ -66,6 +66,37 @@ describe('classifyRouting', () => {
     expect(routingOwner(live[0])).toBe('kiali');
   });
 
+  it("calls our objects written for another entity foreign, that entity's, to be rewritten on adoption", () => {
+    const other = { ...target, entityRef: 'component:default/mongodb' };
+    const result = classifyRouting(target, generateRouting(other, intent));
+    expect(result.objects.map(o => [o.kind, o.status, o.ownerEntityRef, o.adoption])).toEqual([
+      ['DestinationRule', 'foreign', 'component:default/mongodb', 'rewrite'],
+      ['VirtualService', 'foreign', 'component:default/mongodb', 'rewrite'],
+    ]);
+    expect(result.intent).toBeUndefined();
+  });
+
+  it('says what adopting does with each foreign object: delete, keep (other hosts, other namespace) or blocked', () => {
+    const onlyOurs = foreignVs({ name: 'reviews-by-hand' });
+    const shared = foreignVs({ name: 'shared' });
+    shared.spec.hosts = ['reviews', 'ratings'];
+    const nameTaken = foreignVs({ name: 'reviews' });
+    nameTaken.spec.hosts = ['ratings'];
+    const elsewhere = foreignVs({ name: 'reviews-gw', namespace: 'frontend' });
+    elsewhere.spec.hosts = ['reviews.bookinfo.svc.cluster.local'];
+    const shortElsewhere = foreignVs({ name: 'reviews', namespace: 'frontend' });
+    const result = classifyRouting(target, [onlyOurs, shared, nameTaken, elsewhere, shortElsewhere]);
+    expect(result.objects.map(o => [o.namespace, o.name, o.adoption])).toEqual([
+      ['bookinfo', 'reviews-by-hand', 'delete'],
+      ['bookinfo', 'shared', 'keep'],
+      ['bookinfo', 'reviews', 'blocked'],
+      ['frontend', 'reviews-gw', 'keep'],
+    ]);
+    expect(result.objects[1].reason).toMatch(/also routes ratings.*remove reviews from its hosts/);
+    expect(result.objects[2].reason).toMatch(/routes ratings; no apply can replace it/);
+    expect(result.objects[3].reason).toMatch(/another namespace/);
+  });
+
   it('ignores routing for other hosts', () => {
     const other = foreignVs({ name: 'ratings' });
     other.spec.hosts = ['ratings.bookinfo.svc.cluster.local'];

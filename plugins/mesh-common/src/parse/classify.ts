@@ -11,6 +11,14 @@ export type RoutingOwner = 'backstage-mesh' | 'kiali' | 'flagger' | 'argo-rollou
 
 export type RoutingStatus = 'ours' | 'drifted' | 'foreign';
 
+/**
+ * What adopting the host does with a foreign object: rewrite it (it has our name), delete it (it
+ * routes only our host, under another name), keep it (it routes other hosts too, or lives in another
+ * namespace: deleting it would take down routing that is not the host's), or nothing at all, because
+ * it blocks the host (our name, another host's routing): no apply can proceed until a person moves it.
+ */
+export type AdoptionEffect = 'rewrite' | 'delete' | 'keep' | 'blocked';
+
 export const ARGO_ROLLOUTS_MANAGED_ANNOTATION = 'argo-rollouts.argoproj.io/managed-by-rollouts';
 export const KIALI_WIZARD_LABEL = 'kiali_wizard';
 
@@ -23,17 +31,46 @@ export function routingOwner(obj: RoutingObject): RoutingOwner {
   return 'hand-written';
 }
 
-/** The names a host can be written by in the service's own namespace. */
-function hostAliases(target: Pick<MeshTarget, 'service' | 'namespace'>): string[] {
-  const fqdn = serviceHost(target);
-  return [target.service, `${target.service}.${target.namespace}`, `${target.service}.${target.namespace}.svc`, fqdn];
+/**
+ * The names that mean the target's host in an object of `namespace`: Istio reads a short name
+ * relative to the object's own namespace, so `reviews` means our host only beside it.
+ */
+function hostAliases(target: Pick<MeshTarget, 'service' | 'namespace'>, namespace: string): string[] {
+  const qualified = [`${target.service}.${target.namespace}`, `${target.service}.${target.namespace}.svc`, serviceHost(target)];
+  return namespace === target.namespace ? [target.service, ...qualified] : qualified;
+}
+
+function hostsOf(obj: RoutingObject): string[] {
+  if (obj.kind === 'VirtualService') return obj.spec.hosts ?? [];
+  return obj.spec.host === undefined ? [] : [obj.spec.host];
 }
 
 /** Whether a live object routes the target's host (by any of the names Istio resolves to it). */
 export function routesHost(obj: RoutingObject, target: Pick<MeshTarget, 'service' | 'namespace'>): boolean {
-  const names = hostAliases(target);
-  if (obj.kind === 'VirtualService') return (obj.spec.hosts ?? []).some(h => names.includes(h));
-  return obj.spec.host !== undefined && names.includes(obj.spec.host);
+  const names = hostAliases(target, obj.metadata.namespace);
+  return hostsOf(obj).some(h => names.includes(h));
+}
+
+/** The hosts an object routes besides the target's. */
+export function otherHostsOf(obj: RoutingObject, target: Pick<MeshTarget, 'service' | 'namespace'>): string[] {
+  const names = hostAliases(target, obj.metadata.namespace);
+  return hostsOf(obj).filter(h => !names.includes(h));
+}
+
+/** Whether an object sits where the generator writes the target's objects: its namespace, its name. */
+export function holdsOurName(obj: RoutingObject, target: Pick<MeshTarget, 'service' | 'namespace'>): boolean {
+  return obj.metadata.namespace === target.namespace && obj.metadata.name === target.service;
+}
+
+/** Whether an object concerns the target at all: it routes the host, or it has the name ours would. */
+export function concernsHost(obj: RoutingObject, target: Pick<MeshTarget, 'service' | 'namespace'>): boolean {
+  return routesHost(obj, target) || holdsOurName(obj, target);
+}
+
+/** The catalog entity our label and annotation say wrote an object, when it is ours at all. */
+export function writtenFor(obj: RoutingObject): string | undefined {
+  if (routingOwner(obj) !== 'backstage-mesh') return undefined;
+  return obj.metadata.annotations?.[ENTITY_REF_ANNOTATION];
 }
 
 export interface ClassifiedObject {
@@ -42,8 +79,12 @@ export interface ClassifiedObject {
   namespace: string;
   status: RoutingStatus;
   owner: RoutingOwner;
-  /** Why an object of ours counts as drifted. */
+  /** For an object this product wrote for another catalog entity: that entity, its owner. */
+  ownerEntityRef?: string;
+  /** Why an object counts as drifted, or what adopting does with a foreign one and why. */
   reason?: string;
+  /** Foreign objects only. */
+  adoption?: AdoptionEffect;
 }
 
 export interface ClassifiedRouting {
@@ -56,48 +97,80 @@ function comparableSpec(obj: RoutingObject) {
   return canonicalJson(obj.spec);
 }
 
+/** What adopting does with a foreign object, and the sentence that tells a person why. */
+function adoptionOf(obj: RoutingObject, target: MeshTarget): { adoption: AdoptionEffect; reason: string } {
+  const host = serviceHost(target);
+  const where = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
+  if (obj.metadata.namespace !== target.namespace) {
+    return {
+      adoption: 'keep',
+      reason: `${where} routes ${host} from another namespace; adopting does not touch it. Istio gives a host one VirtualService per client: delete it, or remove ${host} from it, by hand`,
+    };
+  }
+  const others = otherHostsOf(obj, target);
+  if (others.length && holdsOurName(obj, target)) {
+    return {
+      adoption: 'blocked',
+      reason: `${where} has the name this host's routing is written under but routes ${others.join(', ')}; no apply can replace it without breaking that routing: rename it (or move those hosts to another object) by hand`,
+    };
+  }
+  if (others.length) {
+    return {
+      adoption: 'keep',
+      reason: `${where} also routes ${others.join(', ')}, so adopting does not delete it; remove ${obj.kind === 'VirtualService' ? `${target.service} from its hosts` : 'it'} by hand so that only this host's routing applies`,
+    };
+  }
+  if (holdsOurName(obj, target)) return { adoption: 'rewrite', reason: `adopting rewrites ${where} from the intent` };
+  return { adoption: 'delete', reason: `adopting deletes ${where}, which routes only ${host}` };
+}
+
+/** Ours: our label, the target's name and namespace, written for this very entity. */
+function isOurs(obj: RoutingObject, target: MeshTarget): boolean {
+  return holdsOurName(obj, target) && writtenFor(obj) === target.entityRef;
+}
+
+/** Why our objects no longer are what their recorded intent generates, if they are not. */
+function driftOf(target: MeshTarget, vs: VirtualServiceObject | undefined, dr: DestinationRuleObject | undefined) {
+  if (!vs || !dr) {
+    return vs || dr ? { drift: `the ${vs ? 'DestinationRule' : 'VirtualService'} it needs is missing` } : {};
+  }
+  try {
+    const intent = parseRouting(vs, dr);
+    const hash = intentHash(intent);
+    if (vs.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash || dr.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash) {
+      return { drift: 'the recorded intent hash does not match the spec (edited by hand since it was applied)' };
+    }
+    const expected = generateRouting(target, intent);
+    if (expected.some(e => comparableSpec(e) !== comparableSpec(e.kind === 'VirtualService' ? vs : dr))) {
+      return { drift: 'the spec holds fields the intent did not generate (edited by hand since it was applied)' };
+    }
+    return { intent };
+  } catch (e) {
+    return { drift: e instanceof RoutingParseError ? `edited by hand: ${e.message}` : String(e) };
+  }
+}
+
 /**
- * Sorts a cluster's live routing objects for the target's host into ours, drifted (ours, but the
- * spec no longer is what the recorded intent generates) and foreign (with their owner), and reads
- * back the intent our unchanged objects came from.
+ * Sorts a cluster's live routing objects that concern the target's host into ours, drifted (ours,
+ * but the spec no longer is what the recorded intent generates) and foreign (with their owner and
+ * what adopting would do with them), and reads back the intent our unchanged objects came from.
+ * An object of ours written for another catalog entity is that entity's, so foreign here.
  */
 export function classifyRouting(target: MeshTarget, live: RoutingObject[]): ClassifiedRouting {
-  const forHost = live.filter(o => routesHost(o, target));
-  const ours = forHost.filter(o => routingOwner(o) === 'backstage-mesh' && o.metadata.name === target.service);
+  const relevant = live.filter(o => concernsHost(o, target));
+  const ours = relevant.filter(o => isOurs(o, target));
   const vs = ours.find((o): o is VirtualServiceObject => o.kind === 'VirtualService');
   const dr = ours.find((o): o is DestinationRuleObject => o.kind === 'DestinationRule');
+  const { drift, intent } = driftOf(target, vs, dr);
 
-  let intent: TrafficIntent | undefined;
-  let drift: string | undefined;
-  if (vs && dr) {
-    try {
-      intent = parseRouting(vs, dr);
-      const hash = intentHash(intent);
-      const expected = generateRouting(target, intent);
-      if (vs.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash || dr.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash) {
-        drift = 'the recorded intent hash does not match the spec (edited by hand since it was applied)';
-      } else if (expected.some(e => comparableSpec(e) !== comparableSpec(e.kind === 'VirtualService' ? vs : dr))) {
-        drift = 'the spec holds fields the intent did not generate (edited by hand since it was applied)';
-      }
-    } catch (e) {
-      drift = e instanceof RoutingParseError ? `edited by hand: ${e.message}` : String(e);
-    }
-    if (drift) intent = undefined;
-  } else if (vs || dr) {
-    drift = `the ${vs ? 'DestinationRule' : 'VirtualService'} it needs is missing`;
-  }
-
-  const objects = forHost.map((o): ClassifiedObject => {
+  const objects = relevant.map((o): ClassifiedObject => {
     const owner = routingOwner(o);
-    const isOurs = ours.includes(o);
     const base = { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, owner };
-    if (!isOurs) return { ...base, status: 'foreign' };
-    const entityMismatch = o.metadata.annotations?.[ENTITY_REF_ANNOTATION] !== target.entityRef;
-    if (entityMismatch) {
-      return { ...base, status: 'drifted', reason: `written for ${o.metadata.annotations?.[ENTITY_REF_ANNOTATION] ?? 'another entity'}` };
+    if (!ours.includes(o)) {
+      const ownerEntityRef = owner === 'backstage-mesh' ? writtenFor(o) : undefined;
+      return { ...base, status: 'foreign', ...(ownerEntityRef ? { ownerEntityRef } : {}), ...adoptionOf(o, target) };
     }
     return drift ? { ...base, status: 'drifted', reason: drift } : { ...base, status: 'ours' };
   });
-  const clean = objects.every(o => o.status !== 'drifted');
-  return { objects, intent: clean ? intent : undefined };
+  return { objects, intent: drift ? undefined : intent };
 }
