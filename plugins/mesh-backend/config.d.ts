@@ -11,13 +11,22 @@ export interface Config {
        * kube-public, kube-node-lease, istio-system and the control plane's own.
        */
       allowedNamespaces?: string[];
+      /**
+       * Namespaces bound to the groups that own them: when a namespace is listed, only members of
+       * its owners (and of mesh.adminGroup) may target services there.
+       */
+      namespaces?: Array<{
+        name: string;
+        /** Group entity refs, e.g. group:default/bookinfo-team. */
+        owners: string[];
+      }>;
       /** The control plane's namespace, never writable through the plugin. Default istio-system. */
       controlPlaneNamespace?: string;
       clusters: Array<{
         /** The cluster's name in the mesh (Istio's `topology.istio.io/cluster`). */
         name: string;
         title?: string;
-        /** The API server URL. */
+        /** The API server URL. `http:` is refused when a token would be sent over it. */
         url: string;
         /** primary: runs istiod that reads its own config; remote: configured from a primary; config: an external control plane's config cluster. */
         role: 'primary' | 'remote' | 'config';
@@ -41,7 +50,7 @@ export interface Config {
         caData?: string;
         /** Path to a PEM file of the CA. */
         caFile?: string;
-        /** Skip TLS verification (development only). */
+        /** Skip TLS verification (development only; the backend logs a warning at startup). */
         skipTLSVerify?: boolean;
         /** Milliseconds each request to this cluster may take. Default 10000. */
         requestTimeout?: number;

@@ -2,7 +2,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
-import { serviceEntity, startMeshBackend, startShippedSandbox } from './__testUtils__/meshBackend';
+import { serviceEntity, startMeshBackend, startShippedSandbox, userHeader } from './__testUtils__/meshBackend';
 import { targetOf } from './onboarding';
 
 /** A catalogued component whose catalog-info.yaml does not carry the mesh annotations yet. */
@@ -52,9 +52,16 @@ describe('POST .../apply with an onboarding target', () => {
     const plan = await request(server).post(`${path}/plan`).set('Authorization', auth()).send({ intent, onboarding });
     expect(plan.status).toBe(200);
     expect(plan.body.clusters.map((c: any) => c.cluster)).toEqual(['east', 'west']);
-    const res = await request(server)
+    // A person may not tag a change as a template's; the scaffolder, acting on the user's behalf, may.
+    const asPerson = await request(server)
       .post(`${path}/apply`)
       .set('Authorization', auth())
+      .send({ intent, onboarding, revision: plan.body.revision, scaffolderTaskId: 'task-42' });
+    expect(asPerson.status).toBe(400);
+    expect(asPerson.body.error.message).toMatch(/scaffolderTaskId is accepted only from a service acting on behalf of a user/);
+    const res = await request(server)
+      .post(`${path}/apply`)
+      .set('Authorization', userHeader('user:default/mock', { onBehalfOf: 'plugin:scaffolder' }))
       .send({ intent, onboarding, revision: plan.body.revision, scaffolderTaskId: 'task-42' });
     expect(res.status).toBe(200);
     expect(res.body.clusters).toEqual([

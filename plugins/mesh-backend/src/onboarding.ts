@@ -1,16 +1,15 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
-import { MeshTarget, readMeshTarget } from '@meshtraffic/backstage-plugin-mesh-common';
+import { DNS_1123_LABEL, MeshTarget, meshTargetIssues, readMeshTarget } from '@meshtraffic/backstage-plugin-mesh-common';
 import { z } from 'zod';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** What the onboarding template names for an entity whose catalog-info.yaml does not carry the annotations yet. */
 const onboardingSchema = z
   .object({
     mesh: z.string().min(1).max(63),
-    namespace: z.string().max(63).regex(DNS_LABEL, 'must be a Kubernetes namespace name'),
-    service: z.string().max(63).regex(DNS_LABEL, 'must be a Kubernetes Service name'),
+    namespace: z.string().max(63).regex(DNS_1123_LABEL, 'must be a Kubernetes namespace name'),
+    service: z.string().max(63).regex(DNS_1123_LABEL, 'must be a Kubernetes Service name'),
   })
   .strict();
 
@@ -24,6 +23,10 @@ export function targetOf(entity: Entity, onboarding: unknown): MeshTarget {
   const annotated = readMeshTarget(entity);
   if (onboarding === undefined) {
     if (!annotated) throw new NotFoundError(`${entityRef} has no mesh.meshtraffic.io/mesh annotation`);
+    const issues = meshTargetIssues(entity);
+    if (issues.length) {
+      throw new InputError(`${entityRef} names its mesh target badly: ${issues.map(i => `annotation ${i.annotation}: ${i.message}`).join('; ')}`);
+    }
     return annotated;
   }
   if (annotated) {

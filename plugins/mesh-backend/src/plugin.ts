@@ -1,7 +1,9 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { meshPermissions } from '@meshtraffic/backstage-plugin-mesh-common';
-import { readMeshConfig } from './config/readMeshConfig';
+import { readMeshConfig, unverifiedClusters } from './config/readMeshConfig';
+import { CatalogHostClaims } from './ownership/HostClaims';
+import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
 import { ClusterRegistry } from './service/ClusterRegistry';
 import { MeshStore } from './database/MeshStore';
@@ -28,19 +30,26 @@ export const meshPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         database: coreServices.database,
         auditor: coreServices.auditor,
+        auth: coreServices.auth,
+        userInfo: coreServices.userInfo,
       },
-      async init({ auditor, config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, database }) {
+      async init({ auditor, auth, userInfo, config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, database }) {
         const meshConfig = readMeshConfig(config);
+        for (const cluster of unverifiedClusters(meshConfig)) {
+          logger.warn(`mesh: cluster ${cluster} has skipTLSVerify set: its credentials go to whoever answers at its URL; use caData or caFile outside development`);
+        }
         const clusters = new ClusterRegistry(meshConfig);
         logger.info(
           `mesh: ${meshConfig.meshes.length} mesh(es), ${meshConfig.meshes.reduce((n, m) => n + m.clusters.length, 0)} cluster(s) configured`,
         );
         permissionsRegistry.addPermissions(meshPermissions);
-        const state = new MeshStateService(clusters);
+        const claims = new CatalogHostClaims(catalog, auth);
+        const guard = new OwnershipGuard(permissions, userInfo, meshConfig.adminGroup);
+        const state = new MeshStateService(clusters, claims);
         const planner = new MeshPlanner(clusters, state);
         const store = await MeshStore.create(database);
         const applier = new MeshApplier(clusters, planner, state, store);
-        httpRouter.use(await createRouter({ auditor, httpAuth, permissions, catalog, clusters, state, planner, applier, store }));
+        httpRouter.use(await createRouter({ auditor, guard, claims, httpAuth, permissions, catalog, clusters, state, planner, applier, store }));
       },
     });
   },

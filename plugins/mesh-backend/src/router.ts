@@ -1,6 +1,6 @@
 import { AuditorService, BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
 import {
@@ -13,6 +13,8 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { targetOf } from './onboarding';
+import { HostClaims } from './ownership/HostClaims';
+import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { ClusterRegistry } from './service/ClusterRegistry';
 import { MeshStore } from './database/MeshStore';
 import { ApplyOutcome, MeshApplier } from './service/MeshApplier';
@@ -40,16 +42,26 @@ function actorOf(credentials: BackstageCredentials): string {
   return p.type === 'user' ? p.userEntityRef! : `${p.type}:${p.subject ?? 'unknown'}`;
 }
 
-/** The scaffolder task an apply came from, when a template made it: history tags the change with it. */
-function taskIdOf(body: { scaffolderTaskId?: unknown }): string | undefined {
+/**
+ * The scaffolder task an apply came from, when a template made it: history tags the change with
+ * it. Only a service acting on behalf of a user (the scaffolder's on-behalf-of token) may say so;
+ * a person cannot pass their change off as a template's.
+ */
+function taskIdOf(body: { scaffolderTaskId?: unknown }, credentials: BackstageCredentials): string | undefined {
   const id = body.scaffolderTaskId;
   if (id === undefined) return undefined;
   if (typeof id !== 'string' || !id || id.length > 255) throw new InputError('scaffolderTaskId must be a string of at most 255 characters');
+  const actor = (credentials.principal as { actor?: { type: string } }).actor;
+  if (actor?.type !== 'service') {
+    throw new InputError('scaffolderTaskId is accepted only from a service acting on behalf of a user (the scaffolder)');
+  }
   return id;
 }
 
 export interface RouterOptions {
   auditor: AuditorService;
+  guard: OwnershipGuard;
+  claims: HostClaims;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
@@ -61,7 +73,7 @@ export interface RouterOptions {
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { auditor, httpAuth, permissions, catalog, clusters, state, planner, applier, store } = options;
+  const { auditor, guard, claims, httpAuth, permissions, catalog, clusters, state, planner, applier, store } = options;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
@@ -70,9 +82,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await clusters.describe());
   });
 
-  /** The caller's credentials and the catalog entity, once the permission allows it. */
+  /**
+   * The caller's credentials and the catalog entity, once the permission allows it. Changes come
+   * only from people: a user, or a service acting on behalf of one (its credentials are the user's).
+   */
   async function authorizedEntity(req: express.Request, permission: ResourcePermission<'catalog-entity'>) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const allow: Array<'user' | 'service'> = permission === meshTrafficReadPermission ? ['user', 'service'] : ['user'];
+    const credentials = await httpAuth.credentials(req, { allow });
     const entityRef = stringifyEntityRef({
       kind: req.params.kind,
       namespace: req.params.namespace,
@@ -89,11 +105,24 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   /**
    * As authorizedEntity, with the entity's mesh target. Plan and apply may name the target of an
-   * entity not yet annotated (`onboarding` in the body).
+   * entity not yet annotated (`onboarding` in the body): that is a claim on a host, so it needs the
+   * update permission and a host no other catalog entity names. Changing routing in a namespace a
+   * mesh binds to owning groups needs membership of one of them.
    */
   async function authorizedTarget(req: express.Request, permission = meshTrafficReadPermission, onboarding?: unknown) {
-    const { credentials, entityRef, entity } = await authorizedEntity(req, permission);
-    return { credentials, entityRef, target: targetOf(entity, onboarding) };
+    const needed = onboarding === undefined ? permission : meshTrafficUpdatePermission;
+    const { credentials, entityRef, entity } = await authorizedEntity(req, needed);
+    const target = targetOf(entity, onboarding);
+    if (needed === meshTrafficUpdatePermission) {
+      await guard.checkNamespace(credentials, state.meshFor(target), target.namespace);
+    }
+    if (onboarding !== undefined) {
+      const others = await claims.otherClaimants(target);
+      if (others.length) {
+        throw new ConflictError(`${target.service} in ${target.namespace} (mesh ${target.mesh}) is already claimed by ${others.join(', ')}; it cannot be onboarded again`);
+      }
+    }
+    return { credentials, entityRef, target };
   }
 
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
@@ -106,7 +135,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     if (!req.body || typeof req.body !== 'object' || !('intent' in req.body)) {
       throw new InputError('the request body must be { "intent": { ... } }');
     }
-    const result = await planner.plan(target, req.body.intent);
+    const result = await planner.plan(target, req.body.intent, { adopt: req.body.adopt === true });
     if (!result.valid) {
       res.status(400).json(invalidIntentBody(result.issues));
       return;
@@ -116,11 +145,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       revision: result.live.revision,
       clusters: result.clusters,
       needsAdoption: result.needsAdoption,
+      adopt: result.adopt,
+      ...(result.blocked ? { blocked: result.blocked } : {}),
     };
     res.json(response);
   });
 
-  /** Every change to a cluster is an audit event: who, which entity, and the outcome per cluster. */
+  /**
+   * Every attempt to change a cluster is an audit event, refused ones included: who, which entity,
+   * and the outcome per cluster or the reason it was refused.
+   */
   async function audited<T extends ApplyOutcome | ApplyResponse>(req: express.Request, eventId: string, work: () => Promise<T>) {
     const event = await auditor.createEvent({
       eventId,
@@ -153,28 +187,36 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   }
 
   router.post('/entities/:kind/:namespace/:name/apply', async (req, res) => {
-    const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission, req.body?.onboarding);
-    const body = req.body ?? {};
-    if (!('intent' in body) || typeof body.revision !== 'string') {
-      throw new InputError('the request body must be { "intent": { ... }, "revision": "<from the plan>", "adopt"?: boolean }');
-    }
-    const outcome = await audited(req, 'traffic-apply', () =>
-      applier.apply({
+    const outcome = await audited(req, 'traffic-apply', async () => {
+      const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission, req.body?.onboarding);
+      const body = req.body ?? {};
+      if (!('intent' in body) || typeof body.revision !== 'string') {
+        throw new InputError('the request body must be { "intent": { ... }, "revision": "<from the plan>", "adopt"?: boolean }');
+      }
+      return applier.apply({
         target,
         actor: actorOf(credentials),
         intent: body.intent,
         revision: body.revision,
         adopt: body.adopt === true,
-        scaffolderTaskId: taskIdOf(body),
-      }),
-    );
+        scaffolderTaskId: taskIdOf(body, credentials),
+        checkAdoption: objects => guard.checkAdoption(credentials, objects),
+      });
+    });
     await applyAndAnswer(res, outcome);
   });
 
   router.delete('/entities/:kind/:namespace/:name/intent', async (req, res) => {
-    const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
-    const revision = typeof req.query.revision === 'string' ? req.query.revision : undefined;
-    res.json(await audited(req, 'traffic-remove', () => applier.remove({ target, actor: actorOf(credentials), revision })));
+    res.json(
+      await audited(req, 'traffic-remove', async () => {
+        const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
+        const revision = req.query.revision;
+        if (typeof revision !== 'string' || !revision) {
+          throw new InputError('the revision you saw is required: DELETE .../intent?revision=<revision>');
+        }
+        return applier.remove({ target, actor: actorOf(credentials), revision });
+      }),
+    );
   });
 
   router.get('/entities/:kind/:namespace/:name/history', async (req, res) => {
@@ -184,25 +226,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/entities/:kind/:namespace/:name/rollback', async (req, res) => {
-    const { credentials, entityRef, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
-    const body = req.body ?? {};
-    if (typeof body.to !== 'number' || typeof body.revision !== 'string') {
-      throw new InputError('the request body must be { "to": <history id>, "revision": "<current revision>" }');
-    }
-    const entry = await store.entry(entityRef, body.to);
-    if (!entry) throw new NotFoundError(`no history entry ${body.to} for ${entityRef}`);
-    if (!entry.intentAfter) throw new InputError(`history entry ${body.to} removed the routing; there is no intent to go back to`);
-    const intent = entry.intentAfter;
-    const outcome = await audited(req, 'traffic-rollback', () =>
-      applier.apply({
+    const outcome = await audited(req, 'traffic-rollback', async () => {
+      const { credentials, entityRef, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
+      const body = req.body ?? {};
+      if (typeof body.to !== 'number' || typeof body.revision !== 'string') {
+        throw new InputError('the request body must be { "to": <history id>, "revision": "<current revision>" }');
+      }
+      const entry = await store.entry(entityRef, body.to);
+      if (!entry) throw new NotFoundError(`no history entry ${body.to} for ${entityRef}`);
+      if (!entry.intentAfter) throw new InputError(`history entry ${body.to} removed the routing; there is no intent to go back to`);
+      return applier.apply({
         target,
         actor: actorOf(credentials),
-        intent,
+        intent: entry.intentAfter,
         revision: body.revision,
         adopt: body.adopt === true,
         action: 'rollback',
-      }),
-    );
+        checkAdoption: objects => guard.checkAdoption(credentials, objects),
+      });
+    });
     await applyAndAnswer(res, outcome);
   });
 

@@ -1,4 +1,4 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { loadTopology, Sandbox, startSandbox, topologyPath } from '@meshtraffic/kube-sandbox';
@@ -48,18 +48,42 @@ export function serviceEntity(name: string, mesh: string, namespace: string, own
   };
 }
 
+/** The mesh admins of the test backends, as `mesh.adminGroup` names them. */
+export const ADMIN_GROUP = 'group:default/platform';
+
+/** A bearer header for a user, optionally as a service acting on the user's behalf (the scaffolder). */
+export function userHeader(userEntityRef = 'user:default/mock', options: { onBehalfOf?: string } = {}) {
+  const actor = options.onBehalfOf ? { actor: { subject: options.onBehalfOf } } : undefined;
+  return `Bearer ${mockCredentials.user.token(userEntityRef, actor)}`;
+}
+
+/** Users' group memberships, as the user info service reports them (each user owns itself too). */
+export function userInfoWithGroups(groups: Record<string, string[]>) {
+  return mockServices.userInfo.mock({
+    getUserInfo: async (credentials: any) => {
+      const userEntityRef = credentials.principal.userEntityRef;
+      return { userEntityRef, ownershipEntityRefs: [userEntityRef, ...(groups[userEntityRef] ?? [])] };
+    },
+  }).factory;
+}
+
 /** The mesh backend plugin in a test backend, wired to a sandbox and a mock catalog. */
 export async function startMeshBackend(options: {
   sandbox: Sandbox;
   entities: Entity[];
   meshExtra?: Record<string, unknown>;
+  /** Group memberships of users; `mesh.adminGroup` is {@link ADMIN_GROUP}. */
+  groups?: Record<string, string[]>;
   features?: any[];
 }) {
   return startTestBackend({
     features: [
       meshPlugin,
-      mockServices.rootConfig.factory({ data: { mesh: meshConfigFor(options.sandbox, options.meshExtra) } }),
+      mockServices.rootConfig.factory({
+        data: { mesh: { adminGroup: ADMIN_GROUP, ...meshConfigFor(options.sandbox, options.meshExtra) } },
+      }),
       catalogServiceMock.factory({ entities: options.entities }),
+      userInfoWithGroups(options.groups ?? {}),
       ...(options.features ?? []),
     ],
   });

@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { isNamespaceAllowed, readMeshConfig } from './readMeshConfig';
+import { isNamespaceAllowed, namespaceOwners, readMeshConfig, unverifiedClusters } from './readMeshConfig';
 
 const TOKEN = 'tok-0123456789abcdefghijklmnop';
 
@@ -40,6 +40,7 @@ describe('readMeshConfig', () => {
     [[cluster({ url: 'ftp://x' })], /clusters\[0\]\.url must be an http\(s\) URL/],
     [[cluster(), cluster()], /clusters\[1\]\.name "east" is used twice/],
     [[cluster({ role: 'remote' })], /mesh\.meshes\[0\]: mesh demo has no cluster that holds routing config/],
+    [[cluster({ url: 'http://10.0.0.1:8080' })], /clusters\[0\]\.url is http: but mesh\.meshes\[0\]\.clusters\[0\]\.serviceAccountToken would be sent over it/],
   ])('names the bad key (%#)', (clusters, message) => {
     expect(() => read(clusters as any[])).toThrow(message);
   });
@@ -68,5 +69,21 @@ describe('isNamespaceAllowed', () => {
     expect(isNamespaceAllowed(mesh, 'bookinfo')).toBe(true);
     expect(isNamespaceAllowed(mesh, 'shop')).toBe(false);
     expect(isNamespaceAllowed(mesh, 'mesh-cp')).toBe(false);
+  });
+});
+
+describe('namespace owners and TLS', () => {
+  it('reads the groups that own a namespace, naming a bad ref', () => {
+    const [mesh] = read([cluster()], { namespaces: [{ name: 'bookinfo', owners: ['group:default/bookinfo-team'] }] }).meshes;
+    expect(namespaceOwners(mesh, 'bookinfo')).toEqual(['group:default/bookinfo-team']);
+    expect(namespaceOwners(mesh, 'shop')).toBeUndefined();
+    expect(() => read([cluster()], { namespaces: [{ name: 'bookinfo', owners: ['bookinfo-team'] }] })).toThrow(
+      /mesh\.meshes\[0\]\.namespaces\[0\]\.owners: "bookinfo-team" is not a group entity ref/,
+    );
+  });
+
+  it('lists the clusters whose TLS is not verified, and takes http: without a token', () => {
+    const config = read([cluster({ skipTLSVerify: true }), cluster({ name: 'local', url: 'http://127.0.0.1:8001', authProvider: 'kubeconfig', kubeconfigPath: '/k', serviceAccountToken: undefined })]);
+    expect(unverifiedClusters(config)).toEqual(['demo/east']);
   });
 });

@@ -29,9 +29,16 @@ export interface ClusterConfig {
   requestTimeoutMs: number;
 }
 
+/** A namespace bound to the groups that own it: only they (and the admins) may target services there. */
+export interface NamespaceOwners {
+  name: string;
+  owners: string[];
+}
+
 export interface MeshConfig {
   id: string;
   allowedNamespaces?: string[];
+  namespaces: NamespaceOwners[];
   controlPlaneNamespace: string;
   clusters: ClusterConfig[];
   topology: MeshTopology;
@@ -59,12 +66,13 @@ function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
     throw new MeshConfigError(`${key}.authProvider must be one of ${AUTH_PROVIDERS.join(', ')} (got "${authProvider}")`);
   }
   const url = c.getString('url');
+  let protocol: string;
   try {
-    const parsed = new URL(url);
-    if (!['https:', 'http:'].includes(parsed.protocol)) throw new Error();
+    protocol = new URL(url).protocol;
   } catch {
-    throw new MeshConfigError(`${key}.url must be an http(s) URL`);
+    protocol = '';
   }
+  if (!['https:', 'http:'].includes(protocol)) throw new MeshConfigError(`${key}.url must be an http(s) URL`);
   const cluster: ClusterConfig = {
     name: c.getString('name'),
     title: c.getOptionalString('title'),
@@ -87,6 +95,10 @@ function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
   }
   if (cluster.authProvider === 'kubeconfig' && !cluster.kubeconfigPath) {
     throw new MeshConfigError(`${key}.kubeconfigPath is required with authProvider kubeconfig`);
+  }
+  // A bearer token over plain HTTP is readable by anyone on the path: refuse to send it at all.
+  if (protocol === 'http:' && cluster.serviceAccountToken) {
+    throw new MeshConfigError(`${key}.url is http: but ${key}.serviceAccountToken would be sent over it; use https`);
   }
   if (!(cluster.requestTimeoutMs > 0)) {
     throw new MeshConfigError(`${key}.requestTimeout must be a positive number of milliseconds`);
@@ -128,12 +140,34 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
     return {
       id,
       allowedNamespaces: m.getOptionalStringArray('allowedNamespaces'),
+      namespaces: readNamespaceOwners(m, `mesh.meshes[${i}]`),
       controlPlaneNamespace: m.getOptionalString('controlPlaneNamespace') ?? 'istio-system',
       clusters,
       topology,
     };
   });
   return { adminGroup: root.getOptionalString('adminGroup'), meshes };
+}
+
+function readNamespaceOwners(m: Config, key: string): NamespaceOwners[] {
+  return (m.getOptionalConfigArray('namespaces') ?? []).map((n, k) => {
+    const owners = n.getStringArray('owners');
+    const bad = owners.find(o => !/^group:[^/]+\/.+$/.test(o));
+    if (bad !== undefined) {
+      throw new MeshConfigError(`${key}.namespaces[${k}].owners: "${bad}" is not a group entity ref (group:<namespace>/<name>)`);
+    }
+    return { name: n.getString('name'), owners };
+  });
+}
+
+/** Clusters whose TLS is not verified: a warning at startup, since their credentials could go to anyone. */
+export function unverifiedClusters(config: MeshPluginConfig): string[] {
+  return config.meshes.flatMap(m => m.clusters.filter(c => c.skipTLSVerify).map(c => `${m.id}/${c.name}`));
+}
+
+/** The groups that own a namespace of a mesh, when the mesh binds it to owners. */
+export function namespaceOwners(mesh: MeshConfig, namespace: string): string[] | undefined {
+  return mesh.namespaces.find(n => n.name === namespace)?.owners;
 }
 
 /** Whether an entity of this mesh may point the plugin at a namespace. */

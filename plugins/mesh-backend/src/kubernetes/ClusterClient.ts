@@ -56,13 +56,16 @@ export class ClusterClient {
     return [...byVersion.values()].sort((a, b) => (a.version < b.version ? -1 : 1));
   }
 
-  /** Every VirtualService and DestinationRule of the namespace, both lists in parallel. */
-  async routing(namespace: string): Promise<RoutingObject[]> {
+  /**
+   * Every VirtualService and DestinationRule of the cluster, both lists in parallel: a host can be
+   * routed from any namespace, and a second object for it elsewhere is a conflict to report.
+   */
+  async routing(): Promise<RoutingObject[]> {
     const api = this.api().custom;
     const kinds = Object.entries(PLURAL) as Array<[RoutingObject['kind'], string]>;
     const lists = await Promise.all(
       kinds.map(([kind, plural]) =>
-        this.bounded(api.listNamespacedCustomObject({ ...ISTIO, namespace, plural })).then((list: any) =>
+        this.bounded(api.listClusterCustomObject({ ...ISTIO, plural })).then((list: any) =>
           (list.items ?? []).map((item: any) => ({ ...item, apiVersion: `${ISTIO.group}/${ISTIO.version}`, kind })),
         ),
       ),

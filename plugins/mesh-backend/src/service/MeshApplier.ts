@@ -1,6 +1,7 @@
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   ApplyResponse,
+  ClassifiedObject,
   ClusterApplyResult,
   IntentIssue,
   MeshTarget,
@@ -8,8 +9,9 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshStore, NewHistoryEntry } from '../database/MeshStore';
 import { ClusterRegistry } from './ClusterRegistry';
-import { MeshPlanner } from './MeshPlanner';
-import { LiveState, MeshStateService, revisionOf } from './MeshStateService';
+import { ownerOf } from '../ownership/OwnershipGuard';
+import { MeshPlanner, needsAdoption } from './MeshPlanner';
+import { holderOf, LiveState, MeshStateService, revisionOf } from './MeshStateService';
 import { ClusterChange, RoutingWriter } from './RoutingWriter';
 
 export interface ApplyRequestContext {
@@ -20,6 +22,11 @@ export interface ApplyRequestContext {
   adopt?: boolean;
   action?: 'apply' | 'rollback';
   scaffolderTaskId?: string;
+  /**
+   * Refuses the take-over of these foreign objects unless the caller may change their owners.
+   * Without it, no adoption that takes anything over is allowed.
+   */
+  checkAdoption?: (objects: ClassifiedObject[]) => Promise<void>;
 }
 
 export type ApplyOutcome = { valid: false; issues: IntentIssue[] } | ({ valid: true } & ApplyResponse);
@@ -45,7 +52,7 @@ export class MeshApplier {
   async apply(request: ApplyRequestContext): Promise<ApplyOutcome> {
     const { target } = request;
     return this.store.withLock(target.entityRef, async () => {
-      const plan = await this.planner.plan(target, request.intent, { dryRun: false });
+      const plan = await this.planner.plan(target, request.intent, { dryRun: false, adopt: request.adopt });
       if (!plan.valid) return plan;
       const { live } = plan;
       if (live.revision !== request.revision) {
@@ -53,9 +60,19 @@ export class MeshApplier {
           `the routing of ${target.entityRef} changed since you loaded it (revision ${request.revision}, now ${live.revision}); reload and plan again`,
         );
       }
+      if (plan.blocked) throw new ConflictError(`the routing of ${target.service} cannot be written here: ${plan.blocked}`);
       if (plan.needsAdoption && !request.adopt) {
-        const owners = plan.clusters.flatMap(c => c.foreign.map(f => `${f.kind} ${f.name} (${f.owner}) on ${c.cluster}`));
-        throw new ConflictError(`foreign routing for ${target.service} exists: ${owners.join(', ')}; apply with adopt to take it over`);
+        const owners = plan.clusters.flatMap(c =>
+          c.foreign.filter(needsAdoption(target)).map(f => `${f.kind} ${f.name} (${ownerOf(f)}) on ${c.cluster}`),
+        );
+        const holder = holderOf(live);
+        throw new ConflictError(
+          `${holder ? `the routing of ${target.service} is held by ${holder}: ` : ''}foreign routing for ${target.service} exists: ${owners.join(', ')}; apply with adopt to take it over`,
+        );
+      }
+      if (plan.takenOver.length) {
+        if (!request.checkAdoption) throw new NotAllowedError('adopting foreign routing needs a caller whose rights can be checked');
+        await request.checkAdoption(plan.takenOver);
       }
 
       const mesh = live.mesh;
@@ -65,25 +82,31 @@ export class MeshApplier {
 
       const changes: ClusterChange[] = plan.clusters.map(c => {
         const l = live.clusters.find(x => x.cluster === c.cluster)!;
-        const write = c.changes.filter(x => x.action !== 'unchanged').map(x => x.object as RoutingObject);
-        const planned = new Set(plan.objects.map(o => `${o.kind}/${o.metadata.name}`));
-        // Adopting takes over the host's routing: foreign objects under other names go, after ours are written.
-        const remove = request.adopt
-          ? l.routing.filter(o => c.foreign.some(f => f.kind === o.kind && f.name === o.metadata.name) && !planned.has(`${o.kind}/${o.metadata.name}`))
-          : [];
+        const write = c.changes.filter(x => x.action === 'create' || x.action === 'update').map(x => x.object as RoutingObject);
+        // Adopting deletes what the plan listed: foreign objects that route only this host, after ours are written.
+        const remove = c.changes.filter(x => x.action === 'delete').map(x => x.object as RoutingObject);
         return { cluster: mesh.clusters.find(x => x.name === c.cluster)!, before: l.routing, write, remove };
       });
       return { valid: true, ...(await this.writeAndRecord(target, changes, base, live)) };
     });
   }
 
-  /** Removes our objects for the service from every config cluster, VirtualService first. */
-  async remove(request: { target: MeshTarget; actor: string; revision?: string }): Promise<ApplyResponse> {
+  /**
+   * Removes this entity's objects for the service from every config cluster, VirtualService first,
+   * against the revision the user saw. Foreign objects, another entity's included, stay.
+   */
+  async remove(request: { target: MeshTarget; actor: string; revision: string }): Promise<ApplyResponse> {
     const { target } = request;
     return this.store.withLock(target.entityRef, async () => {
       const live = await this.state.read(target);
-      if (request.revision !== undefined && live.revision !== request.revision) {
+      if (live.revision !== request.revision) {
         throw new ConflictError(`the routing of ${target.entityRef} changed since you loaded it; reload and try again`);
+      }
+      const anyOurs = live.clusters.some(c => c.state.routing.some(o => o.status !== 'foreign'));
+      if (!anyOurs) {
+        const holder = holderOf(live);
+        if (holder) throw new ConflictError(`the routing of ${target.service} is held by ${holder}, not ${target.entityRef}; there is nothing of yours to remove`);
+        throw new NotFoundError(`${target.entityRef} has no routing objects on any config cluster to remove`);
       }
       const base = { entityRef: target.entityRef, actor: request.actor, action: 'remove', intentBefore: live.intent } as const;
       const refused = await this.refuseWhenUnreachable(live, base);
@@ -91,12 +114,12 @@ export class MeshApplier {
       const changes: ClusterChange[] = live.clusters
         .filter(c => c.isConfigCluster)
         .map(c => {
-          const ours = new Set(c.state.routing.filter(o => o.status !== 'foreign').map(o => `${o.kind}/${o.name}`));
+          const ours = new Set(c.state.routing.filter(o => o.status !== 'foreign').map(o => `${o.kind}/${o.namespace}/${o.name}`));
           return {
             cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
             before: c.routing,
             write: [],
-            remove: c.routing.filter(o => ours.has(`${o.kind}/${o.metadata.name}`)),
+            remove: c.routing.filter(o => ours.has(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)),
           };
         });
       return this.writeAndRecord(target, changes, base, live);
@@ -132,7 +155,7 @@ export class MeshApplier {
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;
 
-const objectKey = (o: RoutingObject) => `${o.kind}/${o.metadata.name}`;
+const objectKey = (o: RoutingObject) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
 
 /**
  * The revision of the host's routing after a successful change: what each config cluster held,

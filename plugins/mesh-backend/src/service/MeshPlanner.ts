@@ -1,5 +1,6 @@
 import {
   canonicalJson,
+  ClassifiedObject,
   classifyRouting,
   ClusterPlan,
   generateRouting,
@@ -14,6 +15,7 @@ import {
   validateIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { describeClusterError } from '../kubernetes/describeError';
+import { ownerOf } from '../ownership/OwnershipGuard';
 import { ClusterRegistry } from './ClusterRegistry';
 import { LiveCluster, LiveState, MeshStateService } from './MeshStateService';
 
@@ -26,6 +28,11 @@ export type PlanResult =
       objects: RoutingObject[];
       clusters: ClusterPlan[];
       needsAdoption: boolean;
+      adopt: boolean;
+      /** Why no apply may proceed, adopt or not. */
+      blocked?: string;
+      /** The foreign objects the changes take over (rewrite or delete): whose owners the caller must be allowed to change. */
+      takenOver: ClassifiedObject[];
     };
 
 /** The fields a write decides; server-set metadata is not compared. */
@@ -36,6 +43,31 @@ function comparable(obj: RoutingObject | undefined) {
     annotations: obj.metadata.annotations ?? {},
     spec: obj.spec,
   });
+}
+
+const sameObject = (a: RoutingObject, b: RoutingObject) =>
+  a.kind === b.kind && a.metadata.namespace === b.metadata.namespace && a.metadata.name === b.metadata.name;
+
+/** Whether a foreign object stands in the way of writing the host's routing until someone adopts it. */
+export const needsAdoption = (target: MeshTarget) => (o: ClassifiedObject) =>
+  o.namespace === target.namespace && o.adoption !== 'blocked';
+
+/** The foreign objects adopting deletes: those that route only the host, under other names. */
+function deletionsOnAdopt(live: RoutingObject[], foreign: ClassifiedObject[]): PlannedObjectChange[] {
+  return foreign
+    .filter(o => o.adoption === 'delete')
+    .map(o => {
+      const current = live.find(l => l.kind === o.kind && l.metadata.namespace === o.namespace && l.metadata.name === o.name);
+      return {
+        kind: o.kind,
+        name: o.name,
+        namespace: o.namespace,
+        action: 'delete' as const,
+        diff: objectDiff(`${o.kind}/${o.name}`, current, undefined),
+        object: current,
+        takesOverFrom: ownerOf(o),
+      };
+    });
 }
 
 function actionFor(live: RoutingObject | undefined, planned: RoutingObject): PlannedAction {
@@ -55,7 +87,7 @@ export class MeshPlanner {
    * `dryRun: false` leaves out the server-side dry run: apply plans again only to check the
    * revision and learn what each cluster holds, and its writes are judged by the server anyway.
    */
-  async plan(target: MeshTarget, input: unknown, options: { dryRun?: boolean } = {}): Promise<PlanResult> {
+  async plan(target: MeshTarget, input: unknown, options: { dryRun?: boolean; adopt?: boolean } = {}): Promise<PlanResult> {
     const shape = validateIntent(input);
     if (!shape.ok) return { valid: false, issues: shape.issues };
 
@@ -67,16 +99,22 @@ export class MeshPlanner {
     const intent = checked.intent;
     const objects = generateRouting(target, intent);
     const { configClusters } = placeConfig(live.mesh.topology);
+    const adopt = options.adopt ?? false;
     const clusters = await Promise.all(
-      configClusters.map(name => this.planCluster(live.clusters.find(c => c.cluster === name)!, objects, target, options.dryRun ?? true)),
+      configClusters.map(name => this.planCluster(live.clusters.find(c => c.cluster === name)!, objects, target, options.dryRun ?? true, adopt)),
     );
+    const foreign = clusters.flatMap(c => c.foreign);
+    const blocking = foreign.filter(o => o.adoption === 'blocked');
     return {
       valid: true,
       intent,
       live,
       objects,
       clusters,
-      needsAdoption: clusters.some(c => c.foreign.length > 0),
+      needsAdoption: foreign.some(needsAdoption(target)),
+      adopt,
+      ...(blocking.length ? { blocked: [...new Set(blocking.map(o => o.reason!))].join('; ') } : {}),
+      takenOver: adopt ? foreign.filter(o => o.adoption === 'rewrite' || o.adoption === 'delete') : [],
     };
   }
 
@@ -85,24 +123,31 @@ export class MeshPlanner {
     return (await this.state.read(target)).revision;
   }
 
-  private async planCluster(live: LiveCluster, objects: RoutingObject[], target: MeshTarget, dryRun: boolean): Promise<ClusterPlan> {
+  private async planCluster(live: LiveCluster, objects: RoutingObject[], target: MeshTarget, dryRun: boolean, adopt: boolean): Promise<ClusterPlan> {
     const classified = classifyRouting(target, live.routing).objects;
+    const foreign = classified.filter(o => o.status === 'foreign');
+    const foreignAt = (o: RoutingObject) => foreign.find(f => f.kind === o.kind && f.namespace === o.metadata.namespace && f.name === o.metadata.name);
     const changes: PlannedObjectChange[] = objects.map(planned => {
-      const current = live.routing.find(o => o.kind === planned.kind && o.metadata.name === planned.metadata.name);
+      const current = live.routing.find(o => sameObject(o, planned));
+      const owner = current && foreignAt(current);
       return {
         kind: planned.kind,
         name: planned.metadata.name,
+        namespace: planned.metadata.namespace,
         action: actionFor(current, planned),
         diff: objectDiff(`${planned.kind}/${planned.metadata.name}`, current, planned),
         object: planned,
+        ...(owner ? { takesOverFrom: ownerOf(owner) } : {}),
       };
     });
+    if (adopt) changes.push(...deletionsOnAdopt(live.routing, foreign));
     const plan: ClusterPlan = {
       cluster: live.cluster,
       changes,
       dryRun: { ok: true },
-      foreign: classified.filter(o => o.status === 'foreign'),
+      foreign,
       drifted: classified.filter(o => o.status === 'drifted'),
+      kept: foreign.filter(o => o.adoption === 'keep' || o.adoption === 'blocked'),
     };
     if (!live.reachable) {
       return { ...plan, dryRun: { ok: false, message: `unreachable: ${live.error}` } };
@@ -111,6 +156,8 @@ export class MeshPlanner {
     const client = this.registry.client(this.clusterConfig(live.cluster, target));
     try {
       // DestinationRule first, as apply will: a dry run judges each object as the write would.
+      // A blocked name is never written, not even in a dry run.
+      if (plan.kept.some(o => o.adoption === 'blocked')) return plan;
       for (const obj of objects) await client.apply(obj, { dryRun: true });
     } catch (e) {
       plan.dryRun = { ok: false, message: describeClusterError(e) };

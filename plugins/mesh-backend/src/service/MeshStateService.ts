@@ -8,12 +8,13 @@ import {
   MeshTarget,
   placeConfig,
   RoutingObject,
-  routesHost,
+  concernsHost,
   serviceHost,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { isNamespaceAllowed, MeshConfig } from '../config/readMeshConfig';
 import { describeClusterError } from '../kubernetes/describeError';
+import { HostClaims } from '../ownership/HostClaims';
 import { ClusterRegistry } from './ClusterRegistry';
 
 /** What the backend read from each cluster, before classification; kept for plan and apply. */
@@ -22,7 +23,7 @@ export interface LiveCluster {
   isConfigCluster: boolean;
   reachable: boolean;
   error?: string;
-  /** The host's routing objects (config clusters only). */
+  /** The routing objects that concern the host, in any namespace (config clusters only). */
   routing: RoutingObject[];
   /** The intent our objects there express, when they are ours and unchanged. */
   intent?: TrafficIntent;
@@ -45,7 +46,7 @@ export function revisionOf(clusters: LiveCluster[]): string {
       cluster: c.cluster,
       reachable: c.reachable,
       objects: c.routing
-        .map(o => `${o.kind}/${o.metadata.name}@${o.metadata.uid ?? ''}:${o.metadata.resourceVersion ?? ''}`)
+        .map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}@${o.metadata.uid ?? ''}:${o.metadata.resourceVersion ?? ''}`)
         .sort(),
     }));
   return fingerprint(canonicalJson(parts));
@@ -56,7 +57,7 @@ export function revisionOf(clusters: LiveCluster[]): string {
  * access is needed on remotes too), routing objects where config takes effect.
  */
 export class MeshStateService {
-  constructor(private readonly registry: ClusterRegistry) {}
+  constructor(private readonly registry: ClusterRegistry, private readonly claims?: HostClaims) {}
 
   /** The mesh of a target, after checking the target may be managed at all. */
   meshFor(target: MeshTarget): MeshConfig {
@@ -79,9 +80,9 @@ export class MeshStateService {
         try {
           const [workloads, routing] = await Promise.all([
             client.workloads(target.namespace, target.service),
-            isConfigCluster ? client.routing(target.namespace) : Promise.resolve([]),
+            isConfigCluster ? client.routing() : Promise.resolve([]),
           ]);
-          const forHost = routing.filter(o => routesHost(o, target));
+          const forHost = routing.filter(o => concernsHost(o, target));
           const classified = classifyRouting(target, forHost);
           return {
             ...base,
@@ -106,14 +107,27 @@ export class MeshStateService {
   }
 
   async getState(target: MeshTarget): Promise<EntityMeshState> {
-    const live = await this.read(target);
+    const [live, claimedBy] = await Promise.all([this.read(target), this.claims?.otherClaimants(target) ?? []]);
+    const heldBy = holderOf(live);
     return {
       target: { ...target, host: serviceHost(target) },
       clusters: live.clusters.map(c => c.state),
       intent: live.intent,
       revision: live.revision,
+      ...(heldBy ? { heldBy } : {}),
+      ...(claimedBy.length ? { claimedBy } : {}),
     };
   }
+}
+
+/**
+ * The other catalog entity whose objects hold the host's routing: the first claim wins, and the
+ * live objects' entity-ref annotation is the record of it.
+ */
+export function holderOf(live: LiveState): string | undefined {
+  return live.clusters
+    .flatMap(c => c.state.routing)
+    .find(o => o.status === 'foreign' && o.ownerEntityRef && o.adoption === 'rewrite')?.ownerEntityRef;
 }
 
 /** The intent our objects express, when every reachable config cluster holds the same one. */

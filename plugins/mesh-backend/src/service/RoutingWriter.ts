@@ -20,11 +20,18 @@ type Step = { op: 'write'; obj: RoutingObject } | { op: 'remove'; obj: RoutingOb
 
 /** The fields we send back when restoring an object: what a user or tool wrote, not what the server set. */
 function restorable(obj: RoutingObject): RoutingObject {
-  const { name, namespace, labels, annotations } = obj.metadata;
+  const { name, namespace, labels, annotations, ownerReferences } = obj.metadata;
   return {
     apiVersion: obj.apiVersion,
     kind: obj.kind,
-    metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+    // ownerReferences too: Flagger and Argo Rollouts find their objects by them, and garbage collection follows them.
+    metadata: {
+      name,
+      namespace,
+      ...(labels ? { labels } : {}),
+      ...(annotations ? { annotations } : {}),
+      ...(ownerReferences ? { ownerReferences } : {}),
+    },
     spec: obj.spec,
   } as RoutingObject;
 }

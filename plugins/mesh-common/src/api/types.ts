@@ -46,6 +46,13 @@ export interface EntityMeshState {
   intent?: TrafficIntent;
   /** Opaque; changes whenever the live state of the host's routing objects does. */
   revision: string;
+  /**
+   * Another catalog entity whose objects hold the host's routing now (the first claim wins): this
+   * entity may change it only by adopting, with the right to change that entity too.
+   */
+  heldBy?: string;
+  /** Other catalog entities whose annotations name the same host. */
+  claimedBy?: string[];
 }
 
 export type PlannedAction = 'create' | 'update' | 'delete' | 'unchanged';
@@ -53,7 +60,10 @@ export type PlannedAction = 'create' | 'update' | 'delete' | 'unchanged';
 export interface PlannedObjectChange {
   kind: RoutingObject['kind'];
   name: string;
+  namespace?: string;
   action: PlannedAction;
+  /** Set when the change rewrites or deletes a foreign object: whose it is (an entity ref, or the tool). */
+  takesOverFrom?: string;
   diff: string;
   object?: RoutingObject;
 }
@@ -64,16 +74,29 @@ export interface ClusterPlan {
   dryRun: { ok: boolean; message?: string };
   foreign: ClassifiedObject[];
   drifted: ClassifiedObject[];
+  /** Foreign objects no apply touches, adopt or not (`adoption` keep or blocked), with the reason. */
+  kept: ClassifiedObject[];
 }
 
 export interface PlanRequest {
   intent: unknown;
+  /** Plan the take-over of foreign routing: the rewrites and deletes appear among the changes. */
+  adopt?: boolean;
   onboarding?: OnboardingTarget;
 }
 
 export type PlanResponse =
   | { valid: false; issues: IntentIssue[] }
-  | { valid: true; revision: string; clusters: ClusterPlan[]; needsAdoption: boolean };
+  | {
+      valid: true;
+      revision: string;
+      clusters: ClusterPlan[];
+      needsAdoption: boolean;
+      /** Whether the changes include the take-over of foreign routing. */
+      adopt: boolean;
+      /** Why no apply can proceed whatever the caller may do (a foreign object holds our name for another host). */
+      blocked?: string;
+    };
 
 export interface ApplyRequest {
   intent: unknown;

@@ -30,11 +30,13 @@ const plan: PlanResponse = {
   valid: true,
   revision: 'rev-1',
   needsAdoption: false,
+  adopt: false,
   clusters: ['east', 'west'].map(cluster => ({
     cluster,
     dryRun: { ok: true },
     foreign: [],
     drifted: [],
+    kept: [],
     changes: [{ kind: 'VirtualService' as const, name: 'reviews', action: 'update' as const, diff: '' }],
   })),
 };

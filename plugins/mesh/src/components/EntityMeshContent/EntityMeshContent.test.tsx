@@ -39,11 +39,13 @@ const plan: PlanResponse = {
   valid: true,
   revision: 'rev-1',
   needsAdoption: false,
+  adopt: false,
   clusters: ['east', 'west'].map(cluster => ({
     cluster,
     dryRun: { ok: true },
     foreign: [],
     drifted: [],
+    kept: [],
     changes: [{ kind: 'VirtualService', name: 'reviews', action: 'update', diff: '-        weight: 100\n+        weight: 70' }],
   })),
 };
