@@ -17,7 +17,8 @@ export type InvalidIntent = { valid: false; issues: IntentIssue[] };
 export interface MeshApi {
   getClusters(): Promise<ClustersResponse>;
   getState(entity: CompoundEntityRef): Promise<EntityMeshState>;
-  plan(entity: CompoundEntityRef, intent: TrafficIntent): Promise<PlanResponse>;
+  /** With `adopt`, the plan includes the take-over of foreign routing: what it rewrites and deletes. */
+  plan(entity: CompoundEntityRef, intent: TrafficIntent, options?: { adopt?: boolean }): Promise<PlanResponse>;
   apply(entity: CompoundEntityRef, request: { intent: TrafficIntent; revision: string; adopt?: boolean }): Promise<ApplyResponse | InvalidIntent>;
   getHistory(entity: CompoundEntityRef): Promise<HistoryEntry[]>;
   rollback(entity: CompoundEntityRef, request: { to: number; revision: string }): Promise<ApplyResponse | InvalidIntent>;

@@ -23,8 +23,8 @@ export class MeshClient implements MeshApi {
     return this.call('GET', this.entityPath(entity));
   }
 
-  plan(entity: CompoundEntityRef, intent: TrafficIntent): Promise<PlanResponse> {
-    return this.call('POST', `${this.entityPath(entity)}/plan`, { intent }, true);
+  plan(entity: CompoundEntityRef, intent: TrafficIntent, options: { adopt?: boolean } = {}): Promise<PlanResponse> {
+    return this.call('POST', `${this.entityPath(entity)}/plan`, { intent, ...(options.adopt ? { adopt: true } : {}) }, true);
   }
 
   apply(entity: CompoundEntityRef, request: { intent: TrafficIntent; revision: string; adopt?: boolean }) {

@@ -126,7 +126,7 @@ describe('EntityMeshContent', () => {
     const dialog = await screen.findByRole('dialog');
     expect(await within(dialog).findByText('east: dry run passed')).toBeInTheDocument();
     expect(within(dialog).getAllByText(/\+\s+weight: 70/)).toHaveLength(2);
-    expect(api.plan).toHaveBeenCalledWith(expect.anything(), { split: [{ version: 'v1', weight: 70 }, { version: 'v3', weight: 30 }] });
+    expect(api.plan).toHaveBeenCalledWith(expect.anything(), { split: [{ version: 'v1', weight: 70 }, { version: 'v3', weight: 30 }] }, { adopt: false });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Apply' }));
     expect(await within(dialog).findByText('Applied.')).toBeInTheDocument();
     expect(api.apply).toHaveBeenCalledWith(expect.anything(), { intent: { split: [{ version: 'v1', weight: 70 }, { version: 'v3', weight: 30 }] }, revision: 'rev-1', adopt: false });
@@ -135,6 +135,48 @@ describe('EntityMeshContent', () => {
     await waitFor(() => expect(api.getHistory).toHaveBeenCalledTimes(2));
     expect(within(dialog).getByText('Applied.')).toBeInTheDocument();
     expect(api.plan).toHaveBeenCalledTimes(1);
+  });
+
+  it('says who holds the host, and previews an adopt object by object before it can be applied', async () => {
+    const foreignPlan = (adopt: boolean): PlanResponse => ({
+      valid: true,
+      revision: 'rev-1',
+      needsAdoption: true,
+      adopt,
+      clusters: [
+        {
+          cluster: 'east',
+          dryRun: { ok: true },
+          drifted: [],
+          foreign: [
+            { kind: 'VirtualService', name: 'reviews', namespace: 'bookinfo', status: 'foreign', owner: 'backstage-mesh', ownerEntityRef: 'component:default/other', adoption: 'rewrite', reason: 'adopting rewrites VirtualService bookinfo/reviews from the intent' },
+            { kind: 'VirtualService', name: 'shared', namespace: 'bookinfo', status: 'foreign', owner: 'hand-written', adoption: 'keep', reason: 'VirtualService bookinfo/shared also routes ratings, so adopting does not delete it' },
+          ],
+          kept: [{ kind: 'VirtualService', name: 'shared', namespace: 'bookinfo', status: 'foreign', owner: 'hand-written', adoption: 'keep', reason: 'VirtualService bookinfo/shared also routes ratings, so adopting does not delete it' }],
+          changes: [
+            { kind: 'VirtualService', name: 'reviews', namespace: 'bookinfo', action: 'update', diff: '', takesOverFrom: 'component:default/other' },
+            ...(adopt ? [{ kind: 'VirtualService' as const, name: 'reviews-by-hand', namespace: 'bookinfo', action: 'delete' as const, diff: '', takesOverFrom: 'hand-written' }] : []),
+          ],
+        },
+      ],
+    });
+    const api = mockApi({
+      getState: jest.fn(async () => ({ ...state, heldBy: 'component:default/other', claimedBy: ['component:default/other'] })),
+      plan: jest.fn(async (_ref: any, _intent: any, options?: { adopt?: boolean }) => foreignPlan(Boolean(options?.adopt))),
+    });
+    await render(api);
+    expect(await screen.findByText(/is held by component:default\/other: its objects name it/)).toBeInTheDocument();
+    expect(screen.getByText(/component:default\/other also names this host in the catalog/)).toBeInTheDocument();
+    await openTrafficSplit();
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(await within(dialog).findByText('VirtualService reviews: update (taken over from component:default/other)')).toBeInTheDocument();
+    expect(within(dialog).getByText(/also routes ratings, so adopting does not delete it/)).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Apply' })).toBeDisabled();
+    fireEvent.click(within(dialog).getByRole('checkbox', { name: /Adopt this host's routing/ }));
+    expect(await within(dialog).findByText('VirtualService reviews-by-hand: delete (taken over from hand-written)')).toBeInTheDocument();
+    expect(api.plan).toHaveBeenLastCalledWith(expect.anything(), expect.anything(), { adopt: true });
+    expect(within(dialog).getByRole('button', { name: 'Apply' })).toBeEnabled();
   });
 
   it('offers one tab per concern, each editing the same live intent through Review', async () => {
@@ -157,7 +199,7 @@ describe('EntityMeshContent', () => {
     expect(api.plan).toHaveBeenCalledWith(expect.anything(), {
       split: [{ version: 'v1', weight: 95 }, { version: 'v3', weight: 5 }],
       canary: { baseline: 'v1', candidate: 'v3', steps: [5, 25, 50, 100], step: 1 },
-    });
+    }, { adopt: false });
   });
 
   it('puts validation errors beside the fields that caused them', async () => {

@@ -19,6 +19,7 @@ import { MeshClustersTable } from '../MeshClustersTable';
 import { SplitBar } from '../Overview/SplitBar';
 import { WorkloadsTable } from '../Overview/WorkloadsTable';
 import { ReviewDialog } from '../ReviewDialog/ReviewDialog';
+import { OwnershipNotice } from './OwnershipNotice';
 import { EditorTab } from './EditorTab';
 import { useMeshClusters } from '../useMeshClusters';
 import { useMeshState } from '../useMeshState';
@@ -46,7 +47,7 @@ export const EntityMeshContent = () => {
     history.retry();
     setGeneration(g => g + 1);
   }, [retry, history]);
-  const plan = useCallback((intent: TrafficIntent) => api.plan(ref, intent), [api, ref]);
+  const plan = useCallback((intent: TrafficIntent, options: { adopt: boolean }) => api.plan(ref, intent, options), [api, ref]);
 
   const target = clusters.target;
   if (!target) {
@@ -112,6 +113,7 @@ export const EntityMeshContent = () => {
             <ResponseErrorPanel error={error} />
           </Grid>
         )}
+        {state && <OwnershipNotice state={state} />}
         {tab === 'Overview' && (
           <>
             {state?.intent && (

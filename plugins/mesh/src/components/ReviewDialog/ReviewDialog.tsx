@@ -16,7 +16,7 @@ import { useEffect, useRef, useState } from 'react';
 
 export interface ReviewDialogProps {
   intent: TrafficIntent;
-  plan(intent: TrafficIntent): Promise<PlanResponse>;
+  plan(intent: TrafficIntent, options: { adopt: boolean }): Promise<PlanResponse>;
   apply(request: { intent: TrafficIntent; revision: string; adopt: boolean }): Promise<ApplyResponse | { valid: false; issues: IntentIssue[] }>;
   onIssues(issues: IntentIssue[]): void;
   onApplied(result: ApplyResponse): void;
@@ -39,7 +39,8 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
   const [phase, setPhase] = useState<Phase>({ kind: 'planning' });
   const [adopt, setAdopt] = useState(false);
 
-  // Plan once per intent: a parent re-render (after apply, say) must not re-plan over the result.
+  // Plan once per intent and adopt choice: a parent re-render (after apply, say) must not re-plan
+  // over the result. Ticking adopt plans again, so the take-over is previewed object by object.
   const planRef = useRef(plan);
   planRef.current = plan;
   const onIssuesRef = useRef(onIssues);
@@ -47,7 +48,8 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
 
   useEffect(() => {
     let live = true;
-    planRef.current(intent).then(
+    setPhase({ kind: 'planning' });
+    planRef.current(intent, { adopt }).then(
       p => {
         if (!live) return;
         if (p.valid) {
@@ -62,7 +64,7 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
     return () => {
       live = false;
     };
-  }, [intent]);
+  }, [intent, adopt]);
 
   const doApply = async (p: Extract<PlanResponse, { valid: true }>) => {
     setPhase({ kind: 'applying', plan: p });
@@ -118,9 +120,16 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
               <Typography variant="h6">
                 {c.cluster}: dry run {c.dryRun.ok ? 'passed' : `refused: ${c.dryRun.message}`}
               </Typography>
-              {c.foreign.map(f => (
-                <Alert key={`${f.kind}/${f.name}`} severity="warning">
-                  Foreign {f.kind} {f.name} ({f.owner}) routes this service here.
+              {c.foreign
+                .filter(f => f.adoption === 'rewrite' || f.adoption === 'delete')
+                .map(f => (
+                  <Alert key={`${f.kind}/${f.namespace}/${f.name}`} severity="warning">
+                    {f.kind} {f.name} belongs to {f.ownerEntityRef ?? f.owner}: {f.reason}.
+                  </Alert>
+                ))}
+              {c.kept.map(f => (
+                <Alert key={`${f.kind}/${f.namespace}/${f.name}`} severity={f.adoption === 'blocked' ? 'error' : 'warning'}>
+                  {f.reason}.
                 </Alert>
               ))}
               {c.drifted.map(f => (
@@ -129,9 +138,10 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
                 </Alert>
               ))}
               {c.changes.map(x => (
-                <Box key={`${x.kind}/${x.name}`}>
+                <Box key={`${x.kind}/${x.namespace ?? ''}/${x.name}`}>
                   <Typography variant="subtitle2">
                     {x.kind} {x.name}: {x.action}
+                    {x.takesOverFrom ? ` (taken over from ${x.takesOverFrom})` : ''}
                   </Typography>
                   {x.diff && (
                     <pre style={{ fontSize: 12, overflowX: 'auto', background: 'rgba(0,0,0,0.04)', padding: 8 }}>{x.diff}</pre>
@@ -140,10 +150,11 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
               ))}
             </Box>
           ))}
-        {planned?.needsAdoption && (
+        {planned?.blocked && <Alert severity="error">No apply can proceed: {planned.blocked}.</Alert>}
+        {(planned?.needsAdoption || adopt) && (
           <FormControlLabel
             control={<Checkbox checked={adopt} onChange={e => setAdopt(e.target.checked)} />}
-            label="Adopt the foreign routing (it will be replaced)"
+            label="Adopt this host's routing: rewrite and delete the objects listed above (you need the right to change their current owner)"
           />
         )}
         {phase.kind === 'applying' && <Progress />}
@@ -167,7 +178,7 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
           <Button
             color="primary"
             variant="contained"
-            disabled={phase.kind === 'applying' || (planned.needsAdoption && !adopt)}
+            disabled={phase.kind === 'applying' || Boolean(planned.blocked) || (planned.needsAdoption && !adopt)}
             onClick={() => doApply(planned)}
           >
             Apply
