@@ -97,6 +97,17 @@ test('the reviews page has a Mesh tab showing its mesh clusters', async ({ page 
   await expect(page.getByText('reachable', { exact: true })).toHaveCount(3);
 });
 
+test('a signed-in user outside bookinfo-team sees the Mesh tab read-only, with the reason', async ({ page }) => {
+  // ?as=viewer signs in as user:default/viewer, who is in no team that owns reviews.
+  await page.goto('/catalog/default/component/reviews/mesh?as=viewer');
+  await expect(page.getByText(/routing is\s+written to east, west/)).toBeVisible();
+  await meshTab(page, 'Traffic split').click();
+  await expect(page.getByText('You may not change this service’s routing: only its owners may.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Review', exact: true })).toBeDisabled();
+  await expect(page.getByLabel('Weight of v1 (percent)')).toBeDisabled();
+  await page.screenshot({ path: path.join(screenshots, 'viewer-read-only.png') });
+});
+
 test('shift reviews to v1 70 / v3 30 on both primaries, then roll back from History', async ({ page }) => {
   await signIn(page);
   await openMesh(page);

@@ -16,6 +16,8 @@ backend.add(import('@meshtraffic/backstage-plugin-scaffolder-backend-module-mesh
 // auth plugin, with guest sign-in for local use
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// and, in development, a second demo identity that owns nothing (auth.providers.viewer)
+backend.add(import('./modules/demoViewerSignIn'));
 
 // catalog plugin
 backend.add(import('@backstage/plugin-catalog-backend'));
