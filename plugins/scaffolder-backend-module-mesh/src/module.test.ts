@@ -1,4 +1,3 @@
-import { BackstageCredentials, coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -10,6 +9,7 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import meshPlugin from '@meshtraffic/backstage-plugin-mesh-backend';
+import { onBehalfOfAuthServiceFactory } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
 import { scaffolderModuleMesh } from './module';
 
 jest.setTimeout(60_000);
@@ -56,26 +56,6 @@ async function liveVirtualService(sandbox: Sandbox, cluster: string, name: strin
 
 const weights = (vs: any) => vs?.spec.http.at(-1).route.map((r: any) => `${r.destination.subset}=${r.weight}`).join(',');
 
-/**
- * The test backend's auth, except that a plugin's token on behalf of a user authenticates as that
- * user with the plugin as actor, as Backstage's own auth service does (the mock drops the actor),
- * so the mesh backend can tell the scaffolder's calls from a person's.
- */
-const onBehalfOfAuth = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }) {
-    const auth = mockServices.auth({ pluginId: plugin.getId() });
-    return Object.assign(Object.create(auth), {
-      async getPluginRequestToken(options: { onBehalfOf: BackstageCredentials; targetPluginId: string }) {
-        const principal = options.onBehalfOf.principal as { type: string; userEntityRef?: string };
-        if (principal.type !== 'user') return auth.getPluginRequestToken(options);
-        return { token: mockCredentials.user.token(principal.userEntityRef, { actor: { subject: `plugin:${plugin.getId()}` } }) };
-      },
-    });
-  },
-});
-
 /** A failed task's log is the reason; show it in the failure. */
 const expectCompleted = (task: { status: string; log: string }) =>
   expect({ status: task.status, log: task.status === 'completed' ? '' : task.log }).toEqual({ status: 'completed', log: '' });
@@ -92,7 +72,7 @@ describe('the shipped templates, run by the scaffolder backend against the sandb
         scaffolderPlugin,
         scaffolderModuleMesh,
         meshPlugin,
-        onBehalfOfAuth,
+        onBehalfOfAuthServiceFactory,
         catalogServiceMock.factory({ entities: demoEntities() }),
         mockServices.rootConfig.factory({ data: { app: { baseUrl: 'http://localhost:3000' }, mesh: meshConfig(sandbox) } }),
       ],

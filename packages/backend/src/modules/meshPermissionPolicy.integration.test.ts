@@ -1,9 +1,9 @@
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { BackstageCredentials, coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import meshPlugin from '@meshtraffic/backstage-plugin-mesh-backend';
+import { onBehalfOfAuthServiceFactory } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
 import { loadTopology, Sandbox, startSandbox, topologyPath } from '@meshtraffic/kube-sandbox';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
@@ -25,26 +25,6 @@ const userInfo = mockServices.userInfo.mock({
       'user:default/viewer': ['group:default/guests'],
     };
     return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(groups[ref] ?? [])] };
-  },
-});
-
-/**
- * The test backend's auth, except that a plugin's token on behalf of a user authenticates as that
- * user with the plugin as actor, as Backstage's own auth service does: the permission backend
- * refuses resource checks from a user without an actor, and the mock would drop it.
- */
-const onBehalfOfAuth = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }) {
-    const auth = mockServices.auth({ pluginId: plugin.getId() });
-    return Object.assign(Object.create(auth), {
-      async getPluginRequestToken(options: { onBehalfOf: BackstageCredentials; targetPluginId: string }) {
-        const principal = options.onBehalfOf.principal as { type: string; userEntityRef?: string };
-        if (principal.type !== 'user') return auth.getPluginRequestToken(options);
-        return { token: mockCredentials.user.token(principal.userEntityRef, { actor: { subject: `plugin:${plugin.getId()}` } }) };
-      },
-    });
   },
 });
 
@@ -88,7 +68,7 @@ describe('the shipped mesh permission policy', () => {
         meshPolicyModule,
         meshPlugin,
         permissionsServiceFactory,
-        onBehalfOfAuth,
+        onBehalfOfAuthServiceFactory,
         userInfo.factory,
         mockServices.rootConfig.factory({
           data: {

@@ -5,6 +5,7 @@ import {
   ClusterApplyResult,
   IntentIssue,
   MeshTarget,
+  objectKey,
   RoutingObject,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshStore, NewHistoryEntry } from '../database/MeshStore';
@@ -114,12 +115,12 @@ export class MeshApplier {
       const changes: ClusterChange[] = live.clusters
         .filter(c => c.isConfigCluster)
         .map(c => {
-          const ours = new Set(c.state.routing.filter(o => o.status !== 'foreign').map(o => `${o.kind}/${o.namespace}/${o.name}`));
+          const ours = new Set(c.state.routing.filter(o => o.status !== 'foreign').map(objectKey));
           return {
             cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
             before: c.routing,
             write: [],
-            remove: c.routing.filter(o => ours.has(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)),
+            remove: c.routing.filter(o => ours.has(objectKey(o))),
           };
         });
       return this.writeAndRecord(target, changes, base, live);
@@ -155,7 +156,6 @@ export class MeshApplier {
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;
 
-const objectKey = (o: RoutingObject) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
 
 /**
  * The revision of the host's routing after a successful change: what each config cluster held,

@@ -1,12 +1,12 @@
 import {
   canonicalJson,
   ClassifiedObject,
-  classifyRouting,
   ClusterPlan,
   generateRouting,
   IntentIssue,
   MeshTarget,
   objectDiff,
+  objectKey,
   PlannedAction,
   PlannedObjectChange,
   placeConfig,
@@ -45,9 +45,6 @@ function comparable(obj: RoutingObject | undefined) {
   });
 }
 
-const sameObject = (a: RoutingObject, b: RoutingObject) =>
-  a.kind === b.kind && a.metadata.namespace === b.metadata.namespace && a.metadata.name === b.metadata.name;
-
 /** Whether a foreign object stands in the way of writing the host's routing until someone adopts it. */
 export const needsAdoption = (target: MeshTarget) => (o: ClassifiedObject) =>
   o.namespace === target.namespace && o.adoption !== 'blocked';
@@ -57,7 +54,7 @@ function deletionsOnAdopt(live: RoutingObject[], foreign: ClassifiedObject[]): P
   return foreign
     .filter(o => o.adoption === 'delete')
     .map(o => {
-      const current = live.find(l => l.kind === o.kind && l.metadata.namespace === o.namespace && l.metadata.name === o.name);
+      const current = live.find(l => objectKey(l) === objectKey(o));
       return {
         kind: o.kind,
         name: o.name,
@@ -124,11 +121,12 @@ export class MeshPlanner {
   }
 
   private async planCluster(live: LiveCluster, objects: RoutingObject[], target: MeshTarget, dryRun: boolean, adopt: boolean): Promise<ClusterPlan> {
-    const classified = classifyRouting(target, live.routing).objects;
+    // The state read classified this cluster's routing already.
+    const classified = live.state.routing;
     const foreign = classified.filter(o => o.status === 'foreign');
-    const foreignAt = (o: RoutingObject) => foreign.find(f => f.kind === o.kind && f.namespace === o.metadata.namespace && f.name === o.metadata.name);
+    const foreignAt = (o: RoutingObject) => foreign.find(f => objectKey(f) === objectKey(o));
     const changes: PlannedObjectChange[] = objects.map(planned => {
-      const current = live.routing.find(o => sameObject(o, planned));
+      const current = live.routing.find(o => objectKey(o) === objectKey(planned));
       const owner = current && foreignAt(current);
       return {
         kind: planned.kind,

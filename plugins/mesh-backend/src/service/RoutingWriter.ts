@@ -1,5 +1,6 @@
 import {
   ClusterApplyResult,
+  objectKey,
   RoutingObject,
   removalOrder,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -36,8 +37,6 @@ function restorable(obj: RoutingObject): RoutingObject {
   } as RoutingObject;
 }
 
-const sameObject = (a: RoutingObject, b: RoutingObject) =>
-  a.kind === b.kind && a.metadata.name === b.metadata.name && a.metadata.namespace === b.metadata.namespace;
 
 /**
  * Writes a change to all its clusters in parallel, all or nothing: when any cluster fails, every
@@ -106,7 +105,7 @@ export class RoutingWriter {
     const client = this.registry.client(change.cluster);
     try {
       for (const step of [...steps].reverse()) {
-        const previous = change.before.find(b => sameObject(b, step.obj));
+        const previous = change.before.find(b => objectKey(b) === objectKey(step.obj));
         if (previous) await client.apply(restorable(previous));
         else await client.remove(step.obj.kind, step.obj.metadata.namespace, step.obj.metadata.name);
       }

@@ -87,6 +87,11 @@ export interface ClassifiedObject {
   adoption?: AdoptionEffect;
 }
 
+/** One key for an object, live or classified: its kind, namespace and name. */
+export function objectKey(o: RoutingObject | ClassifiedObject): string {
+  return 'metadata' in o ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.namespace}/${o.name}`;
+}
+
 export interface ClassifiedRouting {
   objects: ClassifiedObject[];
   /** The intent our objects express, when they exist, agree with each other and have not drifted. */

@@ -1,0 +1,6 @@
+/**
+ * Test utilities for backends that run the mesh backend plugin in `startTestBackend`.
+ *
+ * @packageDocumentation
+ */
+export { onBehalfOfAuthServiceFactory } from './onBehalfOfAuth';
