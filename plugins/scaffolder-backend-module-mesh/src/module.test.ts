@@ -9,7 +9,7 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import meshPlugin from '@meshtraffic/backstage-plugin-mesh-backend';
-import { onBehalfOfAuthServiceFactory } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
+import { onBehalfOfAuthServiceFactory, sandboxMeshConfig } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
 import { scaffolderModuleMesh } from './module';
 
 jest.setTimeout(60_000);
@@ -25,24 +25,6 @@ function demoEntities(): Entity[] {
     ...templates.flatMap(d => docs(path.join(examples, 'templates', d.name, 'template.yaml'))),
   ].map(e => ({ ...e, metadata: { namespace: 'default', ...e.metadata } }));
 }
-
-/** The `mesh:` config for the sandbox's clusters. */
-const meshConfig = (sandbox: Sandbox) => ({
-  meshes: [
-    {
-      id: 'demo',
-      clusters: sandbox.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        role: c.role,
-        region: c.region,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.token,
-        caData: c.caData,
-      })),
-    },
-  ],
-});
 
 async function liveVirtualService(sandbox: Sandbox, cluster: string, name: string): Promise<any> {
   const kc = new KubeConfig();
@@ -74,7 +56,7 @@ describe('the shipped templates, run by the scaffolder backend against the sandb
         meshPlugin,
         onBehalfOfAuthServiceFactory,
         catalogServiceMock.factory({ entities: demoEntities() }),
-        mockServices.rootConfig.factory({ data: { app: { baseUrl: 'http://localhost:3000' }, mesh: meshConfig(sandbox) } }),
+        mockServices.rootConfig.factory({ data: { app: { baseUrl: 'http://localhost:3000' }, mesh: sandboxMeshConfig(sandbox, { requestTimeout: 10_000 }) } }),
       ],
     }));
   });

@@ -3,7 +3,7 @@ import { mockCredentials, mockServices, startTestBackend } from '@backstage/back
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import meshPlugin from '@meshtraffic/backstage-plugin-mesh-backend';
-import { onBehalfOfAuthServiceFactory } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
+import { onBehalfOfAuthServiceFactory, sandboxMeshConfig } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
 import { loadTopology, Sandbox, startSandbox, topologyPath } from '@meshtraffic/kube-sandbox';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
@@ -52,15 +52,6 @@ describe('the shipped mesh permission policy', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox(loadTopology(topologyPath('demo')), { ephemeralPorts: true });
-    const clusters = sandbox.clusters.map(c => ({
-      name: c.name,
-      url: c.url,
-      role: c.role,
-      region: c.region,
-      authProvider: 'serviceAccount',
-      serviceAccountToken: c.token,
-      caData: c.caData,
-    }));
     ({ server } = await startTestBackend({
       features: [
         catalogPlugin,
@@ -77,7 +68,7 @@ describe('the shipped mesh permission policy', () => {
               rules: [{ allow: ['Component', 'System', 'API', 'Resource', 'Location', 'User', 'Group'] }],
               locations: ['bookinfo.yaml', 'org.yaml'].map(f => ({ type: 'file', target: path.join(examples, f) })),
             },
-            mesh: { adminGroup: 'group:default/platform', meshes: [{ id: 'demo', clusters }] },
+            mesh: { adminGroup: 'group:default/platform', ...sandboxMeshConfig(sandbox, { requestTimeout: 10_000 }) },
           },
         }),
       ],

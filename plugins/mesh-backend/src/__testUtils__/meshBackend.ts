@@ -3,32 +3,11 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { loadTopology, Sandbox, startSandbox, topologyPath } from '@meshtraffic/kube-sandbox';
 import { meshPlugin } from '../plugin';
+import { sandboxMeshConfig } from '../testUtils';
 
 /** A shipped sandbox topology on ephemeral ports. */
 export async function startShippedSandbox(name: string): Promise<Sandbox> {
   return startSandbox(loadTopology(topologyPath(name)), { ephemeralPorts: true });
-}
-
-/** `mesh:` config for every mesh of a sandbox, with service-account tokens and CAs. */
-export function meshConfigFor(sandbox: Sandbox, extra: Record<string, unknown> = {}) {
-  const meshes = [...new Set(sandbox.clusters.map(c => c.mesh))].map(id => ({
-    id,
-    ...extra,
-    clusters: sandbox.clusters
-      .filter(c => c.mesh === id)
-      .map(c => ({
-        name: c.name,
-        url: c.url,
-        role: c.role,
-        network: c.network,
-        region: c.region,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.token,
-        caData: c.caData,
-        requestTimeout: 2000,
-      })),
-  }));
-  return { meshes };
 }
 
 export function serviceEntity(name: string, mesh: string, namespace: string, owner = 'group:default/bookinfo-team'): Entity {
@@ -80,7 +59,7 @@ export async function startMeshBackend(options: {
     features: [
       meshPlugin,
       mockServices.rootConfig.factory({
-        data: { mesh: { adminGroup: ADMIN_GROUP, ...meshConfigFor(options.sandbox, options.meshExtra) } },
+        data: { mesh: { adminGroup: ADMIN_GROUP, ...sandboxMeshConfig(options.sandbox, { meshExtra: options.meshExtra }) } },
       }),
       catalogServiceMock.factory({ entities: options.entities }),
       userInfoWithGroups(options.groups ?? {}),

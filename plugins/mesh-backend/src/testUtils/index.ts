@@ -4,3 +4,5 @@
  * @packageDocumentation
  */
 export { onBehalfOfAuthServiceFactory } from './onBehalfOfAuth';
+export { sandboxMeshConfig } from './sandboxMeshConfig';
+export type { SandboxClusterLike } from './sandboxMeshConfig';
