@@ -10,7 +10,7 @@ export async function run(): Promise<Figure[]> {
   const services = await meshServices(sandbox);
   try {
     const roundTrip = await median(5, async () => timed(await oneRoundTrip(sandbox)));
-    const read = await median(5, () => timed(() => services.state.getState(target)));
+    const read = await median(5, () => timed(() => services.status.get(target)));
     return [
       {
         name: `state read, ${CLUSTERS} clusters at ${LATENCY_MS} ms`,

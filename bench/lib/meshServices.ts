@@ -11,6 +11,8 @@ import { readMeshConfig } from '../../plugins/mesh-backend/src/config/readMeshCo
 import { MeshStore } from '../../plugins/mesh-backend/src/database/MeshStore';
 import { KeepAliveAuthentication, makeKeepAliveClient } from '../../plugins/mesh-backend/src/kubernetes/keepAliveClient';
 import { ClusterRegistry } from '../../plugins/mesh-backend/src/service/ClusterRegistry';
+import { ChangeRecovery } from '../../plugins/mesh-backend/src/service/ChangeRecovery';
+import { EntityStatus } from '../../plugins/mesh-backend/src/service/EntityStatus';
 import { MeshApplier } from '../../plugins/mesh-backend/src/service/MeshApplier';
 import { MeshPlanner } from '../../plugins/mesh-backend/src/service/MeshPlanner';
 import { MeshStateService } from '../../plugins/mesh-backend/src/service/MeshStateService';
@@ -104,9 +106,10 @@ export async function meshServices(sandbox: BenchSandbox) {
   const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
   const store = await MeshStore.create({ getClient: async () => db, migrations: { skip: false } } as any);
   const applier = new MeshApplier(registry, planner, state, store);
+  const status = new EntityStatus(state, store, new ChangeRecovery(store, state));
   // Warm: the first call to each cluster opens its connection; a portal's are open long since.
-  await state.getState(target);
-  return { state, planner, applier, close: () => db.destroy() };
+  await status.get(target);
+  return { state, status, planner, applier, close: () => db.destroy() };
 }
 
 /** One round trip to one cluster over a kept-alive connection, for the limits to be made of. */

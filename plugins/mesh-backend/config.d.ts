@@ -3,6 +3,11 @@ export interface Config {
   mesh?: {
     /** Members of this group (entity ref, e.g. group:default/platform) may change any service's routing. */
     adminGroup?: string;
+    /**
+     * Seconds a host's change lock holds without renewal, i.e. after its holder died mid-change;
+     * its pending change is then resolved from the journal. Default 30.
+     */
+    changeLockTtlSeconds?: number;
     meshes: Array<{
       /** The mesh id, as entities name it in the `mesh.meshtraffic.io/mesh` annotation. */
       id: string;

@@ -6,9 +6,11 @@ import { FailureRule } from './faults';
  * The sandbox's admin endpoint, apart from the Kubernetes paths, for scripts and other
  * processes (benchmarks, the e2e tests):
  *   GET  /clusters                         names, urls, up/down, latency, request counts
- *   POST /clusters/:name/latency  {ms}
+ *   GET  /clusters/:name/writes?since=N  the writes it accepted after seq N, oldest first
+ *   POST /clusters/:name/latency  {ms}          before a request is handled
+ *   POST /clusters/:name/answer-delay  {ms}     after a write has landed, before its answer
  *   POST /clusters/:name/fail     {verb?, resource?, status, count? | fraction?}
- *   POST /clusters/:name/down | /up | /reset (clears faults and counters)
+ *   POST /clusters/:name/down | /up | /reset (clears faults, counters and the write log)
  */
 export function startAdminServer(clusters: Map<string, SimulatedCluster>, port = 0): Promise<http.Server> {
   const server = http.createServer(async (req, res) => {
@@ -32,6 +34,11 @@ export function startAdminServer(clusters: Map<string, SimulatedCluster>, port =
         return;
       }
       const cluster = parts[0] === 'clusters' ? clusters.get(parts[1]) : undefined;
+      if (cluster && req.method === 'GET' && parts.length === 3 && parts[2] === 'writes') {
+        const since = Number(new URL(req.url ?? '/', 'http://localhost').searchParams.get('since') ?? 0);
+        send(200, cluster.writes.list(since));
+        return;
+      }
       if (!cluster || req.method !== 'POST' || parts.length !== 3) {
         send(404, { error: 'not found' });
         return;
@@ -39,6 +46,9 @@ export function startAdminServer(clusters: Map<string, SimulatedCluster>, port =
       switch (parts[2]) {
         case 'latency':
           cluster.faults.setLatency(Number(body.ms ?? 0));
+          break;
+        case 'answer-delay':
+          cluster.faults.setAnswerDelay(Number(body.ms ?? 0));
           break;
         case 'fail':
           cluster.faults.failNext(body as FailureRule);
@@ -52,6 +62,7 @@ export function startAdminServer(clusters: Map<string, SimulatedCluster>, port =
         case 'reset':
           cluster.faults.clear();
           cluster.faults.resetCounts();
+          cluster.writes.clear();
           break;
         default:
           send(404, { error: `unknown action ${parts[2]}` });

@@ -7,6 +7,7 @@ import { ClusterCertificates, makeClusterCertificates } from './certs';
 import { discovery } from './discovery';
 import { openApiV3 } from './openapi';
 import { ClusterFaults } from './faults';
+import { AcceptedWrite, WriteLog } from './writeLog';
 import {
   formatPath,
   fromManagedFields,
@@ -53,6 +54,8 @@ export class SimulatedCluster {
   readonly name: string;
   readonly token: string;
   readonly faults = new ClusterFaults();
+  /** Every write accepted, in order: for tests of what held at each moment. */
+  readonly writes = new WriteLog();
   port = 0;
   private certs?: ClusterCertificates;
   private readonly validator: CrdValidator;
@@ -60,6 +63,8 @@ export class SimulatedCluster {
   private resourceVersion = 0;
   private server?: https.Server;
   private readonly sockets = new Set<Socket>();
+  /** The verb of the request being handled (requests are handled one at a time, synchronously). */
+  private currentVerb: AcceptedWrite['verb'] = 'update';
 
   constructor(options: ClusterOptions) {
     this.name = options.name;
@@ -183,6 +188,8 @@ export class SimulatedCluster {
     const resource = parsed.kind === 'resource' ? parsed.target.type.resource : 'discovery';
     this.faults.count(verb, resource);
     if (this.faults.latencyMs) await new Promise(r => setTimeout(r, this.faults.latencyMs));
+    // A client that gave up while the request waited cancels it, as the API server's request context does.
+    if (req.destroyed || res.destroyed) return;
     const failure = this.faults.failureFor(verb, resource);
     if (failure) {
       const reasons: Record<number, string> = { 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
@@ -207,8 +214,10 @@ export class SimulatedCluster {
       if (parsed.kind === 'unknown') {
         throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       }
-      const body = req.method === 'GET' || req.method === 'DELETE' ? '' : await this.readBody(req);
+      const body = req.method === 'GET' ? '' : await this.readBody(req);
       const { code, object } = this.dispatch(req, url, parsed.target, body);
+      // The write has landed; a late answer is the case a client's timeout cannot tell from a lost one.
+      if (this.faults.answerDelayMs && req.method !== 'GET') await new Promise(r => setTimeout(r, this.faults.answerDelayMs));
       if (req.method === 'GET' && !parsed.target.name && wantsTable(req.headers.accept)) {
         this.send(res, 200, asTable(parsed.target.type, object.items));
       } else {
@@ -240,6 +249,8 @@ export class SimulatedCluster {
 
   private dispatch(req: IncomingMessage, url: URL, target: ResourcePath, body: string): { code: number; object: any } {
     const q = url.searchParams;
+    const verb = this.verbOf(req.method ?? 'GET', { kind: 'resource', target } as ReturnType<typeof parsePath>, req.headers['content-type']);
+    this.currentVerb = verb as AcceptedWrite['verb'];
     const dryRun = q.getAll('dryRun').includes('All');
     switch (req.method) {
       case 'GET':
@@ -251,7 +262,7 @@ export class SimulatedCluster {
       case 'PATCH':
         return this.patch(req, target, body, q, dryRun);
       case 'DELETE':
-        return { code: 200, object: this.remove(target, dryRun) };
+        return { code: 200, object: this.remove(target, body ? this.parseJson(body) : {}, dryRun) };
       default:
         throw methodNotSupported(`the server does not allow this method on the requested resource`);
     }
@@ -410,6 +421,15 @@ export class SimulatedCluster {
     if (!config || typeof config !== 'object') throw badRequest('the apply patch is not an object');
     const obj = this.normalizeIncoming(target, config, target.name);
     if (obj.metadata.name !== target.name) throw badRequest('the name of the object does not match the name on the URL');
+    // A resourceVersion in the apply configuration is a precondition on an existing object (an
+    // absent object is created whatever it says, as the API server does).
+    const expected = obj.metadata.resourceVersion;
+    if (live && expected && expected !== live.metadata.resourceVersion) {
+      throw conflict(
+        this.ref(target),
+        `Operation cannot be fulfilled on ${target.type.resource}${target.type.group ? `.${target.type.group}` : ''} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
     const applyConfig = structuredClone(obj);
     for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields']) delete applyConfig.metadata[field];
     if (!live) this.requireNamespace(target);
@@ -435,7 +455,7 @@ export class SimulatedCluster {
     }
     const next = this.normalizeIncoming(target, result.object, target.name);
     this.validateWrite(target, next);
-    if (live && sameValue(stripVolatile(live), stripVolatile(next)) && sameValue(live.metadata.managedFields, toManagedFields(result.entries))) {
+    if (live && sameValue(stripVolatile(live), stripVolatile(next)) && sameValue(withoutTimes(live.metadata.managedFields), withoutTimes(toManagedFields(result.entries)))) {
       return { code: 200, object: this.present(target, live) };
     }
     const stored = this.store(target, key, live, next, result.entries, dryRun);
@@ -468,16 +488,35 @@ export class SimulatedCluster {
     }
     this.stamp(next, live);
     this.objects.set(key, next);
+    this.writes.record({
+      verb: this.currentVerb,
+      kind: target.type.kind,
+      namespace: next.metadata.namespace,
+      name: next.metadata.name,
+      resourceVersion: next.metadata.resourceVersion,
+      spec: next.spec,
+    });
     return this.present(target, next);
   }
 
-  private remove(target: ResourcePath, dryRun: boolean) {
+  private remove(target: ResourcePath, options: KubeObject, dryRun: boolean) {
     const key = this.key(target.type, target.namespace, target.name!);
     const live = this.objects.get(key);
     if (!live) throw notFound(this.ref(target));
+    const preconditions = options.preconditions ?? {};
+    for (const [field, label] of [['uid', 'UID'], ['resourceVersion', 'ResourceVersion']] as const) {
+      const wanted = preconditions[field];
+      if (wanted && wanted !== live.metadata[field]) {
+        throw conflict(
+          this.ref(target),
+          `Operation cannot be fulfilled on ${target.type.resource}${target.type.group ? `.${target.type.group}` : ''} "${target.name}": Precondition failed: ${label} in precondition: ${wanted}, ${label} in object meta: ${live.metadata[field]}`,
+        );
+      }
+    }
     if (!dryRun) {
       this.objects.delete(key);
-      this.nextResourceVersion();
+      const resourceVersion = this.nextResourceVersion();
+      this.writes.record({ verb: 'delete', kind: target.type.kind, namespace: live.metadata.namespace, name: live.metadata.name, resourceVersion });
     }
     return {
       kind: 'Status',
@@ -493,4 +532,9 @@ function stripVolatile(o: KubeObject) {
   const { metadata, ...rest } = o;
   const { managedFields: _m, resourceVersion: _r, generation: _g, ...meta } = metadata ?? {};
   return { ...rest, metadata: meta };
+}
+
+/** managedFields less their times: an apply that changes nothing leaves the object as it was. */
+function withoutTimes(entries: unknown) {
+  return Array.isArray(entries) ? entries.map(({ time: _t, ...rest }) => rest) : entries;
 }

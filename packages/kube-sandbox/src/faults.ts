@@ -15,6 +15,8 @@ export interface FailureRule {
 /** Faults and counters of one simulated cluster. */
 export class ClusterFaults {
   latencyMs = 0;
+  /** Delay after a write has landed and before it is answered: the write a client times out on but that happened. */
+  answerDelayMs = 0;
   private rules: FailureRule[] = [];
   private readonly counters = new Map<string, number>();
 
@@ -27,9 +29,14 @@ export class ClusterFaults {
     this.rules.push({ ...rule });
   }
 
+  setAnswerDelay(ms: number) {
+    this.answerDelayMs = Math.max(0, ms);
+  }
+
   clear() {
     this.rules = [];
     this.latencyMs = 0;
+    this.answerDelayMs = 0;
   }
 
   count(verb: string, resource: string) {

@@ -81,8 +81,22 @@ export function deletePath(obj: Record<string, unknown>, path: FieldPath) {
 
 const key = (p: FieldPath) => JSON.stringify(p);
 
+/** JSON with map keys sorted, so equal values print alike whatever order their keys came in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isMap(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .filter(k => value[k] !== undefined)
+      .map(k => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** Value equality as the API server judges it: maps are unordered, lists are ordered. */
 export function sameValue(a: unknown, b: unknown) {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonical(a) === canonical(b);
 }
 
 /** One entry of `metadata.managedFields`, with its field set held as paths. */

@@ -8,5 +8,6 @@ export type { Sandbox, SandboxCluster, SandboxFaults, StartSandboxOptions } from
 export { loadTopology } from './topology';
 export type { Topology, TopologyCluster, TopologyMesh, TopologyWorkload } from './topology';
 export type { FailureRule } from './faults';
+export type { AcceptedWrite } from './writeLog';
 export { SimulatedCluster } from './cluster';
 export { topologyPath } from './topologies';

@@ -28,7 +28,7 @@ export interface SandboxFaults {
   setLatency(name: string, ms: number): void;
   down(name: string): Promise<void>;
   up(name: string): Promise<void>;
-  /** Clears every cluster's faults and request counters. */
+  /** Clears every cluster's faults, request counters and write logs. */
   reset(): void;
 }
 
@@ -97,6 +97,7 @@ export async function startSandbox(topology: Topology, options: StartSandboxOpti
         for (const s of servers.values()) {
           s.faults.clear();
           s.faults.resetCounts();
+          s.writes.clear();
         }
       },
     },

@@ -7,6 +7,8 @@ import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
 import { ClusterRegistry } from './service/ClusterRegistry';
 import { MeshStore } from './database/MeshStore';
+import { ChangeRecovery } from './service/ChangeRecovery';
+import { EntityStatus } from './service/EntityStatus';
 import { MeshApplier } from './service/MeshApplier';
 import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
@@ -32,8 +34,9 @@ export const meshPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         auth: coreServices.auth,
         userInfo: coreServices.userInfo,
+        scheduler: coreServices.scheduler,
       },
-      async init({ auditor, auth, userInfo, config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, database }) {
+      async init({ auditor, auth, userInfo, config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, database, scheduler }) {
         const meshConfig = readMeshConfig(config);
         for (const cluster of unverifiedClusters(meshConfig)) {
           logger.warn(`mesh: cluster ${cluster} has skipTLSVerify set: its credentials go to whoever answers at its URL; use caData or caFile outside development`);
@@ -47,9 +50,23 @@ export const meshPlugin = createBackendPlugin({
         const guard = new OwnershipGuard(permissions, userInfo, meshConfig.adminGroup);
         const state = new MeshStateService(clusters, claims);
         const planner = new MeshPlanner(clusters, state);
-        const store = await MeshStore.create(database);
+        const store = await MeshStore.create(database, { lockTtlMs: meshConfig.changeLockTtlMs });
         const applier = new MeshApplier(clusters, planner, state, store);
-        httpRouter.use(await createRouter({ auditor, guard, claims, httpAuth, permissions, catalog, clusters, state, planner, applier, store }));
+        const recovery = new ChangeRecovery(store, state, logger);
+        const status = new EntityStatus(state, store, recovery);
+        // Changes a dead replica left pending are resolved by reading the clusters: at startup
+        // (initialDelay 0) and then regularly, by one replica at a time.
+        await scheduler.scheduleTask({
+          id: 'mesh-resolve-interrupted-changes',
+          frequency: { seconds: Math.max(30, meshConfig.changeLockTtlMs / 1000) },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 0 },
+          fn: async () => {
+            const resolved = await recovery.resolveAbandoned();
+            if (resolved) logger.info(`mesh: resolved ${resolved} change(s) left pending by a stopped writer`);
+          },
+        });
+        httpRouter.use(await createRouter({ auditor, guard, claims, httpAuth, permissions, catalog, clusters, state, status, planner, applier, store }));
       },
     });
   },

@@ -19,6 +19,7 @@ import { ClusterRegistry } from './service/ClusterRegistry';
 import { MeshStore } from './database/MeshStore';
 import { ApplyOutcome, MeshApplier } from './service/MeshApplier';
 import { MeshPlanner } from './service/MeshPlanner';
+import { EntityStatus } from './service/EntityStatus';
 import { MeshStateService } from './service/MeshStateService';
 
 /**
@@ -67,13 +68,14 @@ export interface RouterOptions {
   catalog: CatalogService;
   clusters: ClusterRegistry;
   state: MeshStateService;
+  status: EntityStatus;
   planner: MeshPlanner;
   applier: MeshApplier;
   store: MeshStore;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { auditor, guard, claims, httpAuth, permissions, catalog, clusters, state, planner, applier, store } = options;
+  const { auditor, guard, claims, httpAuth, permissions, catalog, clusters, state, status, planner, applier, store } = options;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
@@ -127,7 +129,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
     const { target } = await authorizedTarget(req);
-    res.json(await state.getState(target));
+    res.json(await status.get(target));
   });
 
   router.post('/entities/:kind/:namespace/:name/plan', async (req, res) => {

@@ -18,6 +18,7 @@ export * from './generate/hash';
 export * from './generate/istioTypes';
 export * from './generate/subsets';
 export * from './generate/generate';
+export * from './generate/transition';
 export * from './parse/parse';
 export * from './parse/classify';
 export * from './diff/objectDiff';

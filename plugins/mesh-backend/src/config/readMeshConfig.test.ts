@@ -29,7 +29,7 @@ describe('readMeshConfig', () => {
   });
 
   it('is empty without a mesh section', () => {
-    expect(readMeshConfig(new ConfigReader({}))).toEqual({ meshes: [] });
+    expect(readMeshConfig(new ConfigReader({}))).toEqual({ meshes: [], changeLockTtlMs: 30_000 });
   });
 
   it.each([

@@ -46,6 +46,8 @@ export interface MeshConfig {
 
 export interface MeshPluginConfig {
   adminGroup?: string;
+  /** How long a host's change lock holds without renewal. */
+  changeLockTtlMs: number;
   meshes: MeshConfig[];
 }
 
@@ -112,7 +114,7 @@ function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
  */
 export function readMeshConfig(config: Config): MeshPluginConfig {
   const root = config.getOptionalConfig('mesh');
-  if (!root) return { meshes: [] };
+  if (!root) return { meshes: [], changeLockTtlMs: 30_000 };
   const seenMeshes = new Set<string>();
   const meshes = root.getConfigArray('meshes').map((m, i) => {
     const id = m.getString('id');
@@ -146,7 +148,9 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
       topology,
     };
   });
-  return { adminGroup: root.getOptionalString('adminGroup'), meshes };
+  const ttlSeconds = root.getOptionalNumber('changeLockTtlSeconds') ?? 30;
+  if (!(ttlSeconds >= 1)) throw new Error(`mesh.changeLockTtlSeconds must be at least 1 (got ${ttlSeconds})`);
+  return { adminGroup: root.getOptionalString('adminGroup'), changeLockTtlMs: ttlSeconds * 1000, meshes };
 }
 
 function readNamespaceOwners(m: Config, key: string): NamespaceOwners[] {

@@ -1,13 +1,19 @@
-import { DatabaseService, isDatabaseConflictError, resolvePackagePath } from '@backstage/backend-plugin-api';
-import { ConflictError } from '@backstage/errors';
-import { ClusterApplyResult, HistoryEntry, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
-import crypto from 'node:crypto';
+import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  ChangeState,
+  ClusterApplyResult,
+  HistoryEntry,
+  MeshTarget,
+  RoutingObject,
+  TrafficIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { Knex } from 'knex';
+import { HostLocks } from './HostLocks';
 
 const MIGRATIONS = resolvePackagePath('@meshtraffic/backstage-plugin-mesh-backend', 'migrations');
 
-/** How long a lock holds if its holder dies mid-apply; longer than any apply's timeouts. */
-const LOCK_TTL_MS = 120_000;
+/** How long a host's lock holds without renewal, i.e. after its holder died. */
+export const DEFAULT_LOCK_TTL_MS = 30_000;
 
 export interface NewHistoryEntry {
   entityRef: string;
@@ -20,54 +26,97 @@ export interface NewHistoryEntry {
   scaffolderTaskId?: string;
 }
 
-/** History and locks in the plugin's own tables (SQLite in development, PostgreSQL in production). */
-export class MeshStore {
-  private constructor(private readonly db: Knex) {}
+/** A change about to be written: its journal row holds what every config cluster held before it. */
+export interface NewChange extends Omit<NewHistoryEntry, 'ok' | 'clusters'> {
+  target: MeshTarget;
+  /** Per config cluster, the routing objects that concerned the host, as the plan read them. */
+  before: Record<string, RoutingObject[]>;
+  lockHolder: string;
+}
 
-  static async create(database: DatabaseService): Promise<MeshStore> {
+/** A journal row with what recovery needs. */
+export interface JournalRow extends HistoryEntry {
+  target?: MeshTarget;
+  before?: Record<string, RoutingObject[]>;
+  lockHolder?: string;
+}
+
+export const hostKey = (t: Pick<MeshTarget, 'mesh' | 'namespace' | 'service'>) => `${t.mesh}/${t.namespace}/${t.service}`;
+
+/**
+ * The plugin's own tables (SQLite in development, PostgreSQL in production): the journal of every
+ * change (a row written before the first cluster write, finished with its outcome) and host locks.
+ */
+export class MeshStore {
+  readonly locks: HostLocks;
+
+  private constructor(private readonly db: Knex, lockTtlMs: number) {
+    this.locks = new HostLocks(db, lockTtlMs);
+  }
+
+  static async create(database: DatabaseService, options: { lockTtlMs?: number } = {}): Promise<MeshStore> {
     const db = await database.getClient();
     if (!database.migrations?.skip) {
       await db.migrate.latest({ directory: MIGRATIONS, tableName: 'mesh_knex_migrations' });
     }
-    return new MeshStore(db);
+    return new MeshStore(db, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+  }
+
+  /** A finished record in one write: refusals, and changes that never reached a cluster. */
+  async record(entry: NewHistoryEntry): Promise<number> {
+    return this.insert({ ...this.columns(entry), ok: entry.ok, clusters: JSON.stringify(entry.clusters), state: entry.ok ? 'applied' : 'failed', finished_at: new Date() });
+  }
+
+  /** The journal row of a change, `pending`, written before its first cluster write. */
+  async begin(change: NewChange): Promise<number> {
+    return this.insert({
+      ...this.columns(change),
+      ok: false,
+      clusters: '[]',
+      state: 'pending',
+      target: JSON.stringify(change.target),
+      host_key: hostKey(change.target),
+      before_state: JSON.stringify(change.before),
+      lock_holder: change.lockHolder,
+    });
+  }
+
+  /** Ends a pending row with its outcome; a row already ended (e.g. by recovery) stays as it is. */
+  async finish(id: number, state: Exclude<ChangeState, 'pending'>, clusters: ClusterApplyResult[]): Promise<boolean> {
+    const updated = await this.db('mesh_history')
+      .where({ id, state: 'pending' })
+      .update({ state, ok: state === 'applied', clusters: JSON.stringify(clusters), finished_at: new Date() });
+    return updated > 0;
+  }
+
+  /** Rows still pending, for one host or all. */
+  async pending(key?: string): Promise<JournalRow[]> {
+    const query = this.db('mesh_history').where('state', 'pending').orderBy('id', 'asc');
+    if (key) query.andWhere('host_key', key);
+    return (await query).map(toJournalRow);
   }
 
   /**
-   * Runs `work` holding the entity's lock. The lock is a row, so it holds across backend replicas
-   * sharing the database; an expired row (its holder died) is taken over.
+   * The newest change of an entity that left something on a cluster: applied, interrupted or
+   * restore-failed (a `failed` change put everything back, and a pending one is not over).
    */
-  async withLock<T>(entityRef: string, work: () => Promise<T>): Promise<T> {
-    const holder = crypto.randomUUID();
-    const now = Date.now();
-    await this.db('mesh_locks').where('entity_ref', entityRef).andWhere('expires_at', '<', now).delete();
-    try {
-      await this.db('mesh_locks').insert({ entity_ref: entityRef, holder, expires_at: now + LOCK_TTL_MS });
-    } catch (e) {
-      if (!isDatabaseConflictError(e)) throw e;
-      throw new ConflictError(`another change to the routing of ${entityRef} is in progress; try again when it has finished`);
-    }
-    try {
-      return await work();
-    } finally {
-      await this.db('mesh_locks').where({ entity_ref: entityRef, holder }).delete();
-    }
+  async latestLanded(entityRef: string): Promise<JournalRow | undefined> {
+    const row = await this.db('mesh_history')
+      .where('entity_ref', entityRef)
+      .whereIn('state', ['applied', 'interrupted', 'restore-failed'])
+      .orderBy('id', 'desc')
+      .first();
+    return row ? toJournalRow(row) : undefined;
   }
 
-  async record(entry: NewHistoryEntry): Promise<number> {
-    const [row] = await this.db('mesh_history')
-      .insert({
-        entity_ref: entry.entityRef,
-        actor: entry.actor,
-        action: entry.action,
-        created_at: new Date(),
-        intent_before: entry.intentBefore ? JSON.stringify(entry.intentBefore) : null,
-        intent_after: entry.intentAfter ? JSON.stringify(entry.intentAfter) : null,
-        ok: entry.ok,
-        clusters: JSON.stringify(entry.clusters),
-        scaffolder_task_id: entry.scaffolderTaskId ?? null,
-      })
-      .returning('id');
-    return typeof row === 'object' ? row.id : row;
+  /** The newest intent that was applied everywhere: where the tabs start when the clusters disagree. */
+  async lastApplied(entityRef: string): Promise<HistoryEntry | undefined> {
+    const row = await this.db('mesh_history')
+      .where({ entity_ref: entityRef, state: 'applied' })
+      .whereIn('action', ['apply', 'rollback'])
+      .orderBy('id', 'desc')
+      .first();
+    return row ? toEntry(row) : undefined;
   }
 
   async history(entityRef: string, limit = 100): Promise<HistoryEntry[]> {
@@ -75,9 +124,26 @@ export class MeshStore {
     return rows.map(toEntry);
   }
 
-  async entry(entityRef: string, id: number): Promise<HistoryEntry | undefined> {
+  async entry(entityRef: string, id: number): Promise<JournalRow | undefined> {
     const row = await this.db('mesh_history').where({ entity_ref: entityRef, id }).first();
-    return row ? toEntry(row) : undefined;
+    return row ? toJournalRow(row) : undefined;
+  }
+
+  private columns(entry: Omit<NewHistoryEntry, 'ok' | 'clusters'>) {
+    return {
+      entity_ref: entry.entityRef,
+      actor: entry.actor,
+      action: entry.action,
+      created_at: new Date(),
+      intent_before: entry.intentBefore ? JSON.stringify(entry.intentBefore) : null,
+      intent_after: entry.intentAfter ? JSON.stringify(entry.intentAfter) : null,
+      scaffolder_task_id: entry.scaffolderTaskId ?? null,
+    };
+  }
+
+  private async insert(row: Record<string, unknown>): Promise<number> {
+    const [inserted] = await this.db('mesh_history').insert(row).returning('id');
+    return typeof inserted === 'object' ? inserted.id : inserted;
   }
 }
 
@@ -91,7 +157,17 @@ function toEntry(row: any): HistoryEntry {
     intentBefore: row.intent_before ? JSON.parse(row.intent_before) : undefined,
     intentAfter: row.intent_after ? JSON.parse(row.intent_after) : undefined,
     ok: Boolean(row.ok),
+    state: row.state,
     clusters: JSON.parse(row.clusters),
     ...(row.scaffolder_task_id ? { scaffolderTaskId: row.scaffolder_task_id } : {}),
+  };
+}
+
+function toJournalRow(row: any): JournalRow {
+  return {
+    ...toEntry(row),
+    ...(row.target ? { target: JSON.parse(row.target) } : {}),
+    ...(row.before_state ? { before: JSON.parse(row.before_state) } : {}),
+    ...(row.lock_holder ? { lockHolder: row.lock_holder } : {}),
   };
 }

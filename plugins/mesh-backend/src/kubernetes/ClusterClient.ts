@@ -1,9 +1,10 @@
-import { AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, ConfigurationOptions, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { RoutingObject, WorkloadVersion } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig } from '../config/readMeshConfig';
 import { KeepAliveAuthentication, makeKeepAliveClient } from './keepAliveClient';
 import { kubeConfigFor } from './kubeConfigFor';
-import { withTimeout } from './withTimeout';
+import { classifyClusterError } from './clusterErrors';
+import { withDeadline } from './requestDeadline';
 
 const ISTIO = { group: 'networking.istio.io', version: 'v1' };
 /** The one field manager every write of the product uses, so ownership is stable across replicas. */
@@ -16,7 +17,7 @@ const PLURAL: Record<RoutingObject['kind'], string> = {
 
 /**
  * The calls the mesh backend makes to one cluster, through @kubernetes/client-node, each bounded
- * by the cluster's request timeout. Knows nothing of sandboxes: a real API server answers the same.
+ * bounded by the cluster's request timeout, which aborts the request itself. Knows nothing of sandboxes: a real API server answers the same.
  */
 export class ClusterClient {
   private apis?: { apps: AppsV1Api; custom: CustomObjectsApi };
@@ -36,14 +37,15 @@ export class ClusterClient {
     return this.apis;
   }
 
-  private bounded<T>(work: Promise<T>): Promise<T> {
-    return withTimeout(this.cluster.name, this.cluster.requestTimeoutMs, work);
+  /** One call, aborted on the wire when the cluster's request timeout passes. */
+  private bounded<T>(call: (options: ConfigurationOptions) => Promise<T>, base?: ConfigurationOptions): Promise<T> {
+    return withDeadline(this.cluster.name, this.cluster.requestTimeoutMs, call, base);
   }
 
   /** The service's versions here: Deployments labelled `app=<service>`, by their `version` label. */
   async workloads(namespace: string, service: string): Promise<WorkloadVersion[]> {
     const api = this.api().apps;
-    const list = await this.bounded(api.listNamespacedDeployment({ namespace, labelSelector: `app=${service}` }));
+    const list = await this.bounded(options => api.listNamespacedDeployment({ namespace, labelSelector: `app=${service}` }, options));
     const byVersion = new Map<string, WorkloadVersion>();
     for (const d of list.items) {
       const version = d.metadata?.labels?.version ?? d.spec?.template?.metadata?.labels?.version;
@@ -65,7 +67,7 @@ export class ClusterClient {
     const kinds = Object.entries(PLURAL) as Array<[RoutingObject['kind'], string]>;
     const lists = await Promise.all(
       kinds.map(([kind, plural]) =>
-        this.bounded(api.listClusterCustomObject({ ...ISTIO, plural })).then((list: any) =>
+        this.bounded(options => api.listClusterCustomObject({ ...ISTIO, plural }, options)).then((list: any) =>
           (list.items ?? []).map((item: any) => ({ ...item, apiVersion: `${ISTIO.group}/${ISTIO.version}`, kind })),
         ),
       ),
@@ -73,32 +75,83 @@ export class ClusterClient {
     return lists.flat();
   }
 
+  /** One routing object as it is now, or undefined when it does not exist: to learn a write's unknown outcome. */
+  async get(kind: RoutingObject['kind'], namespace: string, name: string): Promise<RoutingObject | undefined> {
+    const api = this.api().custom;
+    try {
+      const found = await this.bounded(options => api.getNamespacedCustomObject({ ...ISTIO, namespace, plural: PLURAL[kind], name }, options));
+      return { ...found, kind };
+    } catch (e) {
+      const c = classifyClusterError(e);
+      if (c.kind === 'status' && c.status === 404) return undefined;
+      throw e;
+    }
+  }
+
   /**
    * Server-side apply of one routing object with the product's field manager. `force` takes over
    * fields another manager owns: callers only reach here for objects that are ours or adopted.
+   * With `resourceVersion`, the write is refused (409) unless the object is still at that version:
+   * the API server checks what the plan saw, with no extra read.
    */
-  async apply(obj: RoutingObject, options: { dryRun?: boolean } = {}): Promise<RoutingObject> {
+  async apply(obj: RoutingObject, options: { dryRun?: boolean; resourceVersion?: string } = {}): Promise<RoutingObject> {
     const api = this.api().custom;
+    const body = options.resourceVersion ? { ...obj, metadata: { ...obj.metadata, resourceVersion: options.resourceVersion } } : obj;
     const result = await this.bounded(
-      api.patchNamespacedCustomObject(
-        {
-          ...ISTIO,
-          namespace: obj.metadata.namespace,
-          plural: PLURAL[obj.kind],
-          name: obj.metadata.name,
-          body: obj,
-          fieldManager: FIELD_MANAGER,
-          force: true,
-          ...(options.dryRun ? { dryRun: 'All' } : {}),
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      o =>
+        api.patchNamespacedCustomObject(
+          {
+            ...ISTIO,
+            namespace: obj.metadata.namespace,
+            plural: PLURAL[obj.kind],
+            name: obj.metadata.name,
+            body,
+            fieldManager: FIELD_MANAGER,
+            force: true,
+            ...(options.dryRun ? { dryRun: 'All' } : {}),
+          },
+          o,
+        ),
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    return { ...result, kind: obj.kind };
+  }
+
+  /**
+   * Creates an object that did not exist when the plan read the cluster: create-only, so an
+   * object someone made meanwhile is refused (409 AlreadyExists) instead of overwritten.
+   */
+  async create(obj: RoutingObject): Promise<RoutingObject> {
+    const api = this.api().custom;
+    const result = await this.bounded(o =>
+      api.createNamespacedCustomObject(
+        { ...ISTIO, namespace: obj.metadata.namespace, plural: PLURAL[obj.kind], body: obj, fieldManager: FIELD_MANAGER },
+        o,
       ),
     );
     return { ...result, kind: obj.kind };
   }
 
-  async remove(kind: RoutingObject['kind'], namespace: string, name: string): Promise<void> {
+  /**
+   * Replaces an object whole (PUT) at the resourceVersion given: for the rare update where server-side
+   * apply cannot drop a field because our own create still co-owns it.
+   */
+  async replace(obj: RoutingObject, resourceVersion: string): Promise<RoutingObject> {
     const api = this.api().custom;
-    await this.bounded(api.deleteNamespacedCustomObject({ ...ISTIO, namespace, plural: PLURAL[kind], name }));
+    const body = { ...obj, metadata: { ...obj.metadata, resourceVersion } };
+    const result = await this.bounded(o =>
+      api.replaceNamespacedCustomObject(
+        { ...ISTIO, namespace: obj.metadata.namespace, plural: PLURAL[obj.kind], name: obj.metadata.name, body, fieldManager: FIELD_MANAGER },
+        o,
+      ),
+    );
+    return { ...result, kind: obj.kind };
+  }
+
+  /** Deletes an object; with `resourceVersion`, only if it is still at that version (409 otherwise). */
+  async remove(kind: RoutingObject['kind'], namespace: string, name: string, preconditions: { resourceVersion?: string; uid?: string } = {}): Promise<void> {
+    const api = this.api().custom;
+    const body = preconditions.resourceVersion || preconditions.uid ? { preconditions } : undefined;
+    await this.bounded(o => api.deleteNamespacedCustomObject({ ...ISTIO, namespace, plural: PLURAL[kind], name, ...(body ? { body } : {}) }, o));
   }
 }

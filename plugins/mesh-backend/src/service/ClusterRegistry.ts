@@ -2,9 +2,9 @@ import { VersionApi } from '@kubernetes/client-node';
 import { ClusterSummary, ClustersResponse, placeConfig } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig, MeshPluginConfig } from '../config/readMeshConfig';
 import { ClusterClient } from '../kubernetes/ClusterClient';
-import { describeClusterError } from '../kubernetes/describeError';
+import { describeClusterError } from '../kubernetes/clusterErrors';
 import { kubeConfigFor } from '../kubernetes/kubeConfigFor';
-import { withTimeout } from '../kubernetes/withTimeout';
+import { withDeadline } from '../kubernetes/requestDeadline';
 
 /** The configured meshes and clusters, and what the portal may be told about them. */
 export class ClusterRegistry {
@@ -63,7 +63,7 @@ export class ClusterRegistry {
       return { ...summary, error: `cannot load the cluster's ${cluster.authProvider} credentials${code ? ` (${code})` : ''}` };
     }
     try {
-      await withTimeout(cluster.name, cluster.requestTimeoutMs, api.getCode());
+      await withDeadline(cluster.name, cluster.requestTimeoutMs, options => api.getCode(options));
       return { ...summary, reachable: true };
     } catch (e) {
       return { ...summary, error: describeClusterError(e) };

@@ -203,7 +203,7 @@ describe('removal and secrecy', () => {
         features: [mockServices.rootLogger.factory({ level: 'debug' })],
       });
       const state = async () => (await request(server).get(path).set('Authorization', auth())).body;
-      sandbox.faults.cluster('west').failNext({ verb: 'apply', resource: 'virtualservices', status: 500, count: 5 });
+      sandbox.faults.cluster('west').failNext({ verb: 'create', resource: 'virtualservices', status: 500, count: 5 });
       const responses = [
         await request(server).get('/api/mesh/clusters').set('Authorization', auth()),
         await request(server).post(`${path}/plan`).set('Authorization', auth()).send({ intent: { split: [{ version: 'v1', weight: 100 }] } }),

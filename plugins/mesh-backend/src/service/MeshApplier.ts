@@ -8,7 +8,9 @@ import {
   objectKey,
   RoutingObject,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { MeshStore, NewHistoryEntry } from '../database/MeshStore';
+import { HostLease } from '../database/HostLocks';
+import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
+import { ChangeRecovery } from './ChangeRecovery';
 import { ClusterRegistry } from './ClusterRegistry';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption } from './MeshPlanner';
@@ -33,13 +35,14 @@ export interface ApplyRequestContext {
 export type ApplyOutcome = { valid: false; issues: IntentIssue[] } | ({ valid: true } & ApplyResponse);
 
 /**
- * Applies an intent to every config cluster of the service's mesh: under the entity's lock, against
- * the revision the user planned, refusing foreign routing unless adopted and unreachable config
- * clusters outright, all clusters in parallel and all or nothing, with a history row whatever the
- * outcome.
+ * Applies an intent to every config cluster of the service's mesh as one transaction: under the
+ * host's lock, against what the user's plan saw (the API server checks it, write by write),
+ * refusing foreign routing unless adopted and unreachable config clusters outright; journaled
+ * `pending` before the first write, all clusters in parallel, make-before-break, all or nothing.
  */
 export class MeshApplier {
   private readonly writer: RoutingWriter;
+  private readonly recovery: ChangeRecovery;
 
   constructor(
     registry: ClusterRegistry,
@@ -48,12 +51,32 @@ export class MeshApplier {
     private readonly store: MeshStore,
   ) {
     this.writer = new RoutingWriter(registry);
+    this.recovery = new ChangeRecovery(store, state);
+  }
+
+  /**
+   * Runs a change holding the host's lock, after ending whatever an earlier holder that died
+   * left pending: the page must show that before anyone writes over it.
+   */
+  private underHostLock<T>(target: MeshTarget, work: (lease: HostLease) => Promise<T>): Promise<T> {
+    const key = hostKey(target);
+    return this.store.locks.withLock(
+      key,
+      async lease => {
+        await this.recovery.resolveHost(key);
+        return work(lease);
+      },
+      `another change to the routing of ${target.service} in ${target.namespace} (mesh ${target.mesh}) is in progress; try again when it has finished`,
+    );
   }
 
   async apply(request: ApplyRequestContext): Promise<ApplyOutcome> {
     const { target } = request;
-    return this.store.withLock(target.entityRef, async () => {
-      const plan = await this.planner.plan(target, request.intent, { dryRun: false, adopt: request.adopt });
+    return this.underHostLock(target, async lease => {
+      // What the user's plan read, when this replica made that read: no second read, the
+      // API server's preconditions judge whether it still holds.
+      const cached = this.state.cached(target, request.revision);
+      const plan = await this.planner.plan(target, request.intent, { dryRun: false, adopt: request.adopt, live: cached });
       if (!plan.valid) return plan;
       const { live } = plan;
       if (live.revision !== request.revision) {
@@ -88,7 +111,7 @@ export class MeshApplier {
         const remove = c.changes.filter(x => x.action === 'delete').map(x => x.object as RoutingObject);
         return { cluster: mesh.clusters.find(x => x.name === c.cluster)!, before: l.routing, write, remove };
       });
-      return { valid: true, ...(await this.writeAndRecord(target, changes, base, live)) };
+      return { valid: true, ...(await this.writeAndRecord(target, changes, base, live, lease)) };
     });
   }
 
@@ -98,8 +121,8 @@ export class MeshApplier {
    */
   async remove(request: { target: MeshTarget; actor: string; revision: string }): Promise<ApplyResponse> {
     const { target } = request;
-    return this.store.withLock(target.entityRef, async () => {
-      const live = await this.state.read(target);
+    return this.underHostLock(target, async lease => {
+      const live = this.state.cached(target, request.revision) ?? (await this.state.read(target));
       if (live.revision !== request.revision) {
         throw new ConflictError(`the routing of ${target.entityRef} changed since you loaded it; reload and try again`);
       }
@@ -123,17 +146,34 @@ export class MeshApplier {
             remove: c.routing.filter(o => ours.has(objectKey(o))),
           };
         });
-      return this.writeAndRecord(target, changes, base, live);
+      return this.writeAndRecord(target, changes, base, live, lease);
     });
   }
 
-  private async writeAndRecord(target: MeshTarget, changes: ClusterChange[], entry: HistoryBase, live: LiveState): Promise<ApplyResponse> {
-    const result = await this.writer.write(changes);
-    const [historyId, revision] = await Promise.all([
-      this.store.record({ ...entry, ok: result.ok, clusters: result.clusters }),
+  /**
+   * The transaction: the journal row (`pending`, with every config cluster's before-state) is
+   * written before the first cluster write and ended with the outcome. A writer that dies between
+   * the two leaves the row pending, for recovery to resolve.
+   */
+  private async writeAndRecord(target: MeshTarget, changes: ClusterChange[], entry: HistoryBase, live: LiveState, lease: HostLease): Promise<ApplyResponse> {
+    const before = Object.fromEntries(changes.map(c => [c.cluster.name, c.before]));
+    const historyId = await this.store.begin({ ...entry, target, before, lockHolder: lease.holder });
+    const result = await this.writer.write(changes, lease);
+    let state: 'applied' | 'failed' | 'restore-failed' = result.ok ? 'applied' : 'failed';
+    if (result.restoreFailed) state = 'restore-failed';
+    const [, revision] = await Promise.all([
+      this.store.finish(historyId, state, result.clusters),
       // After a success the answers to the writes are the new state; after a restore, read it.
       result.live ? revisionAfter(live, changes, result.live) : this.planner.revision(target),
     ]);
+    if (result.conflict && !result.restoreFailed) {
+      throw new ConflictError(
+        `the routing of ${target.service} changed on a cluster since you planned (${result.clusters
+          .filter(c => c.message)
+          .map(c => `${c.cluster}: ${c.message}`)
+          .join('; ')}); nothing was changed (history #${historyId}); reload and plan again`,
+      );
+    }
     return { ok: result.ok, historyId, clusters: result.clusters, revision };
   }
 

@@ -14,7 +14,7 @@ import {
   TrafficIntent,
   validateIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { describeClusterError } from '../kubernetes/describeError';
+import { describeClusterError } from '../kubernetes/clusterErrors';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { ClusterRegistry } from './ClusterRegistry';
 import { LiveCluster, LiveState, MeshStateService } from './MeshStateService';
@@ -83,12 +83,13 @@ export class MeshPlanner {
   /**
    * `dryRun: false` leaves out the server-side dry run: apply plans again only to check the
    * revision and learn what each cluster holds, and its writes are judged by the server anyway.
+   * `live` is a read already made (apply's cached read of what the user planned against).
    */
-  async plan(target: MeshTarget, input: unknown, options: { dryRun?: boolean; adopt?: boolean } = {}): Promise<PlanResult> {
+  async plan(target: MeshTarget, input: unknown, options: { dryRun?: boolean; adopt?: boolean; live?: LiveState } = {}): Promise<PlanResult> {
     const shape = validateIntent(input);
     if (!shape.ok) return { valid: false, issues: shape.issues };
 
-    const live = await this.state.read(target);
+    const live = options.live ?? (await this.state.read(target));
     const workloads = live.clusters.flatMap(c => c.state.workloads);
     const checked = validateIntent(input, { workloads });
     if (!checked.ok) return { valid: false, issues: checked.issues };

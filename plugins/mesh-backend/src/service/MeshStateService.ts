@@ -3,18 +3,17 @@ import {
   canonicalJson,
   classifyRouting,
   ClusterState,
-  EntityMeshState,
   fingerprint,
   MeshTarget,
   placeConfig,
   RoutingObject,
   concernsHost,
-  serviceHost,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { isNamespaceAllowed, MeshConfig } from '../config/readMeshConfig';
-import { describeClusterError } from '../kubernetes/describeError';
+import { describeClusterError } from '../kubernetes/clusterErrors';
 import { HostClaims } from '../ownership/HostClaims';
+import { LiveCache } from './LiveCache';
 import { ClusterRegistry } from './ClusterRegistry';
 
 /** What the backend read from each cluster, before classification; kept for plan and apply. */
@@ -57,7 +56,23 @@ export function revisionOf(clusters: LiveCluster[]): string {
  * access is needed on remotes too), routing objects where config takes effect.
  */
 export class MeshStateService {
+  private readonly recent = new LiveCache();
+
   constructor(private readonly registry: ClusterRegistry, private readonly claims?: HostClaims) {}
+
+  /**
+   * What a read at this revision found, if this replica made it lately: apply starts from what
+   * the user's plan saw without reading again, and the API server's preconditions catch anything
+   * that changed since.
+   */
+  cached(target: MeshTarget, revision: string): LiveState | undefined {
+    return this.recent.get(target, revision);
+  }
+
+  /** Other catalog entities whose annotations name the host. */
+  otherClaimants(target: MeshTarget): Promise<string[]> {
+    return this.claims?.otherClaimants(target) ?? Promise.resolve([]);
+  }
 
   /** The mesh of a target, after checking the target may be managed at all. */
   meshFor(target: MeshTarget): MeshConfig {
@@ -89,7 +104,7 @@ export class MeshStateService {
             reachable: true,
             routing: forHost,
             intent: classified.intent,
-            state: { ...base, role: cluster.role, reachable: true, workloads, routing: classified.objects },
+            state: { ...base, role: cluster.role, reachable: true, workloads, routing: classified.objects, ...(classified.intent ? { intent: classified.intent } : {}) },
           };
         } catch (e) {
           const error = describeClusterError(e);
@@ -103,20 +118,9 @@ export class MeshStateService {
         }
       }),
     );
-    return { mesh, target, clusters, revision: revisionOf(clusters), intent: agreedIntent(clusters) };
-  }
-
-  async getState(target: MeshTarget): Promise<EntityMeshState> {
-    const [live, claimedBy] = await Promise.all([this.read(target), this.claims?.otherClaimants(target) ?? []]);
-    const heldBy = holderOf(live);
-    return {
-      target: { ...target, host: serviceHost(target) },
-      clusters: live.clusters.map(c => c.state),
-      intent: live.intent,
-      revision: live.revision,
-      ...(heldBy ? { heldBy } : {}),
-      ...(claimedBy.length ? { claimedBy } : {}),
-    };
+    const live = { mesh, target, clusters, revision: revisionOf(clusters), intent: agreedIntent(clusters) };
+    this.recent.put(live);
+    return live;
   }
 }
 
@@ -128,6 +132,13 @@ export function holderOf(live: LiveState): string | undefined {
   return live.clusters
     .flatMap(c => c.state.routing)
     .find(o => o.status === 'foreign' && o.ownerEntityRef && o.adoption === 'rewrite')?.ownerEntityRef;
+}
+
+/** Whether the reachable config clusters hold different intents of this entity (or some hold none). */
+export function clustersDisagree(live: LiveState): boolean {
+  const config = live.clusters.filter(c => c.isConfigCluster && c.reachable);
+  const first = canonicalJson(config[0]?.intent ?? null);
+  return config.some(c => canonicalJson(c.intent ?? null) !== first);
 }
 
 /** The intent our objects express, when every reachable config cluster holds the same one. */

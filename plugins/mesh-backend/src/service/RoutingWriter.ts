@@ -1,23 +1,36 @@
 import {
+  canonicalJson,
   ClusterApplyResult,
   objectKey,
   RoutingObject,
-  removalOrder,
+  transition,
+  TransitionStep,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig } from '../config/readMeshConfig';
-import { describeClusterError } from '../kubernetes/describeError';
+import { HostLease, LockLostError } from '../database/HostLocks';
+import { ClusterClient } from '../kubernetes/ClusterClient';
+import { classifyClusterError, describeClusterError } from '../kubernetes/clusterErrors';
 import { ClusterRegistry } from './ClusterRegistry';
 
-/** One cluster's share of a change: objects to write (in order), then objects to delete. */
+/** One cluster's share of a change: objects to write, then objects to delete. */
 export interface ClusterChange {
   cluster: ClusterConfig;
-  /** What the cluster held before, for every object this change may touch. */
+  /** What the cluster held before, as the plan read it: every object this change may touch, with its resourceVersion. */
   before: RoutingObject[];
   write: RoutingObject[];
   remove: RoutingObject[];
 }
 
-type Step = { op: 'write'; obj: RoutingObject } | { op: 'remove'; obj: RoutingObject };
+export interface WriteResult {
+  ok: boolean;
+  clusters: ClusterApplyResult[];
+  /** On success, per cluster what the API servers answered for each object written. */
+  live?: Map<string, RoutingObject[]>;
+  /** Some write was refused because the object was not what the plan saw: someone else changed it. */
+  conflict?: boolean;
+  /** Some cluster could not be put back. */
+  restoreFailed?: boolean;
+}
 
 /** The fields we send back when restoring an object: what a user or tool wrote, not what the server set. */
 function restorable(obj: RoutingObject): RoutingObject {
@@ -37,81 +50,179 @@ function restorable(obj: RoutingObject): RoutingObject {
   } as RoutingObject;
 }
 
+/** What a write decides, for telling whether an object is already as a step wants it. */
+function decided(obj: RoutingObject | undefined) {
+  if (!obj) return 'absent';
+  return canonicalJson({ labels: obj.metadata.labels ?? {}, annotations: obj.metadata.annotations ?? {}, spec: obj.spec });
+}
+
+/** Whether the labels, annotations and spec of `live` include everything `wanted` sets. */
+function holdsAtLeast(live: RoutingObject, wanted: RoutingObject) {
+  const within = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) =>
+    Object.entries(a ?? {}).every(([k, v]) => b?.[k] === v);
+  return (
+    canonicalJson(live.spec) === canonicalJson(wanted.spec) &&
+    within(wanted.metadata.labels, live.metadata.labels) &&
+    within(wanted.metadata.annotations, live.metadata.annotations)
+  );
+}
+
+class StepFailed extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly conflict: boolean,
+  ) {
+    super(describeClusterError(cause));
+  }
+}
 
 /**
- * Writes a change to all its clusters in parallel, all or nothing: when any cluster fails, every
- * cluster that was already changed (the failing one included) is put back to what it held before
- * (objects that did not exist are deleted), and the result says so cluster by cluster.
+ * One cluster's writes, step by step, each with a precondition: the resourceVersion last seen for
+ * the object (the plan's, then our own write's answer), or create-only for an object that was
+ * absent. `current` tracks what the cluster holds after each step that is known to have landed.
+ */
+class ClusterWrites {
+  readonly current: Map<string, RoutingObject>;
+  changed = false;
+
+  constructor(
+    readonly client: ClusterClient,
+    before: RoutingObject[],
+    private readonly lease?: HostLease,
+  ) {
+    this.current = new Map(before.map(o => [objectKey(o), o]));
+  }
+
+  async run(steps: TransitionStep[]): Promise<void> {
+    for (const s of steps) {
+      this.lease?.assertHeld();
+      await this.perform(s);
+    }
+  }
+
+  private async perform(s: TransitionStep) {
+    const now = this.current.get(s.key);
+    if (decided(now) === decided(s.desired) && (!s.desired || now)) return;
+    try {
+      const answer = await this.write(s, now);
+      this.settle(s, answer);
+    } catch (e) {
+      const c = classifyClusterError(e);
+      if (c.kind !== 'status' && !c.neverSent) {
+        // The outcome is unknown (timed out, connection broke): read it back before judging.
+        const found = await this.client.get(s.kind, s.namespace, s.name).catch(() => 'unreadable' as const);
+        if (found !== 'unreadable' && (s.desired ? found && holdsAtLeast(found, s.desired) : !found)) this.settle(s, found);
+        else if (found !== 'unreadable') this.observe(s, found);
+      }
+      throw new StepFailed(e, c.kind === 'status' && c.status === 409);
+    }
+  }
+
+  private async write(s: TransitionStep, now: RoutingObject | undefined): Promise<RoutingObject | undefined> {
+    const rv = now?.metadata.resourceVersion;
+    if (!s.desired) {
+      if (!now) return undefined;
+      await this.client.remove(s.kind, s.namespace, s.name, { resourceVersion: rv });
+      return undefined;
+    }
+    if (!now) return this.client.create(s.desired);
+    const answer = await this.client.apply(s.desired, { resourceVersion: rv });
+    // An object we created is co-owned by that create: server-side apply then keeps a field we
+    // dropped. Replace it whole, at the version just answered, so what we planned is what holds.
+    if (holdsAtLeast(answer, s.desired)) return answer;
+    const { managedFields: _server, ...metadata } = answer.metadata as RoutingObject['metadata'] & { managedFields?: unknown };
+    const whole = {
+      ...s.desired,
+      metadata: {
+        ...metadata,
+        labels: { ...metadata.labels, ...s.desired.metadata.labels },
+        annotations: { ...metadata.annotations, ...s.desired.metadata.annotations },
+      },
+    } as RoutingObject;
+    return this.client.replace(whole, answer.metadata.resourceVersion!);
+  }
+
+  private settle(s: TransitionStep, answer: RoutingObject | undefined) {
+    this.changed = true;
+    this.observe(s, answer);
+  }
+
+  private observe(s: TransitionStep, found: RoutingObject | undefined) {
+    if (found) this.current.set(s.key, found);
+    else this.current.delete(s.key);
+  }
+}
+
+/**
+ * Writes a change to all its clusters in parallel, all or nothing. Each cluster goes
+ * make-before-break (see `transition`), every write with a precondition. When any cluster fails,
+ * every cluster already changed (the failing one included) is put back to what it held before,
+ * again make-before-break and with preconditions, and the result says so cluster by cluster.
  */
 export class RoutingWriter {
   constructor(private readonly registry: ClusterRegistry) {}
 
-  /**
-   * On success, `live` holds per cluster what the API servers answered for each object written,
-   * so the caller knows the new state without reading it again.
-   */
-  async write(changes: ClusterChange[]): Promise<{ ok: boolean; clusters: ClusterApplyResult[]; live?: Map<string, RoutingObject[]> }> {
-    const answered = new Map<string, RoutingObject[]>();
-    const done = new Map<string, Step[]>();
+  async write(changes: ClusterChange[], lease?: HostLease): Promise<WriteResult> {
+    const writers = changes.map(c => new ClusterWrites(this.registry.client(c.cluster), c.before, lease));
     const attempts = await Promise.all(
-      changes.map(async change => {
-        const client = this.registry.client(change.cluster);
-        const steps: Step[] = [];
-        const written: RoutingObject[] = [];
-        done.set(change.cluster.name, steps);
-        answered.set(change.cluster.name, written);
+      changes.map(async (change, i): Promise<{ result: ClusterApplyResult; conflict?: boolean; lockLost?: LockLostError }> => {
+        const name = change.cluster.name;
         try {
-          for (const obj of change.write) {
-            written.push(await client.apply(obj));
-            steps.push({ op: 'write', obj });
-          }
-          for (const obj of removalOrder(change.remove)) {
-            await client.remove(obj.kind, obj.metadata.namespace, obj.metadata.name);
-            steps.push({ op: 'remove', obj });
-          }
-          const changed = steps.length > 0;
-          return { cluster: change.cluster.name, outcome: changed ? 'applied' : 'unchanged' } as ClusterApplyResult;
+          await writers[i].run(transition(change.before, change.write, change.remove));
+          return { result: { cluster: name, outcome: writers[i].changed ? 'applied' : 'unchanged' } };
         } catch (e) {
-          const message = describeClusterError(e);
-          const unreachable = /^connection failed|timed out|did not answer/.test(message);
-          return { cluster: change.cluster.name, outcome: unreachable ? 'unreachable' : 'failed', message } as ClusterApplyResult;
+          if (e instanceof LockLostError) return { result: { cluster: name, outcome: 'failed', message: e.message }, lockLost: e };
+          const failure = e as StepFailed;
+          const kind = classifyClusterError(failure.cause).kind;
+          return {
+            result: { cluster: name, outcome: kind === 'status' ? 'failed' : 'unreachable', message: failure.message },
+            conflict: failure.conflict,
+          };
         }
       }),
     );
-    if (attempts.every(a => a.outcome === 'applied' || a.outcome === 'unchanged')) {
-      return { ok: true, clusters: attempts, live: answered };
+    // The lock is gone: another replica may be resolving this change; writing on would race it.
+    const lockLost = attempts.find(a => a.lockLost)?.lockLost;
+    if (lockLost) throw lockLost;
+    if (attempts.every(a => a.result.outcome === 'applied' || a.result.outcome === 'unchanged')) {
+      const live = new Map(changes.map((c, i) => [c.cluster.name, c.write.map(o => writers[i].current.get(objectKey(o))!).filter(Boolean)]));
+      return { ok: true, clusters: attempts.map(a => a.result), live };
     }
     const restored = await Promise.all(
-      changes.map(async (change, i) => {
-        const attempt = attempts[i];
-        const steps = done.get(change.cluster.name) ?? [];
-        if (!steps.length) return attempt;
-        const problem = await this.undo(change, steps);
+      changes.map(async (change, i): Promise<ClusterApplyResult> => {
+        const { result } = attempts[i];
+        if (!writers[i].changed) return result;
+        const problem = await this.undo(change, writers[i]);
         if (problem) {
           return {
             cluster: change.cluster.name,
             outcome: 'restore-failed',
-            message: `${attempt.message ? `${attempt.message}; ` : ''}could not put back what it held: ${problem}`,
-          } as ClusterApplyResult;
+            message: `${result.message ? `${result.message}; ` : ''}could not put back what it held: ${problem}`,
+          };
         }
-        return attempt.outcome === 'applied' ? ({ cluster: change.cluster.name, outcome: 'restored' } as ClusterApplyResult) : attempt;
+        return result.outcome === 'applied' ? { cluster: change.cluster.name, outcome: 'restored' } : { ...result, message: `${result.message}; put back what it held` };
       }),
     );
-    return { ok: false, clusters: restored };
+    return {
+      ok: false,
+      clusters: restored,
+      conflict: attempts.some(a => a.conflict),
+      restoreFailed: restored.some(r => r.outcome === 'restore-failed'),
+    };
   }
 
-  /** Undoes the steps taken on one cluster, latest first. Returns the problem, if one remains. */
-  private async undo(change: ClusterChange, steps: Step[]): Promise<string | undefined> {
-    const client = this.registry.client(change.cluster);
+  /** Puts one cluster back to its before-state, make-before-break. Returns the problem, if one remains. */
+  private async undo(change: ClusterChange, writes: ClusterWrites): Promise<string | undefined> {
+    const touched = new Set([...change.write, ...change.remove].map(objectKey));
+    const before = change.before.filter(o => touched.has(objectKey(o)));
+    const created = [...writes.current.values()].filter(o => touched.has(objectKey(o)) && !before.some(b => objectKey(b) === objectKey(o)));
+    const steps = transition([...writes.current.values()], before.map(restorable), created);
+    const undoer = new ClusterWrites(writes.client, [...writes.current.values()]);
     try {
-      for (const step of [...steps].reverse()) {
-        const previous = change.before.find(b => objectKey(b) === objectKey(step.obj));
-        if (previous) await client.apply(restorable(previous));
-        else await client.remove(step.obj.kind, step.obj.metadata.namespace, step.obj.metadata.name);
-      }
+      await undoer.run(steps);
       return undefined;
     } catch (e) {
-      return describeClusterError(e);
+      return (e as Error).message;
     }
   }
 }

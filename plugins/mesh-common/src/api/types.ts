@@ -37,6 +37,26 @@ export interface ClusterState {
   isConfigCluster: boolean;
   workloads: WorkloadVersion[];
   routing: ClassifiedObject[];
+  /** The intent this entity's objects on this cluster express (config clusters, when they are ours and unchanged). */
+  intent?: TrafficIntent;
+}
+
+/** What a config cluster holds, measured against an unfinished change. */
+export type ClusterHolds = 'intended' | 'before' | 'other' | 'unknown';
+
+/**
+ * A change that did not finish cleanly: interrupted (its writer died mid-way) or restore-failed
+ * (a failure, then the undo failed too). Finish applies `intentAfter`; undo restores the before-state.
+ */
+export interface UnfinishedChange {
+  historyId: number;
+  state: 'interrupted' | 'restore-failed' | 'pending';
+  action: HistoryEntry['action'];
+  actor: string;
+  createdAt: string;
+  intentBefore?: TrafficIntent;
+  intentAfter?: TrafficIntent;
+  clusters: Array<{ cluster: string; holds: ClusterHolds }>;
 }
 
 /** `GET /entities/:kind/:namespace/:name`. */
@@ -53,6 +73,12 @@ export interface EntityMeshState {
   heldBy?: string;
   /** Other catalog entities whose annotations name the same host. */
   claimedBy?: string[];
+  /** Set when the config clusters do not all hold the same intent of this entity: each cluster's is in `clusters[].intent`. */
+  clustersDisagree?: boolean;
+  /** The last intent applied everywhere, from history: where editing starts when there is no agreed `intent`. */
+  lastApplied?: { historyId: number; intent?: TrafficIntent };
+  /** The newest change of this entity, when it was left unfinished: offer to finish or undo it. */
+  unfinished?: UnfinishedChange;
 }
 
 export type PlannedAction = 'create' | 'update' | 'delete' | 'unchanged';
@@ -115,13 +141,18 @@ export interface OnboardingTarget {
   service: string;
 }
 
-export type ClusterOutcome = 'applied' | 'unchanged' | 'restored' | 'failed' | 'unreachable' | 'restore-failed';
+export type ClusterOutcome = 'applied' | 'unchanged' | 'restored' | 'failed' | 'unreachable' | 'restore-failed' | 'interrupted';
 
 export interface ClusterApplyResult {
   cluster: string;
   outcome: ClusterOutcome;
   message?: string;
+  /** For an interrupted change, what the cluster was found to hold. */
+  holds?: ClusterHolds;
 }
+
+/** A journal row's state: `pending` from before the first cluster write until the change ends. */
+export type ChangeState = 'pending' | 'applied' | 'failed' | 'restore-failed' | 'interrupted';
 
 export interface ApplyResponse {
   ok: boolean;
@@ -139,6 +170,7 @@ export interface HistoryEntry {
   intentBefore?: TrafficIntent;
   intentAfter?: TrafficIntent;
   ok: boolean;
+  state: ChangeState;
   clusters: ClusterApplyResult[];
   scaffolderTaskId?: string;
 }

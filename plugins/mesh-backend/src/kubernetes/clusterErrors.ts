@@ -1,0 +1,83 @@
+/**
+ * Why a call to a cluster failed, by the error's type and code, never by its message text:
+ * - `timeout`: our deadline aborted the request (its outcome is unknown for a write);
+ * - `unreachable`: no answer came back, the connection failed or broke (a write sent on a
+ *   connection that broke has an unknown outcome too);
+ * - `status`: the API server answered with an error status (`status`, `reason`).
+ */
+export type ClusterErrorKind = 'timeout' | 'unreachable' | 'status';
+
+export class ClusterTimeoutError extends Error {
+  readonly kind = 'timeout';
+  constructor(cluster: string, ms: number) {
+    super(`cluster ${cluster} did not answer within ${ms}ms`);
+    this.name = 'ClusterTimeoutError';
+  }
+}
+
+/** Connection failures that prove the request never reached the API server. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+export interface ClassifiedClusterError {
+  kind: ClusterErrorKind;
+  /** The HTTP status, for `status`. */
+  status?: number;
+  /** The Kubernetes Status reason (Conflict, AlreadyExists, NotFound...), for `status`. */
+  reason?: string;
+  /** Whether the request surely did not reach the server (a refused connection): a write then certainly did not happen. */
+  neverSent: boolean;
+}
+
+function networkCode(e: any): string | undefined {
+  for (let cur = e, depth = 0; cur && depth < 4; cur = cur.cause, depth++) {
+    if (typeof cur.code === 'string') return cur.code;
+    if (typeof cur.errno === 'string') return cur.errno;
+  }
+  return undefined;
+}
+
+function statusBody(e: any): any {
+  const body = e?.body;
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+export function classifyClusterError(error: unknown): ClassifiedClusterError {
+  const e = error as any;
+  if (e instanceof ClusterTimeoutError) return { kind: 'timeout', neverSent: false };
+  // client-node's ApiException: the server answered.
+  if (typeof e?.code === 'number') {
+    const body = statusBody(e);
+    return { kind: 'status', status: e.code, reason: body?.kind === 'Status' ? body.reason : undefined, neverSent: false };
+  }
+  const code = networkCode(e);
+  return { kind: 'unreachable', neverSent: code !== undefined && NEVER_SENT.has(code) };
+}
+
+/**
+ * A short, credential-free account of why a call to a cluster failed: the Kubernetes Status
+ * message when the API server sent one, else the network error's code. Never the request, its
+ * headers or the client's configuration, which is where tokens and CAs live.
+ */
+export function describeClusterError(error: unknown): string {
+  const e = error as any;
+  const { kind, status } = classifyClusterError(error);
+  if (kind === 'timeout') return `timed out: ${e.message}`;
+  if (kind === 'status') {
+    const body = statusBody(e);
+    if (body?.kind === 'Status' && typeof body.message === 'string') return `${body.code ?? status} ${body.reason ?? ''}: ${body.message}`.trim();
+    return `HTTP ${status}`;
+  }
+  const code = networkCode(e);
+  return code ? `connection failed (${code})` : 'connection failed';
+}
+
+/** Whether the API server refused a write because what it held was not what the writer expected. */
+export function isPreconditionFailure(error: unknown): boolean {
+  const c = classifyClusterError(error);
+  return c.kind === 'status' && c.status === 409;
+}

@@ -1,0 +1,39 @@
+import { ConfigurationOptions, Observable, RequestContext } from '@kubernetes/client-node';
+import { ClusterTimeoutError } from './clusterErrors';
+
+/**
+ * Runs one client-node call under a deadline that aborts the HTTP request itself (its socket),
+ * not only the promise: a write that times out is cancelled on the wire, so it cannot land
+ * unnoticed after the caller has moved on. The call gets the options that carry the signal.
+ */
+export async function withDeadline<T>(
+  cluster: string,
+  ms: number,
+  call: (options: ConfigurationOptions) => Promise<T>,
+  base?: ConfigurationOptions,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  const options: ConfigurationOptions = {
+    ...base,
+    middleware: [
+      ...((base?.middleware as any[]) ?? []),
+      {
+        pre: (context: RequestContext) => {
+          context.setSignal(controller.signal);
+          return new Observable(Promise.resolve(context));
+        },
+        post: (response: any) => new Observable(Promise.resolve(response)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  } as ConfigurationOptions;
+  try {
+    return await call(options);
+  } catch (e) {
+    if (controller.signal.aborted) throw new ClusterTimeoutError(cluster, ms);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,65 @@
+import { EntityMeshState, MeshTarget, serviceHost, UnfinishedChange } from '@meshtraffic/backstage-plugin-mesh-common';
+import { hostKey, MeshStore } from '../database/MeshStore';
+import { ChangeRecovery, clusterHolds } from './ChangeRecovery';
+import { clustersDisagree, holderOf, LiveState, MeshStateService } from './MeshStateService';
+
+/**
+ * An entity's mesh state as the page shows it: the live read, who else holds or claims the host,
+ * and what the journal says: a change left unfinished (resolved first, when its writer is gone)
+ * and, when the clusters disagree, the last intent applied everywhere.
+ */
+export class EntityStatus {
+  constructor(
+    private readonly state: MeshStateService,
+    private readonly store: MeshStore,
+    private readonly recovery: ChangeRecovery,
+  ) {}
+
+  async get(target: MeshTarget): Promise<EntityMeshState> {
+    await this.resolveAbandoned(target);
+    const [live, claimedBy, ended] = await Promise.all([
+      this.state.read(target),
+      this.state.otherClaimants(target),
+      this.store.latestLanded(target.entityRef),
+    ]);
+    const heldBy = holderOf(live);
+    const disagree = clustersDisagree(live);
+    const lastApplied = !live.intent || disagree ? await this.store.lastApplied(target.entityRef) : undefined;
+    const unfinished = ended && (ended.state === 'interrupted' || ended.state === 'restore-failed') ? this.unfinished(live, ended) : undefined;
+    return {
+      target: { ...target, host: serviceHost(target) },
+      clusters: live.clusters.map(c => c.state),
+      intent: live.intent,
+      revision: live.revision,
+      ...(heldBy ? { heldBy } : {}),
+      ...(claimedBy.length ? { claimedBy } : {}),
+      ...(disagree ? { clustersDisagree: true } : {}),
+      ...(lastApplied ? { lastApplied: { historyId: lastApplied.id, intent: lastApplied.intentAfter } } : {}),
+      ...(unfinished ? { unfinished } : {}),
+    };
+  }
+
+  /** A pending row whose writer's lock is gone is resolved now, before the page is told anything. */
+  private async resolveAbandoned(target: MeshTarget) {
+    const key = hostKey(target);
+    const pending = await this.store.pending(key);
+    if (!pending.length || (await this.store.locks.isHeld(key))) return;
+    await this.recovery.resolveAbandoned();
+  }
+
+  private unfinished(live: LiveState, row: NonNullable<Awaited<ReturnType<MeshStore['latestLanded']>>>): UnfinishedChange | undefined {
+    const clusters = clusterHolds(live, row);
+    // Nothing left to finish or undo: the clusters agree again (finished or undone by hand since).
+    if (clusters.every(c => c.holds === 'intended') || clusters.every(c => c.holds === 'before')) return undefined;
+    return {
+      historyId: row.id,
+      state: row.state as UnfinishedChange['state'],
+      action: row.action,
+      actor: row.actor,
+      createdAt: row.createdAt,
+      intentBefore: row.intentBefore,
+      intentAfter: row.intentAfter,
+      clusters,
+    };
+  }
+}
