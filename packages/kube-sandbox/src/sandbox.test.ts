@@ -3,6 +3,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  Observable,
   PatchStrategy,
   setHeaderOptions,
   VersionApi,
@@ -206,4 +207,91 @@ describe('kube-sandbox with @kubernetes/client-node', () => {
     expect(clusters.find((c: any) => c.name === 'edge')).toMatchObject({ up: true, latencyMs: 25 });
     expect(sandbox.faults.cluster('edge').latencyMs).toBe(25);
   });
+
+  it('treats resourceVersion in an apply body as a precondition, and honours delete preconditions', async () => {
+    const api = customObjects('west');
+    const created: any = await api.patchNamespacedCustomObject({ ...VS, name: 'guarded', body: { ...virtualService('v1'), metadata: { name: 'guarded', namespace: 'bookinfo' } }, fieldManager: 'mesh-test' }, ssa);
+    const rv = created.metadata.resourceVersion;
+    const next: any = await api.patchNamespacedCustomObject(
+      { ...VS, name: 'guarded', body: { ...virtualService('v2'), metadata: { name: 'guarded', namespace: 'bookinfo', resourceVersion: rv } }, fieldManager: 'mesh-test' },
+      ssa,
+    );
+    await expect(
+      api.patchNamespacedCustomObject(
+        { ...VS, name: 'guarded', body: { ...virtualService('v3'), metadata: { name: 'guarded', namespace: 'bookinfo', resourceVersion: rv } }, fieldManager: 'mesh-test' },
+        ssa,
+      ),
+    ).rejects.toMatchObject({ code: 409, body: expect.stringContaining('the object has been modified') });
+    await expect(api.deleteNamespacedCustomObject({ ...VS, name: 'guarded', body: { preconditions: { resourceVersion: rv } } })).rejects.toMatchObject({
+      code: 409,
+      body: expect.stringContaining('Precondition failed: ResourceVersion in precondition'),
+    });
+    await expect(api.deleteNamespacedCustomObject({ ...VS, name: 'guarded', body: { preconditions: { uid: 'not-its-uid' } } })).rejects.toMatchObject({ code: 409 });
+    await api.deleteNamespacedCustomObject({ ...VS, name: 'guarded', body: { preconditions: { resourceVersion: next.metadata.resourceVersion, uid: next.metadata.uid } } });
+    await expect(api.getNamespacedCustomObject({ ...VS, name: 'guarded' })).rejects.toMatchObject({ code: 404 });
+  });
+
+  it('compares values regardless of map key order: re-applying the same object in another order changes nothing', async () => {
+    const api = customObjects('west');
+    const body = { ...virtualService('v1'), metadata: { name: 'ordered', namespace: 'bookinfo', labels: { a: '1', b: '2' } } };
+    const first: any = await api.patchNamespacedCustomObject({ ...VS, name: 'ordered', body, fieldManager: 'mesh-test' }, ssa);
+    const reordered = { spec: { http: body.spec.http, hosts: body.spec.hosts }, metadata: { labels: { b: '2', a: '1' }, namespace: 'bookinfo', name: 'ordered' }, kind: body.kind, apiVersion: body.apiVersion };
+    const again: any = await api.patchNamespacedCustomObject({ ...VS, name: 'ordered', body: reordered, fieldManager: 'mesh-test' }, ssa);
+    expect(again.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+    // Another manager setting the same value in another order is no conflict.
+    await expect(api.patchNamespacedCustomObject({ ...VS, name: 'ordered', body: reordered, fieldManager: 'other-tool' }, ssa)).resolves.toBeDefined();
+    await api.deleteNamespacedCustomObject({ ...VS, name: 'ordered' });
+  });
+
+  it('logs the writes it accepted, in order, per cluster, also over its admin endpoint', async () => {
+    const api = customObjects('edge');
+    sandbox.servers.get('edge')!.writes.clear();
+    await api.patchNamespacedCustomObject({ ...VS, name: 'logged', body: { ...virtualService('v1'), metadata: { name: 'logged', namespace: 'bookinfo' } }, fieldManager: 'mesh-test', dryRun: 'All' }, ssa);
+    await api.createNamespacedCustomObject({ ...VS, body: { ...virtualService('v1'), metadata: { name: 'logged', namespace: 'bookinfo' } } });
+    await api.patchNamespacedCustomObject({ ...VS, name: 'logged', body: { ...virtualService('v2'), metadata: { name: 'logged', namespace: 'bookinfo' } }, fieldManager: 'mesh-test', force: true }, ssa);
+    await api.deleteNamespacedCustomObject({ ...VS, name: 'logged' });
+    const writes = await (await fetch(`${sandbox.adminUrl}/clusters/edge/writes`)).json();
+    expect(writes.map((w: any) => [w.seq, w.verb, w.kind, w.name, w.spec?.http?.[0]?.route?.[0]?.destination?.subset])).toEqual([
+      [1, 'create', 'VirtualService', 'logged', 'v1'],
+      [2, 'apply', 'VirtualService', 'logged', 'v2'],
+      [3, 'delete', 'VirtualService', 'logged', undefined],
+    ]);
+    expect(await (await fetch(`${sandbox.adminUrl}/clusters/edge/writes?since=2`)).json()).toHaveLength(1);
+  });
+
+  it('drops a request whose client gave up while it waited, and lands a write whose answer comes late', async () => {
+    const api = customObjects('east');
+    const body = { ...virtualService('v1'), metadata: { name: 'late', namespace: 'bookinfo' } };
+    const give = (ms: number) => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), ms);
+      return {
+        middleware: [
+          {
+            pre: (ctx: any) => {
+              ctx.setSignal(controller.signal);
+              return ssaObservable(ctx);
+            },
+            post: (r: any) => ssaObservable(r),
+          },
+        ],
+        middlewareMergeStrategy: 'append',
+      } as any;
+    };
+    sandbox.faults.setLatency('east', 300);
+    await expect(api.createNamespacedCustomObject({ ...VS, body }, give(50))).rejects.toThrow();
+    sandbox.faults.setLatency('east', 0);
+    await new Promise(r => setTimeout(r, 400));
+    await expect(api.getNamespacedCustomObject({ ...VS, name: 'late' })).rejects.toMatchObject({ code: 404 });
+
+    sandbox.faults.cluster('east').setAnswerDelay(300);
+    await expect(api.createNamespacedCustomObject({ ...VS, body }, give(50))).rejects.toThrow();
+    sandbox.faults.cluster('east').setAnswerDelay(0);
+    await expect(api.getNamespacedCustomObject({ ...VS, name: 'late' })).resolves.toMatchObject({ metadata: { name: 'late' } });
+    await api.deleteNamespacedCustomObject({ ...VS, name: 'late' });
+  });
 });
+
+function ssaObservable<T>(value: T) {
+  return new Observable(Promise.resolve(value));
+}
