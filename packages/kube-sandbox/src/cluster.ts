@@ -494,6 +494,7 @@ export class SimulatedCluster {
       namespace: next.metadata.namespace,
       name: next.metadata.name,
       resourceVersion: next.metadata.resourceVersion,
+      annotations: next.metadata.annotations,
       spec: next.spec,
     });
     return this.present(target, next);
@@ -516,7 +517,7 @@ export class SimulatedCluster {
     if (!dryRun) {
       this.objects.delete(key);
       const resourceVersion = this.nextResourceVersion();
-      this.writes.record({ verb: 'delete', kind: target.type.kind, namespace: live.metadata.namespace, name: live.metadata.name, resourceVersion });
+      this.writes.record({ verb: 'delete', kind: target.type.kind, namespace: live.metadata.namespace, name: live.metadata.name, resourceVersion, annotations: live.metadata.annotations });
     }
     return {
       kind: 'Status',

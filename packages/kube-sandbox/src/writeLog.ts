@@ -8,6 +8,8 @@ export interface AcceptedWrite {
   namespace?: string;
   name: string;
   resourceVersion: string;
+  /** The object's annotations after the write (before it, for a delete): who wrote it, for a tool that says so. */
+  annotations?: Record<string, string>;
   /** The object's spec after the write; absent after a delete. */
   spec?: unknown;
 }

@@ -54,12 +54,14 @@ export async function startMeshBackend(options: {
   /** Group memberships of users; `mesh.adminGroup` is {@link ADMIN_GROUP}. */
   groups?: Record<string, string[]>;
   features?: any[];
+  /** Each cluster's request timeout, in milliseconds (2000 by default). */
+  requestTimeout?: number;
 }) {
   return startTestBackend({
     features: [
       meshPlugin,
       mockServices.rootConfig.factory({
-        data: { mesh: { adminGroup: ADMIN_GROUP, ...sandboxMeshConfig(options.sandbox, { meshExtra: options.meshExtra }) } },
+        data: { mesh: { adminGroup: ADMIN_GROUP, ...sandboxMeshConfig(options.sandbox, { meshExtra: options.meshExtra, requestTimeout: options.requestTimeout }) } },
       }),
       catalogServiceMock.factory({ entities: options.entities }),
       userInfoWithGroups(options.groups ?? {}),

@@ -89,6 +89,8 @@ class ClusterWrites {
     readonly client: ClusterClient,
     before: RoutingObject[],
     private readonly lease?: HostLease,
+    /** Whether a write that timed out but is found to have landed counts as done (when undoing) or as a failure (when changing). */
+    private readonly lateIsDone = false,
   ) {
     this.current = new Map(before.map(o => [objectKey(o), o]));
   }
@@ -111,8 +113,11 @@ class ClusterWrites {
       if (c.kind !== 'status' && !c.neverSent) {
         // The outcome is unknown (timed out, connection broke): read it back before judging.
         const found = await this.client.get(s.kind, s.namespace, s.name).catch(() => 'unreadable' as const);
-        if (found !== 'unreadable' && (s.desired ? found && holdsAtLeast(found, s.desired) : !found)) this.settle(s, found);
+        const landed = found !== 'unreadable' && (s.desired ? Boolean(found) && holdsAtLeast(found as RoutingObject, s.desired) : !found);
+        if (landed) this.settle(s, found as RoutingObject | undefined);
         else if (found !== 'unreadable') this.observe(s, found);
+        // Putting a cluster back, a write that landed late is what we wanted: go on.
+        if (landed && this.lateIsDone) return;
       }
       throw new StepFailed(e, c.kind === 'status' && c.status === 409);
     }
@@ -175,7 +180,7 @@ export class RoutingWriter {
           const failure = e as StepFailed;
           const kind = classifyClusterError(failure.cause).kind;
           return {
-            result: { cluster: name, outcome: kind === 'status' ? 'failed' : 'unreachable', message: failure.message },
+            result: { cluster: name, outcome: kind === 'unreachable' ? 'unreachable' : 'failed', message: failure.message },
             conflict: failure.conflict,
           };
         }
@@ -217,7 +222,7 @@ export class RoutingWriter {
     const before = change.before.filter(o => touched.has(objectKey(o)));
     const created = [...writes.current.values()].filter(o => touched.has(objectKey(o)) && !before.some(b => objectKey(b) === objectKey(o)));
     const steps = transition([...writes.current.values()], before.map(restorable), created);
-    const undoer = new ClusterWrites(writes.client, [...writes.current.values()]);
+    const undoer = new ClusterWrites(writes.client, [...writes.current.values()], undefined, true);
     try {
       await undoer.run(steps);
       return undefined;
