@@ -9,7 +9,8 @@ import { wireMeshServices } from './meshServices';
 
 export interface ChildJob {
   meshConfig: Record<string, unknown>;
-  databaseConnection: string;
+  /** A knex PostgreSQL connection (string or object): the database the replicas share. */
+  databaseConnection: unknown;
   target: { mesh: string; namespace: string; service: string; entityRef: string };
   intent: unknown;
   revision: string;
@@ -17,7 +18,7 @@ export interface ChildJob {
 
 async function main() {
   const job: ChildJob = JSON.parse(process.env.MESH_CHILD_JOB ?? '{}');
-  const knex = knexFactory({ client: 'pg', connection: job.databaseConnection });
+  const knex = knexFactory({ client: 'pg', connection: job.databaseConnection as any });
   const services = await wireMeshServices(job.meshConfig, knex);
   // Plan first, as the user's page does: apply then starts from that read, like a real request.
   await services.planner.plan(job.target, job.intent);

@@ -10,7 +10,8 @@ export async function startShippedSandbox(name: string): Promise<Sandbox> {
   return startSandbox(loadTopology(topologyPath(name)), { ephemeralPorts: true });
 }
 
-export function serviceEntity(name: string, mesh: string, namespace: string, owner = 'group:default/bookinfo-team'): Entity {
+/** A catalog entity whose annotations name a service of a mesh (`service` defaults to the entity's name). */
+export function serviceEntity(name: string, mesh: string, namespace: string, owner = 'group:default/bookinfo-team', service = name): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -19,7 +20,7 @@ export function serviceEntity(name: string, mesh: string, namespace: string, own
       namespace: 'default',
       annotations: {
         'mesh.meshtraffic.io/mesh': mesh,
-        'mesh.meshtraffic.io/service': name,
+        'mesh.meshtraffic.io/service': service,
         'mesh.meshtraffic.io/namespace': namespace,
       },
     },

@@ -1,5 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import { ConfigReader } from '@backstage/config';
+import { ConfigReader, JsonObject } from '@backstage/config';
 import { Knex } from 'knex';
 import { readMeshConfig } from '../config/readMeshConfig';
 import { MeshStore } from '../database/MeshStore';
@@ -15,7 +15,7 @@ import { MeshStateService } from '../service/MeshStateService';
  * replica in a child process, tests that stand for several replicas, and the benchmarks.
  */
 export async function wireMeshServices(meshConfig: Record<string, unknown>, knex: Knex) {
-  const config = readMeshConfig(new ConfigReader({ mesh: meshConfig }));
+  const config = readMeshConfig(new ConfigReader({ mesh: meshConfig as JsonObject }));
   const registry = new ClusterRegistry(config);
   const state = new MeshStateService(registry);
   const planner = new MeshPlanner(registry, state);
