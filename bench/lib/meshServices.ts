@@ -1,4 +1,3 @@
-import { ConfigReader } from '@backstage/config';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Topology } from '@meshtraffic/kube-sandbox';
 import knex from 'knex';
@@ -7,15 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { readMeshConfig } from '../../plugins/mesh-backend/src/config/readMeshConfig';
-import { MeshStore } from '../../plugins/mesh-backend/src/database/MeshStore';
+import { MeshServices, wireMeshServices } from '../../plugins/mesh-backend/src/__testUtils__/meshServices';
 import { KeepAliveAuthentication, makeKeepAliveClient } from '../../plugins/mesh-backend/src/kubernetes/keepAliveClient';
-import { ClusterRegistry } from '../../plugins/mesh-backend/src/service/ClusterRegistry';
-import { ChangeRecovery } from '../../plugins/mesh-backend/src/service/ChangeRecovery';
-import { EntityStatus } from '../../plugins/mesh-backend/src/service/EntityStatus';
-import { MeshApplier } from '../../plugins/mesh-backend/src/service/MeshApplier';
-import { MeshPlanner } from '../../plugins/mesh-backend/src/service/MeshPlanner';
-import { MeshStateService } from '../../plugins/mesh-backend/src/service/MeshStateService';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -78,38 +70,34 @@ export async function latencySandbox(n: number, latencyMs: number): Promise<Benc
   };
 }
 
-/** The mesh backend's own services (state, plan, apply, history in SQLite) wired to a sandbox, as the plugin wires them. */
-export async function meshServices(sandbox: BenchSandbox) {
+/**
+ * The mesh backend's own services (state, plan, apply, journal and locks in SQLite) wired to a
+ * sandbox as the plugin wires them. Each call is one replica: two calls stand for two replicas.
+ */
+export async function meshServices(sandbox: BenchSandbox): Promise<MeshServices & { close: () => Promise<void> }> {
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(sandbox.kubeconfigPath);
-  const config = new ConfigReader({
-    mesh: {
-      meshes: [
-        {
-          id: 'bench',
-          clusters: sandbox.clusters.map(name => ({
-            name,
-            url: kubeconfig.getCluster(name)!.server,
-            role: 'primary',
-            authProvider: 'kubeconfig',
-            kubeconfigPath: sandbox.kubeconfigPath,
-            kubeconfigContext: name,
-            requestTimeout: 30_000,
-          })),
-        },
-      ],
-    },
-  });
-  const registry = new ClusterRegistry(readMeshConfig(config));
-  const state = new MeshStateService(registry);
-  const planner = new MeshPlanner(registry, state);
+  const meshConfig = {
+    meshes: [
+      {
+        id: 'bench',
+        clusters: sandbox.clusters.map(name => ({
+          name,
+          url: kubeconfig.getCluster(name)!.server,
+          role: 'primary',
+          authProvider: 'kubeconfig',
+          kubeconfigPath: sandbox.kubeconfigPath,
+          kubeconfigContext: name,
+          requestTimeout: 30_000,
+        })),
+      },
+    ],
+  };
   const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
-  const store = await MeshStore.create({ getClient: async () => db, migrations: { skip: false } } as any);
-  const applier = new MeshApplier(registry, planner, state, store);
-  const status = new EntityStatus(state, store, new ChangeRecovery(store, state));
+  const services = await wireMeshServices(meshConfig, db);
   // Warm: the first call to each cluster opens its connection; a portal's are open long since.
-  await status.get(target);
-  return { state, status, planner, applier, close: () => db.destroy() };
+  await services.status.get(target);
+  return { ...services, close: () => db.destroy() };
 }
 
 /** One round trip to one cluster over a kept-alive connection, for the limits to be made of. */

@@ -149,3 +149,11 @@ export function applyTrafficChange(intent: TrafficIntent, change: TrafficChange)
 export function initialIntent(versions: string[]): TrafficIntent {
   return { split: [{ version: [...versions].sort()[0] ?? 'v1', weight: 100 }] };
 }
+
+/**
+ * Where editing starts: the intent every config cluster holds; when they disagree (an interrupted
+ * change, a hand edit) the last intent applied everywhere, from history; else all to one version.
+ */
+export function startingIntent(state: { intent?: TrafficIntent; lastApplied?: { intent?: TrafficIntent } }, versions: string[]): TrafficIntent {
+  return state.intent ?? state.lastApplied?.intent ?? initialIntent(versions);
+}

@@ -22,6 +22,8 @@ export interface MeshApi {
   apply(entity: CompoundEntityRef, request: { intent: TrafficIntent; revision: string; adopt?: boolean }): Promise<ApplyResponse | InvalidIntent>;
   getHistory(entity: CompoundEntityRef): Promise<HistoryEntry[]>;
   rollback(entity: CompoundEntityRef, request: { to: number; revision: string }): Promise<ApplyResponse | InvalidIntent>;
+  /** Removes this entity's routing objects from every config cluster, against the revision the user saw. */
+  removeRouting(entity: CompoundEntityRef, revision: string): Promise<ApplyResponse>;
 }
 
 export const meshApiRef = createApiRef<MeshApi>({ id: 'plugin.mesh.api' });

@@ -39,6 +39,10 @@ export class MeshClient implements MeshApi {
     return this.call<ApplyResponse | InvalidIntent>('POST', `${this.entityPath(entity)}/rollback`, request, true);
   }
 
+  removeRouting(entity: CompoundEntityRef, revision: string) {
+    return this.call<ApplyResponse>('DELETE', `${this.entityPath(entity)}/intent?revision=${encodeURIComponent(revision)}`);
+  }
+
   private entityPath(e: CompoundEntityRef) {
     return `/entities/${encodeURIComponent(e.kind.toLocaleLowerCase('en-US'))}/${encodeURIComponent(e.namespace)}/${encodeURIComponent(e.name)}`;
   }

@@ -4,7 +4,7 @@ import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   applyTrafficChange,
-  initialIntent,
+  startingIntent,
   IntentIssue,
   MESH_ID_ANNOTATION,
   OnboardingTarget,
@@ -112,7 +112,7 @@ export async function resolveRequest(
   const state = await deps.client.getState(deps.credentials, ref);
   const versions = runningVersions(state.clusters.flatMap(c => c.workloads));
   try {
-    return { entity, ref, target, intent: applyTrafficChange(state.intent ?? initialIntent(versions), checked.change) };
+    return { entity, ref, target, intent: applyTrafficChange(startingIntent(state, versions), checked.change) };
   } catch (e) {
     throw new InputError(`change: ${(e as Error).message}`);
   }

@@ -1,4 +1,4 @@
-import { EntityMeshState, initialIntent, IntentIssue, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import { EntityMeshState, IntentIssue, startingIntent, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
 import { CanaryTab } from '../Canary/CanaryTab';
 import { FaultInjectionTab } from '../FaultInjection/FaultInjectionTab';
 import { ResilienceTab } from '../Resilience/ResilienceTab';
@@ -13,10 +13,10 @@ export interface EditorTabProps {
   onReview(intent: TrafficIntent): void;
 }
 
-/** The tabs that edit the one intent; each starts from the live intent and sends its edit to Review. */
+/** The tabs that edit the one intent; each starts from the live intent (or the last applied one) and sends its edit to Review. */
 export const EditorTab = ({ tab, state, regions, ...common }: EditorTabProps) => {
   const versions = versionsOf(state);
-  const intent = state.intent ?? initialIntent(versions);
+  const intent = startingIntent(state, versions);
   switch (tab) {
     case 'Traffic split':
       return <TrafficSplitTab state={state} {...common} />;

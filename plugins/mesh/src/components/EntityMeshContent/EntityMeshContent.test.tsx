@@ -241,4 +241,68 @@ describe('EntityMeshContent', () => {
     await render(mockApi({ getClusters: jest.fn(async () => Promise.reject(new Error('backend down'))) }));
     expect(await screen.findByText('Error: backend down', { selector: 'h6' })).toBeInTheDocument();
   });
+
+  describe('a change left unfinished', () => {
+    const before = { split: [{ version: 'v1', weight: 100 }] };
+    const intended = { split: [{ version: 'v1', weight: 50 }, { version: 'v3', weight: 50 }] };
+    const interrupted: EntityMeshState = {
+      ...state,
+      intent: undefined,
+      clustersDisagree: true,
+      lastApplied: { historyId: 4, intent: before },
+      clusters: state.clusters.map(c => ({ ...c, ...({ east: { intent: intended }, west: { intent: before } } as Record<string, object>)[c.cluster] })),
+      unfinished: {
+        historyId: 5,
+        state: 'interrupted',
+        action: 'apply',
+        actor: 'user:default/alice',
+        createdAt: '2026-11-23T10:00:00Z',
+        intentBefore: before,
+        intentAfter: intended,
+        clusters: [
+          { cluster: 'east', holds: 'intended' },
+          { cluster: 'west', holds: 'before' },
+        ],
+      },
+    };
+
+    it('says which cluster holds what, and finishes through the normal review', async () => {
+      const api = mockApi({ getState: jest.fn(async () => interrupted) });
+      await render(api);
+      const banner = await screen.findByRole('alert', { name: 'Unfinished change' });
+      expect(banner).toHaveTextContent('A change was interrupted (history #5)');
+      expect(banner).toHaveTextContent('east holds the intended change; west holds what it held before');
+      fireEvent.click(within(banner).getByRole('button', { name: 'Finish' }));
+      const dialog = await screen.findByRole('dialog');
+      await within(dialog).findByText('east: dry run passed');
+      expect(api.plan).toHaveBeenCalledWith(expect.anything(), intended, { adopt: false });
+    });
+
+    it('undoes through the normal review, to what the clusters held before', async () => {
+      const api = mockApi({ getState: jest.fn(async () => interrupted) });
+      await render(api);
+      const banner = await screen.findByRole('alert', { name: 'Unfinished change' });
+      fireEvent.click(within(banner).getByRole('button', { name: 'Undo' }));
+      await screen.findByRole('dialog');
+      expect(api.plan).toHaveBeenCalledWith(expect.anything(), before, { adopt: false });
+    });
+
+    it('undoes a change that started from nothing by removing the routing, after confirming', async () => {
+      const fromNothing = { ...interrupted, unfinished: { ...interrupted.unfinished!, state: 'restore-failed' as const, intentBefore: undefined } };
+      const api = mockApi({ getState: jest.fn(async () => fromNothing), removeRouting: jest.fn(async () => ({ ok: true, historyId: 6, clusters: [] })) });
+      await render(api);
+      const banner = await screen.findByRole('alert', { name: 'Unfinished change' });
+      expect(banner).toHaveTextContent('A change failed and could not be put back');
+      fireEvent.click(within(banner).getByRole('button', { name: 'Undo (remove routing)' }));
+      fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Remove' }));
+      await waitFor(() => expect(api.removeRouting).toHaveBeenCalledWith(expect.anything(), 'rev-1'));
+    });
+
+    it('starts the tabs from the last intent applied everywhere when the clusters disagree', async () => {
+      await render(mockApi({ getState: jest.fn(async () => ({ ...interrupted, unfinished: undefined })) }));
+      expect(await screen.findByText(/do not hold the same routing: east: 50% v1, 50% v3; west: 100% v1/)).toBeInTheDocument();
+      await openTrafficSplit();
+      expect([weightField('v1').value, weightField('v2').value, weightField('v3').value]).toEqual(['100', '0', '0']);
+    });
+  });
 });

@@ -20,6 +20,7 @@ import { SplitBar } from '../Overview/SplitBar';
 import { WorkloadsTable } from '../Overview/WorkloadsTable';
 import { ReviewDialog } from '../ReviewDialog/ReviewDialog';
 import { OwnershipNotice } from './OwnershipNotice';
+import { UnfinishedChangeNotice } from './UnfinishedChangeNotice';
 import { EditorTab } from './EditorTab';
 import { useMeshClusters } from '../useMeshClusters';
 import { useMeshState } from '../useMeshState';
@@ -85,6 +86,17 @@ export const EntityMeshContent = () => {
     reload();
   };
 
+  const onRemove = async () => {
+    if (!state) return;
+    try {
+      const result = await api.removeRouting(ref, state.revision);
+      alertApi.post({ message: result.ok ? 'Removed this service’s routing objects' : 'Removal failed; the clusters were put back', severity: result.ok ? 'success' : 'error' });
+    } catch (e: any) {
+      alertApi.post({ message: e?.body?.error?.message ?? String(e), severity: 'error' });
+    }
+    reload();
+  };
+
   return (
     <Content>
       <Grid container spacing={3}>
@@ -114,6 +126,7 @@ export const EntityMeshContent = () => {
           </Grid>
         )}
         {state && <OwnershipNotice state={state} />}
+        {state && <UnfinishedChangeNotice state={state} disabledReason={disabledReason} onReview={setReviewing} onRemove={onRemove} />}
         {tab === 'Overview' && (
           <>
             {state?.intent && (

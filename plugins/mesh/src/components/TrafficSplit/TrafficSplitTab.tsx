@@ -1,6 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import { Box, Button, Checkbox, FormControlLabel, Grid, Slider, TextField, Typography } from '@material-ui/core';
-import { Destination, EntityMeshState, IntentIssue, runningVersions, TrafficIntent, withSplit } from '@meshtraffic/backstage-plugin-mesh-common';
+import { Destination, EntityMeshState, IntentIssue, runningVersions, startingIntent, TrafficIntent, withSplit } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useMemo, useState } from 'react';
 import { rebalance, splitEvenly } from './rebalance';
 import { DisabledReason } from '../fields/DisabledReason';
@@ -10,10 +10,9 @@ export function versionsOf(state: EntityMeshState): string[] {
   return runningVersions(state.clusters.flatMap(c => c.workloads));
 }
 
-/** Weights per running version from the live intent's split; all to the first version when there is none. */
+/** Weights per running version from the split editing starts from (live, else last applied, else all to the first version). */
 function initialWeights(state: EntityMeshState, versions: string[]): number[] {
-  const split = state.intent?.split ?? [];
-  if (!split.length) return versions.map((_, i) => (i === 0 ? 100 : 0));
+  const split = startingIntent(state, versions).split;
   return versions.map(v => split.filter(d => d.version === v).reduce((a, d) => a + d.weight, 0));
 }
 
@@ -33,7 +32,7 @@ export const TrafficSplitTab = ({ state, disabledReason, issues = [], onReview }
 
   const set = (i: number, value: number) => setWeights(w => rebalance(w, i, value, locked));
   const split: Destination[] = versions.map((version, i) => ({ version, weight: weights[i] })).filter(d => d.weight > 0);
-  const intent = withSplit(state.intent ?? { split }, split);
+  const intent = withSplit(startingIntent(state, versions), split);
   const issueFor = (i: number) =>
     issues.find(x => x.path.startsWith('split[') && split[Number(x.path.slice(6, x.path.indexOf(']')))]?.version === versions[i]);
   const splitIssue = issues.find(x => x.path === 'split');
