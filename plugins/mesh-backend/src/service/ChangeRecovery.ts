@@ -83,14 +83,18 @@ export class ChangeRecovery {
   async resolveAbandoned(): Promise<number> {
     const keys = [...new Set((await this.store.pending()).flatMap(r => (r.target ? [hostKey(r.target)] : [])))];
     let resolved = 0;
-    for (const key of keys) {
-      try {
-        resolved += (await this.store.locks.withLock(key, () => this.resolveHost(key))).length;
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-      }
-    }
+    for (const key of keys) resolved += await this.resolveAbandonedHost(key);
     return resolved;
+  }
+
+  /** As resolveAbandoned, for one host; 0 when someone holds it (a live writer, or another replica resolving). */
+  async resolveAbandonedHost(key: string): Promise<number> {
+    try {
+      return (await this.store.locks.withLock(key, () => this.resolveHost(key))).length;
+    } catch (e) {
+      if (e instanceof ConflictError) return 0;
+      throw e;
+    }
   }
 
   private async resolve(row: JournalRow) {

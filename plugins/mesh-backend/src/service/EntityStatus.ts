@@ -44,7 +44,7 @@ export class EntityStatus {
     const key = hostKey(target);
     const pending = await this.store.pending(key);
     if (!pending.length || (await this.store.locks.isHeld(key))) return;
-    await this.recovery.resolveAbandoned();
+    await this.recovery.resolveAbandonedHost(key);
   }
 
   private unfinished(live: LiveState, row: NonNullable<Awaited<ReturnType<MeshStore['latestLanded']>>>): UnfinishedChange | undefined {

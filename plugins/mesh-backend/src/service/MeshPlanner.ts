@@ -50,7 +50,7 @@ export const needsAdoption = (target: MeshTarget) => (o: ClassifiedObject) =>
   o.namespace === target.namespace && o.adoption !== 'blocked';
 
 /** The foreign objects adopting deletes: those that route only the host, under other names. */
-function deletionsOnAdopt(live: RoutingObject[], foreign: ClassifiedObject[]): PlannedObjectChange[] {
+function deletionsOnAdopt(live: RoutingObject[], foreign: ClassifiedObject[], withDiffs: boolean): PlannedObjectChange[] {
   return foreign
     .filter(o => o.adoption === 'delete')
     .map(o => {
@@ -60,7 +60,7 @@ function deletionsOnAdopt(live: RoutingObject[], foreign: ClassifiedObject[]): P
         name: o.name,
         namespace: o.namespace,
         action: 'delete' as const,
-        diff: objectDiff(`${o.kind}/${o.name}`, current, undefined),
+        diff: withDiffs ? objectDiff(`${o.kind}/${o.name}`, current, undefined) : '',
         object: current,
         takesOverFrom: ownerOf(o),
       };
@@ -81,8 +81,8 @@ export class MeshPlanner {
   constructor(private readonly registry: ClusterRegistry, private readonly state: MeshStateService) {}
 
   /**
-   * `dryRun: false` leaves out the server-side dry run: apply plans again only to check the
-   * revision and learn what each cluster holds, and its writes are judged by the server anyway.
+   * `dryRun: false` leaves out the server-side dry run and the readable diffs: apply plans again
+   * only to learn what each cluster holds, and its writes are judged by the server anyway.
    * `live` is a read already made (apply's cached read of what the user planned against).
    */
   async plan(target: MeshTarget, input: unknown, options: { dryRun?: boolean; adopt?: boolean; live?: LiveState } = {}): Promise<PlanResult> {
@@ -134,12 +134,13 @@ export class MeshPlanner {
         name: planned.metadata.name,
         namespace: planned.metadata.namespace,
         action: actionFor(current, planned),
-        diff: objectDiff(`${planned.kind}/${planned.metadata.name}`, current, planned),
+        // Diffs are for the person reviewing; apply's own re-plan needs none (they cost ~0.2 ms an object).
+        diff: dryRun ? objectDiff(`${planned.kind}/${planned.metadata.name}`, current, planned) : '',
         object: planned,
         ...(owner ? { takesOverFrom: ownerOf(owner) } : {}),
       };
     });
-    if (adopt) changes.push(...deletionsOnAdopt(live.routing, foreign));
+    if (adopt) changes.push(...deletionsOnAdopt(live.routing, foreign, dryRun));
     const plan: ClusterPlan = {
       cluster: live.cluster,
       changes,
