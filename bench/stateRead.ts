@@ -9,7 +9,7 @@ export async function run(): Promise<Figure[]> {
   const sandbox = await latencySandbox(CLUSTERS, LATENCY_MS);
   const services = await meshServices(sandbox);
   try {
-    const roundTrip = await median(5, async () => timed(await oneRoundTrip(sandbox)));
+    const roundTrip = await median(5, async () => timed(await oneRoundTrip(services)));
     const read = await median(5, () => timed(() => services.status.get(target)));
     return [
       {

@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { Topology } from '@meshtraffic/kube-sandbox';
 import knex from 'knex';
 import { spawn } from 'node:child_process';
@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { MeshServices, wireMeshServices } from '../../plugins/mesh-backend/src/__testUtils__/meshServices';
-import { KeepAliveAuthentication, makeKeepAliveClient } from '../../plugins/mesh-backend/src/kubernetes/keepAliveClient';
+import { meshServicesFor, MeshServices } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -94,21 +93,20 @@ export async function meshServices(sandbox: BenchSandbox): Promise<MeshServices 
     ],
   };
   const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
-  const services = await wireMeshServices(meshConfig, db);
+  const services = await meshServicesFor(meshConfig, db);
   // Warm: the first call to each cluster opens its connection; a portal's are open long since.
   await services.status.get(target);
   return { ...services, close: () => db.destroy() };
 }
 
 /** One round trip to one cluster over a kept-alive connection, for the limits to be made of. */
-export async function oneRoundTrip(sandbox: BenchSandbox): Promise<() => Promise<void>> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(sandbox.kubeconfigPath);
-  kc.setCurrentContext(sandbox.clusters[0]);
-  const api = makeKeepAliveClient(kc, new KeepAliveAuthentication(kc), CoreV1Api);
-  // A resource request, so the cluster's added latency applies as it does to the product's calls.
+export async function oneRoundTrip(services: MeshServices): Promise<() => Promise<void>> {
+  const cluster = services.registry.mesh('bench')!.clusters[0];
+  const client = services.registry.client(cluster);
+  // A resource request through the backend's own client, kept alive, so the cluster's added
+  // latency and the client's own cost apply as they do to the product's calls.
   const call = async () => {
-    await api.listNamespacedPod({ namespace: 'bookinfo', labelSelector: 'app=none' });
+    await client.workloads('bookinfo', 'none');
   };
   await call();
   return call;

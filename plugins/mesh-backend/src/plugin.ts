@@ -5,13 +5,7 @@ import { readMeshConfig, unverifiedClusters } from './config/readMeshConfig';
 import { CatalogHostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
-import { ClusterRegistry } from './service/ClusterRegistry';
-import { MeshStore } from './database/MeshStore';
-import { ChangeRecovery } from './service/ChangeRecovery';
-import { EntityStatus } from './service/EntityStatus';
-import { MeshApplier } from './service/MeshApplier';
-import { MeshPlanner } from './service/MeshPlanner';
-import { MeshStateService } from './service/MeshStateService';
+import { createMeshServices } from './service/createMeshServices';
 
 /**
  * The mesh backend plugin: holds cluster credentials and serves `/api/mesh`.
@@ -41,19 +35,13 @@ export const meshPlugin = createBackendPlugin({
         for (const cluster of unverifiedClusters(meshConfig)) {
           logger.warn(`mesh: cluster ${cluster} has skipTLSVerify set: its credentials go to whoever answers at its URL; use caData or caFile outside development`);
         }
-        const clusters = new ClusterRegistry(meshConfig);
         logger.info(
           `mesh: ${meshConfig.meshes.length} mesh(es), ${meshConfig.meshes.reduce((n, m) => n + m.clusters.length, 0)} cluster(s) configured`,
         );
         permissionsRegistry.addPermissions(meshPermissions);
         const claims = new CatalogHostClaims(catalog, auth);
         const guard = new OwnershipGuard(permissions, userInfo, meshConfig.adminGroup);
-        const state = new MeshStateService(clusters, claims);
-        const planner = new MeshPlanner(clusters, state);
-        const store = await MeshStore.create(database, { lockTtlMs: meshConfig.changeLockTtlMs });
-        const applier = new MeshApplier(clusters, planner, state, store);
-        const recovery = new ChangeRecovery(store, state, logger);
-        const status = new EntityStatus(state, store, recovery);
+        const { registry: clusters, state, planner, store, applier, recovery, status } = await createMeshServices({ config: meshConfig, database, claims, logger });
         // Changes a dead replica left pending are resolved by reading the clusters: at startup
         // (initialDelay 0) and then regularly, by one replica at a time.
         await scheduler.scheduleTask({

@@ -5,7 +5,7 @@
  * MESH_CHILD_JOB set to the JSON of a ChildJob.
  */
 import knexFactory from 'knex';
-import { wireMeshServices } from './meshServices';
+import { meshServicesFor } from '../testUtils';
 
 export interface ChildJob {
   meshConfig: Record<string, unknown>;
@@ -19,7 +19,7 @@ export interface ChildJob {
 async function main() {
   const job: ChildJob = JSON.parse(process.env.MESH_CHILD_JOB ?? '{}');
   const knex = knexFactory({ client: 'pg', connection: job.databaseConnection as any });
-  const services = await wireMeshServices(job.meshConfig, knex);
+  const services = await meshServicesFor(job.meshConfig, knex);
   // Plan first, as the user's page does: apply then starts from that read, like a real request.
   await services.planner.plan(job.target, job.intent);
   process.stdout.write('applying\n');

@@ -1,5 +1,5 @@
 import { Config } from '@backstage/config';
-import { ClusterRole, CLUSTER_ROLES, MeshTopology, PlacementError, placeConfig } from '@meshtraffic/backstage-plugin-mesh-common';
+import { ClusterRole, CLUSTER_ROLES, MeshTopology, Placement, PlacementError, placeConfig } from '@meshtraffic/backstage-plugin-mesh-common';
 
 export type AuthProvider = 'serviceAccount' | 'kubeconfig' | 'inCluster';
 const AUTH_PROVIDERS: AuthProvider[] = ['serviceAccount', 'kubeconfig', 'inCluster'];
@@ -42,6 +42,8 @@ export interface MeshConfig {
   controlPlaneNamespace: string;
   clusters: ClusterConfig[];
   topology: MeshTopology;
+  /** Where routing takes effect (the mesh's kind and its config clusters), computed once from the topology. */
+  placement: Placement;
 }
 
 export interface MeshPluginConfig {
@@ -133,8 +135,9 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
       id,
       clusters: clusters.map(c => ({ name: c.name, role: c.role, network: c.network, region: c.region })),
     };
+    let placement: Placement;
     try {
-      placeConfig(topology);
+      placement = placeConfig(topology);
     } catch (e) {
       if (e instanceof PlacementError) throw new MeshConfigError(`mesh.meshes[${i}]: ${e.message}`);
       throw e;
@@ -146,6 +149,7 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
       controlPlaneNamespace: m.getOptionalString('controlPlaneNamespace') ?? 'istio-system',
       clusters,
       topology,
+      placement,
     };
   });
   const ttlSeconds = root.getOptionalNumber('changeLockTtlSeconds') ?? 30;

@@ -1,5 +1,5 @@
 import { VersionApi } from '@kubernetes/client-node';
-import { ClusterSummary, ClustersResponse, placeConfig } from '@meshtraffic/backstage-plugin-mesh-common';
+import { ClusterSummary, ClustersResponse } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig, MeshPluginConfig } from '../config/readMeshConfig';
 import { ClusterClient } from '../kubernetes/ClusterClient';
 import { describeClusterError } from '../kubernetes/clusterErrors';
@@ -37,8 +37,7 @@ export class ClusterRegistry {
     const clusters = await Promise.all(all.map(c => this.probe(c)));
     return {
       meshes: this.config.meshes.map(m => {
-        const placement = placeConfig(m.topology);
-        return { id: m.id, kind: placement.kind, configClusters: placement.configClusters };
+        return { id: m.id, kind: m.placement.kind, configClusters: m.placement.configClusters };
       }),
       clusters,
     };

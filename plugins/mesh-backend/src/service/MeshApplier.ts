@@ -11,7 +11,6 @@ import {
 import { HostLease } from '../database/HostLocks';
 import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
 import { ChangeRecovery } from './ChangeRecovery';
-import { ClusterRegistry } from './ClusterRegistry';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption } from './MeshPlanner';
 import { holderOf, LiveState, MeshStateService, revisionOf } from './MeshStateService';
@@ -41,18 +40,13 @@ export type ApplyOutcome = { valid: false; issues: IntentIssue[] } | ({ valid: t
  * `pending` before the first write, all clusters in parallel, make-before-break, all or nothing.
  */
 export class MeshApplier {
-  private readonly writer: RoutingWriter;
-  private readonly recovery: ChangeRecovery;
-
   constructor(
-    registry: ClusterRegistry,
     private readonly planner: MeshPlanner,
     private readonly state: MeshStateService,
     private readonly store: MeshStore,
-  ) {
-    this.writer = new RoutingWriter(registry);
-    this.recovery = new ChangeRecovery(store, state);
-  }
+    private readonly writer: RoutingWriter,
+    private readonly recovery: ChangeRecovery,
+  ) {}
 
   /**
    * Runs a change holding the host's lock, after ending whatever an earlier holder that died

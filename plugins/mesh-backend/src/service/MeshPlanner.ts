@@ -9,7 +9,6 @@ import {
   objectKey,
   PlannedAction,
   PlannedObjectChange,
-  placeConfig,
   RoutingObject,
   TrafficIntent,
   validateIntent,
@@ -96,7 +95,7 @@ export class MeshPlanner {
 
     const intent = checked.intent;
     const objects = generateRouting(target, intent);
-    const { configClusters } = placeConfig(live.mesh.topology);
+    const { configClusters } = live.mesh.placement;
     const adopt = options.adopt ?? false;
     const clusters = await Promise.all(
       configClusters.map(name => this.planCluster(live.clusters.find(c => c.cluster === name)!, objects, target, options.dryRun ?? true, adopt)),

@@ -5,7 +5,6 @@ import {
   ClusterState,
   fingerprint,
   MeshTarget,
-  placeConfig,
   RoutingObject,
   concernsHost,
   TrafficIntent,
@@ -86,7 +85,7 @@ export class MeshStateService {
 
   async read(target: MeshTarget): Promise<LiveState> {
     const mesh = this.meshFor(target);
-    const { configClusters } = placeConfig(mesh.topology);
+    const { configClusters } = mesh.placement;
     const clusters = await Promise.all(
       mesh.clusters.map(async (cluster): Promise<LiveCluster> => {
         const client = this.registry.client(cluster);

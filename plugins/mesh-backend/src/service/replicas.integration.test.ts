@@ -6,9 +6,9 @@ import path from 'node:path';
 import request from 'supertest';
 import { ChildJob } from '../__testUtils__/applyInChildProcess';
 import { ADMIN_GROUP, serviceEntity, startMeshBackend, startShippedSandbox, userHeader } from '../__testUtils__/meshBackend';
-import { wireMeshServices } from '../__testUtils__/meshServices';
+
 import { markWriteLogs } from '../__testUtils__/writeLog';
-import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
 
 /** Backend replicas share PostgreSQL in production; so do these tests. */
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'], disableDocker: true });
@@ -54,7 +54,7 @@ describe('backend replicas on PostgreSQL', () => {
   it('(e) a replica killed between the clusters\' writes leaves a pending row that a fresh replica resolves to interrupted, reports, and can finish', async () => {
     const knex = await databases.init('POSTGRES_15');
     const meshConfig = { ...sandboxMeshConfig(sandbox, { requestTimeout: 15_000 }), changeLockTtlSeconds: 1 };
-    const survivor = await wireMeshServices(meshConfig, knex);
+    const survivor = await meshServicesFor(meshConfig, knex);
     const before = { split: [{ version: 'v1', weight: 100 }] };
     const first = await survivor.status.get(reviews);
     expect(await survivor.applier.apply({ target: reviews, actor: 'user:default/alice', intent: before, revision: first.revision })).toMatchObject({ ok: true });

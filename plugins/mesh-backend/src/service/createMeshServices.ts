@@ -1,0 +1,42 @@
+import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
+import { MeshPluginConfig } from '../config/readMeshConfig';
+import { MeshStore } from '../database/MeshStore';
+import { HostClaims } from '../ownership/HostClaims';
+import { ChangeRecovery } from './ChangeRecovery';
+import { ClusterRegistry } from './ClusterRegistry';
+import { EntityStatus } from './EntityStatus';
+import { MeshApplier } from './MeshApplier';
+import { MeshPlanner } from './MeshPlanner';
+import { MeshStateService } from './MeshStateService';
+import { RoutingWriter } from './RoutingWriter';
+
+export interface MeshServices {
+  registry: ClusterRegistry;
+  state: MeshStateService;
+  planner: MeshPlanner;
+  store: MeshStore;
+  applier: MeshApplier;
+  recovery: ChangeRecovery;
+  status: EntityStatus;
+}
+
+/**
+ * The mesh backend's services, wired once: by the plugin, by tests that stand for several
+ * replicas or a replica in another process, and by the benchmarks.
+ */
+export async function createMeshServices(options: {
+  config: MeshPluginConfig;
+  database: DatabaseService;
+  /** Other catalog entities naming a host; none without a catalog (benchmarks, child replicas). */
+  claims?: HostClaims;
+  logger?: LoggerService;
+}): Promise<MeshServices> {
+  const registry = new ClusterRegistry(options.config);
+  const state = new MeshStateService(registry, options.claims);
+  const planner = new MeshPlanner(registry, state);
+  const store = await MeshStore.create(options.database, { lockTtlMs: options.config.changeLockTtlMs });
+  const recovery = new ChangeRecovery(store, state, options.logger);
+  const applier = new MeshApplier(planner, state, store, new RoutingWriter(registry), recovery);
+  const status = new EntityStatus(state, store, recovery);
+  return { registry, state, planner, store, applier, recovery, status };
+}

@@ -1,0 +1,20 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { ConfigReader, JsonObject } from '@backstage/config';
+import { Knex } from 'knex';
+import { readMeshConfig } from '../config/readMeshConfig';
+import { createMeshServices, MeshServices } from '../service/createMeshServices';
+
+export type { MeshServices };
+
+/**
+ * The mesh backend's services without HTTP or a catalog, wired as the plugin wires them, on a
+ * `mesh:` config (e.g. {@link sandboxMeshConfig}'s) and a knex database: one call per replica, for
+ * tests that stand for several replicas or one in a child process, and for benchmarks.
+ *
+ * @public
+ */
+export async function meshServicesFor(meshConfig: Record<string, unknown>, knex: Knex): Promise<MeshServices> {
+  // The one method of the database service the store uses: no jest needed, so a child process can call this too.
+  const database = { getClient: async () => knex, migrations: { skip: false } } as unknown as DatabaseService;
+  return createMeshServices({ config: readMeshConfig(new ConfigReader({ mesh: meshConfig as JsonObject })), database });
+}
