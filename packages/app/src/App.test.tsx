@@ -1,8 +1,8 @@
-import { render, waitFor } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
-  it('should render', async () => {
+  it('renders the demo sign-in page, with the way in as the read-only viewer', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
@@ -16,10 +16,8 @@ describe('App', () => {
       ] as any,
     };
 
-    const rendered = render(<App />);
+    render(<App />);
 
-    await waitFor(() => {
-      expect(rendered.baseElement).toBeInTheDocument();
-    });
+    expect(await screen.findByRole('link', { name: 'Sign in as viewer (owns nothing)' }, { timeout: 10_000 })).toHaveAttribute('href', '?as=viewer');
   });
 });

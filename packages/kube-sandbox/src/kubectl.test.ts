@@ -7,7 +7,8 @@ import { Sandbox, startSandbox } from './sandbox';
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 const hasKubectl = fs.existsSync(KUBECTL);
 if (!hasKubectl) {
-  // Said once, loudly: these tests prove the sandbox against the real client.
+  // These tests prove the sandbox against the real client: CI must have it; elsewhere, say so loudly.
+  if (process.env.CI) throw new Error(`kube-sandbox: ${KUBECTL} is absent on CI, where the kubectl tests must run (set KUBECTL to its path)`);
   process.stderr.write(`kube-sandbox: kubectl tests skipped: ${KUBECTL} is absent (set KUBECTL to its path)\n`);
 }
 const describeKubectl = hasKubectl ? describe : describe.skip;

@@ -12,12 +12,6 @@ async function storesOn(databaseId: any, replicas = 1) {
 }
 
 describe('MeshStore', () => {
-  it('runs on PostgreSQL as well as SQLite', () => {
-    expect(databases.eachSupportedId().map(([id]) => id)).toEqual(
-      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ? ['POSTGRES_15', 'SQLITE_3'] : ['SQLITE_3'],
-    );
-  });
-
   it.each(databases.eachSupportedId())('records history, newest first, with every outcome (%p)', async databaseId => {
     const [store] = await storesOn(databaseId);
     const ok = await store.record({
