@@ -108,7 +108,17 @@ function installFingerprint(nodeBin) {
     if (fs.existsSync(full)) hash.update(file).update(fs.readFileSync(full));
   }
   hash.update(nodeBin);
+  // Native addons (better-sqlite3, ...) are built for one Node ABI: a Node of another ABI at the
+  // same path must install again, not load them and crash.
+  hash.update(`abi:${nodeAbi(nodeBin)}`);
   return hash.digest('hex');
+}
+
+/** The ABI version (`process.versions.modules`) of the Node binary the tools run on. */
+function nodeAbi(nodeBin) {
+  const result = spawnSync(nodeBin, ['-p', 'process.versions.modules'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cannot run ${nodeBin} to read its ABI: ${result.stderr}`);
+  return result.stdout.trim();
 }
 
 function ensureDependencies({ env, nodeBin }) {
@@ -116,7 +126,8 @@ function ensureDependencies({ env, nodeBin }) {
   const fingerprint = installFingerprint(nodeBin);
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === fingerprint) return;
   log('installing dependencies with yarn (first run, or package files changed)');
-  mustRun('yarn', ['install'], { env });
+  // On CI the lockfile is the contract: an install that would change it fails.
+  mustRun('yarn', process.env.CI ? ['install', '--immutable'] : ['install'], { env });
   fs.writeFileSync(stamp, installFingerprint(nodeBin));
 }
 
