@@ -6,13 +6,19 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: ['packages/*/e2e-tests/**/*.test.ts', 'plugins/*/e2e-tests/**/*.test.ts'],
+  testMatch: [
+    'packages/*/e2e-tests/**/*.test.ts',
+    'plugins/*/e2e-tests/**/*.test.ts',
+  ],
   timeout: 120_000,
   expect: { timeout: 20_000 },
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
   workers: 1,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'e2e-test-report' }],
+  ],
   use: {
     baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3000',
     viewport: { width: 1400, height: 900 },

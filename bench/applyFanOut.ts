@@ -1,30 +1,72 @@
-import { generateRouting, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  generateRouting,
+  TrafficIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { Figure, median, ms, timed } from './lib/figures';
-import { latencySandbox, meshServices, oneRoundTrip, target } from './lib/meshServices';
+import {
+  latencySandbox,
+  meshServices,
+  oneRoundTrip,
+  target,
+} from './lib/meshServices';
 
 const LATENCY_MS = 100;
 const KUBECTL = '/usr/bin/kubectl';
 
 const intents: TrafficIntent[] = [
-  { split: [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }] },
-  { split: [{ version: 'v1', weight: 80 }, { version: 'v2', weight: 20 }] },
+  {
+    split: [
+      { version: 'v1', weight: 90 },
+      { version: 'v2', weight: 10 },
+    ],
+  },
+  {
+    split: [
+      { version: 'v1', weight: 80 },
+      { version: 'v2', weight: 20 },
+    ],
+  },
 ];
 
 /** `kubectl apply --server-side` of the same objects, cluster after cluster, as teams script it today. */
-function kubectlLoop(kubeconfig: string, clusters: string[], objects: unknown[]): number {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-')), 'routing.yaml');
+function kubectlLoop(
+  kubeconfig: string,
+  clusters: string[],
+  objects: unknown[],
+): number {
+  const file = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-')),
+    'routing.yaml',
+  );
   fs.writeFileSync(file, objects.map(o => stringify(o)).join('---\n'));
   const started = performance.now();
   for (const context of clusters) {
-    const run = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, '--context', context, 'apply', '--server-side', '--field-manager', 'team-script', '--force-conflicts', '-f', file], {
-      encoding: 'utf8',
-    });
-    if (run.status !== 0) throw new Error(`kubectl failed on ${context}: ${run.stderr}`);
+    const run = spawnSync(
+      KUBECTL,
+      [
+        '--kubeconfig',
+        kubeconfig,
+        '--context',
+        context,
+        'apply',
+        '--server-side',
+        '--field-manager',
+        'team-script',
+        '--force-conflicts',
+        '-f',
+        file,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (run.status !== 0)
+      throw new Error(`kubectl failed on ${context}: ${run.stderr}`);
   }
   return performance.now() - started;
 }
@@ -32,12 +74,22 @@ function kubectlLoop(kubeconfig: string, clusters: string[], objects: unknown[])
 type Services = Awaited<ReturnType<typeof meshServices>>;
 
 /** One apply of `intent`, timed from the request on; the plan (the user's review) is made before, on `planner`. */
-async function timedApply(applier: Services, planner: Services, intent: TrafficIntent): Promise<number> {
+async function timedApply(
+  applier: Services,
+  planner: Services,
+  intent: TrafficIntent,
+): Promise<number> {
   const plan = await planner.planner.plan(target, intent);
   if (!plan.valid) throw new Error('the bench intent is invalid');
   return timed(async () => {
-    const outcome = await applier.applier.apply({ target, actor: 'user:default/bench', intent, revision: plan.live.revision });
-    if (!outcome.valid || !outcome.ok) throw new Error(`apply failed: ${JSON.stringify(outcome)}`);
+    const outcome = await applier.applier.apply({
+      target,
+      actor: 'user:default/bench',
+      intent,
+      revision: plan.live.revision,
+    });
+    if (!outcome.valid || !outcome.ok)
+      throw new Error(`apply failed: ${JSON.stringify(outcome)}`);
   });
 }
 
@@ -49,19 +101,40 @@ export async function run(): Promise<Figure[]> {
     // A second replica: it makes the plan, so the applying replica has no read of its own to reuse.
     const otherReplica = await meshServices(sandbox);
     try {
-      const roundTrip = await median(5, async () => timed(await oneRoundTrip(services)));
-      const rtt = (k: number) => `limit: ${k} round trips, clusters in parallel (${ms(k * roundTrip)})`;
-      const at50 = (ratio: number) => (n === 50 ? { target: '<= 1.3', met: ratio <= 1.3 } : {});
+      const roundTrip = await median(5, async () =>
+        timed(await oneRoundTrip(services)),
+      );
+      const rtt = (k: number) =>
+        `limit: ${k} round trips, clusters in parallel (${ms(k * roundTrip)})`;
+      const at50 = (ratio: number) =>
+        n === 50 ? { target: '<= 1.3', met: ratio <= 1.3 } : {};
       let i = 0;
-      const planTime = await median(3, () => timed(() => services.planner.plan(target, intents[0])));
-      figures.push({ name: `plan, ${n} config cluster(s) at ${LATENCY_MS} ms`, value: ms(planTime), ratio: planTime / roundTrip, against: `1 round trip (${ms(roundTrip)})` });
+      const planTime = await median(3, () =>
+        timed(() => services.planner.plan(target, intents[0])),
+      );
+      figures.push({
+        name: `plan, ${n} config cluster(s) at ${LATENCY_MS} ms`,
+        value: ms(planTime),
+        ratio: planTime / roundTrip,
+        against: `1 round trip (${ms(roundTrip)})`,
+      });
 
       // DestinationRule then VirtualService: two sequential writes.
-      const applyTime = await median(3, () => timedApply(services, services, intents[i++ % 2]));
-      figures.push({ name: `apply, ${n} config cluster(s) at ${LATENCY_MS} ms`, value: ms(applyTime), ratio: applyTime / (2 * roundTrip), against: rtt(2), ...at50(applyTime / (2 * roundTrip)) });
+      const applyTime = await median(3, () =>
+        timedApply(services, services, intents[i++ % 2]),
+      );
+      figures.push({
+        name: `apply, ${n} config cluster(s) at ${LATENCY_MS} ms`,
+        value: ms(applyTime),
+        ratio: applyTime / (2 * roundTrip),
+        against: rtt(2),
+        ...at50(applyTime / (2 * roundTrip)),
+      });
 
       // Planned on another replica: one read more, then the same two writes.
-      const missTime = await median(3, () => timedApply(services, otherReplica, intents[i++ % 2]));
+      const missTime = await median(3, () =>
+        timedApply(services, otherReplica, intents[i++ % 2]),
+      );
       figures.push({
         name: `apply planned on another replica, ${n} config cluster(s) at ${LATENCY_MS} ms`,
         value: ms(missTime),
@@ -73,7 +146,9 @@ export async function run(): Promise<Figure[]> {
       // A version goes away: union DestinationRule, VirtualService, final DestinationRule.
       const dropTime = await median(3, async () => {
         await timedApply(services, services, intents[0]);
-        return timedApply(services, services, { split: [{ version: 'v1', weight: 100 }] });
+        return timedApply(services, services, {
+          split: [{ version: 'v1', weight: 100 }],
+        });
       });
       figures.push({
         name: `apply dropping a version (make-before-break), ${n} config cluster(s) at ${LATENCY_MS} ms`,
@@ -84,10 +159,19 @@ export async function run(): Promise<Figure[]> {
       });
       if (n === 50) {
         if (!fs.existsSync(KUBECTL)) {
-          figures.push({ name: 'kubectl loop, 50 clusters', value: 'skipped', against: 'apply', note: `${KUBECTL} is absent` });
+          figures.push({
+            name: 'kubectl loop, 50 clusters',
+            value: 'skipped',
+            against: 'apply',
+            note: `${KUBECTL} is absent`,
+          });
         } else {
           const objects = generateRouting(target, intents[0]);
-          const loop = kubectlLoop(sandbox.kubeconfigPath, sandbox.clusters, objects);
+          const loop = kubectlLoop(
+            sandbox.kubeconfigPath,
+            sandbox.clusters,
+            objects,
+          );
           figures.push({
             name: `kubectl apply --server-side loop, ${n} clusters at ${LATENCY_MS} ms`,
             value: ms(loop),

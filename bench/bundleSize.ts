@@ -8,7 +8,8 @@ import { Figure } from './lib/figures';
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'packages/app/dist/static');
 const LIMIT_BYTES = 150 * 1024;
-const isMesh = (source: string) => /plugins\/mesh(-common)?\/src\//.test(source);
+const isMesh = (source: string) =>
+  /plugins\/mesh(-common)?\/src\//.test(source);
 
 /** Minified bytes per source of one asset, from its source map: each segment runs to the next. */
 function bytesBySource(file: string): Map<string, number> {
@@ -19,7 +20,10 @@ function bytesBySource(file: string): Map<string, number> {
     segments.forEach((segment, i) => {
       if (segment.length < 4) return;
       const [column, sourceIndex] = segment as number[];
-      const end = i + 1 < segments.length ? segments[i + 1][0] : code[line]?.length ?? column;
+      const end =
+        i + 1 < segments.length
+          ? segments[i + 1][0]
+          : code[line]?.length ?? column;
       const source = map.sources[sourceIndex] ?? '';
       out.set(source, (out.get(source) ?? 0) + Math.max(0, end - column));
     });
@@ -38,19 +42,28 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
  */
 export async function run(): Promise<Figure[]> {
   if (!process.env.BENCH_SKIP_BUILD || !fs.existsSync(dist)) {
-    const build = spawnSync('yarn', ['build'], { cwd: path.join(root, 'packages/app'), stdio: 'inherit' });
+    const build = spawnSync('yarn', ['build'], {
+      cwd: path.join(root, 'packages/app'),
+      stdio: 'inherit',
+    });
     if (build.status !== 0) throw new Error('the app build failed');
   }
   let total = 0;
   let own = 0;
   let chunks = 0;
-  for (const name of fs.readdirSync(dist).filter(f => f.endsWith('.js') && fs.existsSync(path.join(dist, `${f}.map`)))) {
+  for (const name of fs
+    .readdirSync(dist)
+    .filter(
+      f => f.endsWith('.js') && fs.existsSync(path.join(dist, `${f}.map`)),
+    )) {
     const file = path.join(dist, name);
     const gzip = zlib.gzipSync(fs.readFileSync(file)).length;
     total += gzip;
     const bytes = bytesBySource(file);
     const all = [...bytes.values()].reduce((a, b) => a + b, 0);
-    const mesh = [...bytes].filter(([s]) => isMesh(s)).reduce((a, [, b]) => a + b, 0);
+    const mesh = [...bytes]
+      .filter(([s]) => isMesh(s))
+      .reduce((a, [, b]) => a + b, 0);
     if (mesh > 0) {
       own += all ? (gzip * mesh) / all : 0;
       chunks += gzip;
@@ -64,7 +77,9 @@ export async function run(): Promise<Figure[]> {
       against: `limit ${kb(LIMIT_BYTES)}`,
       target: '< 1',
       met: own < LIMIT_BYTES,
-      note: `${((100 * own) / total).toFixed(1)} % of the app's ${kb(total)} gzip`,
+      note: `${((100 * own) / total).toFixed(1)} % of the app's ${kb(
+        total,
+      )} gzip`,
     },
     {
       name: 'assets that carry mesh plugin code, whole (gzip, upper bound)',

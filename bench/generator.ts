@@ -1,7 +1,14 @@
-import { generateForClusters, placeConfig, validateIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  generateForClusters,
+  placeConfig,
+  validateIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import fc from 'fast-check';
 import { validIntent } from '../plugins/mesh-common/src/__testUtils__/arbitraries';
-import { reviewsTarget, reviewsWorkloads } from '../plugins/mesh-common/src/__testUtils__/bookinfo';
+import {
+  reviewsTarget,
+  reviewsWorkloads,
+} from '../plugins/mesh-common/src/__testUtils__/bookinfo';
 import { Figure, ms } from './lib/figures';
 
 const INTENTS = 10_000;
@@ -24,8 +31,16 @@ export async function run(): Promise<Figure[]> {
   let objects = 0;
   for (const intent of intents) {
     const checked = validateIntent(intent, { workloads: reviewsWorkloads });
-    if (!checked.ok) throw new Error(`a generated intent is invalid: ${JSON.stringify(checked.issues)}`);
-    for (const cluster of generateForClusters(reviewsTarget, checked.intent, configClusters)) objects += cluster.objects.length;
+    if (!checked.ok)
+      throw new Error(
+        `a generated intent is invalid: ${JSON.stringify(checked.issues)}`,
+      );
+    for (const cluster of generateForClusters(
+      reviewsTarget,
+      checked.intent,
+      configClusters,
+    ))
+      objects += cluster.objects.length;
   }
   const elapsed = performance.now() - started;
   return [

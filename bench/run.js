@@ -20,9 +20,16 @@ async function main() {
     process.stderr.write(`[bench] ${name}\n`);
     const found = await require(`./${name}.ts`).run();
     for (const f of found) {
-      const ratio = f.ratio === undefined ? '' : ` = ${f.ratio.toFixed(2)} x ${f.against}`;
-      const verdict = f.target ? ` (target ${f.target}: ${f.met ? 'met' : 'MISSED'})` : '';
-      process.stdout.write(`${f.name}: ${f.value}${ratio}${verdict}${f.note ? `; ${f.note}` : ''}\n`);
+      const ratio =
+        f.ratio === undefined ? '' : ` = ${f.ratio.toFixed(2)} x ${f.against}`;
+      const verdict = f.target
+        ? ` (target ${f.target}: ${f.met ? 'met' : 'MISSED'})`
+        : '';
+      process.stdout.write(
+        `${f.name}: ${f.value}${ratio}${verdict}${
+          f.note ? `; ${f.note}` : ''
+        }\n`,
+      );
     }
     figures.push(...found);
   }

@@ -1,5 +1,10 @@
 import { Figure, median, ms, timed } from './lib/figures';
-import { latencySandbox, meshServices, oneRoundTrip, target } from './lib/meshServices';
+import {
+  latencySandbox,
+  meshServices,
+  oneRoundTrip,
+  target,
+} from './lib/meshServices';
 
 const CLUSTERS = 50;
 const LATENCY_MS = 100;
@@ -9,8 +14,12 @@ export async function run(): Promise<Figure[]> {
   const sandbox = await latencySandbox(CLUSTERS, LATENCY_MS);
   const services = await meshServices(sandbox);
   try {
-    const roundTrip = await median(5, async () => timed(await oneRoundTrip(services)));
-    const read = await median(5, () => timed(() => services.status.get(target)));
+    const roundTrip = await median(5, async () =>
+      timed(await oneRoundTrip(services)),
+    );
+    const read = await median(5, () =>
+      timed(() => services.status.get(target)),
+    );
     return [
       {
         name: `state read, ${CLUSTERS} clusters at ${LATENCY_MS} ms`,

@@ -29,7 +29,11 @@ function log(message) {
 }
 
 function run(cmd, args, options = {}) {
-  const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...options });
+  const result = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    cwd: root,
+    ...options,
+  });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }
@@ -47,17 +51,33 @@ function ensureNode() {
   const major = Number(process.versions.node.split('.')[0]);
   if (SUPPORTED_MAJORS.includes(major) && !process.env.MESH_FORCE_PINNED_NODE) {
     const nodeDir = path.resolve(path.dirname(process.execPath), '..');
-    const hasHeaders = fs.existsSync(path.join(nodeDir, 'include', 'node', 'common.gypi'));
-    return { binDir: path.dirname(process.execPath), headersDir: hasHeaders ? nodeDir : undefined };
+    const hasHeaders = fs.existsSync(
+      path.join(nodeDir, 'include', 'node', 'common.gypi'),
+    );
+    return {
+      binDir: path.dirname(process.execPath),
+      headersDir: hasHeaders ? nodeDir : undefined,
+    };
   }
   const pkg = `node-${process.platform}-${process.arch}`;
   const prefix = path.join(tools, `node-${PINNED_NODE}`);
   const pkgDir = path.join(prefix, 'node_modules', pkg);
   const binDir = path.join(pkgDir, 'bin');
   if (!fs.existsSync(path.join(binDir, 'node'))) {
-    log(`Node ${process.versions.node} is older than Backstage supports; fetching ${pkg}@${PINNED_NODE} from the npm registry`);
+    log(
+      `Node ${process.versions.node} is older than Backstage supports; fetching ${pkg}@${PINNED_NODE} from the npm registry`,
+    );
     fs.mkdirSync(prefix, { recursive: true });
-    mustRun('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `${pkg}@${PINNED_NODE}`]);
+    mustRun('npm', [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      `${pkg}@${PINNED_NODE}`,
+    ]);
   }
   return { binDir, headersDir: pkgDir };
 }
@@ -69,7 +89,12 @@ function ensureYarnShim(nodeBin) {
     .find(f => /^yarn-.*\.cjs$/.test(f));
   const shimDir = path.join(tools, 'bin');
   const shim = path.join(shimDir, 'yarn');
-  const body = `#!/bin/sh\nexec "${nodeBin}" "${path.join(root, '.yarn', 'releases', release)}" "$@"\n`;
+  const body = `#!/bin/sh\nexec "${nodeBin}" "${path.join(
+    root,
+    '.yarn',
+    'releases',
+    release,
+  )}" "$@"\n`;
   fs.mkdirSync(shimDir, { recursive: true });
   if (!fs.existsSync(shim) || fs.readFileSync(shim, 'utf8') !== body) {
     fs.writeFileSync(shim, body, { mode: 0o755 });
@@ -82,7 +107,12 @@ function environment() {
   const nodeBin = path.join(node.binDir, 'node');
   const shimDir = ensureYarnShim(nodeBin);
   const env = { ...process.env };
-  env.PATH = [path.join(root, 'node_modules', '.bin'), node.binDir, shimDir, env.PATH].join(path.delimiter);
+  env.PATH = [
+    path.join(root, 'node_modules', '.bin'),
+    node.binDir,
+    shimDir,
+    env.PATH,
+  ].join(path.delimiter);
   // npm exports its own config to scripts (nodedir points at the system Node's headers here):
   // native addons must build against the headers of the Node that will load them.
   for (const key of Object.keys(env)) {
@@ -116,18 +146,26 @@ function installFingerprint(nodeBin) {
 
 /** The ABI version (`process.versions.modules`) of the Node binary the tools run on. */
 function nodeAbi(nodeBin) {
-  const result = spawnSync(nodeBin, ['-p', 'process.versions.modules'], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`cannot run ${nodeBin} to read its ABI: ${result.stderr}`);
+  const result = spawnSync(nodeBin, ['-p', 'process.versions.modules'], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(`cannot run ${nodeBin} to read its ABI: ${result.stderr}`);
   return result.stdout.trim();
 }
 
 function ensureDependencies({ env, nodeBin }) {
   const stamp = path.join(root, 'node_modules', '.mesh-install-stamp');
   const fingerprint = installFingerprint(nodeBin);
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === fingerprint) return;
-  log('installing dependencies with yarn (first run, or package files changed)');
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === fingerprint)
+    return;
+  log(
+    'installing dependencies with yarn (first run, or package files changed)',
+  );
   // On CI the lockfile is the contract: an install that would change it fails.
-  mustRun('yarn', process.env.CI ? ['install', '--immutable'] : ['install'], { env });
+  mustRun('yarn', process.env.CI ? ['install', '--immutable'] : ['install'], {
+    env,
+  });
   fs.writeFileSync(stamp, installFingerprint(nodeBin));
 }
 
@@ -138,6 +176,7 @@ function yarn(args, env) {
 /** The test suite: type check, lint, every package's tests; one summary line at the end. */
 function test(env) {
   const steps = [
+    ['formatting', ['prettier', '--check', '.']],
     ['type check', ['tsc']],
     ['lint', ['backstage-cli', 'repo', 'lint']],
     ['tests', ['backstage-cli', 'repo', 'test']],
@@ -149,20 +188,32 @@ function test(env) {
     log(`${name}: yarn ${args.join(' ')}`);
     const started = Date.now();
     const status = yarn(args, testEnv);
-    results.push({ name, ok: status === 0, seconds: Math.round((Date.now() - started) / 1000) });
+    results.push({
+      name,
+      ok: status === 0,
+      seconds: Math.round((Date.now() - started) / 1000),
+    });
   }
   const failed = results.filter(r => !r.ok);
-  const summary = results.map(r => `${r.name} ${r.ok ? 'passed' : 'FAILED'} (${r.seconds}s)`).join(', ');
-  process.stdout.write(`\nSUMMARY: ${failed.length ? 'FAILED' : 'PASSED'}: ${summary}\n`);
+  const summary = results
+    .map(r => `${r.name} ${r.ok ? 'passed' : 'FAILED'} (${r.seconds}s)`)
+    .join(', ');
+  process.stdout.write(
+    `\nSUMMARY: ${failed.length ? 'FAILED' : 'PASSED'}: ${summary}\n`,
+  );
   return failed.length ? 1 : 0;
 }
 
 function start(env) {
-  const child = spawn('yarn', ['node', 'scripts/start.js', ...process.argv.slice(3)], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    'yarn',
+    ['node', 'scripts/start.js', ...process.argv.slice(3)],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  );
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => child.kill(signal));
   }
@@ -179,7 +230,10 @@ function main() {
     case 'test':
       return test(ctx.env);
     case 'e2e':
-      return yarn(['node', 'scripts/e2e.js', ...process.argv.slice(3)], ctx.env);
+      return yarn(
+        ['node', 'scripts/e2e.js', ...process.argv.slice(3)],
+        ctx.env,
+      );
     case 'bench':
       return yarn(['node', 'bench/run.js', ...process.argv.slice(3)], ctx.env);
     case 'start':

@@ -22,14 +22,20 @@ function ensureChromium() {
   log(`${chromium} is missing; installing Debian's chromium`);
   const sudo = process.getuid && process.getuid() !== 0 ? ['sudo', '-n'] : [];
   const apt = (...args) =>
-    spawnSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), ...args], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    }).status;
+    spawnSync(
+      sudo[0] ?? 'apt-get',
+      [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), ...args],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      },
+    ).status;
   if (apt('install', '-y', '--no-install-recommends', 'chromium') !== 0) {
     apt('update');
     if (apt('install', '-y', '--no-install-recommends', 'chromium') !== 0) {
-      throw new Error('could not install chromium with apt-get; set CHROMIUM_PATH to a Chromium binary');
+      throw new Error(
+        'could not install chromium with apt-get; set CHROMIUM_PATH to a Chromium binary',
+      );
     }
   }
 }
@@ -46,7 +52,10 @@ async function isUp(url) {
 async function waitFor(url, ms, portal) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (portal && portal.exitCode !== null) throw new Error(`the portal exited (${portal.exitCode}) before ${url} answered`);
+    if (portal && portal.exitCode !== null)
+      throw new Error(
+        `the portal exited (${portal.exitCode}) before ${url} answered`,
+      );
     if (await isUp(url)) return;
     await new Promise(r => setTimeout(r, 1000));
   }
@@ -72,11 +81,12 @@ async function main() {
     await waitFor(BACKEND_READY, 300_000, portal);
     await waitFor(FRONTEND, 300_000, portal);
     fs.mkdirSync(path.join(root, 'docs', 'screenshots'), { recursive: true });
-    status = spawnSync('playwright', ['test', ...process.argv.slice(2)], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, CHROMIUM_PATH: chromium },
-    }).status ?? 1;
+    status =
+      spawnSync('playwright', ['test', ...process.argv.slice(2)], {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, CHROMIUM_PATH: chromium },
+      }).status ?? 1;
   } finally {
     if (portal) {
       try {
@@ -86,7 +96,10 @@ async function main() {
       }
       // Wait until it has let go of its ports, so a next run starts a fresh portal and sandbox.
       const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline && ((await isUp(BACKEND_READY)) || (await isUp(FRONTEND)))) {
+      while (
+        Date.now() < deadline &&
+        ((await isUp(BACKEND_READY)) || (await isUp(FRONTEND)))
+      ) {
         await new Promise(r => setTimeout(r, 1000));
       }
     }

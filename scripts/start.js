@@ -15,25 +15,39 @@ const kubeconfig = path.join(root, '.sandbox', 'kubeconfig');
 
 function startSandbox() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'packages', 'kube-sandbox', 'bin', 'kube-sandbox'), '--kubeconfig', kubeconfig], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(root, 'packages', 'kube-sandbox', 'bin', 'kube-sandbox'),
+        '--kubeconfig',
+        kubeconfig,
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     child.stdout.on('data', chunk => {
       process.stdout.write(chunk);
       if (String(chunk).includes('[sandbox] ready')) resolve(child);
     });
-    child.on('exit', code => reject(new Error(`the sandbox exited (${code}) before it was ready`)));
+    child.on('exit', code =>
+      reject(new Error(`the sandbox exited (${code}) before it was ready`)),
+    );
   });
 }
 
 async function main() {
   const sandbox = await startSandbox();
-  const portal = spawn('yarn', ['backstage-cli', 'repo', 'start', ...process.argv.slice(2)], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'development' },
-  });
+  const portal = spawn(
+    'yarn',
+    ['backstage-cli', 'repo', 'start', ...process.argv.slice(2)],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'development' },
+    },
+  );
 
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {

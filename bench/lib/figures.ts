@@ -15,7 +15,10 @@ export interface Figure {
 export const ms = (n: number) => `${n.toFixed(0)} ms`;
 
 /** The median of a few runs: one slow run on a shared machine must not make the figure. */
-export async function median(runs: number, work: () => Promise<number>): Promise<number> {
+export async function median(
+  runs: number,
+  work: () => Promise<number>,
+): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await work());
   times.sort((a, b) => a - b);

@@ -6,7 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { meshServicesFor, MeshServices } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
+import {
+  meshServicesFor,
+  MeshServices,
+} from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -14,12 +17,35 @@ const root = path.resolve(__dirname, '../..');
 export function primaries(n: number): Topology {
   const names = Array.from({ length: n }, (_, i) => `c${i + 1}`);
   return {
-    meshes: [{ id: 'bench', clusters: names.map((name, i) => ({ name, role: 'primary', region: `region-${i % 3}` })) }],
-    workloads: [{ namespace: 'bookinfo', service: 'reviews', versions: [{ version: 'v1', clusters: names }, { version: 'v2', clusters: names }] }],
+    meshes: [
+      {
+        id: 'bench',
+        clusters: names.map((name, i) => ({
+          name,
+          role: 'primary',
+          region: `region-${i % 3}`,
+        })),
+      },
+    ],
+    workloads: [
+      {
+        namespace: 'bookinfo',
+        service: 'reviews',
+        versions: [
+          { version: 'v1', clusters: names },
+          { version: 'v2', clusters: names },
+        ],
+      },
+    ],
   };
 }
 
-export const target = { mesh: 'bench', service: 'reviews', namespace: 'bookinfo', entityRef: 'component:default/reviews' };
+export const target = {
+  mesh: 'bench',
+  service: 'reviews',
+  namespace: 'bookinfo',
+  entityRef: 'component:default/reviews',
+};
 
 export interface BenchSandbox {
   clusters: string[];
@@ -31,14 +57,27 @@ export interface BenchSandbox {
  * The sandbox in a process of its own, as API servers are other machines: its CPU is not the
  * backend's. Every cluster answers after `latencyMs` (set through its admin endpoint).
  */
-export async function latencySandbox(n: number, latencyMs: number): Promise<BenchSandbox> {
+export async function latencySandbox(
+  n: number,
+  latencyMs: number,
+): Promise<BenchSandbox> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
   const topologyFile = path.join(dir, 'topology.yaml');
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   fs.writeFileSync(topologyFile, stringify(primaries(n)));
-  const child = spawn(process.execPath, [path.join(root, 'packages/kube-sandbox/bin/kube-sandbox'), '--topology', topologyFile, '--kubeconfig', kubeconfigPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, 'packages/kube-sandbox/bin/kube-sandbox'),
+      '--topology',
+      topologyFile,
+      '--kubeconfig',
+      kubeconfigPath,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const orphaned = () => child.kill('SIGKILL');
   process.once('exit', orphaned);
   const adminUrl = await new Promise<string>((resolve, reject) => {
@@ -48,12 +87,18 @@ export async function latencySandbox(n: number, latencyMs: number): Promise<Benc
       const admin = /\[sandbox\] admin (\S+)/.exec(out);
       if (admin && out.includes('[sandbox] ready')) resolve(admin[1]);
     });
-    child.on('exit', code => reject(new Error(`the sandbox exited (${code}) before it was ready`)));
+    child.on('exit', code =>
+      reject(new Error(`the sandbox exited (${code}) before it was ready`)),
+    );
   });
   const clusters = primaries(n).meshes[0].clusters.map(c => c.name);
   await Promise.all(
     clusters.map(name =>
-      fetch(`${adminUrl}/clusters/${name}/latency`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ms: latencyMs }) }),
+      fetch(`${adminUrl}/clusters/${name}/latency`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ms: latencyMs }),
+      }),
     ),
   );
   return {
@@ -73,7 +118,9 @@ export async function latencySandbox(n: number, latencyMs: number): Promise<Benc
  * The mesh backend's own services (state, plan, apply, journal and locks in SQLite) wired to a
  * sandbox as the plugin wires them. Each call is one replica: two calls stand for two replicas.
  */
-export async function meshServices(sandbox: BenchSandbox): Promise<MeshServices & { close: () => Promise<void> }> {
+export async function meshServices(
+  sandbox: BenchSandbox,
+): Promise<MeshServices & { close: () => Promise<void> }> {
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(sandbox.kubeconfigPath);
   const meshConfig = {
@@ -92,7 +139,11 @@ export async function meshServices(sandbox: BenchSandbox): Promise<MeshServices 
       },
     ],
   };
-  const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  const db = knex({
+    client: 'better-sqlite3',
+    connection: { filename: ':memory:' },
+    useNullAsDefault: true,
+  });
   const services = await meshServicesFor(meshConfig, db);
   // Warm: the first call to each cluster opens its connection; a portal's are open long since.
   await services.status.get(target);
@@ -100,7 +151,9 @@ export async function meshServices(sandbox: BenchSandbox): Promise<MeshServices 
 }
 
 /** One round trip to one cluster over a kept-alive connection, for the limits to be made of. */
-export async function oneRoundTrip(services: MeshServices): Promise<() => Promise<void>> {
+export async function oneRoundTrip(
+  services: MeshServices,
+): Promise<() => Promise<void>> {
   const cluster = services.registry.mesh('bench')!.clusters[0];
   const client = services.registry.client(cluster);
   // A resource request through the backend's own client, kept alive, so the cluster's added

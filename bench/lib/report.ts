@@ -10,9 +10,14 @@ export function writeReport(figures: Figure[]): string {
   const file = path.join(root, 'docs', 'benchmarks.md');
   const cpus = os.cpus();
   const rows = figures.map(f => {
-    const ratio = f.ratio === undefined ? '' : `${f.ratio.toFixed(2)} x ${f.against}`;
-    const target = f.target ? `${f.target} (${f.met ? 'met' : '**missed**'})` : '';
-    return `| ${f.name} | ${f.value} | ${ratio} | ${target} | ${f.note ?? ''} |`;
+    const ratio =
+      f.ratio === undefined ? '' : `${f.ratio.toFixed(2)} x ${f.against}`;
+    const target = f.target
+      ? `${f.target} (${f.met ? 'met' : '**missed**'})`
+      : '';
+    return `| ${f.name} | ${f.value} | ${ratio} | ${target} | ${
+      f.note ?? ''
+    } |`;
   });
   const bounds = fs.readFileSync(path.join(__dirname, 'bounds.md'), 'utf8');
   const text = [
@@ -21,7 +26,12 @@ export function writeReport(figures: Figure[]): string {
     '`npm run bench` writes this file; every ratio is against a baseline or limit measured in the same run.',
     '',
     `- Date: ${new Date().toISOString()}`,
-    `- Machine: ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.versions.node}`,
+    `- Machine: ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${(
+      os.totalmem() /
+      2 ** 30
+    ).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${
+      process.versions.node
+    }`,
     '',
     '| figure | value | ratio | target | note |',
     '| --- | --- | --- | --- | --- |',

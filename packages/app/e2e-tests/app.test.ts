@@ -4,7 +4,8 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
 const screenshots = path.join(root, 'docs/screenshots');
-const kubeconfig = process.env.MESH_E2E_KUBECONFIG ?? path.join(root, '.sandbox/kubeconfig');
+const kubeconfig =
+  process.env.MESH_E2E_KUBECONFIG ?? path.join(root, '.sandbox/kubeconfig');
 
 async function signIn(page: Page) {
   await page.goto('/');
@@ -38,11 +39,16 @@ async function liveWeights(cluster: string): Promise<string> {
 }
 
 /** A tab of the Mesh content (the entity page has an Overview tab of its own). */
-const meshTab = (page: Page, name: string) => page.getByRole('tablist', { name: 'Mesh routing' }).getByRole('tab', { name });
+const meshTab = (page: Page, name: string) =>
+  page
+    .getByRole('tablist', { name: 'Mesh routing' })
+    .getByRole('tab', { name });
 
 async function openMesh(page: Page) {
   await page.goto('/catalog/default/component/reviews/mesh');
-  await expect(page.getByText(/routing is\s+written to east, west/)).toBeVisible();
+  await expect(
+    page.getByText(/routing is\s+written to east, west/),
+  ).toBeVisible();
 }
 
 /** Review the edit a tab made, apply it, and expect both primaries to take it. */
@@ -60,7 +66,11 @@ async function reviewAndApply(page: Page, review: string, shot?: string) {
   await dialog.getByRole('button', { name: 'Close' }).click();
 }
 
-async function applySplit(page: Page, weights: Record<string, number>, shot?: string) {
+async function applySplit(
+  page: Page,
+  weights: Record<string, number>,
+  shot?: string,
+) {
   await meshTab(page, 'Traffic split').click();
   for (const [version, weight] of Object.entries(weights)) {
     await page.getByLabel(`Lock ${version}`).uncheck();
@@ -68,10 +78,13 @@ async function applySplit(page: Page, weights: Record<string, number>, shot?: st
   const entries = Object.entries(weights);
   // Lock each set weight so the next one moves only the rest.
   for (const [version, weight] of entries) {
-    await page.getByLabel(`Weight of ${version} (percent)`).fill(String(weight));
+    await page
+      .getByLabel(`Weight of ${version} (percent)`)
+      .fill(String(weight));
     await page.getByLabel(`Lock ${version}`).check();
   }
-  for (const [version] of entries) await page.getByLabel(`Lock ${version}`).uncheck();
+  for (const [version] of entries)
+    await page.getByLabel(`Lock ${version}`).uncheck();
   if (shot) await page.screenshot({ path: path.join(screenshots, shot) });
   await reviewAndApply(page, 'Review', shot && 'mesh-review.png');
 }
@@ -83,32 +96,58 @@ test('the catalog lists the bookinfo services', async ({ page }) => {
   }
 });
 
-test('the reviews page has a Mesh tab showing its mesh clusters', async ({ page }) => {
+test('the reviews page has a Mesh tab showing its mesh clusters', async ({
+  page,
+}) => {
   await signIn(page);
   await page.goto('/catalog/default/component/reviews');
-  await expect(page.getByText('reviews.bookinfo.svc.cluster.local').first()).toBeVisible();
-  await page.screenshot({ path: path.join(screenshots, 'reviews-overview.png') });
+  await expect(
+    page.getByText('reviews.bookinfo.svc.cluster.local').first(),
+  ).toBeVisible();
+  await page.screenshot({
+    path: path.join(screenshots, 'reviews-overview.png'),
+  });
   await page.getByRole('tab', { name: 'Mesh' }).click();
-  await expect(page.getByText(/routing is\s+written to east, west/)).toBeVisible();
-  for (const cluster of ['East (primary)', 'West (primary)', 'Edge (remote of east)']) {
+  await expect(
+    page.getByText(/routing is\s+written to east, west/),
+  ).toBeVisible();
+  for (const cluster of [
+    'East (primary)',
+    'West (primary)',
+    'Edge (remote of east)',
+  ]) {
     await expect(page.getByText(cluster)).toBeVisible();
   }
   // The sandbox clusters npm start runs answer through the backend's credentials.
   await expect(page.getByText('reachable', { exact: true })).toHaveCount(3);
 });
 
-test('a signed-in user outside bookinfo-team sees the Mesh tab read-only, with the reason', async ({ page }) => {
+test('a signed-in user outside bookinfo-team sees the Mesh tab read-only, with the reason', async ({
+  page,
+}) => {
   // ?as=viewer signs in as user:default/viewer, who is in no team that owns reviews.
   await page.goto('/catalog/default/component/reviews/mesh?as=viewer');
-  await expect(page.getByText(/routing is\s+written to east, west/)).toBeVisible();
+  await expect(
+    page.getByText(/routing is\s+written to east, west/),
+  ).toBeVisible();
   await meshTab(page, 'Traffic split').click();
-  await expect(page.getByText('You may not change this service’s routing: only its owners may.')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Review', exact: true })).toBeDisabled();
+  await expect(
+    page.getByText(
+      'You may not change this service’s routing: only its owners may.',
+    ),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('button', { name: 'Review', exact: true }),
+  ).toBeDisabled();
   await expect(page.getByLabel('Weight of v1 (percent)')).toBeDisabled();
-  await page.screenshot({ path: path.join(screenshots, 'viewer-read-only.png') });
+  await page.screenshot({
+    path: path.join(screenshots, 'viewer-read-only.png'),
+  });
 });
 
-test('shift reviews to v1 70 / v3 30 on both primaries, then roll back from History', async ({ page }) => {
+test('shift reviews to v1 70 / v3 30 on both primaries, then roll back from History', async ({
+  page,
+}) => {
   await signIn(page);
   await openMesh(page);
   await applySplit(page, { v1: 100 });
@@ -119,7 +158,9 @@ test('shift reviews to v1 70 / v3 30 on both primaries, then roll back from Hist
   expect(await liveWeights('west')).toBe('v1=70,v3=30');
 
   await meshTab(page, 'Overview').click();
-  await expect(page.getByRole('img', { name: 'Current split: v1 70%, v3 30%' })).toBeVisible();
+  await expect(
+    page.getByRole('img', { name: 'Current split: v1 70%, v3 30%' }),
+  ).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, 'reviews-mesh.png') });
 
   await meshTab(page, 'History').click();
@@ -132,7 +173,9 @@ test('shift reviews to v1 70 / v3 30 on both primaries, then roll back from Hist
   expect(await liveWeights('west')).toBe('v1=100');
 });
 
-test('run a canary with a testers header on both primaries, then abort it', async ({ page }) => {
+test('run a canary with a testers header on both primaries, then abort it', async ({
+  page,
+}) => {
   await signIn(page);
   await openMesh(page);
   await applySplit(page, { v1: 100 });
@@ -147,8 +190,18 @@ test('run a canary with a testers header on both primaries, then abort it', asyn
   await reviewAndApply(page, 'Start canary');
   for (const cluster of ['east', 'west']) {
     const vs = await liveVirtualService(cluster);
-    expect(vs.spec.http[0].match).toEqual([{ headers: { 'x-canary': { exact: 'always' } } }]);
-    expect(vs.spec.http[0].route).toEqual([{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v2' }, weight: 100 }]);
+    expect(vs.spec.http[0].match).toEqual([
+      { headers: { 'x-canary': { exact: 'always' } } },
+    ]);
+    expect(vs.spec.http[0].route).toEqual([
+      {
+        destination: {
+          host: 'reviews.bookinfo.svc.cluster.local',
+          subset: 'v2',
+        },
+        weight: 100,
+      },
+    ]);
     expect(await liveWeights(cluster)).toBe('v1=90,v2=10');
   }
 
@@ -172,11 +225,17 @@ test('the fault injection and resilience tabs', async ({ page }) => {
   await meshTab(page, 'Fault injection').click();
   await page.getByLabel('Delay duration').fill('2s');
   await page.getByLabel('Delayed percent').fill('50');
-  await expect(page.getByLabel('Faulted requests: header name')).toHaveValue('x-fault-injection');
-  await page.screenshot({ path: path.join(screenshots, 'mesh-fault-injection.png') });
+  await expect(page.getByLabel('Faulted requests: header name')).toHaveValue(
+    'x-fault-injection',
+  );
+  await page.screenshot({
+    path: path.join(screenshots, 'mesh-fault-injection.png'),
+  });
   await page.getByRole('radio', { name: 'All traffic' }).check();
   await page.getByRole('button', { name: 'Review fault' }).click();
-  await expect(page.getByText('Inject the fault into all traffic?')).toBeVisible();
+  await expect(
+    page.getByText('Inject the fault into all traffic?'),
+  ).toBeVisible();
   await page.getByRole('button', { name: 'Cancel' }).click();
 
   await meshTab(page, 'Resilience').click();
@@ -184,18 +243,31 @@ test('the fault injection and resilience tabs', async ({ page }) => {
   await page.getByLabel('Consecutive 5xx errors').fill('3');
   await page.getByRole('button', { name: 'Add failover' }).click();
   await expect(page.getByLabel('Failover 1 from')).toHaveValue('us-east1');
-  await page.screenshot({ path: path.join(screenshots, 'mesh-resilience.png'), fullPage: true });
+  await page.screenshot({
+    path: path.join(screenshots, 'mesh-resilience.png'),
+    fullPage: true,
+  });
 });
 
-test('the scaffolder offers the mesh templates and lists the mesh actions', async ({ page }) => {
+test('the scaffolder offers the mesh templates and lists the mesh actions', async ({
+  page,
+}) => {
   await signIn(page);
   await page.goto('/create');
-  for (const title of ['Shift traffic between versions', 'Start a canary', 'Onboard a service to the mesh']) {
+  for (const title of [
+    'Shift traffic between versions',
+    'Start a canary',
+    'Onboard a service to the mesh',
+  ]) {
     await expect(page.getByText(title, { exact: true })).toBeVisible();
   }
   await page.screenshot({ path: path.join(screenshots, 'mesh-templates.png') });
   // The installed-actions page reads GET /api/scaffolder/v2/actions.
   await page.goto('/create/actions');
-  await expect(page.getByText('mesh:traffic:apply', { exact: true })).toBeVisible();
-  await expect(page.getByText('mesh:traffic:plan', { exact: true })).toBeVisible();
+  await expect(
+    page.getByText('mesh:traffic:apply', { exact: true }),
+  ).toBeVisible();
+  await expect(
+    page.getByText('mesh:traffic:plan', { exact: true }),
+  ).toBeVisible();
 });

@@ -18,6 +18,12 @@ describe('App', () => {
 
     render(<App />);
 
-    expect(await screen.findByRole('link', { name: 'Sign in as viewer (owns nothing)' }, { timeout: 10_000 })).toHaveAttribute('href', '?as=viewer');
+    expect(
+      await screen.findByRole(
+        'link',
+        { name: 'Sign in as viewer (owns nothing)' },
+        { timeout: 10_000 },
+      ),
+    ).toHaveAttribute('href', '?as=viewer');
   });
 });

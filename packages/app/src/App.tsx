@@ -16,10 +16,7 @@ import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
 
-import {
-  AlertDisplay,
-  OAuthRequestDialog,
-} from '@backstage/core-components';
+import { AlertDisplay, OAuthRequestDialog } from '@backstage/core-components';
 import { createApp } from '@backstage/app-defaults';
 import { DemoSignInPage } from './components/signIn/DemoSignInPage';
 import { AppRouter, FlatRoutes } from '@backstage/core-app-api';

@@ -11,7 +11,9 @@ backend.add(import('@backstage/plugin-proxy-backend'));
 
 // scaffolder plugin, with the mesh:traffic:plan and mesh:traffic:apply actions
 backend.add(import('@backstage/plugin-scaffolder-backend'));
-backend.add(import('@meshtraffic/backstage-plugin-scaffolder-backend-module-mesh'));
+backend.add(
+  import('@meshtraffic/backstage-plugin-scaffolder-backend-module-mesh'),
+);
 
 // auth plugin, with guest sign-in for local use
 backend.add(import('@backstage/plugin-auth-backend'));

@@ -12,7 +12,10 @@ import { FailureRule } from './faults';
  *   POST /clusters/:name/fail     {verb?, resource?, status, count? | fraction?}
  *   POST /clusters/:name/down | /up | /reset (clears faults, counters and the write log)
  */
-export function startAdminServer(clusters: Map<string, SimulatedCluster>, port = 0): Promise<http.Server> {
+export function startAdminServer(
+  clusters: Map<string, SimulatedCluster>,
+  port = 0,
+): Promise<http.Server> {
   const server = http.createServer(async (req, res) => {
     const send = (code: number, body: unknown) => {
       res.writeHead(code, { 'Content-Type': 'application/json' });
@@ -21,21 +24,40 @@ export function startAdminServer(clusters: Map<string, SimulatedCluster>, port =
     try {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+      const body = chunks.length
+        ? JSON.parse(Buffer.concat(chunks).toString('utf8'))
+        : {};
       const parts = (req.url ?? '/').split('?')[0].split('/').filter(Boolean);
-      if (req.method === 'GET' && parts.length === 1 && parts[0] === 'clusters') {
-        send(200, [...clusters.values()].map(c => ({
-          name: c.name,
-          url: c.url,
-          up: c.isUp,
-          latencyMs: c.faults.latencyMs,
-          requests: c.faults.requestCounts(),
-        })));
+      if (
+        req.method === 'GET' &&
+        parts.length === 1 &&
+        parts[0] === 'clusters'
+      ) {
+        send(
+          200,
+          [...clusters.values()].map(c => ({
+            name: c.name,
+            url: c.url,
+            up: c.isUp,
+            latencyMs: c.faults.latencyMs,
+            requests: c.faults.requestCounts(),
+          })),
+        );
         return;
       }
-      const cluster = parts[0] === 'clusters' ? clusters.get(parts[1]) : undefined;
-      if (cluster && req.method === 'GET' && parts.length === 3 && parts[2] === 'writes') {
-        const since = Number(new URL(req.url ?? '/', 'http://localhost').searchParams.get('since') ?? 0);
+      const cluster =
+        parts[0] === 'clusters' ? clusters.get(parts[1]) : undefined;
+      if (
+        cluster &&
+        req.method === 'GET' &&
+        parts.length === 3 &&
+        parts[2] === 'writes'
+      ) {
+        const since = Number(
+          new URL(req.url ?? '/', 'http://localhost').searchParams.get(
+            'since',
+          ) ?? 0,
+        );
         send(200, cluster.writes.list(since));
         return;
       }
@@ -73,5 +95,7 @@ export function startAdminServer(clusters: Map<string, SimulatedCluster>, port =
       send(400, { error: String(e) });
     }
   });
-  return new Promise(resolve => server.listen(port, '127.0.0.1', () => resolve(server)));
+  return new Promise(resolve =>
+    server.listen(port, '127.0.0.1', () => resolve(server)),
+  );
 }

@@ -18,12 +18,17 @@ function serial() {
 }
 
 /** A fresh CA and a serving certificate for 127.0.0.1 and localhost, made for one cluster. */
-export async function makeClusterCertificates(clusterName: string): Promise<ClusterCertificates> {
+export async function makeClusterCertificates(
+  clusterName: string,
+): Promise<ClusterCertificates> {
   const subtle = crypto.webcrypto.subtle;
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
 
-  const caKeys = (await subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const caKeys = (await subtle.generateKey(ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=kube-sandbox-ca-${clusterName}`,
@@ -33,11 +38,19 @@ export async function makeClusterCertificates(clusterName: string): Promise<Clus
     keys: caKeys,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign |
+          x509.KeyUsageFlags.cRLSign |
+          x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
     ],
   });
 
-  const keys = (await subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await subtle.generateKey(ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: `CN=kube-apiserver-${clusterName}`,
@@ -49,7 +62,11 @@ export async function makeClusterCertificates(clusterName: string): Promise<Clus
     signingKey: caKeys.privateKey,
     extensions: [
       new x509.BasicConstraintsExtension(false),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature |
+          x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension([
         { type: 'ip', value: '127.0.0.1' },
@@ -61,6 +78,8 @@ export async function makeClusterCertificates(clusterName: string): Promise<Clus
   return {
     caPem: ca.toString('pem'),
     certPem: cert.toString('pem'),
-    keyPem: crypto.KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString(),
+    keyPem: crypto.KeyObject.from(keys.privateKey)
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
   };
 }

@@ -13,7 +13,9 @@ const VERSION_INFO = {
 };
 
 function resourceList(group: string, version: string) {
-  const resources = RESOURCE_TYPES.filter(r => r.group === group && r.versions.includes(version));
+  const resources = RESOURCE_TYPES.filter(
+    r => r.group === group && r.versions.includes(version),
+  );
   if (!resources.length) return undefined;
   return {
     kind: 'APIResourceList',
@@ -31,9 +33,16 @@ function resourceList(group: string, version: string) {
 }
 
 function apiGroup(name: string) {
-  const versions = [...new Set(RESOURCE_TYPES.filter(r => r.group === name).flatMap(r => r.versions))];
+  const versions = [
+    ...new Set(
+      RESOURCE_TYPES.filter(r => r.group === name).flatMap(r => r.versions),
+    ),
+  ];
   if (!versions.length) return undefined;
-  const entries = versions.map(v => ({ groupVersion: `${name}/${v}`, version: v }));
+  const entries = versions.map(v => ({
+    groupVersion: `${name}/${v}`,
+    version: v,
+  }));
   return { name, versions: entries, preferredVersion: entries[0] };
 }
 
@@ -42,13 +51,24 @@ export function discovery(path: string): unknown {
   const parts = path.split('/').filter(Boolean);
   if (path === '/version') return VERSION_INFO;
   if (parts[0] === 'api') {
-    if (parts.length === 1) return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
+    if (parts.length === 1)
+      return {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [],
+      };
     return resourceList('', parts[1]);
   }
   if (parts[0] === 'apis') {
     if (parts.length === 1) {
-      const groups = [...new Set(RESOURCE_TYPES.map(r => r.group).filter(Boolean))];
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(apiGroup) };
+      const groups = [
+        ...new Set(RESOURCE_TYPES.map(r => r.group).filter(Boolean)),
+      ];
+      return {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: groups.map(apiGroup),
+      };
     }
     if (parts.length === 2) {
       const group = apiGroup(parts[1]);

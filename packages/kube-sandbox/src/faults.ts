@@ -63,7 +63,8 @@ export class ClusterFaults {
         rule.count--;
         return rule;
       }
-      if (rule.fraction !== undefined && Math.random() < rule.fraction) return rule;
+      if (rule.fraction !== undefined && Math.random() < rule.fraction)
+        return rule;
     }
     this.rules = this.rules.filter(r => r.count === undefined || r.count > 0);
     return undefined;

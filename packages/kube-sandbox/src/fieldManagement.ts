@@ -30,7 +30,12 @@ export function leafPaths(obj: Record<string, unknown>): FieldPath[] {
   const walk = (value: unknown, path: FieldPath) => {
     if (isMap(value) && Object.keys(value).length > 0) {
       for (const [k, v] of Object.entries(value)) {
-        if (path.length === 1 && path[0] === 'metadata' && SERVER_METADATA.has(k)) continue;
+        if (
+          path.length === 1 &&
+          path[0] === 'metadata' &&
+          SERVER_METADATA.has(k)
+        )
+          continue;
         walk(v, [...path, k]);
       }
     } else {
@@ -53,7 +58,11 @@ export function getPath(obj: unknown, path: FieldPath): unknown {
   return cur;
 }
 
-export function setPath(obj: Record<string, unknown>, path: FieldPath, value: unknown) {
+export function setPath(
+  obj: Record<string, unknown>,
+  path: FieldPath,
+  value: unknown,
+) {
   let cur: Record<string, unknown> = obj;
   for (const key of path.slice(0, -1)) {
     if (!isMap(cur[key])) cur[key] = {};
@@ -74,7 +83,8 @@ export function deletePath(obj: Record<string, unknown>, path: FieldPath) {
   delete cur[path[path.length - 1]];
   for (let i = parents.length - 1; i >= 0; i--) {
     const [parent, key] = parents[i];
-    if (isMap(parent[key]) && Object.keys(parent[key] as object).length === 0) delete parent[key];
+    if (isMap(parent[key]) && Object.keys(parent[key] as object).length === 0)
+      delete parent[key];
     else break;
   }
 }
@@ -121,12 +131,15 @@ export function toFieldsV1(paths: FieldPath[]): Record<string, unknown> {
   return root;
 }
 
-export function fromFieldsV1(fields: Record<string, unknown> | undefined): FieldPath[] {
+export function fromFieldsV1(
+  fields: Record<string, unknown> | undefined,
+): FieldPath[] {
   const out: FieldPath[] = [];
   const walk = (node: Record<string, unknown>, path: FieldPath) => {
     const children = Object.keys(node).filter(k => k.startsWith('f:'));
     if (!children.length && path.length) out.push(path);
-    for (const c of children) walk(node[c] as Record<string, unknown>, [...path, c.slice(2)]);
+    for (const c of children)
+      walk(node[c] as Record<string, unknown>, [...path, c.slice(2)]);
   };
   walk(fields ?? {}, []);
   return out;
@@ -185,21 +198,28 @@ export function serverSideApply(opts: {
   const applied = leafPaths(config);
   const appliedKeys = new Set(applied.map(key));
   const conflicts: ApplyConflict[] = [];
-  const others = opts.entries.filter(e => !(e.manager === manager && e.operation === 'Apply'));
-  const mine = opts.entries.find(e => e.manager === manager && e.operation === 'Apply');
+  const others = opts.entries.filter(
+    e => !(e.manager === manager && e.operation === 'Apply'),
+  );
+  const mine = opts.entries.find(
+    e => e.manager === manager && e.operation === 'Apply',
+  );
 
   for (const entry of others) {
     for (const path of entry.paths) {
       if (!appliedKeys.has(key(path))) continue;
-      if (!sameValue(getPath(live, path), getPath(config, path))) conflicts.push({ manager: entry.manager, path });
+      if (!sameValue(getPath(live, path), getPath(config, path)))
+        conflicts.push({ manager: entry.manager, path });
     }
   }
-  if (conflicts.length && !force) return { object: live ?? {}, entries: opts.entries, conflicts };
+  if (conflicts.length && !force)
+    return { object: live ?? {}, entries: opts.entries, conflicts };
 
   const object: Record<string, unknown> = structuredClone(live ?? {});
   const ownedByOthers = new Set(others.flatMap(e => e.paths.map(key)));
   for (const path of mine?.paths ?? []) {
-    if (!appliedKeys.has(key(path)) && !ownedByOthers.has(key(path))) deletePath(object, path);
+    if (!appliedKeys.has(key(path)) && !ownedByOthers.has(key(path)))
+      deletePath(object, path);
   }
   for (const path of applied) setPath(object, path, getPath(config, path));
 
@@ -207,7 +227,13 @@ export function serverSideApply(opts: {
   const entries: ManagedEntry[] = others
     .map(e => ({ ...e, paths: e.paths.filter(p => !conflicting.has(key(p))) }))
     .filter(e => e.paths.length);
-  entries.push({ manager, operation: 'Apply', apiVersion: opts.apiVersion, time: opts.now, paths: applied });
+  entries.push({
+    manager,
+    operation: 'Apply',
+    apiVersion: opts.apiVersion,
+    time: opts.now,
+    paths: applied,
+  });
   return { object, entries, conflicts };
 }
 
@@ -225,19 +251,34 @@ export function recordUpdate(opts: {
 }): ManagedEntry[] {
   const afterPaths = leafPaths(opts.after);
   const existing = new Set(afterPaths.map(key));
-  const changed = afterPaths.filter(p => !sameValue(getPath(opts.before, p), getPath(opts.after, p)));
+  const changed = afterPaths.filter(
+    p => !sameValue(getPath(opts.before, p), getPath(opts.after, p)),
+  );
   const changedKeys = new Set(changed.map(key));
   const entries = opts.entries
-    .map(e => ({ ...e, paths: e.paths.filter(p => existing.has(key(p)) && !changedKeys.has(key(p))) }))
+    .map(e => ({
+      ...e,
+      paths: e.paths.filter(
+        p => existing.has(key(p)) && !changedKeys.has(key(p)),
+      ),
+    }))
     .filter(e => e.paths.length);
   if (!changed.length) return entries;
-  const mine = entries.find(e => e.manager === opts.manager && e.operation === 'Update');
+  const mine = entries.find(
+    e => e.manager === opts.manager && e.operation === 'Update',
+  );
   if (mine) {
     const have = new Set(mine.paths.map(key));
     mine.paths.push(...changed.filter(p => !have.has(key(p))));
     mine.time = opts.now;
   } else {
-    entries.push({ manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, time: opts.now, paths: changed });
+    entries.push({
+      manager: opts.manager,
+      operation: 'Update',
+      apiVersion: opts.apiVersion,
+      time: opts.now,
+      paths: changed,
+    });
   }
   return entries;
 }

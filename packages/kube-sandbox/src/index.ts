@@ -4,9 +4,19 @@
  * @packageDocumentation
  */
 export { startSandbox } from './sandbox';
-export type { Sandbox, SandboxCluster, SandboxFaults, StartSandboxOptions } from './sandbox';
+export type {
+  Sandbox,
+  SandboxCluster,
+  SandboxFaults,
+  StartSandboxOptions,
+} from './sandbox';
 export { loadTopology } from './topology';
-export type { Topology, TopologyCluster, TopologyMesh, TopologyWorkload } from './topology';
+export type {
+  Topology,
+  TopologyCluster,
+  TopologyMesh,
+  TopologyWorkload,
+} from './topology';
 export type { FailureRule } from './faults';
 export type { AcceptedWrite } from './writeLog';
 export { SimulatedCluster } from './cluster';

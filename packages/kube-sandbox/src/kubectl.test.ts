@@ -8,8 +8,13 @@ const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 const hasKubectl = fs.existsSync(KUBECTL);
 if (!hasKubectl) {
   // These tests prove the sandbox against the real client: CI must have it; elsewhere, say so loudly.
-  if (process.env.CI) throw new Error(`kube-sandbox: ${KUBECTL} is absent on CI, where the kubectl tests must run (set KUBECTL to its path)`);
-  process.stderr.write(`kube-sandbox: kubectl tests skipped: ${KUBECTL} is absent (set KUBECTL to its path)\n`);
+  if (process.env.CI)
+    throw new Error(
+      `kube-sandbox: ${KUBECTL} is absent on CI, where the kubectl tests must run (set KUBECTL to its path)`,
+    );
+  process.stderr.write(
+    `kube-sandbox: kubectl tests skipped: ${KUBECTL} is absent (set KUBECTL to its path)\n`,
+  );
 }
 const describeKubectl = hasKubectl ? describe : describe.skip;
 
@@ -32,68 +37,201 @@ describeKubectl('kube-sandbox with the real kubectl', () => {
   // Asynchronous on purpose: the sandbox answers from this same process, so a synchronous spawn
   // would block the very server kubectl is talking to.
   const kubectl = (args: string[], input?: string) =>
-    new Promise<{ status: number | null; out: string; err: string }>((resolve, reject) => {
-      const child = spawn(KUBECTL, ['--kubeconfig', sandbox.kubeconfigPath, ...args]);
-      let out = '';
-      let err = '';
-      child.stdout.on('data', c => (out += c));
-      child.stderr.on('data', c => (err += c));
-      child.on('error', reject);
-      child.on('close', status => resolve({ status, out, err }));
-      child.stdin.end(input ?? '');
-    });
+    new Promise<{ status: number | null; out: string; err: string }>(
+      (resolve, reject) => {
+        const child = spawn(KUBECTL, [
+          '--kubeconfig',
+          sandbox.kubeconfigPath,
+          ...args,
+        ]);
+        let out = '';
+        let err = '';
+        child.stdout.on('data', c => (out += c));
+        child.stderr.on('data', c => (err += c));
+        child.on('error', reject);
+        child.on('close', status => resolve({ status, out, err }));
+        child.stdin.end(input ?? '');
+      },
+    );
 
   beforeAll(async () => {
-    sandbox = await startSandbox(loadTopology(topologyPath('demo')), { ephemeralPorts: true });
+    sandbox = await startSandbox(loadTopology(topologyPath('demo')), {
+      ephemeralPorts: true,
+    });
   }, 30_000);
   afterAll(() => sandbox?.stop());
 
   it('lists the reviews versions on west', async () => {
-    const { status, out } = await kubectl(['--context', 'west', 'get', 'deployments', '-n', 'bookinfo']);
+    const { status, out } = await kubectl([
+      '--context',
+      'west',
+      'get',
+      'deployments',
+      '-n',
+      'bookinfo',
+    ]);
     expect(status).toBe(0);
     expect(out).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
-    for (const d of ['reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1']) expect(out).toContain(d);
+    for (const d of ['reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1'])
+      expect(out).toContain(d);
   });
 
   it('server-side applies a VirtualService and reads it back with get -o yaml', async () => {
-    const applied = await kubectl(['--context', 'east', 'apply', '--server-side', '--field-manager', 'team-a', '-f', '-'], vs('v1'));
+    const applied = await kubectl(
+      [
+        '--context',
+        'east',
+        'apply',
+        '--server-side',
+        '--field-manager',
+        'team-a',
+        '-f',
+        '-',
+      ],
+      vs('v1'),
+    );
     expect(applied.err).toBe('');
-    expect(applied.out).toContain('virtualservice.networking.istio.io/reviews serverside-applied');
-    const got = await kubectl(['--context', 'east', 'get', 'vs', 'reviews', '-n', 'bookinfo', '-o', 'yaml', '--show-managed-fields']);
+    expect(applied.out).toContain(
+      'virtualservice.networking.istio.io/reviews serverside-applied',
+    );
+    const got = await kubectl([
+      '--context',
+      'east',
+      'get',
+      'vs',
+      'reviews',
+      '-n',
+      'bookinfo',
+      '-o',
+      'yaml',
+      '--show-managed-fields',
+    ]);
     expect(got.out).toMatch(/subset: v1/);
     expect(got.out).toMatch(/manager: team-a/);
   });
 
   it('lists by label', async () => {
-    expect((await kubectl(['--context', 'east', 'get', 'vs', '-n', 'bookinfo', '-l', 'team=bookinfo', '-o', 'name'])).out.trim()).toBe(
-      'virtualservice.networking.istio.io/reviews',
-    );
-    expect((await kubectl(['--context', 'east', 'get', 'vs', '-n', 'bookinfo', '-l', 'team=other', '-o', 'name'])).out.trim()).toBe('');
+    expect(
+      (
+        await kubectl([
+          '--context',
+          'east',
+          'get',
+          'vs',
+          '-n',
+          'bookinfo',
+          '-l',
+          'team=bookinfo',
+          '-o',
+          'name',
+        ])
+      ).out.trim(),
+    ).toBe('virtualservice.networking.istio.io/reviews');
+    expect(
+      (
+        await kubectl([
+          '--context',
+          'east',
+          'get',
+          'vs',
+          '-n',
+          'bookinfo',
+          '-l',
+          'team=other',
+          '-o',
+          'name',
+        ])
+      ).out.trim(),
+    ).toBe('');
   });
 
   it('reports a conflict between two field managers', async () => {
-    const result = await kubectl(['--context', 'east', 'apply', '--server-side', '--field-manager', 'team-b', '-f', '-'], vs('v2'));
+    const result = await kubectl(
+      [
+        '--context',
+        'east',
+        'apply',
+        '--server-side',
+        '--field-manager',
+        'team-b',
+        '-f',
+        '-',
+      ],
+      vs('v2'),
+    );
     expect(result.status).not.toBe(0);
-    expect(result.err).toContain('Apply failed with 1 conflict: conflict with "team-a" using networking.istio.io/v1: .spec.http');
+    expect(result.err).toContain(
+      'Apply failed with 1 conflict: conflict with "team-a" using networking.istio.io/v1: .spec.http',
+    );
   });
 
   it('changes nothing on a server dry run', async () => {
-    const result = await kubectl(['--context', 'east', 'apply', '--server-side', '--force-conflicts', '--field-manager', 'team-b', '--dry-run=server', '-f', '-'], vs('v3'));
+    const result = await kubectl(
+      [
+        '--context',
+        'east',
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '--field-manager',
+        'team-b',
+        '--dry-run=server',
+        '-f',
+        '-',
+      ],
+      vs('v3'),
+    );
     expect(result.out).toContain('(server dry run)');
-    const subset = await kubectl(['--context', 'east', 'get', 'vs', 'reviews', '-n', 'bookinfo', '-o', 'jsonpath={.spec.http[0].route[0].destination.subset}']);
+    const subset = await kubectl([
+      '--context',
+      'east',
+      'get',
+      'vs',
+      'reviews',
+      '-n',
+      'bookinfo',
+      '-o',
+      'jsonpath={.spec.http[0].route[0].destination.subset}',
+    ]);
     expect(subset.out).toBe('v1');
   });
 
   it('refuses an invalid VirtualService naming the field', async () => {
-    const result = await kubectl(['--context', 'east', 'apply', '--server-side', '--field-manager', 'team-a', '-f', '-'], vs('v1', '    timeout: 500us\n'));
+    const result = await kubectl(
+      [
+        '--context',
+        'east',
+        'apply',
+        '--server-side',
+        '--field-manager',
+        'team-a',
+        '-f',
+        '-',
+      ],
+      vs('v1', '    timeout: 500us\n'),
+    );
     expect(result.status).not.toBe(0);
-    expect(result.err).toContain('The VirtualService "reviews" is invalid: spec.http[0].timeout');
+    expect(result.err).toContain(
+      'The VirtualService "reviews" is invalid: spec.http[0].timeout',
+    );
   });
 
   it('deletes', async () => {
-    expect((await kubectl(['--context', 'east', 'delete', 'vs', 'reviews', '-n', 'bookinfo'])).out).toContain(
-      'virtualservice.networking.istio.io "reviews" deleted',
-    );
-    expect((await kubectl(['--context', 'east', 'get', 'vs', '-n', 'bookinfo'])).err).toContain('No resources found');
+    expect(
+      (
+        await kubectl([
+          '--context',
+          'east',
+          'delete',
+          'vs',
+          'reviews',
+          '-n',
+          'bookinfo',
+        ])
+      ).out,
+    ).toContain('virtualservice.networking.istio.io "reviews" deleted');
+    expect(
+      (await kubectl(['--context', 'east', 'get', 'vs', '-n', 'bookinfo'])).err,
+    ).toContain('No resources found');
   });
 });

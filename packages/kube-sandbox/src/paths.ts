@@ -33,7 +33,9 @@ export function parsePath(pathname: string): ParsedPath {
     version = parts[2];
     rest = parts.slice(3);
   } else {
-    return parts[0] === 'version' && parts.length === 1 ? { kind: 'discovery', path: pathname } : { kind: 'unknown' };
+    return parts[0] === 'version' && parts.length === 1
+      ? { kind: 'discovery', path: pathname }
+      : { kind: 'unknown' };
   }
 
   let namespace: string | undefined;

@@ -15,10 +15,42 @@ const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update'];
 export { VERBS };
 
 export const RESOURCE_TYPES: ResourceType[] = [
-  { group: '', versions: ['v1'], resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'] },
-  { group: '', versions: ['v1'], resource: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'] },
-  { group: '', versions: ['v1'], resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'] },
-  { group: 'apps', versions: ['v1'], resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'] },
+  {
+    group: '',
+    versions: ['v1'],
+    resource: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+  },
+  {
+    group: '',
+    versions: ['v1'],
+    resource: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+  },
+  {
+    group: '',
+    versions: ['v1'],
+    resource: 'pods',
+    singular: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+  },
+  {
+    group: 'apps',
+    versions: ['v1'],
+    resource: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+  },
   {
     group: 'networking.istio.io',
     versions: ['v1', 'v1beta1', 'v1alpha3'],
@@ -49,13 +81,29 @@ export const RESOURCE_TYPES: ResourceType[] = [
     shortNames: ['se'],
     crd: 'serviceentries.networking.istio.io',
   },
-  { group: 'gateway.networking.k8s.io', versions: ['v1'], resource: 'httproutes', singular: 'httproute', kind: 'HTTPRoute', namespaced: true },
+  {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1'],
+    resource: 'httproutes',
+    singular: 'httproute',
+    kind: 'HTTPRoute',
+    namespaced: true,
+  },
 ];
 
 export function groupVersion(group: string, version: string) {
   return group ? `${group}/${version}` : version;
 }
 
-export function findResource(group: string, version: string, resource: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find(r => r.group === group && r.resource === resource && r.versions.includes(version));
+export function findResource(
+  group: string,
+  version: string,
+  resource: string,
+): ResourceType | undefined {
+  return RESOURCE_TYPES.find(
+    r =>
+      r.group === group &&
+      r.resource === resource &&
+      r.versions.includes(version),
+  );
 }

@@ -54,15 +54,32 @@ export interface StartSandboxOptions {
 let sharedValidator: CrdValidator | undefined;
 
 /** Starts one HTTPS API server per cluster of the topology, seeded, and writes a kubeconfig. */
-export async function startSandbox(topology: Topology, options: StartSandboxOptions = {}): Promise<Sandbox> {
+export async function startSandbox(
+  topology: Topology,
+  options: StartSandboxOptions = {},
+): Promise<Sandbox> {
   validateTopology(topology);
   sharedValidator ??= CrdValidator.fromFile();
   const servers = new Map<string, SimulatedCluster>();
   const info: Array<Omit<SandboxCluster, 'url' | 'token' | 'caData'>> = [];
   for (const mesh of topology.meshes) {
     for (const c of mesh.clusters) {
-      servers.set(c.name, new SimulatedCluster({ name: c.name, port: options.ephemeralPorts ? 0 : c.port, token: c.token, validator: sharedValidator }));
-      info.push({ name: c.name, mesh: mesh.id, role: c.role, network: c.network, region: c.region });
+      servers.set(
+        c.name,
+        new SimulatedCluster({
+          name: c.name,
+          port: options.ephemeralPorts ? 0 : c.port,
+          token: c.token,
+          validator: sharedValidator,
+        }),
+      );
+      info.push({
+        name: c.name,
+        mesh: mesh.id,
+        role: c.role,
+        network: c.network,
+        region: c.region,
+      });
     }
   }
   seedTopology(topology, servers);
@@ -74,7 +91,11 @@ export async function startSandbox(topology: Topology, options: StartSandboxOpti
     return { ...i, url: s.url, token: s.token, caData: s.caData };
   });
   const kubeconfigPath =
-    options.kubeconfigPath ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kube-sandbox-')), 'kubeconfig');
+    options.kubeconfigPath ??
+    path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'kube-sandbox-')),
+      'kubeconfig',
+    );
   fs.mkdirSync(path.dirname(kubeconfigPath), { recursive: true });
   fs.writeFileSync(kubeconfigPath, renderKubeconfig(clusters), { mode: 0o600 });
 

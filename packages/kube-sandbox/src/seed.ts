@@ -3,7 +3,8 @@ import { SimulatedCluster } from './cluster';
 import { RESOURCE_TYPES, ResourceType } from './resources';
 import { Topology } from './topology';
 
-const type = (kind: string) => RESOURCE_TYPES.find(r => r.kind === kind) as ResourceType;
+const type = (kind: string) =>
+  RESOURCE_TYPES.find(r => r.kind === kind) as ResourceType;
 
 function podSuffix(seed: string) {
   return crypto.createHash('sha256').update(seed).digest('hex').slice(0, 10);
@@ -14,30 +15,53 @@ function podSuffix(seed: string) {
  * every cluster of the mesh (namespace sameness), Deployments and Pods where each version runs,
  * labelled as Istio labels them.
  */
-export function seedTopology(topology: Topology, clusters: Map<string, SimulatedCluster>) {
+export function seedTopology(
+  topology: Topology,
+  clusters: Map<string, SimulatedCluster>,
+) {
   const meshOf = new Map<string, string[]>();
-  for (const mesh of topology.meshes) for (const c of mesh.clusters) meshOf.set(c.name, mesh.clusters.map(x => x.name));
+  for (const mesh of topology.meshes)
+    for (const c of mesh.clusters)
+      meshOf.set(
+        c.name,
+        mesh.clusters.map(x => x.name),
+      );
 
   const namespaces = new Map<string, Set<string>>();
   const addNamespace = (cluster: string, ns: string) => {
     const set = namespaces.get(cluster) ?? new Set<string>();
     if (!set.has(ns)) {
       set.add(ns);
-      clusters.get(cluster)!.seed(type('Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+      clusters.get(cluster)!.seed(type('Namespace'), {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+      });
     }
     namespaces.set(cluster, set);
   };
   for (const name of clusters.keys()) addNamespace(name, 'default');
 
   for (const w of topology.workloads ?? []) {
-    const inMesh = new Set(w.versions.flatMap(v => v.clusters.flatMap(c => meshOf.get(c) ?? [c])));
+    const inMesh = new Set(
+      w.versions.flatMap(v => v.clusters.flatMap(c => meshOf.get(c) ?? [c])),
+    );
     for (const cluster of inMesh) {
       addNamespace(cluster, w.namespace);
       clusters.get(cluster)!.seed(type('Service'), {
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name: w.service, namespace: w.namespace, labels: { app: w.service, service: w.service } },
-        spec: { selector: { app: w.service }, ports: [{ name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' }] },
+        metadata: {
+          name: w.service,
+          namespace: w.namespace,
+          labels: { app: w.service, service: w.service },
+        },
+        spec: {
+          selector: { app: w.service },
+          ports: [
+            { name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' },
+          ],
+        },
       });
     }
     for (const v of w.versions) {
@@ -55,10 +79,23 @@ export function seedTopology(topology: Topology, clusters: Map<string, Simulated
             selector: { matchLabels: labels },
             template: {
               metadata: { labels },
-              spec: { containers: [{ name: w.service, image: `docker.io/istio/examples-bookinfo-${w.service}-${v.version}:1.20.2` }] },
+              spec: {
+                containers: [
+                  {
+                    name: w.service,
+                    image: `docker.io/istio/examples-bookinfo-${w.service}-${v.version}:1.20.2`,
+                  },
+                ],
+              },
             },
           },
-          status: { replicas, readyReplicas: ready, availableReplicas: ready, updatedReplicas: replicas, observedGeneration: 1 },
+          status: {
+            replicas,
+            readyReplicas: ready,
+            availableReplicas: ready,
+            updatedReplicas: replicas,
+            observedGeneration: 1,
+          },
         });
         const hash = podSuffix(`${cluster}/${name}`);
         for (let i = 0; i < replicas; i++) {
@@ -68,7 +105,11 @@ export function seedTopology(topology: Topology, clusters: Map<string, Simulated
             metadata: {
               name: `${name}-${hash}-${podSuffix(`${hash}${i}`).slice(0, 5)}`,
               namespace: w.namespace,
-              labels: { ...labels, 'topology.istio.io/cluster': cluster, 'security.istio.io/tlsMode': 'istio' },
+              labels: {
+                ...labels,
+                'topology.istio.io/cluster': cluster,
+                'security.istio.io/tlsMode': 'istio',
+              },
             },
             spec: { containers: [{ name: w.service }] },
             status: { phase: i < ready ? 'Running' : 'Pending' },
@@ -79,11 +120,22 @@ export function seedTopology(topology: Topology, clusters: Map<string, Simulated
   }
 
   for (const { cluster, object } of topology.objects ?? []) {
-    const t = RESOURCE_TYPES.find(r => r.kind === object.kind && (r.group ? object.apiVersion?.startsWith(`${r.group}/`) : !object.apiVersion?.includes('/')));
-    if (!t) throw new Error(`topology: cannot seed ${object.apiVersion} ${object.kind}`);
+    const t = RESOURCE_TYPES.find(
+      r =>
+        r.kind === object.kind &&
+        (r.group
+          ? object.apiVersion?.startsWith(`${r.group}/`)
+          : !object.apiVersion?.includes('/')),
+    );
+    if (!t)
+      throw new Error(
+        `topology: cannot seed ${object.apiVersion} ${object.kind}`,
+      );
     const target = clusters.get(cluster);
-    if (!target) throw new Error(`topology: objects name unknown cluster ${cluster}`);
-    if (object.metadata?.namespace) addNamespace(cluster, object.metadata.namespace);
+    if (!target)
+      throw new Error(`topology: objects name unknown cluster ${cluster}`);
+    if (object.metadata?.namespace)
+      addNamespace(cluster, object.metadata.namespace);
     target.seed(t, object);
   }
 }

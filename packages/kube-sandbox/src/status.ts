@@ -10,7 +10,12 @@ export class StatusError extends Error {
     readonly code: number,
     readonly reason: string,
     message: string,
-    readonly details?: { name?: string; group?: string; kind?: string; causes?: StatusCause[] },
+    readonly details?: {
+      name?: string;
+      group?: string;
+      kind?: string;
+      causes?: StatusCause[];
+    },
   ) {
     super(message);
   }
@@ -31,30 +36,54 @@ export class StatusError extends Error {
 
 type Ref = { kind: string; group: string; name: string; resource: string };
 
-const qualified = (r: Ref) => (r.group ? `${r.resource}.${r.group}` : r.resource);
+const qualified = (r: Ref) =>
+  r.group ? `${r.resource}.${r.group}` : r.resource;
 
 export const notFound = (r: Ref) =>
-  new StatusError(404, 'NotFound', `${qualified(r)} "${r.name}" not found`, { name: r.name, group: r.group, kind: r.resource });
+  new StatusError(404, 'NotFound', `${qualified(r)} "${r.name}" not found`, {
+    name: r.name,
+    group: r.group,
+    kind: r.resource,
+  });
 
 export const alreadyExists = (r: Ref) =>
-  new StatusError(409, 'AlreadyExists', `${qualified(r)} "${r.name}" already exists`, { name: r.name, group: r.group, kind: r.resource });
+  new StatusError(
+    409,
+    'AlreadyExists',
+    `${qualified(r)} "${r.name}" already exists`,
+    { name: r.name, group: r.group, kind: r.resource },
+  );
 
 export const conflict = (r: Ref, message: string, causes?: StatusCause[]) =>
-  new StatusError(409, 'Conflict', message, { name: r.name, group: r.group, kind: r.resource, ...(causes ? { causes } : {}) });
+  new StatusError(409, 'Conflict', message, {
+    name: r.name,
+    group: r.group,
+    kind: r.resource,
+    ...(causes ? { causes } : {}),
+  });
 
 export const invalid = (r: Ref, causes: StatusCause[]) =>
   new StatusError(
     422,
     'Invalid',
-    `${r.kind}.${r.group || 'core'} "${r.name}" is invalid: ${causes.map(c => `${c.field}: ${c.message}`).join(', ')}`,
+    `${r.kind}.${r.group || 'core'} "${r.name}" is invalid: ${causes
+      .map(c => `${c.field}: ${c.message}`)
+      .join(', ')}`,
     { name: r.name, group: r.group, kind: r.kind, causes },
   );
 
-export const badRequest = (message: string) => new StatusError(400, 'BadRequest', message);
+export const badRequest = (message: string) =>
+  new StatusError(400, 'BadRequest', message);
 
-export const unauthorized = () => new StatusError(401, 'Unauthorized', 'Unauthorized');
+export const unauthorized = () =>
+  new StatusError(401, 'Unauthorized', 'Unauthorized');
 
-export const methodNotSupported = (message: string) => new StatusError(405, 'MethodNotAllowed', message);
+export const methodNotSupported = (message: string) =>
+  new StatusError(405, 'MethodNotAllowed', message);
 
 export const unsupportedMediaType = (type: string) =>
-  new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${type})`);
+  new StatusError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${type})`,
+  );

@@ -7,7 +7,10 @@ export function wantsTable(accept: string | undefined): boolean {
 
 function age(timestamp: string | undefined): string {
   if (!timestamp) return '<unknown>';
-  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(timestamp)) / 1000));
+  const seconds = Math.max(
+    0,
+    Math.floor((Date.now() - Date.parse(timestamp)) / 1000),
+  );
   if (seconds < 120) return `${seconds}s`;
   if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
   if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
@@ -16,29 +19,61 @@ function age(timestamp: string | undefined): string {
 
 type Column = { name: string; type: string; cell: (o: any) => unknown };
 
-const NAME: Column = { name: 'Name', type: 'string', cell: o => o.metadata.name };
-const AGE: Column = { name: 'Age', type: 'string', cell: o => age(o.metadata.creationTimestamp) };
+const NAME: Column = {
+  name: 'Name',
+  type: 'string',
+  cell: o => o.metadata.name,
+};
+const AGE: Column = {
+  name: 'Age',
+  type: 'string',
+  cell: o => age(o.metadata.creationTimestamp),
+};
 
 const COLUMNS: Record<string, Column[]> = {
   Deployment: [
     NAME,
-    { name: 'Ready', type: 'string', cell: o => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}` },
-    { name: 'Up-to-date', type: 'integer', cell: o => o.status?.updatedReplicas ?? 0 },
-    { name: 'Available', type: 'integer', cell: o => o.status?.availableReplicas ?? 0 },
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: o => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`,
+    },
+    {
+      name: 'Up-to-date',
+      type: 'integer',
+      cell: o => o.status?.updatedReplicas ?? 0,
+    },
+    {
+      name: 'Available',
+      type: 'integer',
+      cell: o => o.status?.availableReplicas ?? 0,
+    },
     AGE,
   ],
   Pod: [
     NAME,
-    { name: 'Ready', type: 'string', cell: o => (o.status?.phase === 'Running' ? '2/2' : '0/2') },
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: o => (o.status?.phase === 'Running' ? '2/2' : '0/2'),
+    },
     { name: 'Status', type: 'string', cell: o => o.status?.phase ?? 'Pending' },
     AGE,
   ],
   VirtualService: [
     NAME,
-    { name: 'Hosts', type: 'string', cell: o => JSON.stringify(o.spec?.hosts ?? []) },
+    {
+      name: 'Hosts',
+      type: 'string',
+      cell: o => JSON.stringify(o.spec?.hosts ?? []),
+    },
     AGE,
   ],
-  DestinationRule: [NAME, { name: 'Host', type: 'string', cell: o => o.spec?.host ?? '' }, AGE],
+  DestinationRule: [
+    NAME,
+    { name: 'Host', type: 'string', cell: o => o.spec?.host ?? '' },
+    AGE,
+  ],
 };
 
 /** A meta.k8s.io/v1 Table, as the API server prints lists for `kubectl get`. */
@@ -57,7 +92,11 @@ export function asTable(type: ResourceType, items: any[]) {
     })),
     rows: items.map(o => ({
       cells: columns.map(c => c.cell(o)),
-      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+      object: {
+        kind: 'PartialObjectMetadata',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: o.metadata,
+      },
     })),
   };
 }

@@ -5,6 +5,8 @@ import path from 'node:path';
 export const PACKAGE_DIR = path.resolve(__dirname, '..');
 
 /** The path of a topology shipped with the sandbox: demo, primary-remote, external-control-plane. */
-export function topologyPath(name: 'demo' | 'primary-remote' | 'external-control-plane' | string): string {
+export function topologyPath(
+  name: 'demo' | 'primary-remote' | 'external-control-plane' | string,
+): string {
   return path.join(PACKAGE_DIR, 'topologies', `${name}.yaml`);
 }

@@ -25,7 +25,12 @@ export interface TopologyMesh {
 export interface TopologyWorkload {
   namespace: string;
   service: string;
-  versions: Array<{ version: string; clusters: string[]; replicas?: number; ready?: number }>;
+  versions: Array<{
+    version: string;
+    clusters: string[];
+    replicas?: number;
+    ready?: number;
+  }>;
 }
 
 export interface Topology {
@@ -42,15 +47,22 @@ export function loadTopology(file: string): Topology {
 }
 
 export function validateTopology(topology: Topology, source = 'topology') {
-  if (!Array.isArray(topology?.meshes) || !topology.meshes.length) throw new Error(`${source}: meshes must list at least one mesh`);
+  if (!Array.isArray(topology?.meshes) || !topology.meshes.length)
+    throw new Error(`${source}: meshes must list at least one mesh`);
   const names = new Set<string>();
   topology.meshes.forEach((mesh, i) => {
     if (!mesh.id) throw new Error(`${source}: meshes[${i}].id is required`);
     mesh.clusters.forEach((c, j) => {
-      if (!c.name) throw new Error(`${source}: meshes[${i}].clusters[${j}].name is required`);
-      if (names.has(c.name)) throw new Error(`${source}: cluster name ${c.name} is used twice`);
+      if (!c.name)
+        throw new Error(
+          `${source}: meshes[${i}].clusters[${j}].name is required`,
+        );
+      if (names.has(c.name))
+        throw new Error(`${source}: cluster name ${c.name} is used twice`);
       if (!['primary', 'remote', 'config'].includes(c.role)) {
-        throw new Error(`${source}: meshes[${i}].clusters[${j}].role must be primary, remote or config`);
+        throw new Error(
+          `${source}: meshes[${i}].clusters[${j}].role must be primary, remote or config`,
+        );
       }
       names.add(c.name);
     });
@@ -58,7 +70,10 @@ export function validateTopology(topology: Topology, source = 'topology') {
   for (const w of topology.workloads ?? []) {
     for (const v of w.versions) {
       for (const c of v.clusters) {
-        if (!names.has(c)) throw new Error(`${source}: workload ${w.service} ${v.version} names unknown cluster ${c}`);
+        if (!names.has(c))
+          throw new Error(
+            `${source}: workload ${w.service} ${v.version} names unknown cluster ${c}`,
+          );
       }
     }
   }

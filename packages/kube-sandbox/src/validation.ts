@@ -22,7 +22,12 @@ function forAjv(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k.startsWith('x-kubernetes-')) continue;
-    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, forAjv(s)])) : forAjv(v);
+    out[k] =
+      k === 'properties'
+        ? Object.fromEntries(
+            Object.entries(v as object).map(([p, s]) => [p, forAjv(s)]),
+          )
+        : forAjv(v);
   }
   return out;
 }
@@ -38,22 +43,44 @@ export function fieldPath(pointer: string[]): string {
 }
 
 function ajvCause(error: ErrorObject): StatusCause {
-  const pointer = error.instancePath.split('/').slice(1).map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const pointer = error.instancePath
+    .split('/')
+    .slice(1)
+    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'additionalProperties') {
-    const field = fieldPath([...pointer, String(error.params.additionalProperty)]);
-    return { reason: 'FieldValueInvalid', field, message: `Invalid value: field not declared in schema` };
+    const field = fieldPath([
+      ...pointer,
+      String(error.params.additionalProperty),
+    ]);
+    return {
+      reason: 'FieldValueInvalid',
+      field,
+      message: `Invalid value: field not declared in schema`,
+    };
   }
   if (error.keyword === 'required') {
     const field = fieldPath([...pointer, String(error.params.missingProperty)]);
     return { reason: 'FieldValueRequired', field, message: 'Required value' };
   }
   const field = fieldPath(pointer);
-  const reason = error.keyword === 'enum' ? 'FieldValueNotSupported' : 'FieldValueInvalid';
-  return { reason, field, message: `Invalid value: ${JSON.stringify(error.data)}: ${field} in body ${error.message}` };
+  const reason =
+    error.keyword === 'enum' ? 'FieldValueNotSupported' : 'FieldValueInvalid';
+  return {
+    reason,
+    field,
+    message: `Invalid value: ${JSON.stringify(error.data)}: ${field} in body ${
+      error.message
+    }`,
+  };
 }
 
 /** Evaluates the CRD's CEL rules (x-kubernetes-validations) along the object. */
-function celCauses(schema: Schema | undefined, value: unknown, pointer: string[], out: StatusCause[]) {
+function celCauses(
+  schema: Schema | undefined,
+  value: unknown,
+  pointer: string[],
+  out: StatusCause[],
+) {
   if (!schema || value === undefined || value === null) return;
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     let ok = false;
@@ -64,14 +91,26 @@ function celCauses(schema: Schema | undefined, value: unknown, pointer: string[]
     }
     if (!ok) {
       const field = fieldPath(pointer);
-      out.push({ reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${rule.message ?? `failed rule: ${rule.rule}`}` });
+      out.push({
+        reason: 'FieldValueInvalid',
+        field,
+        message: `Invalid value: ${JSON.stringify(value)}: ${
+          rule.message ?? `failed rule: ${rule.rule}`
+        }`,
+      });
     }
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => celCauses(schema.items, item, [...pointer, String(i)], out));
+    value.forEach((item, i) =>
+      celCauses(schema.items, item, [...pointer, String(i)], out),
+    );
   } else if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value as object)) {
-      const child = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      const child =
+        schema.properties?.[k] ??
+        (typeof schema.additionalProperties === 'object'
+          ? schema.additionalProperties
+          : undefined);
       celCauses(child, v, [...pointer, k], out);
     }
   }
@@ -86,7 +125,12 @@ export class CrdValidator {
 
   static fromFile(file = CRD_FILE): CrdValidator {
     const validator = new CrdValidator();
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, verbose: true });
+    const ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateFormats: false,
+      verbose: true,
+    });
     for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const crd = doc.toJS();
       if (crd?.kind !== 'CustomResourceDefinition') continue;
@@ -102,12 +146,17 @@ export class CrdValidator {
   }
 
   /** The problems of an object of `crd` at `version`; empty when it is valid. */
-  validate(crd: string, version: string, obj: Record<string, unknown>): StatusCause[] {
+  validate(
+    crd: string,
+    version: string,
+    obj: Record<string, unknown>,
+  ): StatusCause[] {
     const compiled = this.versions.get(`${crd}/${version}`);
     if (!compiled) return [];
     const causes: StatusCause[] = [];
     const { metadata: _metadata, ...body } = obj;
-    if (!compiled.validate(body)) causes.push(...(compiled.validate.errors ?? []).map(ajvCause));
+    if (!compiled.validate(body))
+      causes.push(...(compiled.validate.errors ?? []).map(ajvCause));
     celCauses(compiled.schema.properties?.spec, obj.spec, ['spec'], causes);
     return causes;
   }

@@ -24,7 +24,11 @@ export class WriteLog {
 
   record(write: Omit<AcceptedWrite, 'seq' | 'time'>) {
     this.seq += 1;
-    this.entries.push({ seq: this.seq, time: new Date().toISOString(), ...structuredClone(write) });
+    this.entries.push({
+      seq: this.seq,
+      time: new Date().toISOString(),
+      ...structuredClone(write),
+    });
   }
 
   /** The writes after `since` (a seq), all when omitted. */

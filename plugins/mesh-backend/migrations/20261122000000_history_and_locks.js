@@ -8,12 +8,17 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('mesh_history', table => {
-    table.comment('Every apply, rollback and removal of a service routing, with its outcome per cluster');
+    table.comment(
+      'Every apply, rollback and removal of a service routing, with its outcome per cluster',
+    );
     table.increments('id').primary();
     table.string('entity_ref', 255).notNullable();
     table.string('actor', 255).notNullable();
     table.string('action', 32).notNullable();
-    table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    table
+      .timestamp('created_at', { useTz: true })
+      .notNullable()
+      .defaultTo(knex.fn.now());
     table.text('intent_before');
     table.text('intent_after');
     table.boolean('ok').notNullable();
@@ -22,7 +27,9 @@ exports.up = async function up(knex) {
     table.index(['entity_ref', 'id'], 'mesh_history_entity_idx');
   });
   await knex.schema.createTable('mesh_locks', table => {
-    table.comment('Who is changing an entity routing right now; a row per entity, with an expiry');
+    table.comment(
+      'Who is changing an entity routing right now; a row per entity, with an expiry',
+    );
     table.string('entity_ref', 255).primary();
     table.string('holder', 255).notNullable();
     table.bigInteger('expires_at').notNullable();

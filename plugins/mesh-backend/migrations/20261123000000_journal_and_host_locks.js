@@ -22,7 +22,9 @@ exports.up = async function up(knex) {
   await knex('mesh_history').where('ok', false).update({ state: 'failed' });
   await knex.schema.dropTable('mesh_locks');
   await knex.schema.createTable('mesh_locks', table => {
-    table.comment('Who is changing the routing of a host right now; expiry in milliseconds by the database clock');
+    table.comment(
+      'Who is changing the routing of a host right now; expiry in milliseconds by the database clock',
+    );
     table.string('lock_key', 255).primary();
     table.string('holder', 255).notNullable();
     table.bigInteger('expires_at').notNullable();

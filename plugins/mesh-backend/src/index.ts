@@ -5,5 +5,13 @@
  * @packageDocumentation
  */
 export { meshPlugin as default } from './plugin';
-export { readMeshConfig, isNamespaceAllowed, MeshConfigError } from './config/readMeshConfig';
-export type { ClusterConfig, MeshConfig, MeshPluginConfig } from './config/readMeshConfig';
+export {
+  readMeshConfig,
+  isNamespaceAllowed,
+  MeshConfigError,
+} from './config/readMeshConfig';
+export type {
+  ClusterConfig,
+  MeshConfig,
+  MeshPluginConfig,
+} from './config/readMeshConfig';

@@ -1,8 +1,21 @@
-import { AuditorService, BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 import {
   ApplyResponse,
   IntentIssue,
@@ -30,7 +43,9 @@ function invalidIntentBody(issues: IntentIssue[]) {
   return {
     error: {
       name: 'InputError',
-      message: `The intent is invalid: ${issues.map(i => `${i.path || '(intent)'}: ${i.message}`).join('; ')}`,
+      message: `The intent is invalid: ${issues
+        .map(i => `${i.path || '(intent)'}: ${i.message}`)
+        .join('; ')}`,
     },
     response: { statusCode: 400 },
     issues,
@@ -39,8 +54,14 @@ function invalidIntentBody(issues: IntentIssue[]) {
 
 /** Who made a change, as history records it. */
 function actorOf(credentials: BackstageCredentials): string {
-  const p = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
-  return p.type === 'user' ? p.userEntityRef! : `${p.type}:${p.subject ?? 'unknown'}`;
+  const p = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return p.type === 'user'
+    ? p.userEntityRef!
+    : `${p.type}:${p.subject ?? 'unknown'}`;
 }
 
 /**
@@ -48,13 +69,21 @@ function actorOf(credentials: BackstageCredentials): string {
  * it. Only a service acting on behalf of a user (the scaffolder's on-behalf-of token) may say so;
  * a person cannot pass their change off as a template's.
  */
-function taskIdOf(body: { scaffolderTaskId?: unknown }, credentials: BackstageCredentials): string | undefined {
+function taskIdOf(
+  body: { scaffolderTaskId?: unknown },
+  credentials: BackstageCredentials,
+): string | undefined {
   const id = body.scaffolderTaskId;
   if (id === undefined) return undefined;
-  if (typeof id !== 'string' || !id || id.length > 255) throw new InputError('scaffolderTaskId must be a string of at most 255 characters');
+  if (typeof id !== 'string' || !id || id.length > 255)
+    throw new InputError(
+      'scaffolderTaskId must be a string of at most 255 characters',
+    );
   const actor = (credentials.principal as { actor?: { type: string } }).actor;
   if (actor?.type !== 'service') {
-    throw new InputError('scaffolderTaskId is accepted only from a service acting on behalf of a user (the scaffolder)');
+    throw new InputError(
+      'scaffolderTaskId is accepted only from a service acting on behalf of a user (the scaffolder)',
+    );
   }
   return id;
 }
@@ -74,8 +103,23 @@ export interface RouterOptions {
   store: MeshStore;
 }
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { auditor, guard, claims, httpAuth, permissions, catalog, clusters, state, status, planner, applier, store } = options;
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const {
+    auditor,
+    guard,
+    claims,
+    httpAuth,
+    permissions,
+    catalog,
+    clusters,
+    state,
+    status,
+    planner,
+    applier,
+    store,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
@@ -88,17 +132,26 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
    * The caller's credentials and the catalog entity, once the permission allows it. Changes come
    * only from people: a user, or a service acting on behalf of one (its credentials are the user's).
    */
-  async function authorizedEntity(req: express.Request, permission: ResourcePermission<'catalog-entity'>) {
-    const allow: Array<'user' | 'service'> = permission === meshTrafficReadPermission ? ['user', 'service'] : ['user'];
+  async function authorizedEntity(
+    req: express.Request,
+    permission: ResourcePermission<'catalog-entity'>,
+  ) {
+    const allow: Array<'user' | 'service'> =
+      permission === meshTrafficReadPermission ? ['user', 'service'] : ['user'];
     const credentials = await httpAuth.credentials(req, { allow });
     const entityRef = stringifyEntityRef({
       kind: req.params.kind,
       namespace: req.params.namespace,
       name: req.params.name,
     });
-    const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
+    const [decision] = await permissions.authorize(
+      [{ permission, resourceRef: entityRef }],
+      { credentials },
+    );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`you may not ${permission.attributes.action} the mesh routing of ${entityRef}`);
+      throw new NotAllowedError(
+        `you may not ${permission.attributes.action} the mesh routing of ${entityRef}`,
+      );
     }
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity) throw new NotFoundError(`no catalog entity ${entityRef}`);
@@ -111,17 +164,35 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
    * update permission and a host no other catalog entity names. Changing routing in a namespace a
    * mesh binds to owning groups needs membership of one of them.
    */
-  async function authorizedTarget(req: express.Request, permission = meshTrafficReadPermission, onboarding?: unknown) {
-    const needed = onboarding === undefined ? permission : meshTrafficUpdatePermission;
-    const { credentials, entityRef, entity } = await authorizedEntity(req, needed);
+  async function authorizedTarget(
+    req: express.Request,
+    permission = meshTrafficReadPermission,
+    onboarding?: unknown,
+  ) {
+    const needed =
+      onboarding === undefined ? permission : meshTrafficUpdatePermission;
+    const { credentials, entityRef, entity } = await authorizedEntity(
+      req,
+      needed,
+    );
     const target = targetOf(entity, onboarding);
     if (needed === meshTrafficUpdatePermission) {
-      await guard.checkNamespace(credentials, state.meshFor(target), target.namespace);
+      await guard.checkNamespace(
+        credentials,
+        state.meshFor(target),
+        target.namespace,
+      );
     }
     if (onboarding !== undefined) {
       const others = await claims.otherClaimants(target);
       if (others.length) {
-        throw new ConflictError(`${target.service} in ${target.namespace} (mesh ${target.mesh}) is already claimed by ${others.join(', ')}; it cannot be onboarded again`);
+        throw new ConflictError(
+          `${target.service} in ${target.namespace} (mesh ${
+            target.mesh
+          }) is already claimed by ${others.join(
+            ', ',
+          )}; it cannot be onboarded again`,
+        );
       }
     }
     return { credentials, entityRef, target };
@@ -133,11 +204,17 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/entities/:kind/:namespace/:name/plan', async (req, res) => {
-    const { target } = await authorizedTarget(req, meshTrafficReadPermission, req.body?.onboarding);
+    const { target } = await authorizedTarget(
+      req,
+      meshTrafficReadPermission,
+      req.body?.onboarding,
+    );
     if (!req.body || typeof req.body !== 'object' || !('intent' in req.body)) {
       throw new InputError('the request body must be { "intent": { ... } }');
     }
-    const result = await planner.plan(target, req.body.intent, { adopt: req.body.adopt === true });
+    const result = await planner.plan(target, req.body.intent, {
+      adopt: req.body.adopt === true,
+    });
     if (!result.valid) {
       res.status(400).json(invalidIntentBody(result.issues));
       return;
@@ -157,20 +234,34 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
    * Every attempt to change a cluster is an audit event, refused ones included: who, which entity,
    * and the outcome per cluster or the reason it was refused.
    */
-  async function audited<T extends ApplyOutcome | ApplyResponse>(req: express.Request, eventId: string, work: () => Promise<T>) {
+  async function audited<T extends ApplyOutcome | ApplyResponse>(
+    req: express.Request,
+    eventId: string,
+    work: () => Promise<T>,
+  ) {
     const event = await auditor.createEvent({
       eventId,
       severityLevel: 'medium',
       request: req,
-      meta: { entityRef: `${req.params.kind}:${req.params.namespace}/${req.params.name}` },
+      meta: {
+        entityRef: `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
+      },
     });
     try {
       const outcome = await work();
       if ('valid' in outcome && !outcome.valid) {
-        await event.success({ meta: { valid: false, issues: outcome.issues.map(i => i.path) } });
+        await event.success({
+          meta: { valid: false, issues: outcome.issues.map(i => i.path) },
+        });
       } else {
         const r = outcome as ApplyResponse;
-        await event.success({ meta: { ok: r.ok, historyId: r.historyId, clusters: r.clusters.map(c => `${c.cluster}:${c.outcome}`) } });
+        await event.success({
+          meta: {
+            ok: r.ok,
+            historyId: r.historyId,
+            clusters: r.clusters.map(c => `${c.cluster}:${c.outcome}`),
+          },
+        });
       }
       return outcome;
     } catch (error) {
@@ -190,10 +281,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.post('/entities/:kind/:namespace/:name/apply', async (req, res) => {
     const outcome = await audited(req, 'traffic-apply', async () => {
-      const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission, req.body?.onboarding);
+      const { credentials, target } = await authorizedTarget(
+        req,
+        meshTrafficUpdatePermission,
+        req.body?.onboarding,
+      );
       const body = req.body ?? {};
       if (!('intent' in body) || typeof body.revision !== 'string') {
-        throw new InputError('the request body must be { "intent": { ... }, "revision": "<from the plan>", "adopt"?: boolean }');
+        throw new InputError(
+          'the request body must be { "intent": { ... }, "revision": "<from the plan>", "adopt"?: boolean }',
+        );
       }
       return applier.apply({
         target,
@@ -211,32 +308,53 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.delete('/entities/:kind/:namespace/:name/intent', async (req, res) => {
     res.json(
       await audited(req, 'traffic-remove', async () => {
-        const { credentials, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
+        const { credentials, target } = await authorizedTarget(
+          req,
+          meshTrafficUpdatePermission,
+        );
         const revision = req.query.revision;
         if (typeof revision !== 'string' || !revision) {
-          throw new InputError('the revision you saw is required: DELETE .../intent?revision=<revision>');
+          throw new InputError(
+            'the revision you saw is required: DELETE .../intent?revision=<revision>',
+          );
         }
-        return applier.remove({ target, actor: actorOf(credentials), revision });
+        return applier.remove({
+          target,
+          actor: actorOf(credentials),
+          revision,
+        });
       }),
     );
   });
 
   router.get('/entities/:kind/:namespace/:name/history', async (req, res) => {
     // History belongs to the entity, so an entity onboarded by a template has one before its annotations land.
-    const { entityRef } = await authorizedEntity(req, meshTrafficReadPermission);
+    const { entityRef } = await authorizedEntity(
+      req,
+      meshTrafficReadPermission,
+    );
     res.json({ items: await store.history(entityRef) });
   });
 
   router.post('/entities/:kind/:namespace/:name/rollback', async (req, res) => {
     const outcome = await audited(req, 'traffic-rollback', async () => {
-      const { credentials, entityRef, target } = await authorizedTarget(req, meshTrafficUpdatePermission);
+      const { credentials, entityRef, target } = await authorizedTarget(
+        req,
+        meshTrafficUpdatePermission,
+      );
       const body = req.body ?? {};
       if (typeof body.to !== 'number' || typeof body.revision !== 'string') {
-        throw new InputError('the request body must be { "to": <history id>, "revision": "<current revision>" }');
+        throw new InputError(
+          'the request body must be { "to": <history id>, "revision": "<current revision>" }',
+        );
       }
       const entry = await store.entry(entityRef, body.to);
-      if (!entry) throw new NotFoundError(`no history entry ${body.to} for ${entityRef}`);
-      if (!entry.intentAfter) throw new InputError(`history entry ${body.to} removed the routing; there is no intent to go back to`);
+      if (!entry)
+        throw new NotFoundError(`no history entry ${body.to} for ${entityRef}`);
+      if (!entry.intentAfter)
+        throw new InputError(
+          `history entry ${body.to} removed the routing; there is no intent to go back to`,
+        );
       return applier.apply({
         target,
         actor: actorOf(credentials),

@@ -2,11 +2,19 @@
 // this project runs PostgreSQL 15 at 127.0.0.1:5432 with trust auth; point the tests elsewhere
 // with BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, or set it to an empty string to
 // test on SQLite only.
-if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING === undefined) {
-  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING = 'postgresql://postgres@127.0.0.1:5432';
+if (
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING === undefined
+) {
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING =
+    'postgresql://postgres@127.0.0.1:5432';
 }
 
 // On CI PostgreSQL is not optional: an empty setting would test SQLite only and hide that.
-if (process.env.CI && !process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) {
-  throw new Error('BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is empty on CI: the backend tests must run on PostgreSQL too');
+if (
+  process.env.CI &&
+  !process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+) {
+  throw new Error(
+    'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is empty on CI: the backend tests must run on PostgreSQL too',
+  );
 }

@@ -14,4 +14,7 @@ export const meshTrafficUpdatePermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
-export const meshPermissions = [meshTrafficReadPermission, meshTrafficUpdatePermission];
+export const meshPermissions = [
+  meshTrafficReadPermission,
+  meshTrafficUpdatePermission,
+];

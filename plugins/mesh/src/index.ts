@@ -3,7 +3,11 @@
  *
  * @packageDocumentation
  */
-export { meshPlugin, EntityMeshContent, EntityMeshOverviewCard } from './plugin';
+export {
+  meshPlugin,
+  EntityMeshContent,
+  EntityMeshOverviewCard,
+} from './plugin';
 export { isMeshAvailable } from './isMeshAvailable';
 export { meshApiRef } from './api/MeshApi';
 export type { MeshApi } from './api/MeshApi';

@@ -29,7 +29,8 @@ export const meshPlugin = createPlugin({
 export const EntityMeshContent = meshPlugin.provide(
   createRoutableExtension({
     name: 'EntityMeshContent',
-    component: () => import('./components/EntityMeshContent').then(m => m.EntityMeshContent),
+    component: () =>
+      import('./components/EntityMeshContent').then(m => m.EntityMeshContent),
     mountPoint: rootRouteRef,
   }),
 );
@@ -39,7 +40,10 @@ export const EntityMeshOverviewCard = meshPlugin.provide(
   createComponentExtension({
     name: 'EntityMeshOverviewCard',
     component: {
-      lazy: () => import('./components/EntityMeshOverviewCard').then(m => m.EntityMeshOverviewCard),
+      lazy: () =>
+        import('./components/EntityMeshOverviewCard').then(
+          m => m.EntityMeshOverviewCard,
+        ),
     },
   }),
 );

@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createMeshTrafficApplyAction } from './actions/apply';
@@ -24,8 +27,15 @@ export const scaffolderModuleMesh = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ scaffolder, discovery, auth, catalog, config }) {
-        const deps = { catalog, client: new MeshBackendClient({ discovery, auth }), appBaseUrl: config.getString('app.baseUrl') };
-        scaffolder.addActions(createMeshTrafficPlanAction(deps), createMeshTrafficApplyAction(deps));
+        const deps = {
+          catalog,
+          client: new MeshBackendClient({ discovery, auth }),
+          appBaseUrl: config.getString('app.baseUrl'),
+        };
+        scaffolder.addActions(
+          createMeshTrafficPlanAction(deps),
+          createMeshTrafficApplyAction(deps),
+        );
       },
     });
   },

@@ -1,6 +1,13 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
-import { authProvidersExtensionPoint, createProxyAuthenticator, createProxyAuthProviderFactory } from '@backstage/plugin-auth-node';
+import {
+  authProvidersExtensionPoint,
+  createProxyAuthenticator,
+  createProxyAuthProviderFactory,
+} from '@backstage/plugin-auth-node';
 
 /** The catalog user the demo's "viewer" sign-in gives: signed in, member of no owning team. */
 const VIEWER = 'user:default/viewer';
@@ -13,7 +20,10 @@ const viewerAuthenticator = createProxyAuthenticator({
   defaultProfileTransform: async () => ({ profile: {} }),
   initialize: () => process.env.NODE_ENV !== 'development',
   async authenticate(_, disabled) {
-    if (disabled) throw new NotAllowedError('the demo viewer sign-in exists only in development');
+    if (disabled)
+      throw new NotAllowedError(
+        'the demo viewer sign-in exists only in development',
+      );
     return { result: {} };
   },
 });
@@ -23,14 +33,18 @@ export default createBackendModule({
   moduleId: 'demo-viewer-provider',
   register(reg) {
     reg.registerInit({
-      deps: { providers: authProvidersExtensionPoint, config: coreServices.rootConfig },
+      deps: {
+        providers: authProvidersExtensionPoint,
+        config: coreServices.rootConfig,
+      },
       async init({ providers, config }) {
         if (!config.has('auth.providers.viewer')) return;
         providers.registerProvider({
           providerId: 'viewer',
           factory: createProxyAuthProviderFactory({
             authenticator: viewerAuthenticator,
-            signInResolver: async (_, ctx) => ctx.signInWithCatalogUser({ entityRef: VIEWER }),
+            signInResolver: async (_, ctx) =>
+              ctx.signInWithCatalogUser({ entityRef: VIEWER }),
           }),
         });
       },

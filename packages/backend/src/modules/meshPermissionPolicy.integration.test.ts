@@ -1,10 +1,22 @@
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import meshPlugin from '@meshtraffic/backstage-plugin-mesh-backend';
-import { onBehalfOfAuthServiceFactory, sandboxMeshConfig } from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
-import { loadTopology, Sandbox, startSandbox, topologyPath } from '@meshtraffic/kube-sandbox';
+import {
+  onBehalfOfAuthServiceFactory,
+  sandboxMeshConfig,
+} from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
+import {
+  loadTopology,
+  Sandbox,
+  startSandbox,
+  topologyPath,
+} from '@meshtraffic/kube-sandbox';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import request from 'supertest';
@@ -21,10 +33,16 @@ const userInfo = mockServices.userInfo.mock({
   getUserInfo: async (credentials: any) => {
     const ref = credentials.principal.userEntityRef;
     const groups: Record<string, string[]> = {
-      'user:default/guest': ['group:default/guests', 'group:default/bookinfo-team'],
+      'user:default/guest': [
+        'group:default/guests',
+        'group:default/bookinfo-team',
+      ],
       'user:default/viewer': ['group:default/guests'],
     };
-    return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(groups[ref] ?? [])] };
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: [ref, ...(groups[ref] ?? [])],
+    };
   },
 });
 
@@ -36,7 +54,13 @@ async function everyRoutingObject(sandbox: Sandbox) {
     kc.setCurrentContext(cluster);
     const api = kc.makeApiClient(CustomObjectsApi);
     for (const plural of ['virtualservices', 'destinationrules']) {
-      out[`${cluster}/${plural}`] = ((await api.listClusterCustomObject({ group: 'networking.istio.io', version: 'v1', plural })) as any).items;
+      out[`${cluster}/${plural}`] = (
+        (await api.listClusterCustomObject({
+          group: 'networking.istio.io',
+          version: 'v1',
+          plural,
+        })) as any
+      ).items;
     }
   }
   return out;
@@ -51,7 +75,9 @@ describe('the shipped mesh permission policy', () => {
   let server: any;
 
   beforeAll(async () => {
-    sandbox = await startSandbox(loadTopology(topologyPath('demo')), { ephemeralPorts: true });
+    sandbox = await startSandbox(loadTopology(topologyPath('demo')), {
+      ephemeralPorts: true,
+    });
     ({ server } = await startTestBackend({
       features: [
         catalogPlugin,
@@ -65,17 +91,37 @@ describe('the shipped mesh permission policy', () => {
           data: {
             permission: { enabled: true },
             catalog: {
-              rules: [{ allow: ['Component', 'System', 'API', 'Resource', 'Location', 'User', 'Group'] }],
-              locations: ['bookinfo.yaml', 'org.yaml'].map(f => ({ type: 'file', target: path.join(examples, f) })),
+              rules: [
+                {
+                  allow: [
+                    'Component',
+                    'System',
+                    'API',
+                    'Resource',
+                    'Location',
+                    'User',
+                    'Group',
+                  ],
+                },
+              ],
+              locations: ['bookinfo.yaml', 'org.yaml'].map(f => ({
+                type: 'file',
+                target: path.join(examples, f),
+              })),
             },
-            mesh: { adminGroup: 'group:default/platform', ...sandboxMeshConfig(sandbox, { requestTimeout: 10_000 }) },
+            mesh: {
+              adminGroup: 'group:default/platform',
+              ...sandboxMeshConfig(sandbox, { requestTimeout: 10_000 }),
+            },
           },
         }),
       ],
     }));
     // The catalog ingests its locations in the background.
     for (let i = 0; i < 120; i++) {
-      const res = await request(server).get('/api/catalog/entities/by-name/component/default/reviews').set('Authorization', guest);
+      const res = await request(server)
+        .get('/api/catalog/entities/by-name/component/default/reviews')
+        .set('Authorization', guest);
       if (res.status === 200) return;
       await new Promise(r => setTimeout(r, 500));
     }
@@ -84,33 +130,70 @@ describe('the shipped mesh permission policy', () => {
   afterAll(() => sandbox?.stop());
 
   const reviews = '/api/mesh/entities/component/default/reviews';
-  const intent = { split: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }] };
+  const intent = {
+    split: [
+      { version: 'v1', weight: 50 },
+      { version: 'v2', weight: 50 },
+    ],
+  };
 
   it('lets an owner (bookinfo-team) apply', async () => {
-    const { revision } = (await request(server).get(reviews).set('Authorization', guest)).body;
-    const res = await request(server).post(`${reviews}/apply`).set('Authorization', guest).send({ intent, revision });
+    const { revision } = (
+      await request(server).get(reviews).set('Authorization', guest)
+    ).body;
+    const res = await request(server)
+      .post(`${reviews}/apply`)
+      .set('Authorization', guest)
+      .send({ intent, revision });
     expect(res.status).toBe(200);
     expect(res.body.ok).toBe(true);
   });
 
   it('lets a signed-in non-owner read, but refuses plan-with-onboarding, apply, rollback and delete with 403', async () => {
     const before = await everyRoutingObject(sandbox);
-    const read = await request(server).get(reviews).set('Authorization', viewer);
+    const read = await request(server)
+      .get(reviews)
+      .set('Authorization', viewer);
     expect(read.status).toBe(200);
     const { revision } = read.body;
-    const [entry] = (await request(server).get(`${reviews}/history`).set('Authorization', viewer)).body.items;
+    const [entry] = (
+      await request(server)
+        .get(`${reviews}/history`)
+        .set('Authorization', viewer)
+    ).body.items;
     const attempts = [
       request(server)
         .post('/api/mesh/entities/component/default/mongodb/plan')
         .set('Authorization', viewer)
-        .send({ intent: { split: [{ version: 'v1', weight: 100 }] }, onboarding: { mesh: 'demo', namespace: 'bookinfo', service: 'mongodb' } }),
-      request(server).post(`${reviews}/apply`).set('Authorization', viewer).send({ intent: { split: [{ version: 'v3', weight: 100 }] }, revision }),
-      request(server).post(`${reviews}/rollback`).set('Authorization', viewer).send({ to: entry.id, revision }),
-      request(server).delete(`${reviews}/intent`).query({ revision }).set('Authorization', viewer),
+        .send({
+          intent: { split: [{ version: 'v1', weight: 100 }] },
+          onboarding: {
+            mesh: 'demo',
+            namespace: 'bookinfo',
+            service: 'mongodb',
+          },
+        }),
+      request(server)
+        .post(`${reviews}/apply`)
+        .set('Authorization', viewer)
+        .send({
+          intent: { split: [{ version: 'v3', weight: 100 }] },
+          revision,
+        }),
+      request(server)
+        .post(`${reviews}/rollback`)
+        .set('Authorization', viewer)
+        .send({ to: entry.id, revision }),
+      request(server)
+        .delete(`${reviews}/intent`)
+        .query({ revision })
+        .set('Authorization', viewer),
     ];
     for (const res of await Promise.all(attempts)) {
       expect(res.status).toBe(403);
-      expect(res.body.error.message).toMatch(/you may not update the mesh routing of component:default\/(reviews|mongodb)/);
+      expect(res.body.error.message).toMatch(
+        /you may not update the mesh routing of component:default\/(reviews|mongodb)/,
+      );
     }
     expect(await everyRoutingObject(sandbox)).toEqual(before);
   });

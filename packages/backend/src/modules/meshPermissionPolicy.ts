@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   isPermission,
@@ -27,14 +30,18 @@ import {
 export class MeshPermissionPolicy implements PermissionPolicy {
   constructor(private readonly adminGroup?: string) {}
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     if (isPermission(request.permission, meshTrafficReadPermission)) {
       return { result: user ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
     }
     if (isPermission(request.permission, meshTrafficUpdatePermission)) {
       if (!user) return { result: AuthorizeResult.DENY };
       const claims = user.info.ownershipEntityRefs;
-      if (this.adminGroup && claims.includes(this.adminGroup)) return { result: AuthorizeResult.ALLOW };
+      if (this.adminGroup && claims.includes(this.adminGroup))
+        return { result: AuthorizeResult.ALLOW };
       return createCatalogConditionalDecision(
         request.permission,
         catalogConditions.isEntityOwner({ claims }),
@@ -51,7 +58,9 @@ export default createBackendModule({
     reg.registerInit({
       deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
       async init({ policy, config }) {
-        policy.setPolicy(new MeshPermissionPolicy(config.getOptionalString('mesh.adminGroup')));
+        policy.setPolicy(
+          new MeshPermissionPolicy(config.getOptionalString('mesh.adminGroup')),
+        );
       },
     });
   },

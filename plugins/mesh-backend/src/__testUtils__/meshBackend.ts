@@ -1,17 +1,34 @@
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { loadTopology, Sandbox, startSandbox, topologyPath } from '@meshtraffic/kube-sandbox';
+import {
+  loadTopology,
+  Sandbox,
+  startSandbox,
+  topologyPath,
+} from '@meshtraffic/kube-sandbox';
 import { meshPlugin } from '../plugin';
 import { sandboxMeshConfig } from '../testUtils';
 
 /** A shipped sandbox topology on ephemeral ports. */
 export async function startShippedSandbox(name: string): Promise<Sandbox> {
-  return startSandbox(loadTopology(topologyPath(name)), { ephemeralPorts: true });
+  return startSandbox(loadTopology(topologyPath(name)), {
+    ephemeralPorts: true,
+  });
 }
 
 /** A catalog entity whose annotations name a service of a mesh (`service` defaults to the entity's name). */
-export function serviceEntity(name: string, mesh: string, namespace: string, owner = 'group:default/bookinfo-team', service = name): Entity {
+export function serviceEntity(
+  name: string,
+  mesh: string,
+  namespace: string,
+  owner = 'group:default/bookinfo-team',
+  service = name,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -32,8 +49,13 @@ export function serviceEntity(name: string, mesh: string, namespace: string, own
 export const ADMIN_GROUP = 'group:default/platform';
 
 /** A bearer header for a user, optionally as a service acting on the user's behalf (the scaffolder). */
-export function userHeader(userEntityRef = 'user:default/mock', options: { onBehalfOf?: string } = {}) {
-  const actor = options.onBehalfOf ? { actor: { subject: options.onBehalfOf } } : undefined;
+export function userHeader(
+  userEntityRef = 'user:default/mock',
+  options: { onBehalfOf?: string } = {},
+) {
+  const actor = options.onBehalfOf
+    ? { actor: { subject: options.onBehalfOf } }
+    : undefined;
   return `Bearer ${mockCredentials.user.token(userEntityRef, actor)}`;
 }
 
@@ -42,7 +64,10 @@ export function userInfoWithGroups(groups: Record<string, string[]>) {
   return mockServices.userInfo.mock({
     getUserInfo: async (credentials: any) => {
       const userEntityRef = credentials.principal.userEntityRef;
-      return { userEntityRef, ownershipEntityRefs: [userEntityRef, ...(groups[userEntityRef] ?? [])] };
+      return {
+        userEntityRef,
+        ownershipEntityRefs: [userEntityRef, ...(groups[userEntityRef] ?? [])],
+      };
     },
   }).factory;
 }
@@ -62,7 +87,15 @@ export async function startMeshBackend(options: {
     features: [
       meshPlugin,
       mockServices.rootConfig.factory({
-        data: { mesh: { adminGroup: ADMIN_GROUP, ...sandboxMeshConfig(options.sandbox, { meshExtra: options.meshExtra, requestTimeout: options.requestTimeout }) } },
+        data: {
+          mesh: {
+            adminGroup: ADMIN_GROUP,
+            ...sandboxMeshConfig(options.sandbox, {
+              meshExtra: options.meshExtra,
+              requestTimeout: options.requestTimeout,
+            }),
+          },
+        },
       }),
       catalogServiceMock.factory({ entities: options.entities }),
       userInfoWithGroups(options.groups ?? {}),

@@ -1,5 +1,10 @@
 import { ConfigReader } from '@backstage/config';
-import { isNamespaceAllowed, namespaceOwners, readMeshConfig, unverifiedClusters } from './readMeshConfig';
+import {
+  isNamespaceAllowed,
+  namespaceOwners,
+  readMeshConfig,
+  unverifiedClusters,
+} from './readMeshConfig';
 
 const TOKEN = 'tok-0123456789abcdefghijklmnop';
 
@@ -15,32 +20,63 @@ function cluster(overrides: Record<string, unknown> = {}) {
 }
 
 const read = (clusters: any[], mesh: Record<string, any> = {}) =>
-  readMeshConfig(new ConfigReader({ mesh: { meshes: [{ id: 'demo', clusters, ...mesh }] } }));
+  readMeshConfig(
+    new ConfigReader({ mesh: { meshes: [{ id: 'demo', clusters, ...mesh }] } }),
+  );
 
 describe('readMeshConfig', () => {
   it('reads meshes, clusters and their topology', () => {
-    const config = read([cluster(), cluster({ name: 'west' }), cluster({ name: 'edge', role: 'remote' })]);
-    expect(config.meshes[0].topology.clusters.map(c => `${c.name}:${c.role}`)).toEqual([
-      'east:primary',
-      'west:primary',
-      'edge:remote',
+    const config = read([
+      cluster(),
+      cluster({ name: 'west' }),
+      cluster({ name: 'edge', role: 'remote' }),
     ]);
-    expect(config.meshes[0].clusters[0]).toMatchObject({ requestTimeoutMs: 10000, skipTLSVerify: false });
+    expect(
+      config.meshes[0].topology.clusters.map(c => `${c.name}:${c.role}`),
+    ).toEqual(['east:primary', 'west:primary', 'edge:remote']);
+    expect(config.meshes[0].clusters[0]).toMatchObject({
+      requestTimeoutMs: 10000,
+      skipTLSVerify: false,
+    });
   });
 
   it('is empty without a mesh section', () => {
-    expect(readMeshConfig(new ConfigReader({}))).toEqual({ meshes: [], changeLockTtlMs: 30_000 });
+    expect(readMeshConfig(new ConfigReader({}))).toEqual({
+      meshes: [],
+      changeLockTtlMs: 30_000,
+    });
   });
 
   it.each([
-    [[cluster({ role: 'boss' })], /mesh\.meshes\[0\]\.clusters\[0\]\.role must be one of primary, remote, config/],
-    [[cluster({ authProvider: 'magic' })], /clusters\[0\]\.authProvider must be one of/],
-    [[cluster({ serviceAccountToken: undefined })], /clusters\[0\]\.serviceAccountToken is required/],
-    [[cluster({ authProvider: 'kubeconfig', serviceAccountToken: undefined })], /clusters\[0\]\.kubeconfigPath is required/],
-    [[cluster({ url: 'ftp://x' })], /clusters\[0\]\.url must be an http\(s\) URL/],
+    [
+      [cluster({ role: 'boss' })],
+      /mesh\.meshes\[0\]\.clusters\[0\]\.role must be one of primary, remote, config/,
+    ],
+    [
+      [cluster({ authProvider: 'magic' })],
+      /clusters\[0\]\.authProvider must be one of/,
+    ],
+    [
+      [cluster({ serviceAccountToken: undefined })],
+      /clusters\[0\]\.serviceAccountToken is required/,
+    ],
+    [
+      [cluster({ authProvider: 'kubeconfig', serviceAccountToken: undefined })],
+      /clusters\[0\]\.kubeconfigPath is required/,
+    ],
+    [
+      [cluster({ url: 'ftp://x' })],
+      /clusters\[0\]\.url must be an http\(s\) URL/,
+    ],
     [[cluster(), cluster()], /clusters\[1\]\.name "east" is used twice/],
-    [[cluster({ role: 'remote' })], /mesh\.meshes\[0\]: mesh demo has no cluster that holds routing config/],
-    [[cluster({ url: 'http://10.0.0.1:8080' })], /clusters\[0\]\.url is http: but mesh\.meshes\[0\]\.clusters\[0\]\.serviceAccountToken would be sent over it/],
+    [
+      [cluster({ role: 'remote' })],
+      /mesh\.meshes\[0\]: mesh demo has no cluster that holds routing config/,
+    ],
+    [
+      [cluster({ url: 'http://10.0.0.1:8080' })],
+      /clusters\[0\]\.url is http: but mesh\.meshes\[0\]\.clusters\[0\]\.serviceAccountToken would be sent over it/,
+    ],
   ])('names the bad key (%#)', (clusters, message) => {
     expect(() => read(clusters as any[])).toThrow(message);
   });
@@ -61,11 +97,15 @@ describe('isNamespaceAllowed', () => {
   it('refuses system and control plane namespaces by default', () => {
     const [mesh] = read([cluster()]).meshes;
     expect(isNamespaceAllowed(mesh, 'bookinfo')).toBe(true);
-    for (const ns of ['kube-system', 'kube-public', 'istio-system']) expect(isNamespaceAllowed(mesh, ns)).toBe(false);
+    for (const ns of ['kube-system', 'kube-public', 'istio-system'])
+      expect(isNamespaceAllowed(mesh, ns)).toBe(false);
   });
 
   it('allows only the listed namespaces when a list is given', () => {
-    const [mesh] = read([cluster()], { allowedNamespaces: ['bookinfo'], controlPlaneNamespace: 'mesh-cp' }).meshes;
+    const [mesh] = read([cluster()], {
+      allowedNamespaces: ['bookinfo'],
+      controlPlaneNamespace: 'mesh-cp',
+    }).meshes;
     expect(isNamespaceAllowed(mesh, 'bookinfo')).toBe(true);
     expect(isNamespaceAllowed(mesh, 'shop')).toBe(false);
     expect(isNamespaceAllowed(mesh, 'mesh-cp')).toBe(false);
@@ -74,16 +114,35 @@ describe('isNamespaceAllowed', () => {
 
 describe('namespace owners and TLS', () => {
   it('reads the groups that own a namespace, naming a bad ref', () => {
-    const [mesh] = read([cluster()], { namespaces: [{ name: 'bookinfo', owners: ['group:default/bookinfo-team'] }] }).meshes;
-    expect(namespaceOwners(mesh, 'bookinfo')).toEqual(['group:default/bookinfo-team']);
+    const [mesh] = read([cluster()], {
+      namespaces: [
+        { name: 'bookinfo', owners: ['group:default/bookinfo-team'] },
+      ],
+    }).meshes;
+    expect(namespaceOwners(mesh, 'bookinfo')).toEqual([
+      'group:default/bookinfo-team',
+    ]);
     expect(namespaceOwners(mesh, 'shop')).toBeUndefined();
-    expect(() => read([cluster()], { namespaces: [{ name: 'bookinfo', owners: ['bookinfo-team'] }] })).toThrow(
+    expect(() =>
+      read([cluster()], {
+        namespaces: [{ name: 'bookinfo', owners: ['bookinfo-team'] }],
+      }),
+    ).toThrow(
       /mesh\.meshes\[0\]\.namespaces\[0\]\.owners: "bookinfo-team" is not a group entity ref/,
     );
   });
 
   it('lists the clusters whose TLS is not verified, and takes http: without a token', () => {
-    const config = read([cluster({ skipTLSVerify: true }), cluster({ name: 'local', url: 'http://127.0.0.1:8001', authProvider: 'kubeconfig', kubeconfigPath: '/k', serviceAccountToken: undefined })]);
+    const config = read([
+      cluster({ skipTLSVerify: true }),
+      cluster({
+        name: 'local',
+        url: 'http://127.0.0.1:8001',
+        authProvider: 'kubeconfig',
+        kubeconfigPath: '/k',
+        serviceAccountToken: undefined,
+      }),
+    ]);
     expect(unverifiedClusters(config)).toEqual(['demo/east']);
   });
 });

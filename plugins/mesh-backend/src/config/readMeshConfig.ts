@@ -1,11 +1,27 @@
 import { Config } from '@backstage/config';
-import { ClusterRole, CLUSTER_ROLES, MeshTopology, Placement, PlacementError, placeConfig } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  ClusterRole,
+  CLUSTER_ROLES,
+  MeshTopology,
+  Placement,
+  PlacementError,
+  placeConfig,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 
 export type AuthProvider = 'serviceAccount' | 'kubeconfig' | 'inCluster';
-const AUTH_PROVIDERS: AuthProvider[] = ['serviceAccount', 'kubeconfig', 'inCluster'];
+const AUTH_PROVIDERS: AuthProvider[] = [
+  'serviceAccount',
+  'kubeconfig',
+  'inCluster',
+];
 
 /** Namespaces no entity may aim the plugin at unless a mesh lists them explicitly. */
-export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
+export const SYSTEM_NAMESPACES = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'istio-system',
+];
 
 /**
  * A cluster as configured, credentials included. Lives only inside the backend: responses and
@@ -63,11 +79,17 @@ export class MeshConfigError extends Error {
 function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
   const role = c.getString('role');
   if (!(CLUSTER_ROLES as readonly string[]).includes(role)) {
-    throw new MeshConfigError(`${key}.role must be one of ${CLUSTER_ROLES.join(', ')} (got "${role}")`);
+    throw new MeshConfigError(
+      `${key}.role must be one of ${CLUSTER_ROLES.join(', ')} (got "${role}")`,
+    );
   }
   const authProvider = c.getString('authProvider');
   if (!AUTH_PROVIDERS.includes(authProvider as AuthProvider)) {
-    throw new MeshConfigError(`${key}.authProvider must be one of ${AUTH_PROVIDERS.join(', ')} (got "${authProvider}")`);
+    throw new MeshConfigError(
+      `${key}.authProvider must be one of ${AUTH_PROVIDERS.join(
+        ', ',
+      )} (got "${authProvider}")`,
+    );
   }
   const url = c.getString('url');
   let protocol: string;
@@ -76,7 +98,8 @@ function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
   } catch {
     protocol = '';
   }
-  if (!['https:', 'http:'].includes(protocol)) throw new MeshConfigError(`${key}.url must be an http(s) URL`);
+  if (!['https:', 'http:'].includes(protocol))
+    throw new MeshConfigError(`${key}.url must be an http(s) URL`);
   const cluster: ClusterConfig = {
     name: c.getString('name'),
     title: c.getOptionalString('title'),
@@ -94,18 +117,29 @@ function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
     skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
     requestTimeoutMs: c.getOptionalNumber('requestTimeout') ?? 10_000,
   };
-  if (cluster.authProvider === 'serviceAccount' && !cluster.serviceAccountToken) {
-    throw new MeshConfigError(`${key}.serviceAccountToken is required with authProvider serviceAccount`);
+  if (
+    cluster.authProvider === 'serviceAccount' &&
+    !cluster.serviceAccountToken
+  ) {
+    throw new MeshConfigError(
+      `${key}.serviceAccountToken is required with authProvider serviceAccount`,
+    );
   }
   if (cluster.authProvider === 'kubeconfig' && !cluster.kubeconfigPath) {
-    throw new MeshConfigError(`${key}.kubeconfigPath is required with authProvider kubeconfig`);
+    throw new MeshConfigError(
+      `${key}.kubeconfigPath is required with authProvider kubeconfig`,
+    );
   }
   // A bearer token over plain HTTP is readable by anyone on the path: refuse to send it at all.
   if (protocol === 'http:' && cluster.serviceAccountToken) {
-    throw new MeshConfigError(`${key}.url is http: but ${key}.serviceAccountToken would be sent over it; use https`);
+    throw new MeshConfigError(
+      `${key}.url is http: but ${key}.serviceAccountToken would be sent over it; use https`,
+    );
   }
   if (!(cluster.requestTimeoutMs > 0)) {
-    throw new MeshConfigError(`${key}.requestTimeout must be a positive number of milliseconds`);
+    throw new MeshConfigError(
+      `${key}.requestTimeout must be a positive number of milliseconds`,
+    );
   }
   return cluster;
 }
@@ -120,41 +154,58 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
   const seenMeshes = new Set<string>();
   const meshes = root.getConfigArray('meshes').map((m, i) => {
     const id = m.getString('id');
-    if (seenMeshes.has(id)) throw new MeshConfigError(`mesh.meshes[${i}].id "${id}" is used twice`);
+    if (seenMeshes.has(id))
+      throw new MeshConfigError(`mesh.meshes[${i}].id "${id}" is used twice`);
     seenMeshes.add(id);
     const seenClusters = new Set<string>();
     const clusters = m.getConfigArray('clusters').map((c, j) => {
       const cluster = readCluster(c, `mesh.meshes[${i}].clusters[${j}]`, id);
       if (seenClusters.has(cluster.name)) {
-        throw new MeshConfigError(`mesh.meshes[${i}].clusters[${j}].name "${cluster.name}" is used twice in mesh ${id}`);
+        throw new MeshConfigError(
+          `mesh.meshes[${i}].clusters[${j}].name "${cluster.name}" is used twice in mesh ${id}`,
+        );
       }
       seenClusters.add(cluster.name);
       return cluster;
     });
     const topology: MeshTopology = {
       id,
-      clusters: clusters.map(c => ({ name: c.name, role: c.role, network: c.network, region: c.region })),
+      clusters: clusters.map(c => ({
+        name: c.name,
+        role: c.role,
+        network: c.network,
+        region: c.region,
+      })),
     };
     let placement: Placement;
     try {
       placement = placeConfig(topology);
     } catch (e) {
-      if (e instanceof PlacementError) throw new MeshConfigError(`mesh.meshes[${i}]: ${e.message}`);
+      if (e instanceof PlacementError)
+        throw new MeshConfigError(`mesh.meshes[${i}]: ${e.message}`);
       throw e;
     }
     return {
       id,
       allowedNamespaces: m.getOptionalStringArray('allowedNamespaces'),
       namespaces: readNamespaceOwners(m, `mesh.meshes[${i}]`),
-      controlPlaneNamespace: m.getOptionalString('controlPlaneNamespace') ?? 'istio-system',
+      controlPlaneNamespace:
+        m.getOptionalString('controlPlaneNamespace') ?? 'istio-system',
       clusters,
       topology,
       placement,
     };
   });
   const ttlSeconds = root.getOptionalNumber('changeLockTtlSeconds') ?? 30;
-  if (!(ttlSeconds >= 1)) throw new Error(`mesh.changeLockTtlSeconds must be at least 1 (got ${ttlSeconds})`);
-  return { adminGroup: root.getOptionalString('adminGroup'), changeLockTtlMs: ttlSeconds * 1000, meshes };
+  if (!(ttlSeconds >= 1))
+    throw new Error(
+      `mesh.changeLockTtlSeconds must be at least 1 (got ${ttlSeconds})`,
+    );
+  return {
+    adminGroup: root.getOptionalString('adminGroup'),
+    changeLockTtlMs: ttlSeconds * 1000,
+    meshes,
+  };
 }
 
 function readNamespaceOwners(m: Config, key: string): NamespaceOwners[] {
@@ -162,7 +213,9 @@ function readNamespaceOwners(m: Config, key: string): NamespaceOwners[] {
     const owners = n.getStringArray('owners');
     const bad = owners.find(o => !/^group:[^/]+\/.+$/.test(o));
     if (bad !== undefined) {
-      throw new MeshConfigError(`${key}.namespaces[${k}].owners: "${bad}" is not a group entity ref (group:<namespace>/<name>)`);
+      throw new MeshConfigError(
+        `${key}.namespaces[${k}].owners: "${bad}" is not a group entity ref (group:<namespace>/<name>)`,
+      );
     }
     return { name: n.getString('name'), owners };
   });
@@ -170,16 +223,24 @@ function readNamespaceOwners(m: Config, key: string): NamespaceOwners[] {
 
 /** Clusters whose TLS is not verified: a warning at startup, since their credentials could go to anyone. */
 export function unverifiedClusters(config: MeshPluginConfig): string[] {
-  return config.meshes.flatMap(m => m.clusters.filter(c => c.skipTLSVerify).map(c => `${m.id}/${c.name}`));
+  return config.meshes.flatMap(m =>
+    m.clusters.filter(c => c.skipTLSVerify).map(c => `${m.id}/${c.name}`),
+  );
 }
 
 /** The groups that own a namespace of a mesh, when the mesh binds it to owners. */
-export function namespaceOwners(mesh: MeshConfig, namespace: string): string[] | undefined {
+export function namespaceOwners(
+  mesh: MeshConfig,
+  namespace: string,
+): string[] | undefined {
   return mesh.namespaces.find(n => n.name === namespace)?.owners;
 }
 
 /** Whether an entity of this mesh may point the plugin at a namespace. */
-export function isNamespaceAllowed(mesh: MeshConfig, namespace: string): boolean {
+export function isNamespaceAllowed(
+  mesh: MeshConfig,
+  namespace: string,
+): boolean {
   if (namespace === mesh.controlPlaneNamespace) return false;
   if (mesh.allowedNamespaces) return mesh.allowedNamespaces.includes(namespace);
   return !SYSTEM_NAMESPACES.includes(namespace);

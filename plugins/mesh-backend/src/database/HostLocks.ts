@@ -12,7 +12,9 @@ export interface HostLease {
 
 export class LockLostError extends ServiceUnavailableError {
   constructor(key: string) {
-    super(`the lock on the routing of ${key} expired before the change finished; it was stopped and will be resolved from the journal`);
+    super(
+      `the lock on the routing of ${key} expired before the change finished; it was stopped and will be resolved from the journal`,
+    );
   }
 }
 
@@ -22,16 +24,18 @@ export class LockLostError extends ServiceUnavailableError {
  * renewed while its work runs, so only a dead holder's lock expires.
  */
 export class HostLocks {
-  constructor(
-    private readonly db: Knex,
-    private readonly ttlMs: number,
-  ) {}
+  constructor(private readonly db: Knex, private readonly ttlMs: number) {}
 
   /** Milliseconds since the epoch by the database's clock, as an SQL expression. */
   private nowMs(): Knex.Raw {
     const client = String(this.db.client.config.client);
-    if (client === 'pg') return this.db.raw('(extract(epoch from clock_timestamp()) * 1000)::bigint');
-    return this.db.raw(`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`);
+    if (client === 'pg')
+      return this.db.raw(
+        '(extract(epoch from clock_timestamp()) * 1000)::bigint',
+      );
+    return this.db.raw(
+      `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`,
+    );
   }
 
   private expiry(): Knex.Raw {
@@ -39,21 +43,37 @@ export class HostLocks {
   }
 
   /** Runs `work` holding the host's lock; an expired lock (its holder died) is taken over. */
-  async withLock<T>(key: string, work: (lease: HostLease) => Promise<T>, busyMessage?: string): Promise<T> {
+  async withLock<T>(
+    key: string,
+    work: (lease: HostLease) => Promise<T>,
+    busyMessage?: string,
+  ): Promise<T> {
     const holder = crypto.randomUUID();
-    await this.db('mesh_locks').where('lock_key', key).andWhere('expires_at', '<', this.nowMs()).delete();
+    await this.db('mesh_locks')
+      .where('lock_key', key)
+      .andWhere('expires_at', '<', this.nowMs())
+      .delete();
     try {
-      await this.db('mesh_locks').insert({ lock_key: key, holder, expires_at: this.expiry() });
+      await this.db('mesh_locks').insert({
+        lock_key: key,
+        holder,
+        expires_at: this.expiry(),
+      });
     } catch (e) {
       if (!isDatabaseConflictError(e)) throw e;
-      throw new ConflictError(busyMessage ?? `another change to the routing of ${key} is in progress; try again when it has finished`);
+      throw new ConflictError(
+        busyMessage ??
+          `another change to the routing of ${key} is in progress; try again when it has finished`,
+      );
     }
     let lost = false;
     // Renewed well before expiry; a failed renewal (lock taken over, database gone) stops further writes.
     let validUntil = Date.now() + this.ttlMs;
     const renew = async () => {
       try {
-        const renewed = await this.db('mesh_locks').where({ lock_key: key, holder }).update({ expires_at: this.expiry() });
+        const renewed = await this.db('mesh_locks')
+          .where({ lock_key: key, holder })
+          .update({ expires_at: this.expiry() });
         if (renewed === 0) lost = true;
         else validUntil = Date.now() + this.ttlMs;
       } catch {
@@ -78,7 +98,10 @@ export class HostLocks {
 
   /** Whether someone holds the host's lock now (an unexpired row). */
   async isHeld(key: string): Promise<boolean> {
-    const row = await this.db('mesh_locks').where('lock_key', key).andWhere('expires_at', '>=', this.nowMs()).first();
+    const row = await this.db('mesh_locks')
+      .where('lock_key', key)
+      .andWhere('expires_at', '>=', this.nowMs())
+      .first();
     return Boolean(row);
   }
 }

@@ -1,4 +1,7 @@
-import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import {
   ChangeState,
   ClusterApplyResult,
@@ -10,7 +13,10 @@ import {
 import { Knex } from 'knex';
 import { HostLocks } from './HostLocks';
 
-const MIGRATIONS = resolvePackagePath('@meshtraffic/backstage-plugin-mesh-backend', 'migrations');
+const MIGRATIONS = resolvePackagePath(
+  '@meshtraffic/backstage-plugin-mesh-backend',
+  'migrations',
+);
 
 /** How long a host's lock holds without renewal, i.e. after its holder died. */
 export const DEFAULT_LOCK_TTL_MS = 30_000;
@@ -41,7 +47,9 @@ export interface JournalRow extends HistoryEntry {
   lockHolder?: string;
 }
 
-export const hostKey = (t: Pick<MeshTarget, 'mesh' | 'namespace' | 'service'>) => `${t.mesh}/${t.namespace}/${t.service}`;
+export const hostKey = (
+  t: Pick<MeshTarget, 'mesh' | 'namespace' | 'service'>,
+) => `${t.mesh}/${t.namespace}/${t.service}`;
 
 /**
  * The plugin's own tables (SQLite in development, PostgreSQL in production): the journal of every
@@ -54,17 +62,29 @@ export class MeshStore {
     this.locks = new HostLocks(db, lockTtlMs);
   }
 
-  static async create(database: DatabaseService, options: { lockTtlMs?: number } = {}): Promise<MeshStore> {
+  static async create(
+    database: DatabaseService,
+    options: { lockTtlMs?: number } = {},
+  ): Promise<MeshStore> {
     const db = await database.getClient();
     if (!database.migrations?.skip) {
-      await db.migrate.latest({ directory: MIGRATIONS, tableName: 'mesh_knex_migrations' });
+      await db.migrate.latest({
+        directory: MIGRATIONS,
+        tableName: 'mesh_knex_migrations',
+      });
     }
     return new MeshStore(db, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
   }
 
   /** A finished record in one write: refusals, and changes that never reached a cluster. */
   async record(entry: NewHistoryEntry): Promise<number> {
-    return this.insert({ ...this.columns(entry), ok: entry.ok, clusters: JSON.stringify(entry.clusters), state: entry.ok ? 'applied' : 'failed', finished_at: new Date() });
+    return this.insert({
+      ...this.columns(entry),
+      ok: entry.ok,
+      clusters: JSON.stringify(entry.clusters),
+      state: entry.ok ? 'applied' : 'failed',
+      finished_at: new Date(),
+    });
   }
 
   /** The journal row of a change, `pending`, written before its first cluster write. */
@@ -82,16 +102,27 @@ export class MeshStore {
   }
 
   /** Ends a pending row with its outcome; a row already ended (e.g. by recovery) stays as it is. */
-  async finish(id: number, state: Exclude<ChangeState, 'pending'>, clusters: ClusterApplyResult[]): Promise<boolean> {
+  async finish(
+    id: number,
+    state: Exclude<ChangeState, 'pending'>,
+    clusters: ClusterApplyResult[],
+  ): Promise<boolean> {
     const updated = await this.db('mesh_history')
       .where({ id, state: 'pending' })
-      .update({ state, ok: state === 'applied', clusters: JSON.stringify(clusters), finished_at: new Date() });
+      .update({
+        state,
+        ok: state === 'applied',
+        clusters: JSON.stringify(clusters),
+        finished_at: new Date(),
+      });
     return updated > 0;
   }
 
   /** Rows still pending, for one host or all. */
   async pending(key?: string): Promise<JournalRow[]> {
-    const query = this.db('mesh_history').where('state', 'pending').orderBy('id', 'asc');
+    const query = this.db('mesh_history')
+      .where('state', 'pending')
+      .orderBy('id', 'asc');
     if (key) query.andWhere('host_key', key);
     return (await query).map(toJournalRow);
   }
@@ -120,12 +151,17 @@ export class MeshStore {
   }
 
   async history(entityRef: string, limit = 100): Promise<HistoryEntry[]> {
-    const rows = await this.db('mesh_history').where('entity_ref', entityRef).orderBy('id', 'desc').limit(limit);
+    const rows = await this.db('mesh_history')
+      .where('entity_ref', entityRef)
+      .orderBy('id', 'desc')
+      .limit(limit);
     return rows.map(toEntry);
   }
 
   async entry(entityRef: string, id: number): Promise<JournalRow | undefined> {
-    const row = await this.db('mesh_history').where({ entity_ref: entityRef, id }).first();
+    const row = await this.db('mesh_history')
+      .where({ entity_ref: entityRef, id })
+      .first();
     return row ? toJournalRow(row) : undefined;
   }
 
@@ -135,14 +171,20 @@ export class MeshStore {
       actor: entry.actor,
       action: entry.action,
       created_at: new Date(),
-      intent_before: entry.intentBefore ? JSON.stringify(entry.intentBefore) : null,
-      intent_after: entry.intentAfter ? JSON.stringify(entry.intentAfter) : null,
+      intent_before: entry.intentBefore
+        ? JSON.stringify(entry.intentBefore)
+        : null,
+      intent_after: entry.intentAfter
+        ? JSON.stringify(entry.intentAfter)
+        : null,
       scaffolder_task_id: entry.scaffolderTaskId ?? null,
     };
   }
 
   private async insert(row: Record<string, unknown>): Promise<number> {
-    const [inserted] = await this.db('mesh_history').insert(row).returning('id');
+    const [inserted] = await this.db('mesh_history')
+      .insert(row)
+      .returning('id');
     return typeof inserted === 'object' ? inserted.id : inserted;
   }
 }
@@ -159,7 +201,9 @@ function toEntry(row: any): HistoryEntry {
     ok: Boolean(row.ok),
     state: row.state,
     clusters: JSON.parse(row.clusters),
-    ...(row.scaffolder_task_id ? { scaffolderTaskId: row.scaffolder_task_id } : {}),
+    ...(row.scaffolder_task_id
+      ? { scaffolderTaskId: row.scaffolder_task_id }
+      : {}),
   };
 }
 

@@ -1,7 +1,19 @@
-import { AppsV1Api, ConfigurationOptions, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { RoutingObject, WorkloadVersion } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  AppsV1Api,
+  ConfigurationOptions,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import {
+  RoutingObject,
+  WorkloadVersion,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig } from '../config/readMeshConfig';
-import { KeepAliveAuthentication, makeKeepAliveClient } from './keepAliveClient';
+import {
+  KeepAliveAuthentication,
+  makeKeepAliveClient,
+} from './keepAliveClient';
 import { kubeConfigFor } from './kubeConfigFor';
 import { classifyClusterError } from './clusterErrors';
 import { withDeadline } from './requestDeadline';
@@ -31,31 +43,60 @@ export class ClusterClient {
       const authentication = new KeepAliveAuthentication(kubeConfig);
       this.apis = {
         apps: makeKeepAliveClient(kubeConfig, authentication, AppsV1Api),
-        custom: makeKeepAliveClient(kubeConfig, authentication, CustomObjectsApi),
+        custom: makeKeepAliveClient(
+          kubeConfig,
+          authentication,
+          CustomObjectsApi,
+        ),
       };
     }
     return this.apis;
   }
 
   /** One call, aborted on the wire when the cluster's request timeout passes. */
-  private bounded<T>(call: (options: ConfigurationOptions) => Promise<T>, base?: ConfigurationOptions): Promise<T> {
-    return withDeadline(this.cluster.name, this.cluster.requestTimeoutMs, call, base);
+  private bounded<T>(
+    call: (options: ConfigurationOptions) => Promise<T>,
+    base?: ConfigurationOptions,
+  ): Promise<T> {
+    return withDeadline(
+      this.cluster.name,
+      this.cluster.requestTimeoutMs,
+      call,
+      base,
+    );
   }
 
   /** The service's versions here: Deployments labelled `app=<service>`, by their `version` label. */
-  async workloads(namespace: string, service: string): Promise<WorkloadVersion[]> {
+  async workloads(
+    namespace: string,
+    service: string,
+  ): Promise<WorkloadVersion[]> {
     const api = this.api().apps;
-    const list = await this.bounded(options => api.listNamespacedDeployment({ namespace, labelSelector: `app=${service}` }, options));
+    const list = await this.bounded(options =>
+      api.listNamespacedDeployment(
+        { namespace, labelSelector: `app=${service}` },
+        options,
+      ),
+    );
     const byVersion = new Map<string, WorkloadVersion>();
     for (const d of list.items) {
-      const version = d.metadata?.labels?.version ?? d.spec?.template?.metadata?.labels?.version;
+      const version =
+        d.metadata?.labels?.version ??
+        d.spec?.template?.metadata?.labels?.version;
       if (!version) continue;
-      const entry = byVersion.get(version) ?? { cluster: this.cluster.name, version, replicas: 0, readyReplicas: 0 };
+      const entry = byVersion.get(version) ?? {
+        cluster: this.cluster.name,
+        version,
+        replicas: 0,
+        readyReplicas: 0,
+      };
       entry.replicas += d.spec?.replicas ?? 0;
       entry.readyReplicas += d.status?.readyReplicas ?? 0;
       byVersion.set(version, entry);
     }
-    return [...byVersion.values()].sort((a, b) => (a.version < b.version ? -1 : 1));
+    return [...byVersion.values()].sort((a, b) =>
+      a.version < b.version ? -1 : 1,
+    );
   }
 
   /**
@@ -64,11 +105,19 @@ export class ClusterClient {
    */
   async routing(): Promise<RoutingObject[]> {
     const api = this.api().custom;
-    const kinds = Object.entries(PLURAL) as Array<[RoutingObject['kind'], string]>;
+    const kinds = Object.entries(PLURAL) as Array<
+      [RoutingObject['kind'], string]
+    >;
     const lists = await Promise.all(
       kinds.map(([kind, plural]) =>
-        this.bounded(options => api.listClusterCustomObject({ ...ISTIO, plural }, options)).then((list: any) =>
-          (list.items ?? []).map((item: any) => ({ ...item, apiVersion: `${ISTIO.group}/${ISTIO.version}`, kind })),
+        this.bounded(options =>
+          api.listClusterCustomObject({ ...ISTIO, plural }, options),
+        ).then((list: any) =>
+          (list.items ?? []).map((item: any) => ({
+            ...item,
+            apiVersion: `${ISTIO.group}/${ISTIO.version}`,
+            kind,
+          })),
         ),
       ),
     );
@@ -76,10 +125,19 @@ export class ClusterClient {
   }
 
   /** One routing object as it is now, or undefined when it does not exist: to learn a write's unknown outcome. */
-  async get(kind: RoutingObject['kind'], namespace: string, name: string): Promise<RoutingObject | undefined> {
+  async get(
+    kind: RoutingObject['kind'],
+    namespace: string,
+    name: string,
+  ): Promise<RoutingObject | undefined> {
     const api = this.api().custom;
     try {
-      const found = await this.bounded(options => api.getNamespacedCustomObject({ ...ISTIO, namespace, plural: PLURAL[kind], name }, options));
+      const found = await this.bounded(options =>
+        api.getNamespacedCustomObject(
+          { ...ISTIO, namespace, plural: PLURAL[kind], name },
+          options,
+        ),
+      );
       return { ...found, kind };
     } catch (e) {
       const c = classifyClusterError(e);
@@ -94,9 +152,20 @@ export class ClusterClient {
    * With `resourceVersion`, the write is refused (409) unless the object is still at that version:
    * the API server checks what the plan saw, with no extra read.
    */
-  async apply(obj: RoutingObject, options: { dryRun?: boolean; resourceVersion?: string } = {}): Promise<RoutingObject> {
+  async apply(
+    obj: RoutingObject,
+    options: { dryRun?: boolean; resourceVersion?: string } = {},
+  ): Promise<RoutingObject> {
     const api = this.api().custom;
-    const body = options.resourceVersion ? { ...obj, metadata: { ...obj.metadata, resourceVersion: options.resourceVersion } } : obj;
+    const body = options.resourceVersion
+      ? {
+          ...obj,
+          metadata: {
+            ...obj.metadata,
+            resourceVersion: options.resourceVersion,
+          },
+        }
+      : obj;
     const result = await this.bounded(
       o =>
         api.patchNamespacedCustomObject(
@@ -125,7 +194,13 @@ export class ClusterClient {
     const api = this.api().custom;
     const result = await this.bounded(o =>
       api.createNamespacedCustomObject(
-        { ...ISTIO, namespace: obj.metadata.namespace, plural: PLURAL[obj.kind], body: obj, fieldManager: FIELD_MANAGER },
+        {
+          ...ISTIO,
+          namespace: obj.metadata.namespace,
+          plural: PLURAL[obj.kind],
+          body: obj,
+          fieldManager: FIELD_MANAGER,
+        },
         o,
       ),
     );
@@ -136,12 +211,22 @@ export class ClusterClient {
    * Replaces an object whole (PUT) at the resourceVersion given: for the rare update where server-side
    * apply cannot drop a field because our own create still co-owns it.
    */
-  async replace(obj: RoutingObject, resourceVersion: string): Promise<RoutingObject> {
+  async replace(
+    obj: RoutingObject,
+    resourceVersion: string,
+  ): Promise<RoutingObject> {
     const api = this.api().custom;
     const body = { ...obj, metadata: { ...obj.metadata, resourceVersion } };
     const result = await this.bounded(o =>
       api.replaceNamespacedCustomObject(
-        { ...ISTIO, namespace: obj.metadata.namespace, plural: PLURAL[obj.kind], name: obj.metadata.name, body, fieldManager: FIELD_MANAGER },
+        {
+          ...ISTIO,
+          namespace: obj.metadata.namespace,
+          plural: PLURAL[obj.kind],
+          name: obj.metadata.name,
+          body,
+          fieldManager: FIELD_MANAGER,
+        },
         o,
       ),
     );
@@ -149,9 +234,28 @@ export class ClusterClient {
   }
 
   /** Deletes an object; with `resourceVersion`, only if it is still at that version (409 otherwise). */
-  async remove(kind: RoutingObject['kind'], namespace: string, name: string, preconditions: { resourceVersion?: string; uid?: string } = {}): Promise<void> {
+  async remove(
+    kind: RoutingObject['kind'],
+    namespace: string,
+    name: string,
+    preconditions: { resourceVersion?: string; uid?: string } = {},
+  ): Promise<void> {
     const api = this.api().custom;
-    const body = preconditions.resourceVersion || preconditions.uid ? { preconditions } : undefined;
-    await this.bounded(o => api.deleteNamespacedCustomObject({ ...ISTIO, namespace, plural: PLURAL[kind], name, ...(body ? { body } : {}) }, o));
+    const body =
+      preconditions.resourceVersion || preconditions.uid
+        ? { preconditions }
+        : undefined;
+    await this.bounded(o =>
+      api.deleteNamespacedCustomObject(
+        {
+          ...ISTIO,
+          namespace,
+          plural: PLURAL[kind],
+          name,
+          ...(body ? { body } : {}),
+        },
+        o,
+      ),
+    );
   }
 }

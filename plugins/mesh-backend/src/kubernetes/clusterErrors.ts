@@ -16,7 +16,17 @@ export class ClusterTimeoutError extends Error {
 }
 
 /** Connection failures that prove the request never reached the API server. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 export interface ClassifiedClusterError {
   kind: ClusterErrorKind;
@@ -48,14 +58,23 @@ function statusBody(e: any): any {
 
 export function classifyClusterError(error: unknown): ClassifiedClusterError {
   const e = error as any;
-  if (e instanceof ClusterTimeoutError) return { kind: 'timeout', neverSent: false };
+  if (e instanceof ClusterTimeoutError)
+    return { kind: 'timeout', neverSent: false };
   // client-node's ApiException: the server answered.
   if (typeof e?.code === 'number') {
     const body = statusBody(e);
-    return { kind: 'status', status: e.code, reason: body?.kind === 'Status' ? body.reason : undefined, neverSent: false };
+    return {
+      kind: 'status',
+      status: e.code,
+      reason: body?.kind === 'Status' ? body.reason : undefined,
+      neverSent: false,
+    };
   }
   const code = networkCode(e);
-  return { kind: 'unreachable', neverSent: code !== undefined && NEVER_SENT.has(code) };
+  return {
+    kind: 'unreachable',
+    neverSent: code !== undefined && NEVER_SENT.has(code),
+  };
 }
 
 /**
@@ -69,7 +88,10 @@ export function describeClusterError(error: unknown): string {
   if (kind === 'timeout') return `timed out: ${e.message}`;
   if (kind === 'status') {
     const body = statusBody(e);
-    if (body?.kind === 'Status' && typeof body.message === 'string') return `${body.code ?? status} ${body.reason ?? ''}: ${body.message}`.trim();
+    if (body?.kind === 'Status' && typeof body.message === 'string')
+      return `${body.code ?? status} ${body.reason ?? ''}: ${
+        body.message
+      }`.trim();
     return `HTTP ${status}`;
   }
   const code = networkCode(e);

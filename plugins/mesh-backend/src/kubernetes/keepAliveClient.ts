@@ -28,12 +28,19 @@ export class KeepAliveAuthentication implements SecurityAuthentication {
     await this.kubeConfig.applySecurityAuthentication(context);
     const made = context.getAgent();
     if (!made || made.constructor !== https.Agent) return;
-    const { ca, cert, key, pfx, rejectUnauthorized, servername } = (made as https.Agent).options;
+    const { ca, cert, key, pfx, rejectUnauthorized, servername } = (
+      made as https.Agent
+    ).options;
     // Rotated client certificates (exec or file credentials) change the options: then a new agent.
-    const agentKey = [ca, cert, key, pfx, rejectUnauthorized, servername].map(String).join('\u0000');
+    const agentKey = [ca, cert, key, pfx, rejectUnauthorized, servername]
+      .map(String)
+      .join('\u0000');
     if (!this.agent || agentKey !== this.agentKey) {
       this.agent?.destroy();
-      this.agent = new https.Agent({ ...(made as https.Agent).options, keepAlive: true });
+      this.agent = new https.Agent({
+        ...(made as https.Agent).options,
+        keepAlive: true,
+      });
       this.agentKey = agentKey;
     }
     made.destroy();

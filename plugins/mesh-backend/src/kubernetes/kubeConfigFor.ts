@@ -11,7 +11,8 @@ export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
   switch (cluster.authProvider) {
     case 'kubeconfig': {
       kc.loadFromFile(cluster.kubeconfigPath!);
-      if (cluster.kubeconfigContext) kc.setCurrentContext(cluster.kubeconfigContext);
+      if (cluster.kubeconfigContext)
+        kc.setCurrentContext(cluster.kubeconfigContext);
       return kc;
     }
     case 'inCluster':
@@ -19,11 +20,24 @@ export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
       return kc;
     case 'serviceAccount':
     default: {
-      const caData = cluster.caData ?? (cluster.caFile ? Buffer.from(fs.readFileSync(cluster.caFile)).toString('base64') : undefined);
+      const caData =
+        cluster.caData ??
+        (cluster.caFile
+          ? Buffer.from(fs.readFileSync(cluster.caFile)).toString('base64')
+          : undefined);
       kc.loadFromOptions({
-        clusters: [{ name: cluster.name, server: cluster.url, caData, skipTLSVerify: cluster.skipTLSVerify }],
+        clusters: [
+          {
+            name: cluster.name,
+            server: cluster.url,
+            caData,
+            skipTLSVerify: cluster.skipTLSVerify,
+          },
+        ],
         users: [{ name: 'mesh-backend', token: cluster.serviceAccountToken }],
-        contexts: [{ name: cluster.name, cluster: cluster.name, user: 'mesh-backend' }],
+        contexts: [
+          { name: cluster.name, cluster: cluster.name, user: 'mesh-backend' },
+        ],
         currentContext: cluster.name,
       });
       return kc;

@@ -1,4 +1,8 @@
-import { ConfigurationOptions, Observable, RequestContext } from '@kubernetes/client-node';
+import {
+  ConfigurationOptions,
+  Observable,
+  RequestContext,
+} from '@kubernetes/client-node';
 import { ClusterTimeoutError } from './clusterErrors';
 
 /**

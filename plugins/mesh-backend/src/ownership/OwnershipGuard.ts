@@ -1,7 +1,14 @@
-import { BackstageCredentials, PermissionsService, UserInfoService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ClassifiedObject, meshTrafficUpdatePermission } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  ClassifiedObject,
+  meshTrafficUpdatePermission,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshConfig, namespaceOwners } from '../config/readMeshConfig';
 
 /** The owner of a foreign object, as a person reads it: the entity that wrote it, or the tool. */
@@ -23,39 +30,75 @@ export class OwnershipGuard {
 
   private async claims(credentials: BackstageCredentials): Promise<string[]> {
     if ((credentials.principal as { type: string }).type !== 'user') return [];
-    return (await this.userInfo.getUserInfo(credentials as BackstageCredentials<any>)).ownershipEntityRefs;
+    return (
+      await this.userInfo.getUserInfo(credentials as BackstageCredentials<any>)
+    ).ownershipEntityRefs;
   }
 
   /** Refuses a caller outside the groups a mesh binds the namespace to (admins pass). */
-  async checkNamespace(credentials: BackstageCredentials, mesh: MeshConfig, namespace: string): Promise<void> {
+  async checkNamespace(
+    credentials: BackstageCredentials,
+    mesh: MeshConfig,
+    namespace: string,
+  ): Promise<void> {
     const owners = namespaceOwners(mesh, namespace);
     if (!owners) return;
     const claims = await this.claims(credentials);
-    if (owners.some(o => claims.includes(o)) || (this.adminGroup && claims.includes(this.adminGroup))) return;
+    if (
+      owners.some(o => claims.includes(o)) ||
+      (this.adminGroup && claims.includes(this.adminGroup))
+    )
+      return;
     throw new NotAllowedError(
-      `namespace ${namespace} of mesh ${mesh.id} belongs to ${owners.join(', ')}; only their members${this.adminGroup ? ` and ${this.adminGroup}` : ''} may target services there`,
+      `namespace ${namespace} of mesh ${mesh.id} belongs to ${owners.join(
+        ', ',
+      )}; only their members${
+        this.adminGroup ? ` and ${this.adminGroup}` : ''
+      } may target services there`,
     );
   }
 
   /** Refuses an adoption of `objects` unless the caller may change every one of their owners. */
-  async checkAdoption(credentials: BackstageCredentials, objects: ClassifiedObject[]): Promise<void> {
-    const entities = [...new Set(objects.flatMap(o => (o.ownerEntityRef ? [o.ownerEntityRef] : [])))].sort();
-    const tools = [...new Set(objects.filter(o => !o.ownerEntityRef).map(ownerOf))].sort();
+  async checkAdoption(
+    credentials: BackstageCredentials,
+    objects: ClassifiedObject[],
+  ): Promise<void> {
+    const entities = [
+      ...new Set(
+        objects.flatMap(o => (o.ownerEntityRef ? [o.ownerEntityRef] : [])),
+      ),
+    ].sort();
+    const tools = [
+      ...new Set(objects.filter(o => !o.ownerEntityRef).map(ownerOf)),
+    ].sort();
     if (entities.length) {
       const decisions = await this.permissions.authorize(
-        entities.map(resourceRef => ({ permission: meshTrafficUpdatePermission, resourceRef })),
+        entities.map(resourceRef => ({
+          permission: meshTrafficUpdatePermission,
+          resourceRef,
+        })),
         { credentials },
       );
-      const denied = entities.filter((_, i) => decisions[i].result !== AuthorizeResult.ALLOW);
+      const denied = entities.filter(
+        (_, i) => decisions[i].result !== AuthorizeResult.ALLOW,
+      );
       if (denied.length) {
-        throw new NotAllowedError(`adopting takes this host's routing from ${denied.join(', ')}, whose mesh routing you may not update`);
+        throw new NotAllowedError(
+          `adopting takes this host's routing from ${denied.join(
+            ', ',
+          )}, whose mesh routing you may not update`,
+        );
       }
     }
     if (tools.length) {
       const claims = await this.claims(credentials);
       if (!this.adminGroup || !claims.includes(this.adminGroup)) {
         throw new NotAllowedError(
-          `adopting takes over ${tools.join(', ')} routing, which only ${this.adminGroup ? `members of ${this.adminGroup} (mesh.adminGroup)` : 'mesh admins (mesh.adminGroup, not configured)'} may do`,
+          `adopting takes over ${tools.join(', ')} routing, which only ${
+            this.adminGroup
+              ? `members of ${this.adminGroup} (mesh.adminGroup)`
+              : 'mesh admins (mesh.adminGroup, not configured)'
+          } may do`,
         );
       }
     }

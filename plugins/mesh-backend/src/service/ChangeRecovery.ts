@@ -10,27 +10,45 @@ import {
 import { hostKey, JournalRow, MeshStore } from '../database/MeshStore';
 import { LiveState, MeshStateService } from './MeshStateService';
 
-const same = (a: TrafficIntent | undefined, b: TrafficIntent | undefined) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+const same = (a: TrafficIntent | undefined, b: TrafficIntent | undefined) =>
+  canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
 /**
  * What each config cluster holds now, measured against a journaled change: its before-state
  * (every object it recorded, at the same resourceVersion, and nothing else of ours), the intent
  * the change meant (`intended`), something else, or unknown (unreachable).
  */
-export function clusterHolds(live: LiveState, row: Pick<JournalRow, 'before' | 'intentBefore' | 'intentAfter' | 'action'>): Array<{ cluster: string; holds: ClusterHolds }> {
+export function clusterHolds(
+  live: LiveState,
+  row: Pick<JournalRow, 'before' | 'intentBefore' | 'intentAfter' | 'action'>,
+): Array<{ cluster: string; holds: ClusterHolds }> {
   return live.clusters
     .filter(c => c.isConfigCluster)
     .map(c => {
-      if (!c.reachable) return { cluster: c.cluster, holds: 'unknown' as const };
+      if (!c.reachable)
+        return { cluster: c.cluster, holds: 'unknown' as const };
       const before = row.before?.[c.cluster];
       if (before) {
-        const versions = (objects: typeof before) => objects.map(o => `${objectKey(o)}@${o.metadata.resourceVersion}`).sort().join(',');
-        if (versions(before) === versions(c.routing)) return { cluster: c.cluster, holds: 'before' as const };
+        const versions = (objects: typeof before) =>
+          objects
+            .map(o => `${objectKey(o)}@${o.metadata.resourceVersion}`)
+            .sort()
+            .join(',');
+        if (versions(before) === versions(c.routing))
+          return { cluster: c.cluster, holds: 'before' as const };
       }
       const ours = c.state.routing.some(o => o.status !== 'foreign');
-      if (row.action === 'remove') return { cluster: c.cluster, holds: ours ? ('before' as const) : ('intended' as const) };
-      if (c.intent && same(c.intent, row.intentAfter)) return { cluster: c.cluster, holds: 'intended' as const };
-      if (c.intent ? same(c.intent, row.intentBefore) : !ours && !row.intentBefore) return { cluster: c.cluster, holds: 'before' as const };
+      if (row.action === 'remove')
+        return {
+          cluster: c.cluster,
+          holds: ours ? ('before' as const) : ('intended' as const),
+        };
+      if (c.intent && same(c.intent, row.intentAfter))
+        return { cluster: c.cluster, holds: 'intended' as const };
+      if (
+        c.intent ? same(c.intent, row.intentBefore) : !ours && !row.intentBefore
+      )
+        return { cluster: c.cluster, holds: 'before' as const };
       return { cluster: c.cluster, holds: 'other' as const };
     });
 }
@@ -81,7 +99,13 @@ export class ChangeRecovery {
    * its lock, so two replicas never resolve the same row and a live writer is never second-guessed.
    */
   async resolveAbandoned(): Promise<number> {
-    const keys = [...new Set((await this.store.pending()).flatMap(r => (r.target ? [hostKey(r.target)] : [])))];
+    const keys = [
+      ...new Set(
+        (await this.store.pending()).flatMap(r =>
+          r.target ? [hostKey(r.target)] : [],
+        ),
+      ),
+    ];
     let resolved = 0;
     for (const key of keys) resolved += await this.resolveAbandonedHost(key);
     return resolved;
@@ -90,7 +114,8 @@ export class ChangeRecovery {
   /** As resolveAbandoned, for one host; 0 when someone holds it (a live writer, or another replica resolving). */
   async resolveAbandonedHost(key: string): Promise<number> {
     try {
-      return (await this.store.locks.withLock(key, () => this.resolveHost(key))).length;
+      return (await this.store.locks.withLock(key, () => this.resolveHost(key)))
+        .length;
     } catch (e) {
       if (e instanceof ConflictError) return 0;
       throw e;
@@ -112,6 +137,8 @@ export class ChangeRecovery {
       message: `the change was interrupted; found holding ${FOUND[h.holds]}`,
     }));
     await this.store.finish(row.id, state, clusters);
-    this.logger?.warn(`mesh: change #${row.id} to ${row.entityRef} was left pending by a writer that stopped; resolved as ${state}`);
+    this.logger?.warn(
+      `mesh: change #${row.id} to ${row.entityRef} was left pending by a writer that stopped; resolved as ${state}`,
+    );
   }
 }

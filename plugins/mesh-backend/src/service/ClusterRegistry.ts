@@ -1,5 +1,8 @@
 import { VersionApi } from '@kubernetes/client-node';
-import { ClusterSummary, ClustersResponse } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  ClusterSummary,
+  ClustersResponse,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig, MeshPluginConfig } from '../config/readMeshConfig';
 import { ClusterClient } from '../kubernetes/ClusterClient';
 import { describeClusterError } from '../kubernetes/clusterErrors';
@@ -37,7 +40,11 @@ export class ClusterRegistry {
     const clusters = await Promise.all(all.map(c => this.probe(c)));
     return {
       meshes: this.config.meshes.map(m => {
-        return { id: m.id, kind: m.placement.kind, configClusters: m.placement.configClusters };
+        return {
+          id: m.id,
+          kind: m.placement.kind,
+          configClusters: m.placement.configClusters,
+        };
       }),
       clusters,
     };
@@ -59,10 +66,17 @@ export class ClusterRegistry {
     } catch (e) {
       // Only the error code: a kubeconfig parse error could quote the file's content.
       const code = (e as NodeJS.ErrnoException)?.code;
-      return { ...summary, error: `cannot load the cluster's ${cluster.authProvider} credentials${code ? ` (${code})` : ''}` };
+      return {
+        ...summary,
+        error: `cannot load the cluster's ${cluster.authProvider} credentials${
+          code ? ` (${code})` : ''
+        }`,
+      };
     }
     try {
-      await withDeadline(cluster.name, cluster.requestTimeoutMs, options => api.getCode(options));
+      await withDeadline(cluster.name, cluster.requestTimeoutMs, options =>
+        api.getCode(options),
+      );
       return { ...summary, reachable: true };
     } catch (e) {
       return { ...summary, error: describeClusterError(e) };

@@ -1,7 +1,17 @@
-import { EntityMeshState, MeshTarget, serviceHost, UnfinishedChange } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  EntityMeshState,
+  MeshTarget,
+  serviceHost,
+  UnfinishedChange,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { hostKey, MeshStore } from '../database/MeshStore';
 import { ChangeRecovery, clusterHolds } from './ChangeRecovery';
-import { clustersDisagree, holderOf, LiveState, MeshStateService } from './MeshStateService';
+import {
+  clustersDisagree,
+  holderOf,
+  LiveState,
+  MeshStateService,
+} from './MeshStateService';
 
 /**
  * An entity's mesh state as the page shows it: the live read, who else holds or claims the host,
@@ -24,8 +34,15 @@ export class EntityStatus {
     ]);
     const heldBy = holderOf(live);
     const disagree = clustersDisagree(live);
-    const lastApplied = !live.intent || disagree ? await this.store.lastApplied(target.entityRef) : undefined;
-    const unfinished = ended && (ended.state === 'interrupted' || ended.state === 'restore-failed') ? this.unfinished(live, ended) : undefined;
+    const lastApplied =
+      !live.intent || disagree
+        ? await this.store.lastApplied(target.entityRef)
+        : undefined;
+    const unfinished =
+      ended &&
+      (ended.state === 'interrupted' || ended.state === 'restore-failed')
+        ? this.unfinished(live, ended)
+        : undefined;
     return {
       target: { ...target, host: serviceHost(target) },
       clusters: live.clusters.map(c => c.state),
@@ -34,7 +51,14 @@ export class EntityStatus {
       ...(heldBy ? { heldBy } : {}),
       ...(claimedBy.length ? { claimedBy } : {}),
       ...(disagree ? { clustersDisagree: true } : {}),
-      ...(lastApplied ? { lastApplied: { historyId: lastApplied.id, intent: lastApplied.intentAfter } } : {}),
+      ...(lastApplied
+        ? {
+            lastApplied: {
+              historyId: lastApplied.id,
+              intent: lastApplied.intentAfter,
+            },
+          }
+        : {}),
       ...(unfinished ? { unfinished } : {}),
     };
   }
@@ -47,10 +71,17 @@ export class EntityStatus {
     await this.recovery.resolveAbandonedHost(key);
   }
 
-  private unfinished(live: LiveState, row: NonNullable<Awaited<ReturnType<MeshStore['latestLanded']>>>): UnfinishedChange | undefined {
+  private unfinished(
+    live: LiveState,
+    row: NonNullable<Awaited<ReturnType<MeshStore['latestLanded']>>>,
+  ): UnfinishedChange | undefined {
     const clusters = clusterHolds(live, row);
     // Nothing left to finish or undo: the clusters agree again (finished or undone by hand since).
-    if (clusters.every(c => c.holds === 'intended') || clusters.every(c => c.holds === 'before')) return undefined;
+    if (
+      clusters.every(c => c.holds === 'intended') ||
+      clusters.every(c => c.holds === 'before')
+    )
+      return undefined;
     return {
       historyId: row.id,
       state: row.state as UnfinishedChange['state'],

@@ -13,14 +13,21 @@ export class LiveCache {
   private readonly entries = new Map<string, { live: LiveState; at: number }>();
 
   private key(target: MeshTarget, revision: string) {
-    return [target.entityRef, target.mesh, target.namespace, target.service, revision].join('\n');
+    return [
+      target.entityRef,
+      target.mesh,
+      target.namespace,
+      target.service,
+      revision,
+    ].join('\n');
   }
 
   put(live: LiveState) {
     const key = this.key(live.target, live.revision);
     this.entries.delete(key);
     this.entries.set(key, { live, at: Date.now() });
-    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > MAX_ENTRIES)
+      this.entries.delete(this.entries.keys().next().value!);
   }
 
   get(target: MeshTarget, revision: string): LiveState | undefined {

@@ -1,4 +1,8 @@
-import { ConflictError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   ApplyResponse,
   ClassifiedObject,
@@ -13,7 +17,12 @@ import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
 import { ChangeRecovery } from './ChangeRecovery';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption } from './MeshPlanner';
-import { holderOf, LiveState, MeshStateService, revisionOf } from './MeshStateService';
+import {
+  holderOf,
+  LiveState,
+  MeshStateService,
+  revisionOf,
+} from './MeshStateService';
 import { ClusterChange, RoutingWriter } from './RoutingWriter';
 
 export interface ApplyRequestContext {
@@ -31,7 +40,9 @@ export interface ApplyRequestContext {
   checkAdoption?: (objects: ClassifiedObject[]) => Promise<void>;
 }
 
-export type ApplyOutcome = { valid: false; issues: IntentIssue[] } | ({ valid: true } & ApplyResponse);
+export type ApplyOutcome =
+  | { valid: false; issues: IntentIssue[] }
+  | ({ valid: true } & ApplyResponse);
 
 /**
  * Applies an intent to every config cluster of the service's mesh as one transaction: under the
@@ -52,7 +63,10 @@ export class MeshApplier {
    * Runs a change holding the host's lock, after ending whatever an earlier holder that died
    * left pending: the page must show that before anyone writes over it.
    */
-  private underHostLock<T>(target: MeshTarget, work: (lease: HostLease) => Promise<T>): Promise<T> {
+  private underHostLock<T>(
+    target: MeshTarget,
+    work: (lease: HostLease) => Promise<T>,
+  ): Promise<T> {
     const key = hostKey(target);
     return this.store.locks.withLock(
       key,
@@ -70,7 +84,11 @@ export class MeshApplier {
       // What the user's plan read, when this replica made that read: no second read, the
       // API server's preconditions judge whether it still holds.
       const cached = this.state.cached(target, request.revision);
-      const plan = await this.planner.plan(target, request.intent, { dryRun: false, adopt: request.adopt, live: cached });
+      const plan = await this.planner.plan(target, request.intent, {
+        dryRun: false,
+        adopt: request.adopt,
+        live: cached,
+      });
       if (!plan.valid) return plan;
       const { live } = plan;
       if (live.revision !== request.revision) {
@@ -78,34 +96,67 @@ export class MeshApplier {
           `the routing of ${target.entityRef} changed since you loaded it (revision ${request.revision}, now ${live.revision}); reload and plan again`,
         );
       }
-      if (plan.blocked) throw new ConflictError(`the routing of ${target.service} cannot be written here: ${plan.blocked}`);
+      if (plan.blocked)
+        throw new ConflictError(
+          `the routing of ${target.service} cannot be written here: ${plan.blocked}`,
+        );
       if (plan.needsAdoption && !request.adopt) {
         const owners = plan.clusters.flatMap(c =>
-          c.foreign.filter(needsAdoption(target)).map(f => `${f.kind} ${f.name} (${ownerOf(f)}) on ${c.cluster}`),
+          c.foreign
+            .filter(needsAdoption(target))
+            .map(f => `${f.kind} ${f.name} (${ownerOf(f)}) on ${c.cluster}`),
         );
         const holder = holderOf(live);
         throw new ConflictError(
-          `${holder ? `the routing of ${target.service} is held by ${holder}: ` : ''}foreign routing for ${target.service} exists: ${owners.join(', ')}; apply with adopt to take it over`,
+          `${
+            holder
+              ? `the routing of ${target.service} is held by ${holder}: `
+              : ''
+          }foreign routing for ${target.service} exists: ${owners.join(
+            ', ',
+          )}; apply with adopt to take it over`,
         );
       }
       if (plan.takenOver.length) {
-        if (!request.checkAdoption) throw new NotAllowedError('adopting foreign routing needs a caller whose rights can be checked');
+        if (!request.checkAdoption)
+          throw new NotAllowedError(
+            'adopting foreign routing needs a caller whose rights can be checked',
+          );
         await request.checkAdoption(plan.takenOver);
       }
 
       const mesh = live.mesh;
-      const base = { entityRef: target.entityRef, actor: request.actor, action: request.action ?? 'apply', intentBefore: live.intent, intentAfter: plan.intent, scaffolderTaskId: request.scaffolderTaskId } as const;
+      const base = {
+        entityRef: target.entityRef,
+        actor: request.actor,
+        action: request.action ?? 'apply',
+        intentBefore: live.intent,
+        intentAfter: plan.intent,
+        scaffolderTaskId: request.scaffolderTaskId,
+      } as const;
       const refused = await this.refuseWhenUnreachable(live, base);
       if (refused) return { valid: true, ...refused };
 
       const changes: ClusterChange[] = plan.clusters.map(c => {
         const l = live.clusters.find(x => x.cluster === c.cluster)!;
-        const write = c.changes.filter(x => x.action === 'create' || x.action === 'update').map(x => x.object as RoutingObject);
+        const write = c.changes
+          .filter(x => x.action === 'create' || x.action === 'update')
+          .map(x => x.object as RoutingObject);
         // Adopting deletes what the plan listed: foreign objects that route only this host, after ours are written.
-        const remove = c.changes.filter(x => x.action === 'delete').map(x => x.object as RoutingObject);
-        return { cluster: mesh.clusters.find(x => x.name === c.cluster)!, before: l.routing, write, remove };
+        const remove = c.changes
+          .filter(x => x.action === 'delete')
+          .map(x => x.object as RoutingObject);
+        return {
+          cluster: mesh.clusters.find(x => x.name === c.cluster)!,
+          before: l.routing,
+          write,
+          remove,
+        };
       });
-      return { valid: true, ...(await this.writeAndRecord(target, changes, base, live, lease)) };
+      return {
+        valid: true,
+        ...(await this.writeAndRecord(target, changes, base, live, lease)),
+      };
     });
   }
 
@@ -113,26 +164,48 @@ export class MeshApplier {
    * Removes this entity's objects for the service from every config cluster, VirtualService first,
    * against the revision the user saw. Foreign objects, another entity's included, stay.
    */
-  async remove(request: { target: MeshTarget; actor: string; revision: string }): Promise<ApplyResponse> {
+  async remove(request: {
+    target: MeshTarget;
+    actor: string;
+    revision: string;
+  }): Promise<ApplyResponse> {
     const { target } = request;
     return this.underHostLock(target, async lease => {
-      const live = this.state.cached(target, request.revision) ?? (await this.state.read(target));
+      const live =
+        this.state.cached(target, request.revision) ??
+        (await this.state.read(target));
       if (live.revision !== request.revision) {
-        throw new ConflictError(`the routing of ${target.entityRef} changed since you loaded it; reload and try again`);
+        throw new ConflictError(
+          `the routing of ${target.entityRef} changed since you loaded it; reload and try again`,
+        );
       }
-      const anyOurs = live.clusters.some(c => c.state.routing.some(o => o.status !== 'foreign'));
+      const anyOurs = live.clusters.some(c =>
+        c.state.routing.some(o => o.status !== 'foreign'),
+      );
       if (!anyOurs) {
         const holder = holderOf(live);
-        if (holder) throw new ConflictError(`the routing of ${target.service} is held by ${holder}, not ${target.entityRef}; there is nothing of yours to remove`);
-        throw new NotFoundError(`${target.entityRef} has no routing objects on any config cluster to remove`);
+        if (holder)
+          throw new ConflictError(
+            `the routing of ${target.service} is held by ${holder}, not ${target.entityRef}; there is nothing of yours to remove`,
+          );
+        throw new NotFoundError(
+          `${target.entityRef} has no routing objects on any config cluster to remove`,
+        );
       }
-      const base = { entityRef: target.entityRef, actor: request.actor, action: 'remove', intentBefore: live.intent } as const;
+      const base = {
+        entityRef: target.entityRef,
+        actor: request.actor,
+        action: 'remove',
+        intentBefore: live.intent,
+      } as const;
       const refused = await this.refuseWhenUnreachable(live, base);
       if (refused) return refused;
       const changes: ClusterChange[] = live.clusters
         .filter(c => c.isConfigCluster)
         .map(c => {
-          const ours = new Set(c.state.routing.filter(o => o.status !== 'foreign').map(objectKey));
+          const ours = new Set(
+            c.state.routing.filter(o => o.status !== 'foreign').map(objectKey),
+          );
           return {
             cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
             before: c.routing,
@@ -149,23 +222,44 @@ export class MeshApplier {
    * written before the first cluster write and ended with the outcome. A writer that dies between
    * the two leaves the row pending, for recovery to resolve.
    */
-  private async writeAndRecord(target: MeshTarget, changes: ClusterChange[], entry: HistoryBase, live: LiveState, lease: HostLease): Promise<ApplyResponse> {
-    const before = Object.fromEntries(changes.map(c => [c.cluster.name, c.before]));
-    const historyId = await this.store.begin({ ...entry, target, before, lockHolder: lease.holder });
+  private async writeAndRecord(
+    target: MeshTarget,
+    changes: ClusterChange[],
+    entry: HistoryBase,
+    live: LiveState,
+    lease: HostLease,
+  ): Promise<ApplyResponse> {
+    const before = Object.fromEntries(
+      changes.map(c => [c.cluster.name, c.before]),
+    );
+    const historyId = await this.store.begin({
+      ...entry,
+      target,
+      before,
+      lockHolder: lease.holder,
+    });
     const result = await this.writer.write(changes, lease);
-    let state: 'applied' | 'failed' | 'restore-failed' = result.ok ? 'applied' : 'failed';
+    let state: 'applied' | 'failed' | 'restore-failed' = result.ok
+      ? 'applied'
+      : 'failed';
     if (result.restoreFailed) state = 'restore-failed';
     const [, revision] = await Promise.all([
       this.store.finish(historyId, state, result.clusters),
       // After a success the answers to the writes are the new state; after a restore, read it.
-      result.live ? revisionAfter(live, changes, result.live) : this.planner.revision(target),
+      result.live
+        ? revisionAfter(live, changes, result.live)
+        : this.planner.revision(target),
     ]);
     if (result.conflict && !result.restoreFailed) {
       throw new ConflictError(
-        `the routing of ${target.service} changed on a cluster since you planned (${result.clusters
+        `the routing of ${
+          target.service
+        } changed on a cluster since you planned (${result.clusters
           .filter(c => c.message)
           .map(c => `${c.cluster}: ${c.message}`)
-          .join('; ')}); nothing was changed (history #${historyId}); reload and plan again`,
+          .join(
+            '; ',
+          )}); nothing was changed (history #${historyId}); reload and plan again`,
       );
     }
     return { ok: result.ok, historyId, clusters: result.clusters, revision };
@@ -175,34 +269,54 @@ export class MeshApplier {
    * A change that cannot reach every config cluster is not started: writing the reachable ones
    * would leave the mesh half-changed. Recorded like any other outcome.
    */
-  private async refuseWhenUnreachable(live: LiveState, entry: HistoryBase): Promise<ApplyResponse | undefined> {
+  private async refuseWhenUnreachable(
+    live: LiveState,
+    entry: HistoryBase,
+  ): Promise<ApplyResponse | undefined> {
     const config = live.clusters.filter(c => c.isConfigCluster);
     if (config.every(c => c.reachable)) return undefined;
     const clusters: ClusterApplyResult[] = config.map(c =>
       c.reachable
-        ? { cluster: c.cluster, outcome: 'unchanged', message: 'not written: another config cluster is unreachable' }
+        ? {
+            cluster: c.cluster,
+            outcome: 'unchanged',
+            message: 'not written: another config cluster is unreachable',
+          }
         : { cluster: c.cluster, outcome: 'unreachable', message: c.error },
     );
-    const historyId = await this.store.record({ ...entry, ok: false, clusters });
+    const historyId = await this.store.record({
+      ...entry,
+      ok: false,
+      clusters,
+    });
     return { ok: false, historyId, clusters, revision: live.revision };
   }
 }
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;
 
-
 /**
  * The revision of the host's routing after a successful change: what each config cluster held,
  * less what was removed, with what was written as the API server answered it. A concurrent change
  * elsewhere on the host makes the next apply's revision check fail, as it should.
  */
-function revisionAfter(live: LiveState, changes: ClusterChange[], answered: Map<string, RoutingObject[]>): string {
+function revisionAfter(
+  live: LiveState,
+  changes: ClusterChange[],
+  answered: Map<string, RoutingObject[]>,
+): string {
   const clusters = live.clusters.map(c => {
     const change = changes.find(x => x.cluster.name === c.cluster);
     if (!change) return c;
     const written = answered.get(c.cluster) ?? [];
     const replaced = new Set([...change.remove, ...written].map(objectKey));
-    return { ...c, routing: [...c.routing.filter(o => !replaced.has(objectKey(o))), ...written] };
+    return {
+      ...c,
+      routing: [
+        ...c.routing.filter(o => !replaced.has(objectKey(o))),
+        ...written,
+      ],
+    };
   });
   return revisionOf(clusters);
 }

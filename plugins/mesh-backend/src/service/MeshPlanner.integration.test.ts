@@ -1,7 +1,11 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
-import { serviceEntity, startMeshBackend, startShippedSandbox } from '../__testUtils__/meshBackend';
+import {
+  serviceEntity,
+  startMeshBackend,
+  startShippedSandbox,
+} from '../__testUtils__/meshBackend';
 
 const reviews = serviceEntity('reviews', 'demo', 'bookinfo');
 const WRITE_VERBS = ['create', 'update', 'patch', 'apply', 'delete'];
@@ -31,63 +35,129 @@ describe('POST /entities/:kind/:namespace/:name/plan', () => {
   beforeEach(() => sandbox.faults.reset());
 
   it('plans the objects for every primary and none for the remote, with diffs and dry-run verdicts', async () => {
-    const res = await plan({ split: [{ version: 'v1', weight: 70 }, { version: 'v3', weight: 30 }] });
+    const res = await plan({
+      split: [
+        { version: 'v1', weight: 70 },
+        { version: 'v3', weight: 30 },
+      ],
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ valid: true, needsAdoption: false, revision: expect.stringMatching(/^[0-9a-f]{16}$/) });
-    expect(res.body.clusters.map((c: any) => c.cluster)).toEqual(['east', 'west']);
+    expect(res.body).toMatchObject({
+      valid: true,
+      needsAdoption: false,
+      revision: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+    expect(res.body.clusters.map((c: any) => c.cluster)).toEqual([
+      'east',
+      'west',
+    ]);
     for (const c of res.body.clusters) {
       expect(c.dryRun).toEqual({ ok: true });
-      expect(c.changes.map((x: any) => `${x.kind}/${x.name}:${x.action}`)).toEqual([
+      expect(
+        c.changes.map((x: any) => `${x.kind}/${x.name}:${x.action}`),
+      ).toEqual([
         'DestinationRule/reviews:create',
         'VirtualService/reviews:create',
       ]);
       expect(c.changes[1].diff).toMatch(/^\+\s+weight: 70$/m);
     }
     // Dry runs only: nothing was stored anywhere.
-    const east = await request(server).get('/api/mesh/entities/component/default/reviews').set('Authorization', mockCredentials.user.header());
-    expect(east.body.clusters.every((c: any) => c.routing.length === 0)).toBe(true);
-    expect(sandbox.faults.cluster('edge').requestCounts()['apply virtualservices']).toBeUndefined();
+    const east = await request(server)
+      .get('/api/mesh/entities/component/default/reviews')
+      .set('Authorization', mockCredentials.user.header());
+    expect(east.body.clusters.every((c: any) => c.routing.length === 0)).toBe(
+      true,
+    );
+    expect(
+      sandbox.faults.cluster('edge').requestCounts()['apply virtualservices'],
+    ).toBeUndefined();
   });
 
   it('answers 400 with every bad field path and sends no write to any cluster', async () => {
-    const res = await plan({ split: [{ version: 'v1', weight: 60 }, { version: 'v3', weight: 30 }], timeout: '500us' });
+    const res = await plan({
+      split: [
+        { version: 'v1', weight: 60 },
+        { version: 'v3', weight: 30 },
+      ],
+      timeout: '500us',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.name).toBe('InputError');
-    expect(res.body.issues.map((i: any) => i.path).sort()).toEqual(['split', 'timeout']);
+    expect(res.body.issues.map((i: any) => i.path).sort()).toEqual([
+      'split',
+      'timeout',
+    ]);
     expect(writes(sandbox)).toEqual([]);
   });
 
   it('names a version or cluster that does not run, from the discovered workloads', async () => {
-    const res = await plan({ split: [{ version: 'v3', cluster: 'east', weight: 100 }] });
+    const res = await plan({
+      split: [{ version: 'v3', cluster: 'east', weight: 100 }],
+    });
     expect(res.status).toBe(400);
     expect(res.body.issues).toEqual([
-      { path: 'split[0].cluster', message: 'version v3 does not run in cluster east (it runs in: west)' },
+      {
+        path: 'split[0].cluster',
+        message: 'version v3 does not run in cluster east (it runs in: west)',
+      },
     ]);
     expect(writes(sandbox)).toEqual([]);
   });
 
   it("reports a cluster's dry-run refusal with its Status message", async () => {
-    sandbox.faults.cluster('west').failNext({ verb: 'apply', resource: 'virtualservices', status: 500, count: 1, message: 'etcd is unhappy' });
+    sandbox.faults.cluster('west').failNext({
+      verb: 'apply',
+      resource: 'virtualservices',
+      status: 500,
+      count: 1,
+      message: 'etcd is unhappy',
+    });
     const res = await plan({ split: [{ version: 'v1', weight: 100 }] });
     const west = res.body.clusters.find((c: any) => c.cluster === 'west');
-    expect(west.dryRun).toEqual({ ok: false, message: '500 InternalError: etcd is unhappy' });
-    expect(res.body.clusters.find((c: any) => c.cluster === 'east').dryRun).toEqual({ ok: true });
+    expect(west.dryRun).toEqual({
+      ok: false,
+      message: '500 InternalError: etcd is unhappy',
+    });
+    expect(
+      res.body.clusters.find((c: any) => c.cluster === 'east').dryRun,
+    ).toEqual({ ok: true });
   });
 
   it('reports foreign routing for the host with its owner and asks for adoption', async () => {
     const kiali = {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
-      metadata: { name: 'reviews-kiali', namespace: 'bookinfo', labels: { kiali_wizard: 'request_routing' } },
-      spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] },
+      metadata: {
+        name: 'reviews-kiali',
+        namespace: 'bookinfo',
+        labels: { kiali_wizard: 'request_routing' },
+      },
+      spec: {
+        hosts: ['reviews'],
+        http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }],
+      },
     };
     const servers = sandbox.servers.get('west')!;
-    const type = { group: 'networking.istio.io', versions: ['v1'], resource: 'virtualservices', singular: 'virtualservice', kind: 'VirtualService', namespaced: true };
+    const type = {
+      group: 'networking.istio.io',
+      versions: ['v1'],
+      resource: 'virtualservices',
+      singular: 'virtualservice',
+      kind: 'VirtualService',
+      namespaced: true,
+    };
     servers.seed(type, kiali);
     const res = await plan({ split: [{ version: 'v1', weight: 100 }] });
     expect(res.body.needsAdoption).toBe(true);
-    expect(res.body.clusters.find((c: any) => c.cluster === 'west').foreign).toEqual([
-      expect.objectContaining({ kind: 'VirtualService', name: 'reviews-kiali', owner: 'kiali', status: 'foreign' }),
+    expect(
+      res.body.clusters.find((c: any) => c.cluster === 'west').foreign,
+    ).toEqual([
+      expect.objectContaining({
+        kind: 'VirtualService',
+        name: 'reviews-kiali',
+        owner: 'kiali',
+        status: 'foreign',
+      }),
     ]);
   });
 });

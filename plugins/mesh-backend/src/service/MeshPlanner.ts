@@ -49,7 +49,11 @@ export const needsAdoption = (target: MeshTarget) => (o: ClassifiedObject) =>
   o.namespace === target.namespace && o.adoption !== 'blocked';
 
 /** The foreign objects adopting deletes: those that route only the host, under other names. */
-function deletionsOnAdopt(live: RoutingObject[], foreign: ClassifiedObject[], withDiffs: boolean): PlannedObjectChange[] {
+function deletionsOnAdopt(
+  live: RoutingObject[],
+  foreign: ClassifiedObject[],
+  withDiffs: boolean,
+): PlannedObjectChange[] {
   return foreign
     .filter(o => o.adoption === 'delete')
     .map(o => {
@@ -59,14 +63,19 @@ function deletionsOnAdopt(live: RoutingObject[], foreign: ClassifiedObject[], wi
         name: o.name,
         namespace: o.namespace,
         action: 'delete' as const,
-        diff: withDiffs ? objectDiff(`${o.kind}/${o.name}`, current, undefined) : '',
+        diff: withDiffs
+          ? objectDiff(`${o.kind}/${o.name}`, current, undefined)
+          : '',
         object: current,
         takesOverFrom: ownerOf(o),
       };
     });
 }
 
-function actionFor(live: RoutingObject | undefined, planned: RoutingObject): PlannedAction {
+function actionFor(
+  live: RoutingObject | undefined,
+  planned: RoutingObject,
+): PlannedAction {
   if (!live) return 'create';
   return comparable(live) === comparable(planned) ? 'unchanged' : 'update';
 }
@@ -77,14 +86,21 @@ function actionFor(live: RoutingObject | undefined, planned: RoutingObject): Pla
  * their diff against what is live, and each cluster's server-side dry-run verdict.
  */
 export class MeshPlanner {
-  constructor(private readonly registry: ClusterRegistry, private readonly state: MeshStateService) {}
+  constructor(
+    private readonly registry: ClusterRegistry,
+    private readonly state: MeshStateService,
+  ) {}
 
   /**
    * `dryRun: false` leaves out the server-side dry run and the readable diffs: apply plans again
    * only to learn what each cluster holds, and its writes are judged by the server anyway.
    * `live` is a read already made (apply's cached read of what the user planned against).
    */
-  async plan(target: MeshTarget, input: unknown, options: { dryRun?: boolean; adopt?: boolean; live?: LiveState } = {}): Promise<PlanResult> {
+  async plan(
+    target: MeshTarget,
+    input: unknown,
+    options: { dryRun?: boolean; adopt?: boolean; live?: LiveState } = {},
+  ): Promise<PlanResult> {
     const shape = validateIntent(input);
     if (!shape.ok) return { valid: false, issues: shape.issues };
 
@@ -98,7 +114,15 @@ export class MeshPlanner {
     const { configClusters } = live.mesh.placement;
     const adopt = options.adopt ?? false;
     const clusters = await Promise.all(
-      configClusters.map(name => this.planCluster(live.clusters.find(c => c.cluster === name)!, objects, target, options.dryRun ?? true, adopt)),
+      configClusters.map(name =>
+        this.planCluster(
+          live.clusters.find(c => c.cluster === name)!,
+          objects,
+          target,
+          options.dryRun ?? true,
+          adopt,
+        ),
+      ),
     );
     const foreign = clusters.flatMap(c => c.foreign);
     const blocking = foreign.filter(o => o.adoption === 'blocked');
@@ -110,8 +134,14 @@ export class MeshPlanner {
       clusters,
       needsAdoption: foreign.some(needsAdoption(target)),
       adopt,
-      ...(blocking.length ? { blocked: [...new Set(blocking.map(o => o.reason!))].join('; ') } : {}),
-      takenOver: adopt ? foreign.filter(o => o.adoption === 'rewrite' || o.adoption === 'delete') : [],
+      ...(blocking.length
+        ? { blocked: [...new Set(blocking.map(o => o.reason!))].join('; ') }
+        : {}),
+      takenOver: adopt
+        ? foreign.filter(
+            o => o.adoption === 'rewrite' || o.adoption === 'delete',
+          )
+        : [],
     };
   }
 
@@ -120,13 +150,22 @@ export class MeshPlanner {
     return (await this.state.read(target)).revision;
   }
 
-  private async planCluster(live: LiveCluster, objects: RoutingObject[], target: MeshTarget, dryRun: boolean, adopt: boolean): Promise<ClusterPlan> {
+  private async planCluster(
+    live: LiveCluster,
+    objects: RoutingObject[],
+    target: MeshTarget,
+    dryRun: boolean,
+    adopt: boolean,
+  ): Promise<ClusterPlan> {
     // The state read classified this cluster's routing already.
     const classified = live.state.routing;
     const foreign = classified.filter(o => o.status === 'foreign');
-    const foreignAt = (o: RoutingObject) => foreign.find(f => objectKey(f) === objectKey(o));
+    const foreignAt = (o: RoutingObject) =>
+      foreign.find(f => objectKey(f) === objectKey(o));
     const changes: PlannedObjectChange[] = objects.map(planned => {
-      const current = live.routing.find(o => objectKey(o) === objectKey(planned));
+      const current = live.routing.find(
+        o => objectKey(o) === objectKey(planned),
+      );
       const owner = current && foreignAt(current);
       return {
         kind: planned.kind,
@@ -134,7 +173,13 @@ export class MeshPlanner {
         namespace: planned.metadata.namespace,
         action: actionFor(current, planned),
         // Diffs are for the person reviewing; apply's own re-plan needs none (they cost ~0.2 ms an object).
-        diff: dryRun ? objectDiff(`${planned.kind}/${planned.metadata.name}`, current, planned) : '',
+        diff: dryRun
+          ? objectDiff(
+              `${planned.kind}/${planned.metadata.name}`,
+              current,
+              planned,
+            )
+          : '',
         object: planned,
         ...(owner ? { takesOverFrom: ownerOf(owner) } : {}),
       };
@@ -146,13 +191,20 @@ export class MeshPlanner {
       dryRun: { ok: true },
       foreign,
       drifted: classified.filter(o => o.status === 'drifted'),
-      kept: foreign.filter(o => o.adoption === 'keep' || o.adoption === 'blocked'),
+      kept: foreign.filter(
+        o => o.adoption === 'keep' || o.adoption === 'blocked',
+      ),
     };
     if (!live.reachable) {
-      return { ...plan, dryRun: { ok: false, message: `unreachable: ${live.error}` } };
+      return {
+        ...plan,
+        dryRun: { ok: false, message: `unreachable: ${live.error}` },
+      };
     }
     if (!dryRun) return plan;
-    const client = this.registry.client(this.clusterConfig(live.cluster, target));
+    const client = this.registry.client(
+      this.clusterConfig(live.cluster, target),
+    );
     try {
       // DestinationRule first, as apply will: a dry run judges each object as the write would.
       // A blocked name is never written, not even in a dry run.
@@ -165,8 +217,13 @@ export class MeshPlanner {
   }
 
   private clusterConfig(name: string, target: MeshTarget) {
-    const cluster = this.registry.mesh(target.mesh)?.clusters.find(c => c.name === name);
-    if (!cluster) throw new Error(`cluster ${name} is not configured in mesh ${target.mesh}`);
+    const cluster = this.registry
+      .mesh(target.mesh)
+      ?.clusters.find(c => c.name === name);
+    if (!cluster)
+      throw new Error(
+        `cluster ${name} is not configured in mesh ${target.mesh}`,
+      );
     return cluster;
   }
 }

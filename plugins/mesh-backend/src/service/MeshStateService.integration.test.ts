@@ -1,15 +1,28 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { generateRouting } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
-import { serviceEntity, startMeshBackend, startShippedSandbox } from '../__testUtils__/meshBackend';
+import {
+  serviceEntity,
+  startMeshBackend,
+  startShippedSandbox,
+} from '../__testUtils__/meshBackend';
 
 const reviews = serviceEntity('reviews', 'demo', 'bookinfo');
 const sneaky = serviceEntity('sneaky', 'demo', 'kube-system');
 
-async function applyToCluster(sandbox: Sandbox, cluster: string, objects: any[]) {
+async function applyToCluster(
+  sandbox: Sandbox,
+  cluster: string,
+  objects: any[],
+) {
   const kc = new KubeConfig();
   kc.loadFromFile(sandbox.kubeconfigPath);
   kc.setCurrentContext(cluster);
@@ -20,7 +33,10 @@ async function applyToCluster(sandbox: Sandbox, cluster: string, objects: any[])
         group: 'networking.istio.io',
         version: 'v1',
         namespace: obj.metadata.namespace,
-        plural: obj.kind === 'VirtualService' ? 'virtualservices' : 'destinationrules',
+        plural:
+          obj.kind === 'VirtualService'
+            ? 'virtualservices'
+            : 'destinationrules',
         name: obj.metadata.name,
         body: obj,
         fieldManager: 'test-setup',
@@ -40,7 +56,9 @@ describe('GET /entities/:kind/:namespace/:name', () => {
 
   it('reads workloads from every cluster and routing from the config clusters, in parallel', async () => {
     const { server } = await startMeshBackend({ sandbox, entities: [reviews] });
-    const res = await request(server).get('/api/mesh/entities/component/default/reviews').set('Authorization', mockCredentials.user.header());
+    const res = await request(server)
+      .get('/api/mesh/entities/component/default/reviews')
+      .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(200);
     expect(res.body.target).toEqual({
       mesh: 'demo',
@@ -49,30 +67,67 @@ describe('GET /entities/:kind/:namespace/:name', () => {
       entityRef: 'component:default/reviews',
       host: 'reviews.bookinfo.svc.cluster.local',
     });
-    const byCluster = Object.fromEntries(res.body.clusters.map((c: any) => [c.cluster, c]));
-    expect(byCluster.east.workloads.map((w: any) => `${w.version}:${w.readyReplicas}/${w.replicas}`)).toEqual(['v1:2/2', 'v2:1/1']);
-    expect(byCluster.west.workloads.map((w: any) => w.version)).toEqual(['v1', 'v2', 'v3']);
-    expect(byCluster.edge).toMatchObject({ isConfigCluster: false, role: 'remote', reachable: true });
+    const byCluster = Object.fromEntries(
+      res.body.clusters.map((c: any) => [c.cluster, c]),
+    );
+    expect(
+      byCluster.east.workloads.map(
+        (w: any) => `${w.version}:${w.readyReplicas}/${w.replicas}`,
+      ),
+    ).toEqual(['v1:2/2', 'v2:1/1']);
+    expect(byCluster.west.workloads.map((w: any) => w.version)).toEqual([
+      'v1',
+      'v2',
+      'v3',
+    ]);
+    expect(byCluster.edge).toMatchObject({
+      isConfigCluster: false,
+      role: 'remote',
+      reachable: true,
+    });
     expect(res.body.revision).toMatch(/^[0-9a-f]{16}$/);
     expect(res.body.intent).toBeUndefined();
     // Routing is read on config clusters only: the remote is never asked for VirtualServices.
-    expect(sandbox.faults.cluster('edge').requestCounts()['list virtualservices']).toBeUndefined();
-    expect(sandbox.faults.cluster('east').requestCounts()['list virtualservices']).toBe(1);
+    expect(
+      sandbox.faults.cluster('edge').requestCounts()['list virtualservices'],
+    ).toBeUndefined();
+    expect(
+      sandbox.faults.cluster('east').requestCounts()['list virtualservices'],
+    ).toBe(1);
   });
 
   it('classifies live routing and reads back the intent; the revision follows the live objects', async () => {
     const { server } = await startMeshBackend({ sandbox, entities: [reviews] });
-    const get = () => request(server).get('/api/mesh/entities/component/default/reviews').set('Authorization', mockCredentials.user.header());
+    const get = () =>
+      request(server)
+        .get('/api/mesh/entities/component/default/reviews')
+        .set('Authorization', mockCredentials.user.header());
     const before = (await get()).body.revision;
-    const intent = { split: [{ version: 'v1', weight: 80 }, { version: 'v3', cluster: 'west', weight: 20 }] };
-    const objects = generateRouting({ mesh: 'demo', service: 'reviews', namespace: 'bookinfo', entityRef: 'component:default/reviews' }, intent);
+    const intent = {
+      split: [
+        { version: 'v1', weight: 80 },
+        { version: 'v3', cluster: 'west', weight: 20 },
+      ],
+    };
+    const objects = generateRouting(
+      {
+        mesh: 'demo',
+        service: 'reviews',
+        namespace: 'bookinfo',
+        entityRef: 'component:default/reviews',
+      },
+      intent,
+    );
     await applyToCluster(sandbox, 'east', objects);
     await applyToCluster(sandbox, 'west', objects);
     const res = await get();
     expect(res.body.intent).toEqual(intent);
     expect(res.body.revision).not.toBe(before);
     for (const c of res.body.clusters.filter((x: any) => x.isConfigCluster)) {
-      expect(c.routing.map((o: any) => `${o.kind}:${o.status}`)).toEqual(['VirtualService:ours', 'DestinationRule:ours']);
+      expect(c.routing.map((o: any) => `${o.kind}:${o.status}`)).toEqual([
+        'VirtualService:ours',
+        'DestinationRule:ours',
+      ]);
     }
   });
 
@@ -80,11 +135,18 @@ describe('GET /entities/:kind/:namespace/:name', () => {
     const { server } = await startMeshBackend({ sandbox, entities: [reviews] });
     await sandbox.faults.down('west');
     try {
-      const res = await request(server).get('/api/mesh/entities/component/default/reviews').set('Authorization', mockCredentials.user.header());
+      const res = await request(server)
+        .get('/api/mesh/entities/component/default/reviews')
+        .set('Authorization', mockCredentials.user.header());
       expect(res.status).toBe(200);
       const west = res.body.clusters.find((c: any) => c.cluster === 'west');
-      expect(west).toMatchObject({ reachable: false, error: 'connection failed (ECONNREFUSED)' });
-      expect(res.body.clusters.find((c: any) => c.cluster === 'east').reachable).toBe(true);
+      expect(west).toMatchObject({
+        reachable: false,
+        error: 'connection failed (ECONNREFUSED)',
+      });
+      expect(
+        res.body.clusters.find((c: any) => c.cluster === 'east').reachable,
+      ).toBe(true);
     } finally {
       await sandbox.faults.up('west');
     }
@@ -92,7 +154,9 @@ describe('GET /entities/:kind/:namespace/:name', () => {
 
   it('refuses a namespace outside the allowed list with 403', async () => {
     const { server } = await startMeshBackend({ sandbox, entities: [sneaky] });
-    const res = await request(server).get('/api/mesh/entities/component/default/sneaky').set('Authorization', mockCredentials.user.header());
+    const res = await request(server)
+      .get('/api/mesh/entities/component/default/sneaky')
+      .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(403);
     expect(res.body.error.message).toMatch(/namespace kube-system/);
   });
@@ -101,19 +165,39 @@ describe('GET /entities/:kind/:namespace/:name', () => {
     const denied = await startMeshBackend({
       sandbox,
       entities: [reviews],
-      features: [mockServices.permissions.mock({ authorize: async () => [{ result: AuthorizeResult.DENY }] }).factory],
+      features: [
+        mockServices.permissions.mock({
+          authorize: async () => [{ result: AuthorizeResult.DENY }],
+        }).factory,
+      ],
     });
-    const res = await request(denied.server).get('/api/mesh/entities/component/default/reviews').set('Authorization', mockCredentials.user.header());
+    const res = await request(denied.server)
+      .get('/api/mesh/entities/component/default/reviews')
+      .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(403);
     const { server } = await startMeshBackend({ sandbox, entities: [reviews] });
-    expect((await request(server).get('/api/mesh/entities/component/default/nope').set('Authorization', mockCredentials.user.header())).status).toBe(404);
+    expect(
+      (
+        await request(server)
+          .get('/api/mesh/entities/component/default/nope')
+          .set('Authorization', mockCredentials.user.header())
+      ).status,
+    ).toBe(404);
   });
 
   it('never returns a token or CA in a response', async () => {
     const { server } = await startMeshBackend({ sandbox, entities: [reviews] });
     const bodies = [
-      (await request(server).get('/api/mesh/clusters').set('Authorization', mockCredentials.user.header())).text,
-      (await request(server).get('/api/mesh/entities/component/default/reviews').set('Authorization', mockCredentials.user.header())).text,
+      (
+        await request(server)
+          .get('/api/mesh/clusters')
+          .set('Authorization', mockCredentials.user.header())
+      ).text,
+      (
+        await request(server)
+          .get('/api/mesh/entities/component/default/reviews')
+          .set('Authorization', mockCredentials.user.header())
+      ).text,
     ];
     for (const text of bodies) {
       for (const c of sandbox.clusters) {

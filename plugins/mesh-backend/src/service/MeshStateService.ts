@@ -44,7 +44,12 @@ export function revisionOf(clusters: LiveCluster[]): string {
       cluster: c.cluster,
       reachable: c.reachable,
       objects: c.routing
-        .map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}@${o.metadata.uid ?? ''}:${o.metadata.resourceVersion ?? ''}`)
+        .map(
+          o =>
+            `${o.kind}/${o.metadata.namespace}/${o.metadata.name}@${
+              o.metadata.uid ?? ''
+            }:${o.metadata.resourceVersion ?? ''}`,
+        )
         .sort(),
     }));
   return fingerprint(canonicalJson(parts));
@@ -57,7 +62,10 @@ export function revisionOf(clusters: LiveCluster[]): string {
 export class MeshStateService {
   private readonly recent = new LiveCache();
 
-  constructor(private readonly registry: ClusterRegistry, private readonly claims?: HostClaims) {}
+  constructor(
+    private readonly registry: ClusterRegistry,
+    private readonly claims?: HostClaims,
+  ) {}
 
   /**
    * What a read at this revision found, if this replica made it lately: apply starts from what
@@ -76,9 +84,14 @@ export class MeshStateService {
   /** The mesh of a target, after checking the target may be managed at all. */
   meshFor(target: MeshTarget): MeshConfig {
     const mesh = this.registry.mesh(target.mesh);
-    if (!mesh) throw new NotFoundError(`mesh ${target.mesh} is not configured in this portal (mesh.meshes)`);
+    if (!mesh)
+      throw new NotFoundError(
+        `mesh ${target.mesh} is not configured in this portal (mesh.meshes)`,
+      );
     if (!isNamespaceAllowed(mesh, target.namespace)) {
-      throw new NotAllowedError(`namespace ${target.namespace} is not one mesh ${mesh.id} lets the portal manage`);
+      throw new NotAllowedError(
+        `namespace ${target.namespace} is not one mesh ${mesh.id} lets the portal manage`,
+      );
     }
     return mesh;
   }
@@ -103,7 +116,14 @@ export class MeshStateService {
             reachable: true,
             routing: forHost,
             intent: classified.intent,
-            state: { ...base, role: cluster.role, reachable: true, workloads, routing: classified.objects, ...(classified.intent ? { intent: classified.intent } : {}) },
+            state: {
+              ...base,
+              role: cluster.role,
+              reachable: true,
+              workloads,
+              routing: classified.objects,
+              ...(classified.intent ? { intent: classified.intent } : {}),
+            },
           };
         } catch (e) {
           const error = describeClusterError(e);
@@ -112,12 +132,25 @@ export class MeshStateService {
             reachable: false,
             error,
             routing: [],
-            state: { ...base, role: cluster.role, reachable: false, error, workloads: [], routing: [] },
+            state: {
+              ...base,
+              role: cluster.role,
+              reachable: false,
+              error,
+              workloads: [],
+              routing: [],
+            },
           };
         }
       }),
     );
-    const live = { mesh, target, clusters, revision: revisionOf(clusters), intent: agreedIntent(clusters) };
+    const live = {
+      mesh,
+      target,
+      clusters,
+      revision: revisionOf(clusters),
+      intent: agreedIntent(clusters),
+    };
     this.recent.put(live);
     return live;
   }
@@ -130,7 +163,10 @@ export class MeshStateService {
 export function holderOf(live: LiveState): string | undefined {
   return live.clusters
     .flatMap(c => c.state.routing)
-    .find(o => o.status === 'foreign' && o.ownerEntityRef && o.adoption === 'rewrite')?.ownerEntityRef;
+    .find(
+      o =>
+        o.status === 'foreign' && o.ownerEntityRef && o.adoption === 'rewrite',
+    )?.ownerEntityRef;
 }
 
 /** Whether the reachable config clusters hold different intents of this entity (or some hold none). */
@@ -142,8 +178,12 @@ export function clustersDisagree(live: LiveState): boolean {
 
 /** The intent our objects express, when every reachable config cluster holds the same one. */
 function agreedIntent(clusters: LiveCluster[]): TrafficIntent | undefined {
-  const intents = clusters.filter(c => c.isConfigCluster && c.reachable).map(c => c.intent);
+  const intents = clusters
+    .filter(c => c.isConfigCluster && c.reachable)
+    .map(c => c.intent);
   if (!intents.length || intents.some(i => !i)) return undefined;
   const first = canonicalJson(intents[0]);
-  return intents.every(i => canonicalJson(i) === first) ? intents[0] : undefined;
+  return intents.every(i => canonicalJson(i) === first)
+    ? intents[0]
+    : undefined;
 }

@@ -9,7 +9,10 @@ import {
 import { ClusterConfig } from '../config/readMeshConfig';
 import { HostLease, LockLostError } from '../database/HostLocks';
 import { ClusterClient } from '../kubernetes/ClusterClient';
-import { classifyClusterError, describeClusterError } from '../kubernetes/clusterErrors';
+import {
+  classifyClusterError,
+  describeClusterError,
+} from '../kubernetes/clusterErrors';
 import { ClusterRegistry } from './ClusterRegistry';
 
 /** One cluster's share of a change: objects to write, then objects to delete. */
@@ -34,7 +37,8 @@ export interface WriteResult {
 
 /** The fields we send back when restoring an object: what a user or tool wrote, not what the server set. */
 function restorable(obj: RoutingObject): RoutingObject {
-  const { name, namespace, labels, annotations, ownerReferences } = obj.metadata;
+  const { name, namespace, labels, annotations, ownerReferences } =
+    obj.metadata;
   return {
     apiVersion: obj.apiVersion,
     kind: obj.kind,
@@ -53,13 +57,19 @@ function restorable(obj: RoutingObject): RoutingObject {
 /** What a write decides, for telling whether an object is already as a step wants it. */
 function decided(obj: RoutingObject | undefined) {
   if (!obj) return 'absent';
-  return canonicalJson({ labels: obj.metadata.labels ?? {}, annotations: obj.metadata.annotations ?? {}, spec: obj.spec });
+  return canonicalJson({
+    labels: obj.metadata.labels ?? {},
+    annotations: obj.metadata.annotations ?? {},
+    spec: obj.spec,
+  });
 }
 
 /** Whether the labels, annotations and spec of `live` include everything `wanted` sets. */
 function holdsAtLeast(live: RoutingObject, wanted: RoutingObject) {
-  const within = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) =>
-    Object.entries(a ?? {}).every(([k, v]) => b?.[k] === v);
+  const within = (
+    a: Record<string, string> | undefined,
+    b: Record<string, string> | undefined,
+  ) => Object.entries(a ?? {}).every(([k, v]) => b?.[k] === v);
   return (
     canonicalJson(live.spec) === canonicalJson(wanted.spec) &&
     within(wanted.metadata.labels, live.metadata.labels) &&
@@ -68,10 +78,7 @@ function holdsAtLeast(live: RoutingObject, wanted: RoutingObject) {
 }
 
 class StepFailed extends Error {
-  constructor(
-    readonly cause: unknown,
-    readonly conflict: boolean,
-  ) {
+  constructor(readonly cause: unknown, readonly conflict: boolean) {
     super(describeClusterError(cause));
   }
 }
@@ -112,8 +119,14 @@ class ClusterWrites {
       const c = classifyClusterError(e);
       if (c.kind !== 'status' && !c.neverSent) {
         // The outcome is unknown (timed out, connection broke): read it back before judging.
-        const found = await this.client.get(s.kind, s.namespace, s.name).catch(() => 'unreadable' as const);
-        const landed = found !== 'unreadable' && (s.desired ? Boolean(found) && holdsAtLeast(found as RoutingObject, s.desired) : !found);
+        const found = await this.client
+          .get(s.kind, s.namespace, s.name)
+          .catch(() => 'unreadable' as const);
+        const landed =
+          found !== 'unreadable' &&
+          (s.desired
+            ? Boolean(found) && holdsAtLeast(found as RoutingObject, s.desired)
+            : !found);
         if (landed) this.settle(s, found as RoutingObject | undefined);
         else if (found !== 'unreadable') this.observe(s, found);
         // Putting a cluster back, a write that landed late is what we wanted: go on.
@@ -123,11 +136,16 @@ class ClusterWrites {
     }
   }
 
-  private async write(s: TransitionStep, now: RoutingObject | undefined): Promise<RoutingObject | undefined> {
+  private async write(
+    s: TransitionStep,
+    now: RoutingObject | undefined,
+  ): Promise<RoutingObject | undefined> {
     const rv = now?.metadata.resourceVersion;
     if (!s.desired) {
       if (!now) return undefined;
-      await this.client.remove(s.kind, s.namespace, s.name, { resourceVersion: rv });
+      await this.client.remove(s.kind, s.namespace, s.name, {
+        resourceVersion: rv,
+      });
       return undefined;
     }
     if (!now) return this.client.create(s.desired);
@@ -135,13 +153,19 @@ class ClusterWrites {
     // An object we created is co-owned by that create: server-side apply then keeps a field we
     // dropped. Replace it whole, at the version just answered, so what we planned is what holds.
     if (holdsAtLeast(answer, s.desired)) return answer;
-    const { managedFields: _server, ...metadata } = answer.metadata as RoutingObject['metadata'] & { managedFields?: unknown };
+    const { managedFields: _server, ...metadata } =
+      answer.metadata as RoutingObject['metadata'] & {
+        managedFields?: unknown;
+      };
     const whole = {
       ...s.desired,
       metadata: {
         ...metadata,
         labels: { ...metadata.labels, ...s.desired.metadata.labels },
-        annotations: { ...metadata.annotations, ...s.desired.metadata.annotations },
+        annotations: {
+          ...metadata.annotations,
+          ...s.desired.metadata.annotations,
+        },
       },
     } as RoutingObject;
     return this.client.replace(whole, answer.metadata.resourceVersion!);
@@ -167,30 +191,74 @@ class ClusterWrites {
 export class RoutingWriter {
   constructor(private readonly registry: ClusterRegistry) {}
 
-  async write(changes: ClusterChange[], lease?: HostLease): Promise<WriteResult> {
-    const writers = changes.map(c => new ClusterWrites(this.registry.client(c.cluster), c.before, lease));
+  async write(
+    changes: ClusterChange[],
+    lease?: HostLease,
+  ): Promise<WriteResult> {
+    const writers = changes.map(
+      c => new ClusterWrites(this.registry.client(c.cluster), c.before, lease),
+    );
     const attempts = await Promise.all(
-      changes.map(async (change, i): Promise<{ result: ClusterApplyResult; conflict?: boolean; lockLost?: LockLostError }> => {
-        const name = change.cluster.name;
-        try {
-          await writers[i].run(transition(change.before, change.write, change.remove));
-          return { result: { cluster: name, outcome: writers[i].changed ? 'applied' : 'unchanged' } };
-        } catch (e) {
-          if (e instanceof LockLostError) return { result: { cluster: name, outcome: 'failed', message: e.message }, lockLost: e };
-          const failure = e as StepFailed;
-          const kind = classifyClusterError(failure.cause).kind;
-          return {
-            result: { cluster: name, outcome: kind === 'unreachable' ? 'unreachable' : 'failed', message: failure.message },
-            conflict: failure.conflict,
-          };
-        }
-      }),
+      changes.map(
+        async (
+          change,
+          i,
+        ): Promise<{
+          result: ClusterApplyResult;
+          conflict?: boolean;
+          lockLost?: LockLostError;
+        }> => {
+          const name = change.cluster.name;
+          try {
+            await writers[i].run(
+              transition(change.before, change.write, change.remove),
+            );
+            return {
+              result: {
+                cluster: name,
+                outcome: writers[i].changed ? 'applied' : 'unchanged',
+              },
+            };
+          } catch (e) {
+            if (e instanceof LockLostError)
+              return {
+                result: {
+                  cluster: name,
+                  outcome: 'failed',
+                  message: e.message,
+                },
+                lockLost: e,
+              };
+            const failure = e as StepFailed;
+            const kind = classifyClusterError(failure.cause).kind;
+            return {
+              result: {
+                cluster: name,
+                outcome: kind === 'unreachable' ? 'unreachable' : 'failed',
+                message: failure.message,
+              },
+              conflict: failure.conflict,
+            };
+          }
+        },
+      ),
     );
     // The lock is gone: another replica may be resolving this change; writing on would race it.
     const lockLost = attempts.find(a => a.lockLost)?.lockLost;
     if (lockLost) throw lockLost;
-    if (attempts.every(a => a.result.outcome === 'applied' || a.result.outcome === 'unchanged')) {
-      const live = new Map(changes.map((c, i) => [c.cluster.name, c.write.map(o => writers[i].current.get(objectKey(o))!).filter(Boolean)]));
+    if (
+      attempts.every(
+        a => a.result.outcome === 'applied' || a.result.outcome === 'unchanged',
+      )
+    ) {
+      const live = new Map(
+        changes.map((c, i) => [
+          c.cluster.name,
+          c.write
+            .map(o => writers[i].current.get(objectKey(o))!)
+            .filter(Boolean),
+        ]),
+      );
       return { ok: true, clusters: attempts.map(a => a.result), live };
     }
     const restored = await Promise.all(
@@ -202,10 +270,14 @@ export class RoutingWriter {
           return {
             cluster: change.cluster.name,
             outcome: 'restore-failed',
-            message: `${result.message ? `${result.message}; ` : ''}could not put back what it held: ${problem}`,
+            message: `${
+              result.message ? `${result.message}; ` : ''
+            }could not put back what it held: ${problem}`,
           };
         }
-        return result.outcome === 'applied' ? { cluster: change.cluster.name, outcome: 'restored' } : { ...result, message: `${result.message}; put back what it held` };
+        return result.outcome === 'applied'
+          ? { cluster: change.cluster.name, outcome: 'restored' }
+          : { ...result, message: `${result.message}; put back what it held` };
       }),
     );
     return {
@@ -217,12 +289,28 @@ export class RoutingWriter {
   }
 
   /** Puts one cluster back to its before-state, make-before-break. Returns the problem, if one remains. */
-  private async undo(change: ClusterChange, writes: ClusterWrites): Promise<string | undefined> {
+  private async undo(
+    change: ClusterChange,
+    writes: ClusterWrites,
+  ): Promise<string | undefined> {
     const touched = new Set([...change.write, ...change.remove].map(objectKey));
     const before = change.before.filter(o => touched.has(objectKey(o)));
-    const created = [...writes.current.values()].filter(o => touched.has(objectKey(o)) && !before.some(b => objectKey(b) === objectKey(o)));
-    const steps = transition([...writes.current.values()], before.map(restorable), created);
-    const undoer = new ClusterWrites(writes.client, [...writes.current.values()], undefined, true);
+    const created = [...writes.current.values()].filter(
+      o =>
+        touched.has(objectKey(o)) &&
+        !before.some(b => objectKey(b) === objectKey(o)),
+    );
+    const steps = transition(
+      [...writes.current.values()],
+      before.map(restorable),
+      created,
+    );
+    const undoer = new ClusterWrites(
+      writes.client,
+      [...writes.current.values()],
+      undefined,
+      true,
+    );
     try {
       await undoer.run(steps);
       return undefined;

@@ -1,7 +1,11 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
-import { serviceEntity, startMeshBackend, startShippedSandbox } from '../__testUtils__/meshBackend';
+import {
+  serviceEntity,
+  startMeshBackend,
+  startShippedSandbox,
+} from '../__testUtils__/meshBackend';
 
 const path = '/api/mesh/entities/component/default/reviews';
 const auth = () => mockCredentials.user.header();
@@ -23,18 +27,36 @@ describe('apply round trips', () => {
   }, 30_000);
   afterAll(() => sandbox?.stop());
 
-  const resetCounts = () => sandbox.clusters.forEach(c => sandbox.faults.cluster(c.name).resetCounts());
-  const revisionFrom = async (replica: any) => (await request(replica).get(path).set('Authorization', auth())).body.revision;
+  const resetCounts = () =>
+    sandbox.clusters.forEach(c => sandbox.faults.cluster(c.name).resetCounts());
+  const revisionFrom = async (replica: any) =>
+    (await request(replica).get(path).set('Authorization', auth())).body
+      .revision;
   const apply = (replica: any, intent: unknown, revision: string) =>
-    request(replica).post(`${path}/apply`).set('Authorization', auth()).send({ intent, revision });
+    request(replica)
+      .post(`${path}/apply`)
+      .set('Authorization', auth())
+      .send({ intent, revision });
 
   it('writes each new object once, create-only, with no read when this replica read what the user saw', async () => {
     const revision = await revisionFrom(server);
     resetCounts();
-    const res = await apply(server, { split: [{ version: 'v1', weight: 50 }, { version: 'v3', weight: 50 }] }, revision);
+    const res = await apply(
+      server,
+      {
+        split: [
+          { version: 'v1', weight: 50 },
+          { version: 'v3', weight: 50 },
+        ],
+      },
+      revision,
+    );
     expect(res.status).toBe(200);
     for (const cluster of ['east', 'west']) {
-      expect(sandbox.faults.cluster(cluster).requestCounts()).toEqual({ 'create destinationrules': 1, 'create virtualservices': 1 });
+      expect(sandbox.faults.cluster(cluster).requestCounts()).toEqual({
+        'create destinationrules': 1,
+        'create virtualservices': 1,
+      });
     }
     expect(sandbox.faults.cluster('edge').requestCounts()).toEqual({});
     expect(res.body.revision).toBe(await revisionFrom(server));
@@ -43,7 +65,16 @@ describe('apply round trips', () => {
   it('reads once more when another replica made the read, then applies with preconditions', async () => {
     const revision = await revisionFrom(server);
     resetCounts();
-    const res = await apply(otherReplica, { split: [{ version: 'v1', weight: 20 }, { version: 'v3', weight: 80 }] }, revision);
+    const res = await apply(
+      otherReplica,
+      {
+        split: [
+          { version: 'v1', weight: 20 },
+          { version: 'v3', weight: 80 },
+        ],
+      },
+      revision,
+    );
     expect(res.status).toBe(200);
     for (const cluster of ['east', 'west']) {
       expect(sandbox.faults.cluster(cluster).requestCounts()).toEqual({
@@ -60,10 +91,17 @@ describe('apply round trips', () => {
   it('takes three sequential writes per cluster when a version goes away: union, route, final', async () => {
     const revision = await revisionFrom(server);
     resetCounts();
-    const res = await apply(server, { split: [{ version: 'v3', weight: 100 }] }, revision);
+    const res = await apply(
+      server,
+      { split: [{ version: 'v3', weight: 100 }] },
+      revision,
+    );
     expect(res.status).toBe(200);
     for (const cluster of ['east', 'west']) {
-      expect(sandbox.faults.cluster(cluster).requestCounts()).toEqual({ 'apply destinationrules': 2, 'apply virtualservices': 1 });
+      expect(sandbox.faults.cluster(cluster).requestCounts()).toEqual({
+        'apply destinationrules': 2,
+        'apply virtualservices': 1,
+      });
     }
   });
 });

@@ -34,9 +34,17 @@ export async function createMeshServices(options: {
   const registry = new ClusterRegistry(options.config);
   const state = new MeshStateService(registry, options.claims);
   const planner = new MeshPlanner(registry, state);
-  const store = await MeshStore.create(options.database, { lockTtlMs: options.config.changeLockTtlMs });
+  const store = await MeshStore.create(options.database, {
+    lockTtlMs: options.config.changeLockTtlMs,
+  });
   const recovery = new ChangeRecovery(store, state, options.logger);
-  const applier = new MeshApplier(planner, state, store, new RoutingWriter(registry), recovery);
+  const applier = new MeshApplier(
+    planner,
+    state,
+    store,
+    new RoutingWriter(registry),
+    recovery,
+  );
   const status = new EntityStatus(state, store, recovery);
   return { registry, state, planner, store, applier, recovery, status };
 }

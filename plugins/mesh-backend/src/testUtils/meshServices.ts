@@ -2,7 +2,10 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConfigReader, JsonObject } from '@backstage/config';
 import { Knex } from 'knex';
 import { readMeshConfig } from '../config/readMeshConfig';
-import { createMeshServices, MeshServices } from '../service/createMeshServices';
+import {
+  createMeshServices,
+  MeshServices,
+} from '../service/createMeshServices';
 
 export type { MeshServices };
 
@@ -13,8 +16,19 @@ export type { MeshServices };
  *
  * @public
  */
-export async function meshServicesFor(meshConfig: Record<string, unknown>, knex: Knex): Promise<MeshServices> {
+export async function meshServicesFor(
+  meshConfig: Record<string, unknown>,
+  knex: Knex,
+): Promise<MeshServices> {
   // The one method of the database service the store uses: no jest needed, so a child process can call this too.
-  const database = { getClient: async () => knex, migrations: { skip: false } } as unknown as DatabaseService;
-  return createMeshServices({ config: readMeshConfig(new ConfigReader({ mesh: meshConfig as JsonObject })), database });
+  const database = {
+    getClient: async () => knex,
+    migrations: { skip: false },
+  } as unknown as DatabaseService;
+  return createMeshServices({
+    config: readMeshConfig(
+      new ConfigReader({ mesh: meshConfig as JsonObject }),
+    ),
+    database,
+  });
 }

@@ -1,9 +1,18 @@
-import { BackstageCredentials, coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 
 /** A mock user token naming the plugin that acts for the user, as a real on-behalf-of token does. */
-function mockOnBehalfOfToken(userEntityRef: string | undefined, pluginId: string): string {
-  return mockCredentials.user.token(userEntityRef, { actor: { subject: `plugin:${pluginId}` } });
+function mockOnBehalfOfToken(
+  userEntityRef: string | undefined,
+  pluginId: string,
+): string {
+  return mockCredentials.user.token(userEntityRef, {
+    actor: { subject: `plugin:${pluginId}` },
+  });
 }
 
 /**
@@ -21,10 +30,20 @@ export const onBehalfOfAuthServiceFactory = createServiceFactory({
   factory({ plugin }) {
     const auth = mockServices.auth({ pluginId: plugin.getId() });
     return Object.assign(Object.create(auth), {
-      async getPluginRequestToken(options: { onBehalfOf: BackstageCredentials; targetPluginId: string }) {
-        const principal = options.onBehalfOf.principal as { type: string; userEntityRef?: string };
-        if (principal.type !== 'user') return auth.getPluginRequestToken(options);
-        const minted = mockOnBehalfOfToken(principal.userEntityRef, plugin.getId());
+      async getPluginRequestToken(options: {
+        onBehalfOf: BackstageCredentials;
+        targetPluginId: string;
+      }) {
+        const principal = options.onBehalfOf.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
+        if (principal.type !== 'user')
+          return auth.getPluginRequestToken(options);
+        const minted = mockOnBehalfOfToken(
+          principal.userEntityRef,
+          plugin.getId(),
+        );
         return { token: minted };
       },
     });

@@ -18,7 +18,10 @@ export interface SandboxClusterLike {
  */
 export function sandboxMeshConfig(
   sandbox: { clusters: SandboxClusterLike[] },
-  options: { requestTimeout?: number; meshExtra?: Record<string, unknown> } = {},
+  options: {
+    requestTimeout?: number;
+    meshExtra?: Record<string, unknown>;
+  } = {},
 ) {
   const meshes = [...new Set(sandbox.clusters.map(c => c.mesh))].map(id => ({
     id,

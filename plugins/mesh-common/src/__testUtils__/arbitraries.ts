@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { Destination, StringMatch, TrafficIntent, TrafficRoute } from '../intent/schema';
+import {
+  Destination,
+  StringMatch,
+  TrafficIntent,
+  TrafficRoute,
+} from '../intent/schema';
 
 /** Destinations that exist in the fixture's workloads: versions, and version x cluster. */
 const DESTINATIONS: Array<Omit<Destination, 'weight'>> = [
@@ -16,12 +21,24 @@ const destination = fc.constantFrom(...DESTINATIONS);
 
 /** Distinct destinations with integer weights that sum to 100. */
 const split = fc
-  .uniqueArray(destination, { minLength: 1, maxLength: 4, selector: d => `${d.version}/${d.cluster ?? ''}` })
+  .uniqueArray(destination, {
+    minLength: 1,
+    maxLength: 4,
+    selector: d => `${d.version}/${d.cluster ?? ''}`,
+  })
   .chain(dests =>
-    fc.uniqueArray(fc.integer({ min: 0, max: 100 }), { minLength: dests.length - 1, maxLength: dests.length - 1 }).map(cuts => {
-      const points = [0, ...cuts.sort((a, b) => a - b), 100];
-      return dests.map((d, i) => ({ ...d, weight: points[i + 1] - points[i] }));
-    }),
+    fc
+      .uniqueArray(fc.integer({ min: 0, max: 100 }), {
+        minLength: dests.length - 1,
+        maxLength: dests.length - 1,
+      })
+      .map(cuts => {
+        const points = [0, ...cuts.sort((a, b) => a - b), 100];
+        return dests.map((d, i) => ({
+          ...d,
+          weight: points[i + 1] - points[i],
+        }));
+      }),
   );
 
 const duration = fc.oneof(
@@ -29,19 +46,29 @@ const duration = fc.oneof(
   fc.integer({ min: 1, max: 600 }).map(n => `${n}s`),
   fc.integer({ min: 1, max: 10 }).map(n => `${n}m`),
 );
-const percent = fc.oneof(fc.constant(0), fc.constant(100), fc.integer({ min: 1, max: 1_000_000 }).map(n => n / 10_000));
+const percent = fc.oneof(
+  fc.constant(0),
+  fc.constant(100),
+  fc.integer({ min: 1, max: 1_000_000 }).map(n => n / 10_000),
+);
 const mirrorPercent = fc.integer({ min: 1, max: 1_000 }).map(n => n / 10);
 
 const stringMatch: fc.Arbitrary<StringMatch> = fc.oneof(
   fc.string({ minLength: 0, maxLength: 20 }).map(exact => ({ exact })),
   fc.stringMatching(/^\/[a-z0-9/]{0,15}$/).map(prefix => ({ prefix })),
-  fc.constantFrom('^(.*?;)?(iPhone)(;.*)?$', '.*', '^/api/v[0-9]+', '[a-z]+').map(regex => ({ regex })),
+  fc
+    .constantFrom('^(.*?;)?(iPhone)(;.*)?$', '.*', '^/api/v[0-9]+', '[a-z]+')
+    .map(regex => ({ regex })),
 );
 
 const match = fc
   .record(
     {
-      headers: fc.dictionary(fc.stringMatching(/^[a-z][-a-z0-9]{0,10}$/), stringMatch, { minKeys: 1, maxKeys: 3 }),
+      headers: fc.dictionary(
+        fc.stringMatching(/^[a-z][-a-z0-9]{0,10}$/),
+        stringMatch,
+        { minKeys: 1, maxKeys: 3 },
+      ),
       uri: stringMatch,
       method: fc.constantFrom('GET', 'POST').map(exact => ({ exact })),
       sourceCluster: fc.constantFrom('east', 'west'),
@@ -54,7 +81,10 @@ const fault = fc
   .record(
     {
       delay: fc.record({ fixed: duration, percent }),
-      abort: fc.record({ httpStatus: fc.integer({ min: 200, max: 599 }), percent }),
+      abort: fc.record({
+        httpStatus: fc.integer({ min: 200, max: 599 }),
+        percent,
+      }),
     },
     { requiredKeys: [] },
   )
@@ -66,26 +96,47 @@ const retries = fc.oneof(
     {
       attempts: fc.integer({ min: 1, max: 10 }),
       perTryTimeout: duration,
-      retryOn: fc.uniqueArray(fc.constantFrom('5xx', 'connect-failure', 'reset', '503', 'gateway-error'), { minLength: 1, maxLength: 3 }),
+      retryOn: fc.uniqueArray(
+        fc.constantFrom(
+          '5xx',
+          'connect-failure',
+          'reset',
+          '503',
+          'gateway-error',
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
     },
     { requiredKeys: ['attempts'] },
   ),
 );
 
-const mirror = fc.tuple(destination, mirrorPercent).map(([d, p]) => ({ ...d, percent: p }));
+const mirror = fc
+  .tuple(destination, mirrorPercent)
+  .map(([d, p]) => ({ ...d, percent: p }));
 
 const routePart = { fault, timeout: duration, retries, mirror };
 
 const routes = fc
-  .uniqueArray(fc.stringMatching(/^r[a-z0-9]{0,8}$/), { minLength: 1, maxLength: 3 })
+  .uniqueArray(fc.stringMatching(/^r[a-z0-9]{0,8}$/), {
+    minLength: 1,
+    maxLength: 3,
+  })
   .chain(names =>
     fc.tuple(
       ...names.map(name =>
         fc
-          .record({ match: fc.array(match, { minLength: 1, maxLength: 2 }), split, ...routePart }, {
-            requiredKeys: ['match', 'split'],
-          })
-          .map(r => ({ name, ...r }) as TrafficRoute),
+          .record(
+            {
+              match: fc.array(match, { minLength: 1, maxLength: 2 }),
+              split,
+              ...routePart,
+            },
+            {
+              requiredKeys: ['match', 'split'],
+            },
+          )
+          .map(r => ({ name, ...r } as TrafficRoute)),
       ),
     ),
   );
@@ -94,16 +145,29 @@ const trafficPolicy = fc.record(
   {
     connectionPool: fc.record(
       {
-        tcp: fc.record({ maxConnections: fc.integer({ min: 1, max: 10_000 }), connectTimeout: duration }, { requiredKeys: [] }),
+        tcp: fc.record(
+          {
+            maxConnections: fc.integer({ min: 1, max: 10_000 }),
+            connectTimeout: duration,
+          },
+          { requiredKeys: [] },
+        ),
         http: fc.record(
-          { http1MaxPendingRequests: fc.integer({ min: 1, max: 10_000 }), maxRetries: fc.integer({ min: 0, max: 10 }) },
+          {
+            http1MaxPendingRequests: fc.integer({ min: 1, max: 10_000 }),
+            maxRetries: fc.integer({ min: 0, max: 10 }),
+          },
           { requiredKeys: [] },
         ),
       },
       { requiredKeys: [] },
     ),
     outlierDetection: fc.record(
-      { consecutive5xxErrors: fc.integer({ min: 0, max: 100 }), interval: duration, baseEjectionTime: duration },
+      {
+        consecutive5xxErrors: fc.integer({ min: 0, max: 100 }),
+        interval: duration,
+        baseEjectionTime: duration,
+      },
       { requiredKeys: [] },
     ),
   },
@@ -116,12 +180,19 @@ export const validIntent: fc.Arbitrary<TrafficIntent> = fc
     split,
     fc.record({ routes, ...routePart }, { requiredKeys: [] }),
     trafficPolicy,
-    fc.option(fc.constantFrom([{ from: 'us-east1', to: 'us-west1' }], [{ from: 'us-west1/zone-a', to: 'us-east1' }]), { nil: undefined }),
+    fc.option(
+      fc.constantFrom(
+        [{ from: 'us-east1', to: 'us-west1' }],
+        [{ from: 'us-west1/zone-a', to: 'us-east1' }],
+      ),
+      { nil: undefined },
+    ),
     fc.option(fc.tuple(fc.integer({ min: 0, max: 4 })), { nil: undefined }),
   )
   .map(([s, parts, policy, failover, canaryStep]) => {
     const intent: TrafficIntent = { split: s, ...parts, ...policy };
-    if (failover && intent.outlierDetection) intent.failover = failover.map(f => ({ ...f }));
+    if (failover && intent.outlierDetection)
+      intent.failover = failover.map(f => ({ ...f }));
     if (canaryStep) {
       const steps = [5, 25, 50, 100];
       const step = canaryStep[0];

@@ -9,7 +9,12 @@ export const reviewsTarget: MeshTarget = {
   entityRef: 'component:default/reviews',
 };
 
-const w = (cluster: string, version: string): WorkloadVersion => ({ cluster, version, replicas: 1, readyReplicas: 1 });
+const w = (cluster: string, version: string): WorkloadVersion => ({
+  cluster,
+  version,
+  replicas: 1,
+  readyReplicas: 1,
+});
 
 /** Where reviews runs in the demo topology: v1, v2 on east; v1, v2, v3 on west. */
 export const reviewsWorkloads: WorkloadVersion[] = [

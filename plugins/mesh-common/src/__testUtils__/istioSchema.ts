@@ -8,7 +8,13 @@ import { RoutingObject } from '../generate/istioTypes';
  * schema Istio serves unchanged as v1, so the object is checked under that version.
  */
 export function assertIstioSchema(obj: RoutingObject) {
-  const asV1beta1 = { ...obj, apiVersion: 'networking.istio.io/v1beta1' } as any;
-  const model = obj.kind === 'VirtualService' ? new VirtualService(asV1beta1) : new DestinationRule(asV1beta1);
+  const asV1beta1 = {
+    ...obj,
+    apiVersion: 'networking.istio.io/v1beta1',
+  } as any;
+  const model =
+    obj.kind === 'VirtualService'
+      ? new VirtualService(asV1beta1)
+      : new DestinationRule(asV1beta1);
   model.validate();
 }

@@ -61,7 +61,13 @@ export interface UnfinishedChange {
 
 /** `GET /entities/:kind/:namespace/:name`. */
 export interface EntityMeshState {
-  target: { mesh: string; service: string; namespace: string; host: string; entityRef: string };
+  target: {
+    mesh: string;
+    service: string;
+    namespace: string;
+    host: string;
+    entityRef: string;
+  };
   clusters: ClusterState[];
   intent?: TrafficIntent;
   /** Opaque; changes whenever the live state of the host's routing objects does. */
@@ -141,7 +147,14 @@ export interface OnboardingTarget {
   service: string;
 }
 
-export type ClusterOutcome = 'applied' | 'unchanged' | 'restored' | 'failed' | 'unreachable' | 'restore-failed' | 'interrupted';
+export type ClusterOutcome =
+  | 'applied'
+  | 'unchanged'
+  | 'restored'
+  | 'failed'
+  | 'unreachable'
+  | 'restore-failed'
+  | 'interrupted';
 
 export interface ClusterApplyResult {
   cluster: string;
@@ -152,7 +165,12 @@ export interface ClusterApplyResult {
 }
 
 /** A journal row's state: `pending` from before the first cluster write until the change ends. */
-export type ChangeState = 'pending' | 'applied' | 'failed' | 'restore-failed' | 'interrupted';
+export type ChangeState =
+  | 'pending'
+  | 'applied'
+  | 'failed'
+  | 'restore-failed'
+  | 'interrupted';
 
 export interface ApplyResponse {
   ok: boolean;

@@ -3,11 +3,26 @@ import { generateRouting } from '../generate/generate';
 import { objectDiff, toComparableYaml } from './objectDiff';
 
 describe('objectDiff', () => {
-  const [, before] = generateRouting(target, { split: [{ version: 'v1', weight: 100 }] });
-  const [, after] = generateRouting(target, { split: [{ version: 'v1', weight: 70 }, { version: 'v3', weight: 30 }] });
+  const [, before] = generateRouting(target, {
+    split: [{ version: 'v1', weight: 100 }],
+  });
+  const [, after] = generateRouting(target, {
+    split: [
+      { version: 'v1', weight: 70 },
+      { version: 'v3', weight: 30 },
+    ],
+  });
 
   it('is empty when nothing changes, ignoring server-set metadata', () => {
-    const live = { ...before, metadata: { ...before.metadata, resourceVersion: '42', uid: 'u', managedFields: [{}] } };
+    const live = {
+      ...before,
+      metadata: {
+        ...before.metadata,
+        resourceVersion: '42',
+        uid: 'u',
+        managedFields: [{}],
+      },
+    };
     expect(objectDiff('VirtualService/reviews', live, before)).toBe('');
   });
 
@@ -21,13 +36,25 @@ describe('objectDiff', () => {
   });
 
   it('ignores the order the server returns keys in', () => {
-    const reordered = JSON.parse(JSON.stringify({ spec: before.spec, metadata: before.metadata, kind: before.kind, apiVersion: before.apiVersion }));
+    const reordered = JSON.parse(
+      JSON.stringify({
+        spec: before.spec,
+        metadata: before.metadata,
+        kind: before.kind,
+        apiVersion: before.apiVersion,
+      }),
+    );
     expect(objectDiff('VirtualService/reviews', reordered, before)).toBe('');
   });
 
   it('shows a creation against nothing', () => {
     const diff = objectDiff('VirtualService/reviews', undefined, after);
-    expect(diff.split('\n').filter(l => l.startsWith('+') && !l.startsWith('+++')).join('\n')).toContain('kind: VirtualService');
+    expect(
+      diff
+        .split('\n')
+        .filter(l => l.startsWith('+') && !l.startsWith('+++'))
+        .join('\n'),
+    ).toContain('kind: VirtualService');
     expect(toComparableYaml(undefined)).toBe('');
   });
 });

@@ -8,10 +8,22 @@ import { compareCodeUnits } from '../generate/hash';
  */
 export function toComparableYaml(obj: unknown): string {
   if (obj === undefined || obj === null) return '';
-  return stringify(ordered(stripServerFields(obj), 0), { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(ordered(stripServerFields(obj), 0), {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+  });
 }
 
-const FIRST_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'spec'];
+const FIRST_KEYS = [
+  'apiVersion',
+  'kind',
+  'metadata',
+  'name',
+  'namespace',
+  'labels',
+  'annotations',
+  'spec',
+];
 
 /**
  * Keys in one order on both sides (the API server returns them in its own), so a diff shows
@@ -20,12 +32,29 @@ const FIRST_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labe
 function ordered(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map(v => ordered(v, depth + 1));
   if (!value || typeof value !== 'object') return value;
-  const rank = (k: string) => (depth <= 1 && FIRST_KEYS.includes(k) ? FIRST_KEYS.indexOf(k) : FIRST_KEYS.length);
-  const keys = Object.keys(value).sort((a, b) => rank(a) - rank(b) || compareCodeUnits(a, b));
-  return Object.fromEntries(keys.map(k => [k, ordered((value as Record<string, unknown>)[k], depth + 1)]));
+  const rank = (k: string) =>
+    depth <= 1 && FIRST_KEYS.includes(k)
+      ? FIRST_KEYS.indexOf(k)
+      : FIRST_KEYS.length;
+  const keys = Object.keys(value).sort(
+    (a, b) => rank(a) - rank(b) || compareCodeUnits(a, b),
+  );
+  return Object.fromEntries(
+    keys.map(k => [
+      k,
+      ordered((value as Record<string, unknown>)[k], depth + 1),
+    ]),
+  );
 }
 
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink'];
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'generation',
+  'creationTimestamp',
+  'selfLink',
+];
 
 function stripServerFields(obj: any): any {
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return obj;
@@ -45,9 +74,21 @@ function stripServerFields(obj: any): any {
  * A unified diff of one object, live -> planned; empty when nothing changes. Either side may be
  * missing (creation, deletion).
  */
-export function objectDiff(name: string, live: unknown, planned: unknown): string {
+export function objectDiff(
+  name: string,
+  live: unknown,
+  planned: unknown,
+): string {
   const before = toComparableYaml(live);
   const after = toComparableYaml(planned);
   if (before === after) return '';
-  return createTwoFilesPatch(`live/${name}`, `planned/${name}`, before, after, undefined, undefined, { context: 3 });
+  return createTwoFilesPatch(
+    `live/${name}`,
+    `planned/${name}`,
+    before,
+    after,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
 }

@@ -11,47 +11,81 @@ const entity = (annotations: Record<string, string>): Entity => ({
 describe('readMeshTarget', () => {
   it('reads the mesh annotations', () => {
     expect(
-      readMeshTarget(entity({
-        'mesh.meshtraffic.io/mesh': 'demo',
-        'mesh.meshtraffic.io/service': 'reviews-svc',
-        'mesh.meshtraffic.io/namespace': 'bookinfo',
-      })),
-    ).toEqual({ mesh: 'demo', service: 'reviews-svc', namespace: 'bookinfo', entityRef: 'component:default/reviews' });
+      readMeshTarget(
+        entity({
+          'mesh.meshtraffic.io/mesh': 'demo',
+          'mesh.meshtraffic.io/service': 'reviews-svc',
+          'mesh.meshtraffic.io/namespace': 'bookinfo',
+        }),
+      ),
+    ).toEqual({
+      mesh: 'demo',
+      service: 'reviews-svc',
+      namespace: 'bookinfo',
+      entityRef: 'component:default/reviews',
+    });
   });
 
   it('falls back to the Kubernetes plugin annotations, then the entity name', () => {
     expect(
-      readMeshTarget(entity({
-        'mesh.meshtraffic.io/mesh': 'demo',
-        'backstage.io/kubernetes-id': 'reviews-k8s',
-        'backstage.io/kubernetes-namespace': 'shop',
-      })),
+      readMeshTarget(
+        entity({
+          'mesh.meshtraffic.io/mesh': 'demo',
+          'backstage.io/kubernetes-id': 'reviews-k8s',
+          'backstage.io/kubernetes-namespace': 'shop',
+        }),
+      ),
     ).toMatchObject({ service: 'reviews-k8s', namespace: 'shop' });
-    expect(readMeshTarget(entity({ 'mesh.meshtraffic.io/mesh': 'demo' }))).toMatchObject({
+    expect(
+      readMeshTarget(entity({ 'mesh.meshtraffic.io/mesh': 'demo' })),
+    ).toMatchObject({
       service: 'reviews',
       namespace: 'default',
     });
   });
 
   it('is undefined without the mesh annotation', () => {
-    expect(readMeshTarget(entity({ 'backstage.io/kubernetes-id': 'x' }))).toBeUndefined();
+    expect(
+      readMeshTarget(entity({ 'backstage.io/kubernetes-id': 'x' })),
+    ).toBeUndefined();
     expect(isMeshAnnotated(entity({}))).toBe(false);
-    expect(isMeshAnnotated(entity({ 'mesh.meshtraffic.io/mesh': 'demo' }))).toBe(true);
+    expect(
+      isMeshAnnotated(entity({ 'mesh.meshtraffic.io/mesh': 'demo' })),
+    ).toBe(true);
   });
 });
 
 describe('meshTargetIssues', () => {
   it('names the annotation whose value is not a Kubernetes name', () => {
     expect(
-      meshTargetIssues(entity({
-        'mesh.meshtraffic.io/mesh': 'demo',
-        'mesh.meshtraffic.io/service': 'Reviews,app=x',
-        'backstage.io/kubernetes-namespace': 'book info',
-      })),
+      meshTargetIssues(
+        entity({
+          'mesh.meshtraffic.io/mesh': 'demo',
+          'mesh.meshtraffic.io/service': 'Reviews,app=x',
+          'backstage.io/kubernetes-namespace': 'book info',
+        }),
+      ),
     ).toEqual([
-      { annotation: 'mesh.meshtraffic.io/service', message: expect.stringMatching(/^"Reviews,app=x" must be a Kubernetes name/) },
-      { annotation: 'backstage.io/kubernetes-namespace', message: expect.stringMatching(/^"book info" must be a Kubernetes name/) },
+      {
+        annotation: 'mesh.meshtraffic.io/service',
+        message: expect.stringMatching(
+          /^"Reviews,app=x" must be a Kubernetes name/,
+        ),
+      },
+      {
+        annotation: 'backstage.io/kubernetes-namespace',
+        message: expect.stringMatching(
+          /^"book info" must be a Kubernetes name/,
+        ),
+      },
     ]);
-    expect(meshTargetIssues(entity({ 'mesh.meshtraffic.io/mesh': 'demo', 'mesh.meshtraffic.io/namespace': 'bookinfo' }))).toEqual([]);
+    expect(
+      meshTargetIssues(
+        entity({
+          'mesh.meshtraffic.io/mesh': 'demo',
+          'mesh.meshtraffic.io/namespace': 'bookinfo',
+        }),
+      ),
+    ).toEqual([]);
   });
 });

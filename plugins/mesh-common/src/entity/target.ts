@@ -7,7 +7,8 @@ export const MESH_SERVICE_ANNOTATION = 'mesh.meshtraffic.io/service';
 /** The Kubernetes namespace; falls back to `backstage.io/kubernetes-namespace`, then `default`. */
 export const MESH_NAMESPACE_ANNOTATION = 'mesh.meshtraffic.io/namespace';
 export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
+export const KUBERNETES_NAMESPACE_ANNOTATION =
+  'backstage.io/kubernetes-namespace';
 
 /** What a catalog entity points the plugin at. */
 export interface MeshTarget {
@@ -24,10 +25,15 @@ export function isMeshAnnotated(entity: Entity): boolean {
 
 /** A Kubernetes Service or namespace name (DNS-1123 label): what may reach a label selector or an object name. */
 export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_MESSAGE = 'must be a Kubernetes name (DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending alphanumeric)';
+const DNS_1123_MESSAGE =
+  'must be a Kubernetes name (DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending alphanumeric)';
 
 /** Where a target field's value came from: the annotation that set it, or the entity's name. */
-function sourceOf(a: Record<string, string>, keys: string[], fallback: string): string {
+function sourceOf(
+  a: Record<string, string>,
+  keys: string[],
+  fallback: string,
+): string {
   return keys.find(k => a[k] !== undefined) ?? fallback;
 }
 
@@ -35,22 +41,44 @@ function sourceOf(a: Record<string, string>, keys: string[], fallback: string): 
  * What is wrong with the target an entity's annotations name, each problem with the annotation
  * it came from, so that a bad value never reaches a label selector or an object name.
  */
-export function meshTargetIssues(entity: Entity): Array<{ annotation: string; message: string }> {
+export function meshTargetIssues(
+  entity: Entity,
+): Array<{ annotation: string; message: string }> {
   const target = readMeshTarget(entity);
   if (!target) return [];
   const a = entity.metadata.annotations ?? {};
   const issues: Array<{ annotation: string; message: string }> = [];
   const check = (value: string, annotation: string) => {
-    if (value.length > 63 || !DNS_1123_LABEL.test(value)) issues.push({ annotation, message: `"${value}" ${DNS_1123_MESSAGE}` });
+    if (value.length > 63 || !DNS_1123_LABEL.test(value))
+      issues.push({ annotation, message: `"${value}" ${DNS_1123_MESSAGE}` });
   };
-  check(target.service, sourceOf(a, [MESH_SERVICE_ANNOTATION, KUBERNETES_ID_ANNOTATION], 'metadata.name'));
-  check(target.namespace, sourceOf(a, [MESH_NAMESPACE_ANNOTATION, KUBERNETES_NAMESPACE_ANNOTATION], 'metadata.namespace'));
+  check(
+    target.service,
+    sourceOf(
+      a,
+      [MESH_SERVICE_ANNOTATION, KUBERNETES_ID_ANNOTATION],
+      'metadata.name',
+    ),
+  );
+  check(
+    target.namespace,
+    sourceOf(
+      a,
+      [MESH_NAMESPACE_ANNOTATION, KUBERNETES_NAMESPACE_ANNOTATION],
+      'metadata.namespace',
+    ),
+  );
   return issues;
 }
 
 /** Whether two targets name the same host of the same mesh. */
-export function sameHost(a: Omit<MeshTarget, 'entityRef'>, b: Omit<MeshTarget, 'entityRef'>): boolean {
-  return a.mesh === b.mesh && a.namespace === b.namespace && a.service === b.service;
+export function sameHost(
+  a: Omit<MeshTarget, 'entityRef'>,
+  b: Omit<MeshTarget, 'entityRef'>,
+): boolean {
+  return (
+    a.mesh === b.mesh && a.namespace === b.namespace && a.service === b.service
+  );
 }
 
 /** The target an entity's annotations name, or undefined when it carries no mesh annotation. */
@@ -60,8 +88,16 @@ export function readMeshTarget(entity: Entity): MeshTarget | undefined {
   if (!mesh) return undefined;
   return {
     mesh,
-    service: (a[MESH_SERVICE_ANNOTATION] ?? a[KUBERNETES_ID_ANNOTATION] ?? entity.metadata.name).trim(),
-    namespace: (a[MESH_NAMESPACE_ANNOTATION] ?? a[KUBERNETES_NAMESPACE_ANNOTATION] ?? 'default').trim(),
+    service: (
+      a[MESH_SERVICE_ANNOTATION] ??
+      a[KUBERNETES_ID_ANNOTATION] ??
+      entity.metadata.name
+    ).trim(),
+    namespace: (
+      a[MESH_NAMESPACE_ANNOTATION] ??
+      a[KUBERNETES_NAMESPACE_ANNOTATION] ??
+      'default'
+    ).trim(),
     entityRef: stringifyEntityRef(entity),
   };
 }

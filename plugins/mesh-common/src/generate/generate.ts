@@ -32,11 +32,16 @@ import {
 import { referencedSubsets, subsetLabels, subsetName } from './subsets';
 
 /** The fully qualified host Istio routes for a Kubernetes service. */
-export function serviceHost(target: Pick<MeshTarget, 'service' | 'namespace'>): string {
+export function serviceHost(
+  target: Pick<MeshTarget, 'service' | 'namespace'>,
+): string {
   return `${target.service}.${target.namespace}.svc.cluster.local`;
 }
 
-function sortedRecord<T>(record: Record<string, T>, map: (v: T) => unknown = v => v) {
+function sortedRecord<T>(
+  record: Record<string, T>,
+  map: (v: T) => unknown = v => v,
+) {
   const out: Record<string, any> = {};
   for (const key of Object.keys(record).sort()) out[key] = map(record[key]);
   return out;
@@ -44,7 +49,11 @@ function sortedRecord<T>(record: Record<string, T>, map: (v: T) => unknown = v =
 
 /** Each object gets its own metadata, so that a caller changing one never changes the other. */
 function copyMetadata(meta: ObjectMeta): ObjectMeta {
-  return { ...meta, labels: { ...meta.labels }, annotations: { ...meta.annotations } };
+  return {
+    ...meta,
+    labels: { ...meta.labels },
+    annotations: { ...meta.annotations },
+  };
 }
 
 function metadata(target: MeshTarget, intent: TrafficIntent): ObjectMeta {
@@ -54,7 +63,12 @@ function metadata(target: MeshTarget, intent: TrafficIntent): ObjectMeta {
   };
   if (intent.canary) {
     const { baseline, candidate, steps, step } = intent.canary;
-    annotations[CANARY_ANNOTATION] = JSON.stringify({ baseline, candidate, steps, step });
+    annotations[CANARY_ANNOTATION] = JSON.stringify({
+      baseline,
+      candidate,
+      steps,
+      step,
+    });
   }
   return {
     name: target.service,
@@ -90,7 +104,10 @@ function routeBody(
   },
 ): IstioHttpRoute {
   const out: IstioHttpRoute = {
-    route: part.split.map(d => ({ destination: { host, subset: subsetName(d) }, weight: d.weight })),
+    route: part.split.map(d => ({
+      destination: { host, subset: subsetName(d) },
+      weight: d.weight,
+    })),
   };
   if (part.fault) {
     const fault: IstioHttpRoute['fault'] = {};
@@ -101,7 +118,10 @@ function routeBody(
       };
     }
     if (part.fault.delay) {
-      fault.delay = { fixedDelay: part.fault.delay.fixed, percentage: { value: part.fault.delay.percent } };
+      fault.delay = {
+        fixedDelay: part.fault.delay.fixed,
+        percentage: { value: part.fault.delay.percent },
+      };
     }
     out.fault = fault;
   }
@@ -110,16 +130,24 @@ function routeBody(
     out.mirrorPercentage = { value: part.mirror.percent };
   }
   if (part.retries) {
-    const retries: IstioHttpRoute['retries'] = { attempts: part.retries.attempts };
-    if (part.retries.perTryTimeout !== undefined) retries.perTryTimeout = part.retries.perTryTimeout;
-    if (part.retries.retryOn !== undefined) retries.retryOn = part.retries.retryOn.join(',');
+    const retries: IstioHttpRoute['retries'] = {
+      attempts: part.retries.attempts,
+    };
+    if (part.retries.perTryTimeout !== undefined)
+      retries.perTryTimeout = part.retries.perTryTimeout;
+    if (part.retries.retryOn !== undefined)
+      retries.retryOn = part.retries.retryOn.join(',');
     out.retries = retries;
   }
   if (part.timeout !== undefined) out.timeout = part.timeout;
   return out;
 }
 
-export function generateVirtualService(target: MeshTarget, intent: TrafficIntent, meta: ObjectMeta = metadata(target, intent)): VirtualServiceObject {
+export function generateVirtualService(
+  target: MeshTarget,
+  intent: TrafficIntent,
+  meta: ObjectMeta = metadata(target, intent),
+): VirtualServiceObject {
   const host = serviceHost(target);
   const http: IstioHttpRoute[] = (intent.routes ?? []).map(route => ({
     name: route.name,
@@ -137,20 +165,26 @@ export function generateVirtualService(target: MeshTarget, intent: TrafficIntent
 
 function trafficPolicy(intent: TrafficIntent): TrafficPolicy | undefined {
   const policy: TrafficPolicy = {};
-  if (intent.connectionPool) policy.connectionPool = structuredCopy(intent.connectionPool);
+  if (intent.connectionPool)
+    policy.connectionPool = structuredCopy(intent.connectionPool);
   if (intent.failover) {
     policy.loadBalancer = {
-      localityLbSetting: { enabled: true, failover: intent.failover.map(f => ({ from: f.from, to: f.to })) },
+      localityLbSetting: {
+        enabled: true,
+        failover: intent.failover.map(f => ({ from: f.from, to: f.to })),
+      },
     };
   }
-  if (intent.outlierDetection) policy.outlierDetection = structuredCopy(intent.outlierDetection);
+  if (intent.outlierDetection)
+    policy.outlierDetection = structuredCopy(intent.outlierDetection);
   return Object.keys(policy).length ? policy : undefined;
 }
 
 /** A copy with keys sorted at every level, so output does not depend on how the input was typed. */
 function structuredCopy<T>(value: T): any {
   if (Array.isArray(value)) return value.map(structuredCopy);
-  if (value && typeof value === 'object') return sortedRecord(value as Record<string, unknown>, structuredCopy);
+  if (value && typeof value === 'object')
+    return sortedRecord(value as Record<string, unknown>, structuredCopy);
   return value;
 }
 
@@ -161,7 +195,10 @@ export function generateDestinationRule(
 ): DestinationRuleObject {
   const spec: DestinationRuleObject['spec'] = {
     host: serviceHost(target),
-    subsets: referencedSubsets(intent).map(ref => ({ name: subsetName(ref), labels: subsetLabels(ref) })),
+    subsets: referencedSubsets(intent).map(ref => ({
+      name: subsetName(ref),
+      labels: subsetLabels(ref),
+    })),
   };
   const policy = trafficPolicy(intent);
   if (policy) spec.trafficPolicy = policy;
@@ -178,10 +215,16 @@ export function generateDestinationRule(
  * subsets exist before a VirtualService routes to them (make before break). Remove in reverse.
  * The intent must have passed validateIntent.
  */
-export function generateRouting(target: MeshTarget, intent: TrafficIntent): RoutingObject[] {
+export function generateRouting(
+  target: MeshTarget,
+  intent: TrafficIntent,
+): RoutingObject[] {
   // One metadata (and so one intent hash) for both objects: hashing is most of generation's cost.
   const meta = metadata(target, intent);
-  return [generateDestinationRule(target, intent, copyMetadata(meta)), generateVirtualService(target, intent, copyMetadata(meta))];
+  return [
+    generateDestinationRule(target, intent, copyMetadata(meta)),
+    generateVirtualService(target, intent, copyMetadata(meta)),
+  ];
 }
 
 /** The same objects for every config cluster: each primary's istiod reads only its own API server. */

@@ -9,10 +9,12 @@ export function compareCodeUnits(a: string, b: string): number {
  * order their keys were written in. `undefined` members are dropped, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (value === null || typeof value !== 'object')
+    return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+    for (let i = 0; i < value.length; i++)
+      out += (i ? ',' : '') + canonicalJson(value[i]);
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
@@ -22,7 +24,9 @@ export function canonicalJson(value: unknown): string {
   for (const key of keys) {
     const member = record[key];
     if (member === undefined) continue;
-    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(
+      member,
+    )}`;
   }
   return `${out}}`;
 }
@@ -40,7 +44,10 @@ export function fingerprint(text: string): string {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
   }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  return (
+    (a >>> 0).toString(16).padStart(8, '0') +
+    (b >>> 0).toString(16).padStart(8, '0')
+  );
 }
 
 /** The hash of an intent that generated objects carry, independent of key order. */

@@ -11,7 +11,13 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   resourceVersion?: string;
   uid?: string;
-  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }>;
+  ownerReferences?: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid?: string;
+    controller?: boolean;
+  }>;
   managedFields?: unknown[];
   [key: string]: unknown;
 }
@@ -44,13 +50,30 @@ export interface IstioHttpMatch {
 export interface IstioHttpRoute {
   name?: string;
   match?: IstioHttpMatch[];
-  route?: Array<{ destination: IstioDestination; weight?: number; [key: string]: unknown }>;
+  route?: Array<{
+    destination: IstioDestination;
+    weight?: number;
+    [key: string]: unknown;
+  }>;
   fault?: {
-    delay?: { fixedDelay?: string; percentage?: IstioPercent; [key: string]: unknown };
-    abort?: { httpStatus?: number; percentage?: IstioPercent; [key: string]: unknown };
+    delay?: {
+      fixedDelay?: string;
+      percentage?: IstioPercent;
+      [key: string]: unknown;
+    };
+    abort?: {
+      httpStatus?: number;
+      percentage?: IstioPercent;
+      [key: string]: unknown;
+    };
   };
   timeout?: string;
-  retries?: { attempts?: number; perTryTimeout?: string; retryOn?: string; [key: string]: unknown };
+  retries?: {
+    attempts?: number;
+    perTryTimeout?: string;
+    retryOn?: string;
+    [key: string]: unknown;
+  };
   mirror?: IstioDestination;
   mirrorPercentage?: IstioPercent;
   [key: string]: unknown;
@@ -67,7 +90,10 @@ export interface TrafficPolicy {
   connectionPool?: Record<string, unknown>;
   outlierDetection?: Record<string, unknown>;
   loadBalancer?: {
-    localityLbSetting?: { enabled?: boolean; failover?: Array<{ from: string; to: string }> };
+    localityLbSetting?: {
+      enabled?: boolean;
+      failover?: Array<{ from: string; to: string }>;
+    };
     [key: string]: unknown;
   };
   [key: string]: unknown;
@@ -75,7 +101,11 @@ export interface TrafficPolicy {
 
 export interface DestinationRuleSpec {
   host?: string;
-  subsets?: Array<{ name: string; labels?: Record<string, string>; [key: string]: unknown }>;
+  subsets?: Array<{
+    name: string;
+    labels?: Record<string, string>;
+    [key: string]: unknown;
+  }>;
   trafficPolicy?: TrafficPolicy;
   [key: string]: unknown;
 }

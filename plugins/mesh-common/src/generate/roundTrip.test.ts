@@ -1,6 +1,9 @@
 /* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "assertIstioSchema"] }] */
 import fc from 'fast-check';
-import { reviewsTarget as target, reviewsWorkloads } from '../__testUtils__/bookinfo';
+import {
+  reviewsTarget as target,
+  reviewsWorkloads,
+} from '../__testUtils__/bookinfo';
 import { validIntent } from '../__testUtils__/arbitraries';
 import { assertIstioSchema } from '../__testUtils__/istioSchema';
 import { validateIntent } from '../intent/validate';
@@ -23,7 +26,10 @@ describe('generator properties', () => {
   it('parse(generate(i)) equals i', () => {
     fc.assert(
       fc.property(validIntent, intent => {
-        const [dr, vs] = generateRouting(target, intent) as [DestinationRuleObject, VirtualServiceObject];
+        const [dr, vs] = generateRouting(target, intent) as [
+          DestinationRuleObject,
+          VirtualServiceObject,
+        ];
         expect(parseRouting(vs, dr)).toEqual(intent);
       }),
       { numRuns: 300 },
@@ -33,7 +39,8 @@ describe('generator properties', () => {
   it("every generated object passes Istio's CRD schema", () => {
     fc.assert(
       fc.property(validIntent, intent => {
-        for (const obj of generateRouting(target, intent)) assertIstioSchema(obj);
+        for (const obj of generateRouting(target, intent))
+          assertIstioSchema(obj);
       }),
       { numRuns: 200 },
     );

@@ -4,7 +4,9 @@ import { subsetName } from './subsets';
 describe('subsetName', () => {
   it('keeps the readable names', () => {
     expect(subsetName({ version: 'v1' })).toBe('v1');
-    expect(subsetName({ version: 'v2.1', cluster: 'West_1' })).toBe('v2-1-west-1');
+    expect(subsetName({ version: 'v2.1', cluster: 'West_1' })).toBe(
+      'v2-1-west-1',
+    );
   });
 
   it('stays a DNS label of at most 63 characters, distinct, whatever the names', () => {

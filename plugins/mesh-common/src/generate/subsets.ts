@@ -24,10 +24,17 @@ function dnsSafe(value: string): string {
  * valid and distinct whatever the version and cluster names are.
  */
 export function subsetName(ref: SubsetRef): string {
-  const name = ref.cluster ? `${dnsSafe(ref.version)}-${dnsSafe(ref.cluster)}` : dnsSafe(ref.version);
+  const name = ref.cluster
+    ? `${dnsSafe(ref.version)}-${dnsSafe(ref.cluster)}`
+    : dnsSafe(ref.version);
   if (name.length <= MAX_SUBSET_NAME && name) return name;
-  const hash = fingerprint(`${ref.version}\u0000${ref.cluster ?? ''}`).slice(0, 8);
-  const head = name.slice(0, MAX_SUBSET_NAME - hash.length - 1).replace(/-+$/, '');
+  const hash = fingerprint(`${ref.version}\u0000${ref.cluster ?? ''}`).slice(
+    0,
+    8,
+  );
+  const head = name
+    .slice(0, MAX_SUBSET_NAME - hash.length - 1)
+    .replace(/-+$/, '');
   return head ? `${head}-${hash}` : `s-${hash}`;
 }
 
@@ -41,7 +48,9 @@ export function subsetLabels(ref: SubsetRef): Record<string, string> {
 export function referencedSubsets(intent: TrafficIntent): SubsetRef[] {
   const refs = new Map<string, SubsetRef>();
   const add = (d: SubsetRef) => {
-    const ref = d.cluster ? { version: d.version, cluster: d.cluster } : { version: d.version };
+    const ref = d.cluster
+      ? { version: d.version, cluster: d.cluster }
+      : { version: d.version };
     refs.set(`${ref.version}\u0000${ref.cluster ?? ''}`, ref);
   };
   intent.split.forEach(add);
@@ -50,11 +59,15 @@ export function referencedSubsets(intent: TrafficIntent): SubsetRef[] {
     route.split.forEach(add);
     if (route.mirror) add(route.mirror);
   }
-  return [...refs.values()].sort((a, b) => compareCodeUnits(subsetName(a), subsetName(b)));
+  return [...refs.values()].sort((a, b) =>
+    compareCodeUnits(subsetName(a), subsetName(b)),
+  );
 }
 
 /** Pairs of distinct destinations whose subset names would collide, e.g. `v1.0` and `v1-0`. */
-export function subsetNameCollisions(intent: TrafficIntent): Array<[SubsetRef, SubsetRef]> {
+export function subsetNameCollisions(
+  intent: TrafficIntent,
+): Array<[SubsetRef, SubsetRef]> {
   const byName = new Map<string, SubsetRef>();
   const collisions: Array<[SubsetRef, SubsetRef]> = [];
   for (const ref of referencedSubsets(intent)) {

@@ -6,14 +6,20 @@ import { DestinationRuleObject, RoutingObject } from './istioTypes';
 import { afterStep, danglingRoutes, transition } from './transition';
 
 /** Every moment of a transition, from `current` through each step. */
-function moments(current: RoutingObject[], writes: RoutingObject[], removes: RoutingObject[]) {
+function moments(
+  current: RoutingObject[],
+  writes: RoutingObject[],
+  removes: RoutingObject[],
+) {
   const states = [current];
-  for (const s of transition(current, writes, removes)) states.push(afterStep(states[states.length - 1], s));
+  for (const s of transition(current, writes, removes))
+    states.push(afterStep(states[states.length - 1], s));
   return states;
 }
 
 const key = (o: RoutingObject) => `${o.kind}/${o.metadata.name}`;
-const sorted = (objects: RoutingObject[]) => [...objects].sort((a, b) => key(a).localeCompare(key(b)));
+const sorted = (objects: RoutingObject[]) =>
+  [...objects].sort((a, b) => key(a).localeCompare(key(b)));
 
 describe('make-before-break transitions', () => {
   it('never leaves a route to a missing subset, from any intent to any other, and ends where asked', () => {
@@ -33,7 +39,8 @@ describe('make-before-break transitions', () => {
     fc.assert(
       fc.property(validIntent, intent => {
         const objects = generateRouting(target, intent);
-        for (const state of moments([], objects, [])) expect(danglingRoutes(state)).toEqual([]);
+        for (const state of moments([], objects, []))
+          expect(danglingRoutes(state)).toEqual([]);
         const removal = moments(objects, [], objects);
         for (const state of removal) expect(danglingRoutes(state)).toEqual([]);
         expect(removal[removal.length - 1]).toEqual([]);
@@ -43,19 +50,44 @@ describe('make-before-break transitions', () => {
   });
 
   it('promotes a canary in three writes: union DestinationRule, VirtualService, then the final DestinationRule', () => {
-    const canary = generateRouting(target, { split: [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }] });
-    const promoted = generateRouting(target, { split: [{ version: 'v2', weight: 100 }] });
+    const canary = generateRouting(target, {
+      split: [
+        { version: 'v1', weight: 90 },
+        { version: 'v2', weight: 10 },
+      ],
+    });
+    const promoted = generateRouting(target, {
+      split: [{ version: 'v2', weight: 100 }],
+    });
     const steps = transition(canary, promoted, []);
-    expect(steps.map(s => s.kind)).toEqual(['DestinationRule', 'VirtualService', 'DestinationRule']);
+    expect(steps.map(s => s.kind)).toEqual([
+      'DestinationRule',
+      'VirtualService',
+      'DestinationRule',
+    ]);
     const union = steps[0].desired as DestinationRuleObject;
     expect(union.spec.subsets!.map(s => s.name).sort()).toEqual(
-      (canary[0] as DestinationRuleObject).spec.subsets!.map(s => s.name).sort(),
+      (canary[0] as DestinationRuleObject).spec
+        .subsets!.map(s => s.name)
+        .sort(),
     );
   });
 
   it('names a route to a subset the DestinationRule lacks', () => {
-    const [dr, vs] = generateRouting(target, { split: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }] }) as [DestinationRuleObject, RoutingObject];
-    const thin = { ...dr, spec: { ...dr.spec, subsets: dr.spec.subsets!.slice(0, 1) } };
-    expect(danglingRoutes([thin, vs])).toEqual([expect.stringMatching(/routes to subset .* which no DestinationRule defines/)]);
+    const [dr, vs] = generateRouting(target, {
+      split: [
+        { version: 'v1', weight: 50 },
+        { version: 'v2', weight: 50 },
+      ],
+    }) as [DestinationRuleObject, RoutingObject];
+    const thin = {
+      ...dr,
+      spec: { ...dr.spec, subsets: dr.spec.subsets!.slice(0, 1) },
+    };
+    expect(danglingRoutes([thin, vs])).toEqual([
+      expect.stringMatching(
+        /routes to subset .* which no DestinationRule defines/,
+      ),
+    ]);
   });
 });

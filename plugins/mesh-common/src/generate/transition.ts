@@ -1,26 +1,45 @@
-import { DestinationRuleObject, RoutingObject, VirtualServiceObject } from './istioTypes';
+import {
+  DestinationRuleObject,
+  RoutingObject,
+  VirtualServiceObject,
+} from './istioTypes';
 
 /** `kind/namespace/name`: one routing object's identity on a cluster. */
-const keyOf = (o: RoutingObject) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+const keyOf = (o: RoutingObject) =>
+  `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
 
 /** A host as Istio resolves it from an object in `namespace`: short names are the namespace's services. */
-export function resolveHost(host: string, namespace: string | undefined): string {
+export function resolveHost(
+  host: string,
+  namespace: string | undefined,
+): string {
   const h = host.replace(/\.$/, '');
   const parts = h.split('.');
-  if (parts.length === 1) return `${h}.${namespace ?? 'default'}.svc.cluster.local`;
+  if (parts.length === 1)
+    return `${h}.${namespace ?? 'default'}.svc.cluster.local`;
   if (parts.length === 2) return `${h}.svc.cluster.local`;
   return h;
 }
 
 /** Every (host, subset) a VirtualService sends traffic to, mirrors included. */
-function routedSubsets(vs: VirtualServiceObject): Array<{ host: string; subset: string }> {
+function routedSubsets(
+  vs: VirtualServiceObject,
+): Array<{ host: string; subset: string }> {
   const ns = vs.metadata.namespace;
   const out: Array<{ host: string; subset: string }> = [];
   for (const http of vs.spec.http ?? []) {
     for (const r of http.route ?? []) {
-      if (r.destination.subset) out.push({ host: resolveHost(r.destination.host, ns), subset: r.destination.subset });
+      if (r.destination.subset)
+        out.push({
+          host: resolveHost(r.destination.host, ns),
+          subset: r.destination.subset,
+        });
     }
-    if (http.mirror?.subset) out.push({ host: resolveHost(http.mirror.host, ns), subset: http.mirror.subset });
+    if (http.mirror?.subset)
+      out.push({
+        host: resolveHost(http.mirror.host, ns),
+        subset: http.mirror.subset,
+      });
   }
   return out;
 }
@@ -36,14 +55,20 @@ export function danglingRoutes(objects: RoutingObject[]): string[] {
     if (o.kind !== 'DestinationRule') continue;
     const dr = o as DestinationRuleObject;
     if (!dr.spec.host) continue;
-    for (const s of dr.spec.subsets ?? []) defined.add(`${resolveHost(dr.spec.host, dr.metadata.namespace)}#${s.name}`);
+    for (const s of dr.spec.subsets ?? [])
+      defined.add(
+        `${resolveHost(dr.spec.host, dr.metadata.namespace)}#${s.name}`,
+      );
   }
   return objects
     .filter((o): o is VirtualServiceObject => o.kind === 'VirtualService')
     .flatMap(vs =>
       routedSubsets(vs)
         .filter(r => !defined.has(`${r.host}#${r.subset}`))
-        .map(r => `VirtualService ${vs.metadata.namespace}/${vs.metadata.name} routes to subset ${r.subset} of ${r.host}, which no DestinationRule defines`),
+        .map(
+          r =>
+            `VirtualService ${vs.metadata.namespace}/${vs.metadata.name} routes to subset ${r.subset} of ${r.host}, which no DestinationRule defines`,
+        ),
     );
 }
 
@@ -57,11 +82,20 @@ export interface TransitionStep {
 }
 
 /** The DestinationRule `desired` with the subsets of `current` it drops added back. */
-function withOldSubsets(desired: DestinationRuleObject, current: DestinationRuleObject): DestinationRuleObject | undefined {
+function withOldSubsets(
+  desired: DestinationRuleObject,
+  current: DestinationRuleObject,
+): DestinationRuleObject | undefined {
   const kept = new Set((desired.spec.subsets ?? []).map(s => s.name));
   const dropped = (current.spec.subsets ?? []).filter(s => !kept.has(s.name));
   if (!dropped.length) return undefined;
-  return { ...desired, spec: { ...desired.spec, subsets: [...(desired.spec.subsets ?? []), ...dropped] } };
+  return {
+    ...desired,
+    spec: {
+      ...desired.spec,
+      subsets: [...(desired.spec.subsets ?? []), ...dropped],
+    },
+  };
 }
 
 const step = (o: RoutingObject, desired?: RoutingObject): TransitionStep => ({
@@ -80,11 +114,17 @@ const step = (o: RoutingObject, desired?: RoutingObject): TransitionStep => ({
  * then their deletions. Restoring is the same function with the roles swapped, so undo keeps the
  * invariant too.
  */
-export function transition(current: RoutingObject[], writes: RoutingObject[], removes: RoutingObject[]): TransitionStep[] {
+export function transition(
+  current: RoutingObject[],
+  writes: RoutingObject[],
+  removes: RoutingObject[],
+): TransitionStep[] {
   const live = new Map(current.map(o => [keyOf(o), o]));
   const make: TransitionStep[] = [];
   const finals: TransitionStep[] = [];
-  for (const dr of writes.filter(o => o.kind === 'DestinationRule') as DestinationRuleObject[]) {
+  for (const dr of writes.filter(
+    o => o.kind === 'DestinationRule',
+  ) as DestinationRuleObject[]) {
     const before = live.get(keyOf(dr)) as DestinationRuleObject | undefined;
     const union = before && withOldSubsets(dr, before);
     if (union) {
@@ -94,14 +134,23 @@ export function transition(current: RoutingObject[], writes: RoutingObject[], re
       make.push(step(dr, dr));
     }
   }
-  const routes = writes.filter(o => o.kind === 'VirtualService').map(o => step(o, o));
-  const unroutes = removes.filter(o => o.kind === 'VirtualService').map(o => step(o));
-  const drops = removes.filter(o => o.kind === 'DestinationRule').map(o => step(o));
+  const routes = writes
+    .filter(o => o.kind === 'VirtualService')
+    .map(o => step(o, o));
+  const unroutes = removes
+    .filter(o => o.kind === 'VirtualService')
+    .map(o => step(o));
+  const drops = removes
+    .filter(o => o.kind === 'DestinationRule')
+    .map(o => step(o));
   return [...make, ...routes, ...unroutes, ...finals, ...drops];
 }
 
 /** The objects of a cluster after a step: for checking a sequence of steps against `danglingRoutes`. */
-export function afterStep(objects: RoutingObject[], s: TransitionStep): RoutingObject[] {
+export function afterStep(
+  objects: RoutingObject[],
+  s: TransitionStep,
+): RoutingObject[] {
   const rest = objects.filter(o => keyOf(o) !== s.key);
   return s.desired ? [...rest, s.desired] : rest;
 }

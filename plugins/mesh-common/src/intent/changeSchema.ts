@@ -1,11 +1,27 @@
 import { z } from 'zod';
 import { TrafficChange } from './changes';
-import { destinationSchema, faultSchema, INTENT_LIMITS, mirrorSchema, splitSchema } from './schema';
+import {
+  destinationSchema,
+  faultSchema,
+  INTENT_LIMITS,
+  mirrorSchema,
+  splitSchema,
+} from './schema';
 import { IntentIssue, zodIssue } from './validate';
 
 const requestRuleSchema = z.union([
-  z.object({ header: z.string().min(1).max(INTENT_LIMITS.nameLength), value: z.string().max(INTENT_LIMITS.stringLength) }).strict(),
-  z.object({ cookie: z.string().min(1).max(INTENT_LIMITS.nameLength), value: z.string().max(INTENT_LIMITS.stringLength) }).strict(),
+  z
+    .object({
+      header: z.string().min(1).max(INTENT_LIMITS.nameLength),
+      value: z.string().max(INTENT_LIMITS.stringLength),
+    })
+    .strict(),
+  z
+    .object({
+      cookie: z.string().min(1).max(INTENT_LIMITS.nameLength),
+      value: z.string().max(INTENT_LIMITS.stringLength),
+    })
+    .strict(),
 ]);
 
 const canaryChangeSchema = z.discriminatedUnion('action', [
@@ -14,7 +30,10 @@ const canaryChangeSchema = z.discriminatedUnion('action', [
       action: z.literal('start'),
       baseline: destinationSchema.shape.version,
       candidate: destinationSchema.shape.version,
-      steps: z.array(z.number().int('must be a whole number').min(0).max(100)).min(1).max(INTENT_LIMITS.canarySteps),
+      steps: z
+        .array(z.number().int('must be a whole number').min(0).max(100))
+        .min(1)
+        .max(INTENT_LIMITS.canarySteps),
       testers: requestRuleSchema.optional(),
     })
     .strict(),
@@ -27,14 +46,30 @@ export const trafficChangeSchema = z
     split: splitSchema.optional(),
     canary: canaryChangeSchema.optional(),
     mirror: mirrorSchema.nullable().optional(),
-    fault: faultSchema.extend({ scope: z.union([z.literal('all'), requestRuleSchema]).optional() }).strict().nullable().optional(),
+    fault: faultSchema
+      .extend({
+        scope: z.union([z.literal('all'), requestRuleSchema]).optional(),
+      })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict()
-  .refine(c => Object.keys(c).length > 0, 'name at least one of split, canary, mirror, fault');
+  .refine(
+    c => Object.keys(c).length > 0,
+    'name at least one of split, canary, mirror, fault',
+  );
 
 /** Checks a partial change, with every problem's path under `change`. */
-export function validateChange(input: unknown): { ok: true; change: TrafficChange } | { ok: false; issues: IntentIssue[] } {
+export function validateChange(
+  input: unknown,
+): { ok: true; change: TrafficChange } | { ok: false; issues: IntentIssue[] } {
   const parsed = trafficChangeSchema.safeParse(input);
   if (parsed.success) return { ok: true, change: parsed.data };
-  return { ok: false, issues: parsed.error.issues.map(i => zodIssue({ ...i, path: ['change', ...i.path] })) };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map(i =>
+      zodIssue({ ...i, path: ['change', ...i.path] }),
+    ),
+  };
 }

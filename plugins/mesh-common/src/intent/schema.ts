@@ -26,13 +26,19 @@ const labelValue = z
   .string()
   .min(1)
   .max(INTENT_LIMITS.nameLength)
-  .regex(LABEL_VALUE, 'must be a Kubernetes label value (letters, digits, -, _, .)');
+  .regex(
+    LABEL_VALUE,
+    'must be a Kubernetes label value (letters, digits, -, _, .)',
+  );
 
 const dnsLabel = z
   .string()
   .min(1)
   .max(INTENT_LIMITS.nameLength)
-  .regex(DNS_LABEL, 'must be lower case letters, digits and -, starting and ending alphanumeric');
+  .regex(
+    DNS_LABEL,
+    'must be lower case letters, digits and -, starting and ending alphanumeric',
+  );
 
 const percent = z.number().finite().min(0).max(100);
 
@@ -67,7 +73,13 @@ export const splitSchema = z
 export const matchSchema = z
   .object({
     headers: z
-      .record(z.string().max(INTENT_LIMITS.nameLength).regex(HEADER_NAME, 'must be a lower-case header name'), stringMatchSchema)
+      .record(
+        z
+          .string()
+          .max(INTENT_LIMITS.nameLength)
+          .regex(HEADER_NAME, 'must be a lower-case header name'),
+        stringMatchSchema,
+      )
       .optional(),
     uri: stringMatchSchema.optional(),
     method: stringMatchSchema.optional(),
@@ -90,7 +102,11 @@ export const retriesSchema = z
   .object({
     attempts: z.number().int('must be a whole number').min(0).max(100),
     perTryTimeout: durationString.optional(),
-    retryOn: z.array(z.string().max(64)).min(1, 'list at least one condition, or leave retryOn out').max(30).optional(),
+    retryOn: z
+      .array(z.string().max(64))
+      .min(1, 'list at least one condition, or leave retryOn out')
+      .max(30)
+      .optional(),
   })
   .strict();
 
@@ -105,7 +121,10 @@ export const mirrorSchema = z
 export const routeSchema = z
   .object({
     name: dnsLabel,
-    match: z.array(matchSchema).min(1, 'needs at least one match').max(INTENT_LIMITS.matchAlternatives),
+    match: z
+      .array(matchSchema)
+      .min(1, 'needs at least one match')
+      .max(INTENT_LIMITS.matchAlternatives),
     split: splitSchema,
     fault: faultSchema.optional(),
     timeout: durationString.optional(),
@@ -131,17 +150,42 @@ export const connectionPoolSchema = z
   .object({
     tcp: z
       .object({
-        maxConnections: z.number().int().min(1).max(2 ** 31 - 1).optional(),
+        maxConnections: z
+          .number()
+          .int()
+          .min(1)
+          .max(2 ** 31 - 1)
+          .optional(),
         connectTimeout: durationString.optional(),
       })
       .strict()
       .optional(),
     http: z
       .object({
-        http1MaxPendingRequests: z.number().int().min(1).max(2 ** 31 - 1).optional(),
-        http2MaxRequests: z.number().int().min(1).max(2 ** 31 - 1).optional(),
-        maxRequestsPerConnection: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-        maxRetries: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        http1MaxPendingRequests: z
+          .number()
+          .int()
+          .min(1)
+          .max(2 ** 31 - 1)
+          .optional(),
+        http2MaxRequests: z
+          .number()
+          .int()
+          .min(1)
+          .max(2 ** 31 - 1)
+          .optional(),
+        maxRequestsPerConnection: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .optional(),
+        maxRetries: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .optional(),
         idleTimeout: durationString.optional(),
       })
       .strict()
@@ -151,8 +195,18 @@ export const connectionPoolSchema = z
 
 export const outlierDetectionSchema = z
   .object({
-    consecutive5xxErrors: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    consecutiveGatewayErrors: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    consecutive5xxErrors: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    consecutiveGatewayErrors: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     interval: durationString.optional(),
     baseEjectionTime: durationString.optional(),
     maxEjectionPercent: z.number().int().min(0).max(100).optional(),
@@ -164,7 +218,10 @@ const locality = z
   .string()
   .min(1)
   .max(INTENT_LIMITS.stringLength)
-  .regex(/^[^/*\s]+(\/[^/*\s]+){0,2}$/, 'must be a region, region/zone or region/zone/subzone');
+  .regex(
+    /^[^/*\s]+(\/[^/*\s]+){0,2}$/,
+    'must be a region, region/zone or region/zone/subzone',
+  );
 
 export const failoverSchema = z
   .array(z.object({ from: locality, to: locality }).strict())

@@ -20,131 +20,333 @@ function expectIssue(intent: unknown, path: string, message?: RegExp) {
 
 describe('validateIntent', () => {
   it('accepts a valid intent and returns it', () => {
-    expect(validateIntent(base, { workloads: reviewsWorkloads })).toEqual({ ok: true, intent: base });
+    expect(validateIntent(base, { workloads: reviewsWorkloads })).toEqual({
+      ok: true,
+      intent: base,
+    });
   });
 
   it('reports every problem at once', () => {
     const issues = issuesOf({
-      split: [{ version: 'v1', weight: 60 }, { version: 'v9', weight: 30 }],
+      split: [
+        { version: 'v1', weight: 60 },
+        { version: 'v9', weight: 30 },
+      ],
       timeout: '500us',
       fault: {},
     });
-    expect(issues.map(i => i.path).sort()).toEqual(['fault', 'split', 'split[1].version', 'timeout'].sort());
+    expect(issues.map(i => i.path).sort()).toEqual(
+      ['fault', 'split', 'split[1].version', 'timeout'].sort(),
+    );
   });
 
   describe('weights', () => {
-    it('must be whole numbers', () => expectIssue({ split: [{ version: 'v1', weight: 99.5 }] }, 'split[0].weight', /whole/));
-    it('must be within 0..100', () => expectIssue({ split: [{ version: 'v1', weight: 101 }] }, 'split[0].weight'));
+    it('must be whole numbers', () =>
+      expectIssue(
+        { split: [{ version: 'v1', weight: 99.5 }] },
+        'split[0].weight',
+        /whole/,
+      ));
+    it('must be within 0..100', () =>
+      expectIssue(
+        { split: [{ version: 'v1', weight: 101 }] },
+        'split[0].weight',
+      ));
     it('must sum to 100', () =>
-      expectIssue({ split: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 40 }] }, 'split', /sum to 90/));
-    it('need at least one destination', () => expectIssue({ split: [] }, 'split', /at least one/));
+      expectIssue(
+        {
+          split: [
+            { version: 'v1', weight: 50 },
+            { version: 'v2', weight: 40 },
+          ],
+        },
+        'split',
+        /sum to 90/,
+      ));
+    it('need at least one destination', () =>
+      expectIssue({ split: [] }, 'split', /at least one/));
     it('sum to 100 inside each route too', () =>
       expectIssue(
-        { ...base, routes: [{ name: 'r', match: [{ uri: { prefix: '/' } }], split: [{ version: 'v2', weight: 10 }] }] },
+        {
+          ...base,
+          routes: [
+            {
+              name: 'r',
+              match: [{ uri: { prefix: '/' } }],
+              split: [{ version: 'v2', weight: 10 }],
+            },
+          ],
+        },
         'routes[0].split',
         /sum to 10/,
       ));
     it('name each destination once per split', () =>
-      expectIssue({ split: [{ version: 'v1', weight: 50 }, { version: 'v1', weight: 50 }] }, 'split[1]', /repeats/));
+      expectIssue(
+        {
+          split: [
+            { version: 'v1', weight: 50 },
+            { version: 'v1', weight: 50 },
+          ],
+        },
+        'split[1]',
+        /repeats/,
+      ));
   });
 
   describe('versions and clusters against the discovered workloads', () => {
     it('refuses a version that runs nowhere', () =>
-      expectIssue({ split: [{ version: 'v9', weight: 100 }] }, 'split[0].version', /v9 does not run anywhere.*v1, v2, v3/));
+      expectIssue(
+        { split: [{ version: 'v9', weight: 100 }] },
+        'split[0].version',
+        /v9 does not run anywhere.*v1, v2, v3/,
+      ));
     it('refuses a cluster where the version does not run', () =>
-      expectIssue({ split: [{ version: 'v3', cluster: 'east', weight: 100 }] }, 'split[0].cluster', /v3 does not run in cluster east.*west/));
+      expectIssue(
+        { split: [{ version: 'v3', cluster: 'east', weight: 100 }] },
+        'split[0].cluster',
+        /v3 does not run in cluster east.*west/,
+      ));
     it('checks the mirror target too', () =>
-      expectIssue({ ...base, mirror: { version: 'v7', percent: 10 } }, 'mirror.version'));
+      expectIssue(
+        { ...base, mirror: { version: 'v7', percent: 10 } },
+        'mirror.version',
+      ));
     it('skips workload checks when no workloads are given', () =>
-      expect(validateIntent({ split: [{ version: 'v9', weight: 100 }] }).ok).toBe(true));
+      expect(
+        validateIntent({ split: [{ version: 'v9', weight: 100 }] }).ok,
+      ).toBe(true));
   });
 
   describe("Istio's rules", () => {
-    it('durations are at least 1ms', () => expectIssue({ ...base, timeout: '0ms' }, 'timeout', /at least 1ms/));
-    it('durations have millisecond precision', () => expectIssue({ ...base, timeout: '1.0005s' }, 'timeout', /millisecond/));
-    it('durations use Istio units', () => expectIssue({ ...base, timeout: '500us' }, 'timeout', /duration/));
+    it('durations are at least 1ms', () =>
+      expectIssue({ ...base, timeout: '0ms' }, 'timeout', /at least 1ms/));
+    it('durations have millisecond precision', () =>
+      expectIssue({ ...base, timeout: '1.0005s' }, 'timeout', /millisecond/));
+    it('durations use Istio units', () =>
+      expectIssue({ ...base, timeout: '500us' }, 'timeout', /duration/));
     it('fault percentages are 0 or within [0.0001, 100]', () =>
-      expectIssue({ ...base, fault: { delay: { fixed: '1s', percent: 0.00001 } } }, 'fault.delay.percent', /0.0001/));
+      expectIssue(
+        { ...base, fault: { delay: { fixed: '1s', percent: 0.00001 } } },
+        'fault.delay.percent',
+        /0.0001/,
+      ));
     it('abort status is within 200..599', () =>
-      expectIssue({ ...base, fault: { abort: { httpStatus: 600, percent: 1 } } }, 'fault.abort.httpStatus', /200 and 599/));
-    it('a fault needs a delay or an abort', () => expectIssue({ ...base, fault: {} }, 'fault', /delay or an abort/));
+      expectIssue(
+        { ...base, fault: { abort: { httpStatus: 600, percent: 1 } } },
+        'fault.abort.httpStatus',
+        /200 and 599/,
+      ));
+    it('a fault needs a delay or an abort', () =>
+      expectIssue({ ...base, fault: {} }, 'fault', /delay or an abort/));
     it('mirror percent is more than 0 and at most 100', () =>
-      expectIssue({ ...base, mirror: { version: 'v2', percent: 0 } }, 'mirror.percent'));
+      expectIssue(
+        { ...base, mirror: { version: 'v2', percent: 0 } },
+        'mirror.percent',
+      ));
     it('a string match has exactly one operator', () =>
       expectIssue(
-        { ...base, routes: [{ name: 'r', match: [{ uri: { exact: '/a', prefix: '/' } }], split: base.split }] },
+        {
+          ...base,
+          routes: [
+            {
+              name: 'r',
+              match: [{ uri: { exact: '/a', prefix: '/' } }],
+              split: base.split,
+            },
+          ],
+        },
         'routes[0].match[0].uri',
         /exactly one/,
       ));
     it('a regex is not empty', () =>
       expectIssue(
-        { ...base, routes: [{ name: 'r', match: [{ headers: { 'x-a': { regex: '' } } }], split: base.split }] },
+        {
+          ...base,
+          routes: [
+            {
+              name: 'r',
+              match: [{ headers: { 'x-a': { regex: '' } } }],
+              split: base.split,
+            },
+          ],
+        },
         'routes[0].match[0].headers.x-a.regex',
         /empty/,
       ));
     it('a regex is at most 1024 characters', () =>
       expectIssue(
-        { ...base, routes: [{ name: 'r', match: [{ uri: { regex: 'a'.repeat(1025) } }], split: base.split }] },
+        {
+          ...base,
+          routes: [
+            {
+              name: 'r',
+              match: [{ uri: { regex: 'a'.repeat(1025) } }],
+              split: base.split,
+            },
+          ],
+        },
         'routes[0].match[0].uri.regex',
       ));
     it('a regex is RE2: no lookbehind', () =>
       expectIssue(
-        { ...base, routes: [{ name: 'r', match: [{ uri: { regex: '(?<=/api)/v1' } }], split: base.split }] },
+        {
+          ...base,
+          routes: [
+            {
+              name: 'r',
+              match: [{ uri: { regex: '(?<=/api)/v1' } }],
+              split: base.split,
+            },
+          ],
+        },
         'routes[0].match[0].uri.regex',
         /RE2/,
       ));
     it('a regex is RE2: no backreferences', () =>
       expectIssue(
-        { ...base, routes: [{ name: 'r', match: [{ headers: { 'x-a': { regex: '(a)\\1' } } }], split: base.split }] },
+        {
+          ...base,
+          routes: [
+            {
+              name: 'r',
+              match: [{ headers: { 'x-a': { regex: '(a)\\1' } } }],
+              split: base.split,
+            },
+          ],
+        },
         'routes[0].match[0].headers.x-a.regex',
         /RE2/,
       ));
     it('retries with attempts 0 take no other field', () =>
-      expectIssue({ ...base, retries: { attempts: 0, perTryTimeout: '1s' } }, 'retries', /attempts 0/));
+      expectIssue(
+        { ...base, retries: { attempts: 0, perTryTimeout: '1s' } },
+        'retries',
+        /attempts 0/,
+      ));
     it("retryOn takes Istio's values or status codes", () => {
-      expectIssue({ ...base, retries: { attempts: 2, retryOn: ['5xx', 'sometimes'] } }, 'retries.retryOn[1]', /sometimes/);
-      expect(issuesOf({ ...base, retries: { attempts: 2, retryOn: ['503', 'gateway-error'] } })).toEqual([]);
+      expectIssue(
+        { ...base, retries: { attempts: 2, retryOn: ['5xx', 'sometimes'] } },
+        'retries.retryOn[1]',
+        /sometimes/,
+      );
+      expect(
+        issuesOf({
+          ...base,
+          retries: { attempts: 2, retryOn: ['503', 'gateway-error'] },
+        }),
+      ).toEqual([]);
     });
     it('failover needs outlierDetection', () =>
-      expectIssue({ ...base, failover: [{ from: 'us-east1', to: 'us-west1' }] }, 'failover', /outlierDetection/));
+      expectIssue(
+        { ...base, failover: [{ from: 'us-east1', to: 'us-west1' }] },
+        'failover',
+        /outlierDetection/,
+      ));
   });
 
   describe('canary, routes and limits', () => {
-    const canary = { baseline: 'v1', candidate: 'v2', steps: [5, 25, 50, 100], step: 1 };
+    const canary = {
+      baseline: 'v1',
+      candidate: 'v2',
+      steps: [5, 25, 50, 100],
+      step: 1,
+    };
     it('accepts a canary whose split matches its step', () =>
-      expect(issuesOf({ split: [{ version: 'v1', weight: 95 }, { version: 'v2', weight: 5 }], canary })).toEqual([]));
+      expect(
+        issuesOf({
+          split: [
+            { version: 'v1', weight: 95 },
+            { version: 'v2', weight: 5 },
+          ],
+          canary,
+        }),
+      ).toEqual([]));
     it('refuses a split that does not match the canary step', () =>
-      expectIssue({ split: [{ version: 'v1', weight: 80 }, { version: 'v2', weight: 20 }], canary }, 'split', /v1 95 \/ v2 5/));
+      expectIssue(
+        {
+          split: [
+            { version: 'v1', weight: 80 },
+            { version: 'v2', weight: 20 },
+          ],
+          canary,
+        },
+        'split',
+        /v1 95 \/ v2 5/,
+      ));
     it('refuses a step beyond the steps', () =>
       expectIssue({ ...base, canary: { ...canary, step: 5 } }, 'canary.step'));
     it('refuses steps that do not increase', () =>
-      expectIssue({ ...base, canary: { ...canary, steps: [5, 5], step: 0 } }, 'canary.steps[1]'));
+      expectIssue(
+        { ...base, canary: { ...canary, steps: [5, 5], step: 0 } },
+        'canary.steps[1]',
+      ));
     it('names a canary version that does not run', () =>
-      expectIssue({ ...base, canary: { ...canary, candidate: 'v9', step: 0 } }, 'canary.candidate', /v9 does not run/));
+      expectIssue(
+        { ...base, canary: { ...canary, candidate: 'v9', step: 0 } },
+        'canary.candidate',
+        /v9 does not run/,
+      ));
     it('refuses a candidate equal to the baseline', () =>
-      expectIssue({ ...base, canary: { ...canary, candidate: 'v1', step: 0 } }, 'canary.candidate'));
+      expectIssue(
+        { ...base, canary: { ...canary, candidate: 'v1', step: 0 } },
+        'canary.candidate',
+      ));
     it('refuses duplicate route names', () => {
-      const r = { name: 'same', match: [{ uri: { prefix: '/' } }], split: base.split };
+      const r = {
+        name: 'same',
+        match: [{ uri: { prefix: '/' } }],
+        split: base.split,
+      };
       expectIssue({ ...base, routes: [r, r] }, 'routes[1].name', /unique/);
     });
     it('reserves the name of the default route', () =>
       expectIssue(
-        { ...base, routes: [{ name: 'default', match: [{ uri: { prefix: '/' } }], split: base.split }] },
+        {
+          ...base,
+          routes: [
+            {
+              name: 'default',
+              match: [{ uri: { prefix: '/' } }],
+              split: base.split,
+            },
+          ],
+        },
         'routes[0].name',
       ));
     it('refuses a match without conditions', () =>
-      expectIssue({ ...base, routes: [{ name: 'r', match: [{}], split: base.split }] }, 'routes[0].match[0]'));
+      expectIssue(
+        { ...base, routes: [{ name: 'r', match: [{}], split: base.split }] },
+        'routes[0].match[0]',
+      ));
     it('limits the number of routes', () => {
-      const routes = Array.from({ length: 51 }, (_, i) => ({ name: `r${i}`, match: [{ uri: { prefix: '/' } }], split: base.split }));
+      const routes = Array.from({ length: 51 }, (_, i) => ({
+        name: `r${i}`,
+        match: [{ uri: { prefix: '/' } }],
+        split: base.split,
+      }));
       expectIssue({ ...base, routes }, 'routes');
     });
     it('limits string lengths', () =>
       expectIssue(
-        { ...base, routes: [{ name: 'r', match: [{ uri: { exact: 'x'.repeat(5000) } }], split: base.split }] },
+        {
+          ...base,
+          routes: [
+            {
+              name: 'r',
+              match: [{ uri: { exact: 'x'.repeat(5000) } }],
+              split: base.split,
+            },
+          ],
+        },
         'routes[0].match[0].uri.exact',
       ));
-    it('refuses unknown fields by name', () => expectIssue({ ...base, weights: 1 }, '', /unknown field: weights/));
+    it('refuses unknown fields by name', () =>
+      expectIssue({ ...base, weights: 1 }, '', /unknown field: weights/));
     it('refuses versions that are not label values', () =>
-      expectIssue({ split: [{ version: 'v1 beta', weight: 100 }] }, 'split[0].version', /label value/));
+      expectIssue(
+        { split: [{ version: 'v1 beta', weight: 100 }] },
+        'split[0].version',
+        /label value/,
+      ));
   });
 });

@@ -78,7 +78,10 @@ export interface ValidateIntentOptions {
  * Checks an intent against its schema, Istio's own rules and the service's workloads, and reports
  * every problem at once, each with the path of the field that causes it.
  */
-export function validateIntent(input: unknown, options: ValidateIntentOptions = {}): IntentValidation {
+export function validateIntent(
+  input: unknown,
+  options: ValidateIntentOptions = {},
+): IntentValidation {
   const parsed = trafficIntentSchema.safeParse(input);
   if (!parsed.success) {
     return { ok: false, issues: parsed.error.issues.map(zodIssue) };
@@ -98,13 +101,21 @@ export function validateIntent(input: unknown, options: ValidateIntentOptions = 
     const at = ['routes', i];
     const earlier = routeNames.get(route.name);
     if (route.name === DEFAULT_ROUTE_NAME) {
-      issues.add([...at, 'name'], `"${DEFAULT_ROUTE_NAME}" names the catch-all route; choose another name`);
+      issues.add(
+        [...at, 'name'],
+        `"${DEFAULT_ROUTE_NAME}" names the catch-all route; choose another name`,
+      );
     } else if (earlier !== undefined) {
-      issues.add([...at, 'name'], `duplicates the name of routes[${earlier}]; route names must be unique`);
+      issues.add(
+        [...at, 'name'],
+        `duplicates the name of routes[${earlier}]; route names must be unique`,
+      );
     } else {
       routeNames.set(route.name, i);
     }
-    route.match.forEach((match, j) => checkMatch(issues, [...at, 'match', j], match));
+    route.match.forEach((match, j) =>
+      checkMatch(issues, [...at, 'match', j], match),
+    );
     checkSplit(issues, [...at, 'split'], route.split, workloads);
     checkFault(issues, [...at, 'fault'], route.fault);
     checkDuration(issues, [...at, 'timeout'], route.timeout);
@@ -113,19 +124,28 @@ export function validateIntent(input: unknown, options: ValidateIntentOptions = 
   });
 
   for (const [a, b] of subsetNameCollisions(intent)) {
-    issues.add(['split'], `${destinationKey(a)} and ${destinationKey(b)} would share the subset name ${subsetName(a)}; rename a version`);
+    issues.add(
+      ['split'],
+      `${destinationKey(a)} and ${destinationKey(
+        b,
+      )} would share the subset name ${subsetName(a)}; rename a version`,
+    );
   }
   checkCanary(issues, intent, workloads);
   checkTrafficPolicy(issues, intent);
 
-  return issues.list.length ? { ok: false, issues: issues.list } : { ok: true, intent };
+  return issues.list.length
+    ? { ok: false, issues: issues.list }
+    : { ok: true, intent };
 }
 
 /** A zod issue as the API reports it: a dotted path and a message a person can act on. */
 export function zodIssue(issue: ZodIssue): IntentIssue {
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
-    message = `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+    message = `unknown field${
+      issue.keys.length > 1 ? 's' : ''
+    }: ${issue.keys.join(', ')}`;
   } else if (issue.code === 'invalid_type' && issue.received === 'undefined') {
     message = 'is required';
   }
@@ -148,7 +168,9 @@ function checkDestinationExists(
     const known = [...new Set(workloads.map(w => w.version))].sort();
     issues.add(
       [...at, 'version'],
-      `version ${d.version} does not run anywhere in the mesh (running: ${known.join(', ') || 'none'})`,
+      `version ${d.version} does not run anywhere in the mesh (running: ${
+        known.join(', ') || 'none'
+      })`,
     );
     return;
   }
@@ -156,7 +178,9 @@ function checkDestinationExists(
     const where = [...new Set(running.map(w => w.cluster))].sort();
     issues.add(
       [...at, 'cluster'],
-      `version ${d.version} does not run in cluster ${d.cluster} (it runs in: ${where.join(', ')})`,
+      `version ${d.version} does not run in cluster ${
+        d.cluster
+      } (it runs in: ${where.join(', ')})`,
     );
   }
 }
@@ -174,7 +198,13 @@ function checkSplit(
     const key = destinationKey(d);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      issues.add([...at, i], `repeats the destination of ${formatPath([...at, earlier])}; merge their weights`);
+      issues.add(
+        [...at, i],
+        `repeats the destination of ${formatPath([
+          ...at,
+          earlier,
+        ])}; merge their weights`,
+      );
     } else {
       seen.set(key, i);
     }
@@ -191,7 +221,11 @@ function checkPercent(issues: IssueCollector, at: Path, value: number) {
   }
 }
 
-function checkFault(issues: IssueCollector, at: Path, fault: Fault | undefined) {
+function checkFault(
+  issues: IssueCollector,
+  at: Path,
+  fault: Fault | undefined,
+) {
   if (!fault) return;
   if (!fault.delay && !fault.abort) {
     issues.add(at, 'needs a delay or an abort');
@@ -202,28 +236,48 @@ function checkFault(issues: IssueCollector, at: Path, fault: Fault | undefined) 
   }
   if (fault.abort) {
     if (fault.abort.httpStatus < 200 || fault.abort.httpStatus > 599) {
-      issues.add([...at, 'abort', 'httpStatus'], 'must be an HTTP status between 200 and 599');
+      issues.add(
+        [...at, 'abort', 'httpStatus'],
+        'must be an HTTP status between 200 and 599',
+      );
     }
     checkPercent(issues, [...at, 'abort', 'percent'], fault.abort.percent);
   }
 }
 
-function checkDuration(issues: IssueCollector, at: Path, value: string | undefined) {
+function checkDuration(
+  issues: IssueCollector,
+  at: Path,
+  value: string | undefined,
+) {
   if (value === undefined) return;
   const problem = durationProblem(value);
   if (problem) issues.add(at, problem);
 }
 
-function checkRetries(issues: IssueCollector, at: Path, retries: Retries | undefined) {
+function checkRetries(
+  issues: IssueCollector,
+  at: Path,
+  retries: Retries | undefined,
+) {
   if (!retries) return;
-  if (retries.attempts === 0 && (retries.perTryTimeout !== undefined || retries.retryOn !== undefined)) {
-    issues.add(at, 'with attempts 0 (retries off), perTryTimeout and retryOn must be left out');
+  if (
+    retries.attempts === 0 &&
+    (retries.perTryTimeout !== undefined || retries.retryOn !== undefined)
+  ) {
+    issues.add(
+      at,
+      'with attempts 0 (retries off), perTryTimeout and retryOn must be left out',
+    );
   }
   checkDuration(issues, [...at, 'perTryTimeout'], retries.perTryTimeout);
   (retries.retryOn ?? []).forEach((value, i) => {
     const known = (RETRY_ON_VALUES as readonly string[]).includes(value);
     if (!known && !/^[1-5][0-9][0-9]$/.test(value)) {
-      issues.add([...at, 'retryOn', i], `${value} is not one of Istio's retryOn values or an HTTP status code`);
+      issues.add(
+        [...at, 'retryOn', i],
+        `${value} is not one of Istio's retryOn values or an HTTP status code`,
+      );
     }
   });
 }
@@ -251,10 +305,21 @@ export function re2Problem(pattern: string): string | null {
   }
 }
 
-function checkStringMatch(issues: IssueCollector, at: Path, match: StringMatch) {
-  const set = (['exact', 'prefix', 'regex'] as const).filter(k => match[k] !== undefined);
+function checkStringMatch(
+  issues: IssueCollector,
+  at: Path,
+  match: StringMatch,
+) {
+  const set = (['exact', 'prefix', 'regex'] as const).filter(
+    k => match[k] !== undefined,
+  );
   if (set.length !== 1) {
-    issues.add(at, `needs exactly one of exact, prefix or regex${set.length ? ` (has ${set.join(' and ')})` : ''}`);
+    issues.add(
+      at,
+      `needs exactly one of exact, prefix or regex${
+        set.length ? ` (has ${set.join(' and ')})` : ''
+      }`,
+    );
     return;
   }
   if (match.regex !== undefined) {
@@ -262,7 +327,11 @@ function checkStringMatch(issues: IssueCollector, at: Path, match: StringMatch) 
       issues.add([...at, 'regex'], 'must not be empty');
     } else {
       const problem = re2Problem(match.regex);
-      if (problem) issues.add([...at, 'regex'], `is not a valid RE2 regular expression: ${problem}`);
+      if (problem)
+        issues.add(
+          [...at, 'regex'],
+          `is not a valid RE2 regular expression: ${problem}`,
+        );
     }
   }
 }
@@ -270,26 +339,42 @@ function checkStringMatch(issues: IssueCollector, at: Path, match: StringMatch) 
 function checkMatch(issues: IssueCollector, at: Path, match: RouteMatch) {
   const headers = Object.entries(match.headers ?? {});
   if (match.headers && !headers.length) {
-    issues.add([...at, 'headers'], 'must name at least one header, or be left out');
+    issues.add(
+      [...at, 'headers'],
+      'must name at least one header, or be left out',
+    );
   }
   if (!headers.length && !match.uri && !match.method && !match.sourceCluster) {
-    issues.add(at, 'needs at least one condition (headers, uri, method or sourceCluster)');
+    issues.add(
+      at,
+      'needs at least one condition (headers, uri, method or sourceCluster)',
+    );
   }
   if (headers.length > INTENT_LIMITS.headersPerMatch) {
-    issues.add([...at, 'headers'], `has ${headers.length} headers; at most ${INTENT_LIMITS.headersPerMatch}`);
+    issues.add(
+      [...at, 'headers'],
+      `has ${headers.length} headers; at most ${INTENT_LIMITS.headersPerMatch}`,
+    );
   }
-  for (const [name, value] of headers) checkStringMatch(issues, [...at, 'headers', name], value);
+  for (const [name, value] of headers)
+    checkStringMatch(issues, [...at, 'headers', name], value);
   if (match.uri) checkStringMatch(issues, [...at, 'uri'], match.uri);
   if (match.method) checkStringMatch(issues, [...at, 'method'], match.method);
 }
 
 /** The default split a canary at its current step stands for, summed per version. */
-export function canaryWeights(canary: NonNullable<TrafficIntent['canary']>): Record<string, number> {
+export function canaryWeights(
+  canary: NonNullable<TrafficIntent['canary']>,
+): Record<string, number> {
   const candidate = canary.step === 0 ? 0 : canary.steps[canary.step - 1];
   return { [canary.baseline]: 100 - candidate, [canary.candidate]: candidate };
 }
 
-function checkCanary(issues: IssueCollector, intent: TrafficIntent, workloads: WorkloadVersion[] | undefined) {
+function checkCanary(
+  issues: IssueCollector,
+  intent: TrafficIntent,
+  workloads: WorkloadVersion[] | undefined,
+) {
   const canary = intent.canary;
   if (!canary) return;
   const at = ['canary'];
@@ -298,7 +383,10 @@ function checkCanary(issues: IssueCollector, intent: TrafficIntent, workloads: W
   }
   for (const role of ['baseline', 'candidate'] as const) {
     if (workloads && !workloads.some(w => w.version === canary[role])) {
-      issues.add([...at, role], `version ${canary[role]} does not run anywhere in the mesh`);
+      issues.add(
+        [...at, role],
+        `version ${canary[role]} does not run anywhere in the mesh`,
+      );
     }
   }
   canary.steps.forEach((s, i) => {
@@ -307,12 +395,16 @@ function checkCanary(issues: IssueCollector, intent: TrafficIntent, workloads: W
     }
   });
   if (canary.step > canary.steps.length) {
-    issues.add([...at, 'step'], `must be between 0 and ${canary.steps.length} (the number of steps)`);
+    issues.add(
+      [...at, 'step'],
+      `must be between 0 and ${canary.steps.length} (the number of steps)`,
+    );
     return;
   }
   const expected = canaryWeights(canary);
   const actual: Record<string, number> = {};
-  for (const d of intent.split) actual[d.version] = (actual[d.version] ?? 0) + d.weight;
+  for (const d of intent.split)
+    actual[d.version] = (actual[d.version] ?? 0) + d.weight;
   const consistent =
     Object.keys(actual).every(v => v in expected) &&
     Object.entries(expected).every(([v, w]) => (actual[v] ?? 0) === w);
@@ -320,21 +412,40 @@ function checkCanary(issues: IssueCollector, intent: TrafficIntent, workloads: W
     const want = Object.entries(expected)
       .map(([v, w]) => `${v} ${w}`)
       .join(' / ');
-    issues.add(['split'], `does not match the canary at step ${canary.step}: expected ${want}`);
+    issues.add(
+      ['split'],
+      `does not match the canary at step ${canary.step}: expected ${want}`,
+    );
   }
 }
 
 function checkTrafficPolicy(issues: IssueCollector, intent: TrafficIntent) {
   const pool = intent.connectionPool;
-  checkDuration(issues, ['connectionPool', 'tcp', 'connectTimeout'], pool?.tcp?.connectTimeout);
-  checkDuration(issues, ['connectionPool', 'http', 'idleTimeout'], pool?.http?.idleTimeout);
+  checkDuration(
+    issues,
+    ['connectionPool', 'tcp', 'connectTimeout'],
+    pool?.tcp?.connectTimeout,
+  );
+  checkDuration(
+    issues,
+    ['connectionPool', 'http', 'idleTimeout'],
+    pool?.http?.idleTimeout,
+  );
   const od = intent.outlierDetection;
   checkDuration(issues, ['outlierDetection', 'interval'], od?.interval);
-  checkDuration(issues, ['outlierDetection', 'baseEjectionTime'], od?.baseEjectionTime);
+  checkDuration(
+    issues,
+    ['outlierDetection', 'baseEjectionTime'],
+    od?.baseEjectionTime,
+  );
   if (intent.failover?.length && !od) {
-    issues.add(['failover'], 'locality failover has no effect without outlierDetection; set outlierDetection too');
+    issues.add(
+      ['failover'],
+      'locality failover has no effect without outlierDetection; set outlierDetection too',
+    );
   }
   (intent.failover ?? []).forEach((f, i) => {
-    if (f.from === f.to) issues.add(['failover', i, 'to'], 'must differ from "from"');
+    if (f.from === f.to)
+      issues.add(['failover', i, 'to'], 'must differ from "from"');
   });
 }

@@ -1,13 +1,27 @@
 import { MeshTarget } from '../entity/target';
 import { generateRouting, serviceHost } from '../generate/generate';
 import { canonicalJson, intentHash } from '../generate/hash';
-import { DestinationRuleObject, RoutingObject, VirtualServiceObject } from '../generate/istioTypes';
-import { ENTITY_REF_ANNOTATION, INTENT_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../generate/metadata';
+import {
+  DestinationRuleObject,
+  RoutingObject,
+  VirtualServiceObject,
+} from '../generate/istioTypes';
+import {
+  ENTITY_REF_ANNOTATION,
+  INTENT_HASH_ANNOTATION,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+} from '../generate/metadata';
 import { TrafficIntent } from '../intent/schema';
 import { parseRouting, RoutingParseError } from './parse';
 
 /** Who writes a routing object, as far as its metadata tells. */
-export type RoutingOwner = 'backstage-mesh' | 'kiali' | 'flagger' | 'argo-rollouts' | 'hand-written';
+export type RoutingOwner =
+  | 'backstage-mesh'
+  | 'kiali'
+  | 'flagger'
+  | 'argo-rollouts'
+  | 'hand-written';
 
 export type RoutingStatus = 'ours' | 'drifted' | 'foreign';
 
@@ -19,15 +33,23 @@ export type RoutingStatus = 'ours' | 'drifted' | 'foreign';
  */
 export type AdoptionEffect = 'rewrite' | 'delete' | 'keep' | 'blocked';
 
-export const ARGO_ROLLOUTS_MANAGED_ANNOTATION = 'argo-rollouts.argoproj.io/managed-by-rollouts';
+export const ARGO_ROLLOUTS_MANAGED_ANNOTATION =
+  'argo-rollouts.argoproj.io/managed-by-rollouts';
 export const KIALI_WIZARD_LABEL = 'kiali_wizard';
 
 export function routingOwner(obj: RoutingObject): RoutingOwner {
   const meta = obj.metadata;
-  if (meta.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) return 'backstage-mesh';
+  if (meta.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)
+    return 'backstage-mesh';
   if (meta.labels?.[KIALI_WIZARD_LABEL] !== undefined) return 'kiali';
-  if (meta.ownerReferences?.some(r => r.kind === 'Canary' && r.apiVersion.startsWith('flagger.app/'))) return 'flagger';
-  if (meta.annotations?.[ARGO_ROLLOUTS_MANAGED_ANNOTATION] !== undefined) return 'argo-rollouts';
+  if (
+    meta.ownerReferences?.some(
+      r => r.kind === 'Canary' && r.apiVersion.startsWith('flagger.app/'),
+    )
+  )
+    return 'flagger';
+  if (meta.annotations?.[ARGO_ROLLOUTS_MANAGED_ANNOTATION] !== undefined)
+    return 'argo-rollouts';
   return 'hand-written';
 }
 
@@ -35,9 +57,18 @@ export function routingOwner(obj: RoutingObject): RoutingOwner {
  * The names that mean the target's host in an object of `namespace`: Istio reads a short name
  * relative to the object's own namespace, so `reviews` means our host only beside it.
  */
-function hostAliases(target: Pick<MeshTarget, 'service' | 'namespace'>, namespace: string): string[] {
-  const qualified = [`${target.service}.${target.namespace}`, `${target.service}.${target.namespace}.svc`, serviceHost(target)];
-  return namespace === target.namespace ? [target.service, ...qualified] : qualified;
+function hostAliases(
+  target: Pick<MeshTarget, 'service' | 'namespace'>,
+  namespace: string,
+): string[] {
+  const qualified = [
+    `${target.service}.${target.namespace}`,
+    `${target.service}.${target.namespace}.svc`,
+    serviceHost(target),
+  ];
+  return namespace === target.namespace
+    ? [target.service, ...qualified]
+    : qualified;
 }
 
 function hostsOf(obj: RoutingObject): string[] {
@@ -46,24 +77,39 @@ function hostsOf(obj: RoutingObject): string[] {
 }
 
 /** Whether a live object routes the target's host (by any of the names Istio resolves to it). */
-export function routesHost(obj: RoutingObject, target: Pick<MeshTarget, 'service' | 'namespace'>): boolean {
+export function routesHost(
+  obj: RoutingObject,
+  target: Pick<MeshTarget, 'service' | 'namespace'>,
+): boolean {
   const names = hostAliases(target, obj.metadata.namespace);
   return hostsOf(obj).some(h => names.includes(h));
 }
 
 /** The hosts an object routes besides the target's. */
-export function otherHostsOf(obj: RoutingObject, target: Pick<MeshTarget, 'service' | 'namespace'>): string[] {
+export function otherHostsOf(
+  obj: RoutingObject,
+  target: Pick<MeshTarget, 'service' | 'namespace'>,
+): string[] {
   const names = hostAliases(target, obj.metadata.namespace);
   return hostsOf(obj).filter(h => !names.includes(h));
 }
 
 /** Whether an object sits where the generator writes the target's objects: its namespace, its name. */
-export function holdsOurName(obj: RoutingObject, target: Pick<MeshTarget, 'service' | 'namespace'>): boolean {
-  return obj.metadata.namespace === target.namespace && obj.metadata.name === target.service;
+export function holdsOurName(
+  obj: RoutingObject,
+  target: Pick<MeshTarget, 'service' | 'namespace'>,
+): boolean {
+  return (
+    obj.metadata.namespace === target.namespace &&
+    obj.metadata.name === target.service
+  );
 }
 
 /** Whether an object concerns the target at all: it routes the host, or it has the name ours would. */
-export function concernsHost(obj: RoutingObject, target: Pick<MeshTarget, 'service' | 'namespace'>): boolean {
+export function concernsHost(
+  obj: RoutingObject,
+  target: Pick<MeshTarget, 'service' | 'namespace'>,
+): boolean {
   return routesHost(obj, target) || holdsOurName(obj, target);
 }
 
@@ -89,7 +135,9 @@ export interface ClassifiedObject {
 
 /** One key for an object, live or classified: its kind, namespace and name. */
 export function objectKey(o: RoutingObject | ClassifiedObject): string {
-  return 'metadata' in o ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.namespace}/${o.name}`;
+  return 'metadata' in o
+    ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`
+    : `${o.kind}/${o.namespace}/${o.name}`;
 }
 
 export interface ClassifiedRouting {
@@ -103,7 +151,10 @@ function comparableSpec(obj: RoutingObject) {
 }
 
 /** What adopting does with a foreign object, and the sentence that tells a person why. */
-function adoptionOf(obj: RoutingObject, target: MeshTarget): { adoption: AdoptionEffect; reason: string } {
+function adoptionOf(
+  obj: RoutingObject,
+  target: MeshTarget,
+): { adoption: AdoptionEffect; reason: string } {
   const host = serviceHost(target);
   const where = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
   if (obj.metadata.namespace !== target.namespace) {
@@ -116,17 +167,32 @@ function adoptionOf(obj: RoutingObject, target: MeshTarget): { adoption: Adoptio
   if (others.length && holdsOurName(obj, target)) {
     return {
       adoption: 'blocked',
-      reason: `${where} has the name this host's routing is written under but routes ${others.join(', ')}; no apply can replace it without breaking that routing: rename it (or move those hosts to another object) by hand`,
+      reason: `${where} has the name this host's routing is written under but routes ${others.join(
+        ', ',
+      )}; no apply can replace it without breaking that routing: rename it (or move those hosts to another object) by hand`,
     };
   }
   if (others.length) {
     return {
       adoption: 'keep',
-      reason: `${where} also routes ${others.join(', ')}, so adopting does not delete it; remove ${obj.kind === 'VirtualService' ? `${target.service} from its hosts` : 'it'} by hand so that only this host's routing applies`,
+      reason: `${where} also routes ${others.join(
+        ', ',
+      )}, so adopting does not delete it; remove ${
+        obj.kind === 'VirtualService'
+          ? `${target.service} from its hosts`
+          : 'it'
+      } by hand so that only this host's routing applies`,
     };
   }
-  if (holdsOurName(obj, target)) return { adoption: 'rewrite', reason: `adopting rewrites ${where} from the intent` };
-  return { adoption: 'delete', reason: `adopting deletes ${where}, which routes only ${host}` };
+  if (holdsOurName(obj, target))
+    return {
+      adoption: 'rewrite',
+      reason: `adopting rewrites ${where} from the intent`,
+    };
+  return {
+    adoption: 'delete',
+    reason: `adopting deletes ${where}, which routes only ${host}`,
+  };
 }
 
 /** Ours: our label, the target's name and namespace, written for this very entity. */
@@ -135,23 +201,53 @@ function isOurs(obj: RoutingObject, target: MeshTarget): boolean {
 }
 
 /** Why our objects no longer are what their recorded intent generates, if they are not. */
-function driftOf(target: MeshTarget, vs: VirtualServiceObject | undefined, dr: DestinationRuleObject | undefined) {
+function driftOf(
+  target: MeshTarget,
+  vs: VirtualServiceObject | undefined,
+  dr: DestinationRuleObject | undefined,
+) {
   if (!vs || !dr) {
-    return vs || dr ? { drift: `the ${vs ? 'DestinationRule' : 'VirtualService'} it needs is missing` } : {};
+    return vs || dr
+      ? {
+          drift: `the ${
+            vs ? 'DestinationRule' : 'VirtualService'
+          } it needs is missing`,
+        }
+      : {};
   }
   try {
     const intent = parseRouting(vs, dr);
     const hash = intentHash(intent);
-    if (vs.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash || dr.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash) {
-      return { drift: 'the recorded intent hash does not match the spec (edited by hand since it was applied)' };
+    if (
+      vs.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash ||
+      dr.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash
+    ) {
+      return {
+        drift:
+          'the recorded intent hash does not match the spec (edited by hand since it was applied)',
+      };
     }
     const expected = generateRouting(target, intent);
-    if (expected.some(e => comparableSpec(e) !== comparableSpec(e.kind === 'VirtualService' ? vs : dr))) {
-      return { drift: 'the spec holds fields the intent did not generate (edited by hand since it was applied)' };
+    if (
+      expected.some(
+        e =>
+          comparableSpec(e) !==
+          comparableSpec(e.kind === 'VirtualService' ? vs : dr),
+      )
+    ) {
+      return {
+        drift:
+          'the spec holds fields the intent did not generate (edited by hand since it was applied)',
+      };
     }
     return { intent };
   } catch (e) {
-    return { drift: e instanceof RoutingParseError ? `edited by hand: ${e.message}` : String(e) };
+    return {
+      drift:
+        e instanceof RoutingParseError
+          ? `edited by hand: ${e.message}`
+          : String(e),
+    };
   }
 }
 
@@ -161,21 +257,41 @@ function driftOf(target: MeshTarget, vs: VirtualServiceObject | undefined, dr: D
  * what adopting would do with them), and reads back the intent our unchanged objects came from.
  * An object of ours written for another catalog entity is that entity's, so foreign here.
  */
-export function classifyRouting(target: MeshTarget, live: RoutingObject[]): ClassifiedRouting {
+export function classifyRouting(
+  target: MeshTarget,
+  live: RoutingObject[],
+): ClassifiedRouting {
   const relevant = live.filter(o => concernsHost(o, target));
   const ours = relevant.filter(o => isOurs(o, target));
-  const vs = ours.find((o): o is VirtualServiceObject => o.kind === 'VirtualService');
-  const dr = ours.find((o): o is DestinationRuleObject => o.kind === 'DestinationRule');
+  const vs = ours.find(
+    (o): o is VirtualServiceObject => o.kind === 'VirtualService',
+  );
+  const dr = ours.find(
+    (o): o is DestinationRuleObject => o.kind === 'DestinationRule',
+  );
   const { drift, intent } = driftOf(target, vs, dr);
 
   const objects = relevant.map((o): ClassifiedObject => {
     const owner = routingOwner(o);
-    const base = { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, owner };
+    const base = {
+      kind: o.kind,
+      name: o.metadata.name,
+      namespace: o.metadata.namespace,
+      owner,
+    };
     if (!ours.includes(o)) {
-      const ownerEntityRef = owner === 'backstage-mesh' ? writtenFor(o) : undefined;
-      return { ...base, status: 'foreign', ...(ownerEntityRef ? { ownerEntityRef } : {}), ...adoptionOf(o, target) };
+      const ownerEntityRef =
+        owner === 'backstage-mesh' ? writtenFor(o) : undefined;
+      return {
+        ...base,
+        status: 'foreign',
+        ...(ownerEntityRef ? { ownerEntityRef } : {}),
+        ...adoptionOf(o, target),
+      };
     }
-    return drift ? { ...base, status: 'drifted', reason: drift } : { ...base, status: 'ours' };
+    return drift
+      ? { ...base, status: 'drifted', reason: drift }
+      : { ...base, status: 'ours' };
   });
   return { objects, intent: drift ? undefined : intent };
 }

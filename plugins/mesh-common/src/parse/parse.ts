@@ -17,7 +17,11 @@ import {
   IstioStringMatch,
   VirtualServiceObject,
 } from '../generate/istioTypes';
-import { CANARY_ANNOTATION, CLUSTER_LABEL, VERSION_LABEL } from '../generate/metadata';
+import {
+  CANARY_ANNOTATION,
+  CLUSTER_LABEL,
+  VERSION_LABEL,
+} from '../generate/metadata';
 
 export class RoutingParseError extends Error {
   constructor(message: string) {
@@ -33,10 +37,14 @@ function subsetTable(dr: DestinationRuleObject): SubsetTable {
   for (const subset of dr.spec.subsets ?? []) {
     const labels = subset.labels ?? {};
     const version = labels[VERSION_LABEL];
-    const extra = Object.keys(labels).filter(k => k !== VERSION_LABEL && k !== CLUSTER_LABEL);
+    const extra = Object.keys(labels).filter(
+      k => k !== VERSION_LABEL && k !== CLUSTER_LABEL,
+    );
     if (!version || extra.length) {
       throw new RoutingParseError(
-        `subset ${subset.name} selects pods by ${Object.keys(labels).join(', ') || 'nothing'}; only version and ${CLUSTER_LABEL} can be expressed as an intent`,
+        `subset ${subset.name} selects pods by ${
+          Object.keys(labels).join(', ') || 'nothing'
+        }; only version and ${CLUSTER_LABEL} can be expressed as an intent`,
       );
     }
     const cluster = labels[CLUSTER_LABEL];
@@ -46,9 +54,15 @@ function subsetTable(dr: DestinationRuleObject): SubsetTable {
 }
 
 function destination(table: SubsetTable, d: IstioDestination, where: string) {
-  if (!d.subset) throw new RoutingParseError(`${where} routes to the whole service, not to a version subset`);
+  if (!d.subset)
+    throw new RoutingParseError(
+      `${where} routes to the whole service, not to a version subset`,
+    );
   const ref = table.get(d.subset);
-  if (!ref) throw new RoutingParseError(`${where} routes to subset ${d.subset}, which the DestinationRule does not define`);
+  if (!ref)
+    throw new RoutingParseError(
+      `${where} routes to subset ${d.subset}, which the DestinationRule does not define`,
+    );
   return ref;
 }
 
@@ -61,18 +75,26 @@ function stringMatch(m: IstioStringMatch): StringMatch {
 function routeMatch(m: IstioHttpMatch): RouteMatch {
   const { headers, uri, method, sourceLabels, ...rest } = m;
   const unsupported = Object.keys(rest).filter(k => rest[k] !== undefined);
-  if (unsupported.length) throw new RoutingParseError(`a match uses ${unsupported.join(', ')}, which an intent cannot express`);
+  if (unsupported.length)
+    throw new RoutingParseError(
+      `a match uses ${unsupported.join(', ')}, which an intent cannot express`,
+    );
   const out: RouteMatch = {};
   if (headers) {
     out.headers = {};
-    for (const [name, value] of Object.entries(headers)) out.headers[name] = stringMatch(value);
+    for (const [name, value] of Object.entries(headers))
+      out.headers[name] = stringMatch(value);
   }
   if (uri) out.uri = stringMatch(uri);
   if (method) out.method = stringMatch(method);
   if (sourceLabels) {
     const keys = Object.keys(sourceLabels);
     if (keys.length !== 1 || !sourceLabels[CLUSTER_LABEL]) {
-      throw new RoutingParseError(`a match on sourceLabels ${keys.join(', ')} cannot be expressed; only ${CLUSTER_LABEL}`);
+      throw new RoutingParseError(
+        `a match on sourceLabels ${keys.join(
+          ', ',
+        )} cannot be expressed; only ${CLUSTER_LABEL}`,
+      );
     }
     out.sourceCluster = sourceLabels[CLUSTER_LABEL];
   }
@@ -87,11 +109,30 @@ interface RouteParts {
   mirror?: Mirror;
 }
 
-function routeParts(table: SubsetTable, r: IstioHttpRoute, where: string): RouteParts {
-  const known = ['name', 'match', 'route', 'fault', 'timeout', 'retries', 'mirror', 'mirrorPercentage'];
-  const unsupported = Object.keys(r).filter(k => !known.includes(k) && r[k] !== undefined);
-  if (unsupported.length) throw new RoutingParseError(`${where} uses ${unsupported.join(', ')}, which an intent cannot express`);
-  if (!r.route?.length) throw new RoutingParseError(`${where} has no destinations`);
+function routeParts(
+  table: SubsetTable,
+  r: IstioHttpRoute,
+  where: string,
+): RouteParts {
+  const known = [
+    'name',
+    'match',
+    'route',
+    'fault',
+    'timeout',
+    'retries',
+    'mirror',
+    'mirrorPercentage',
+  ];
+  const unsupported = Object.keys(r).filter(
+    k => !known.includes(k) && r[k] !== undefined,
+  );
+  if (unsupported.length)
+    throw new RoutingParseError(
+      `${where} uses ${unsupported.join(', ')}, which an intent cannot express`,
+    );
+  if (!r.route?.length)
+    throw new RoutingParseError(`${where} has no destinations`);
   const parts: RouteParts = {
     split: r.route.map(dest => ({
       ...destination(table, dest.destination, where),
@@ -101,22 +142,33 @@ function routeParts(table: SubsetTable, r: IstioHttpRoute, where: string): Route
   if (r.fault) {
     const fault: Fault = {};
     if (r.fault.delay) {
-      fault.delay = { fixed: r.fault.delay.fixedDelay ?? '', percent: r.fault.delay.percentage?.value ?? 100 };
+      fault.delay = {
+        fixed: r.fault.delay.fixedDelay ?? '',
+        percent: r.fault.delay.percentage?.value ?? 100,
+      };
     }
     if (r.fault.abort) {
-      fault.abort = { httpStatus: r.fault.abort.httpStatus ?? 0, percent: r.fault.abort.percentage?.value ?? 100 };
+      fault.abort = {
+        httpStatus: r.fault.abort.httpStatus ?? 0,
+        percent: r.fault.abort.percentage?.value ?? 100,
+      };
     }
     parts.fault = fault;
   }
   if (r.timeout !== undefined) parts.timeout = r.timeout;
   if (r.retries) {
     const retries: Retries = { attempts: r.retries.attempts ?? 0 };
-    if (r.retries.perTryTimeout !== undefined) retries.perTryTimeout = r.retries.perTryTimeout;
-    if (r.retries.retryOn !== undefined) retries.retryOn = r.retries.retryOn.split(',').filter(Boolean);
+    if (r.retries.perTryTimeout !== undefined)
+      retries.perTryTimeout = r.retries.perTryTimeout;
+    if (r.retries.retryOn !== undefined)
+      retries.retryOn = r.retries.retryOn.split(',').filter(Boolean);
     parts.retries = retries;
   }
   if (r.mirror) {
-    parts.mirror = { ...destination(table, r.mirror, `${where} mirror`), percent: r.mirrorPercentage?.value ?? 100 };
+    parts.mirror = {
+      ...destination(table, r.mirror, `${where} mirror`),
+      percent: r.mirrorPercentage?.value ?? 100,
+    };
   }
   return parts;
 }
@@ -126,9 +178,16 @@ function canaryFrom(vs: VirtualServiceObject): Canary | undefined {
   if (!raw) return undefined;
   try {
     const c = JSON.parse(raw);
-    return { baseline: c.baseline, candidate: c.candidate, steps: c.steps, step: c.step };
+    return {
+      baseline: c.baseline,
+      candidate: c.candidate,
+      steps: c.steps,
+      step: c.step,
+    };
   } catch {
-    throw new RoutingParseError(`annotation ${CANARY_ANNOTATION} is not valid JSON`);
+    throw new RoutingParseError(
+      `annotation ${CANARY_ANNOTATION} is not valid JSON`,
+    );
   }
 }
 
@@ -138,33 +197,67 @@ function canaryFrom(vs: VirtualServiceObject): Canary | undefined {
  * they use only what an intent can say, which is how a user adopts existing routing, and throws a
  * RoutingParseError naming what it cannot express otherwise.
  */
-export function parseRouting(vs: VirtualServiceObject, dr: DestinationRuleObject): TrafficIntent {
+export function parseRouting(
+  vs: VirtualServiceObject,
+  dr: DestinationRuleObject,
+): TrafficIntent {
   const table = subsetTable(dr);
   const http = vs.spec.http ?? [];
-  const { tcp, tls, gateways } = vs.spec as Record<string, unknown[] | undefined>;
-  if (tcp?.length || tls?.length) throw new RoutingParseError('the VirtualService routes tcp or tls traffic, which an intent cannot express');
-  if (gateways?.length) throw new RoutingParseError('the VirtualService is bound to gateways; an intent routes mesh traffic only');
+  const { tcp, tls, gateways } = vs.spec as Record<
+    string,
+    unknown[] | undefined
+  >;
+  if (tcp?.length || tls?.length)
+    throw new RoutingParseError(
+      'the VirtualService routes tcp or tls traffic, which an intent cannot express',
+    );
+  if (gateways?.length)
+    throw new RoutingParseError(
+      'the VirtualService is bound to gateways; an intent routes mesh traffic only',
+    );
   const last = http[http.length - 1];
   if (!last || last.match?.length) {
-    throw new RoutingParseError('the VirtualService has no default (match-all) HTTP route as its last route');
+    throw new RoutingParseError(
+      'the VirtualService has no default (match-all) HTTP route as its last route',
+    );
   }
   const routes: TrafficRoute[] = http.slice(0, -1).map((r, i) => {
     const where = `http[${i}]`;
-    if (!r.match?.length) throw new RoutingParseError(`${where} matches everything but is not the last route`);
-    return { name: r.name ?? `route-${i}`, match: r.match.map(routeMatch), ...routeParts(table, r, where) };
+    if (!r.match?.length)
+      throw new RoutingParseError(
+        `${where} matches everything but is not the last route`,
+      );
+    return {
+      name: r.name ?? `route-${i}`,
+      match: r.match.map(routeMatch),
+      ...routeParts(table, r, where),
+    };
   });
-  const intent: TrafficIntent = routeParts(table, last, `http[${http.length - 1}]`);
+  const intent: TrafficIntent = routeParts(
+    table,
+    last,
+    `http[${http.length - 1}]`,
+  );
   if (routes.length) intent.routes = routes;
 
   const policy = dr.spec.trafficPolicy;
   if (policy) {
     const { connectionPool, outlierDetection, loadBalancer, ...rest } = policy;
     const unsupported = Object.keys(rest).filter(k => rest[k] !== undefined);
-    if (unsupported.length) throw new RoutingParseError(`trafficPolicy uses ${unsupported.join(', ')}, which an intent cannot express`);
-    if (connectionPool) intent.connectionPool = connectionPool as TrafficIntent['connectionPool'];
-    if (outlierDetection) intent.outlierDetection = outlierDetection as TrafficIntent['outlierDetection'];
+    if (unsupported.length)
+      throw new RoutingParseError(
+        `trafficPolicy uses ${unsupported.join(
+          ', ',
+        )}, which an intent cannot express`,
+      );
+    if (connectionPool)
+      intent.connectionPool = connectionPool as TrafficIntent['connectionPool'];
+    if (outlierDetection)
+      intent.outlierDetection =
+        outlierDetection as TrafficIntent['outlierDetection'];
     const failover = loadBalancer?.localityLbSetting?.failover;
-    if (failover) intent.failover = failover.map(f => ({ from: f.from, to: f.to }));
+    if (failover)
+      intent.failover = failover.map(f => ({ from: f.from, to: f.to }));
   }
   const canary = canaryFrom(vs);
   if (canary) intent.canary = canary;

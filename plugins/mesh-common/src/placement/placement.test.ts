@@ -1,4 +1,9 @@
-import { externalControlPlane, multiPrimary, primaryRemote, reviewsWorkloads } from '../__testUtils__/bookinfo';
+import {
+  externalControlPlane,
+  multiPrimary,
+  primaryRemote,
+  reviewsWorkloads,
+} from '../__testUtils__/bookinfo';
 import { placeConfig, PlacementError } from './placement';
 
 describe('placeConfig', () => {
@@ -11,7 +16,9 @@ describe('placeConfig', () => {
   });
 
   it('writes only to the primary of a primary-remote mesh', () => {
-    const workloads = [{ cluster: 'satellite-a', version: 'v1', replicas: 2, readyReplicas: 2 }];
+    const workloads = [
+      { cluster: 'satellite-a', version: 'v1', replicas: 2, readyReplicas: 2 },
+    ];
     expect(placeConfig(primaryRemote, workloads)).toEqual({
       kind: 'primary-remote',
       configClusters: ['main'],
@@ -26,13 +33,24 @@ describe('placeConfig', () => {
   });
 
   it('tells a single-cluster mesh by its roles', () => {
-    const one = { id: 'one', clusters: [{ name: 'solo', role: 'primary' as const }] };
-    expect(placeConfig(one)).toMatchObject({ kind: 'single-primary', configClusters: ['solo'] });
+    const one = {
+      id: 'one',
+      clusters: [{ name: 'solo', role: 'primary' as const }],
+    };
+    expect(placeConfig(one)).toMatchObject({
+      kind: 'single-primary',
+      configClusters: ['solo'],
+    });
   });
 
   it('refuses a mesh with no config cluster, naming it', () => {
-    const onlyRemotes = { id: 'broken', clusters: [{ name: 'r1', role: 'remote' as const }] };
+    const onlyRemotes = {
+      id: 'broken',
+      clusters: [{ name: 'r1', role: 'remote' as const }],
+    };
     expect(() => placeConfig(onlyRemotes)).toThrow(PlacementError);
-    expect(() => placeConfig(onlyRemotes)).toThrow(/mesh broken has no cluster that holds routing config/);
+    expect(() => placeConfig(onlyRemotes)).toThrow(
+      /mesh broken has no cluster that holds routing config/,
+    );
   });
 });

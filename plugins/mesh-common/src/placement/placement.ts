@@ -1,7 +1,12 @@
 import { WorkloadVersion } from '../intent/workloads';
 import { MeshTopology } from './topology';
 
-export type MeshKind = 'multi-primary' | 'primary-remote' | 'single-primary' | 'external-control-plane' | 'mixed';
+export type MeshKind =
+  | 'multi-primary'
+  | 'primary-remote'
+  | 'single-primary'
+  | 'external-control-plane'
+  | 'mixed';
 
 export interface Placement {
   kind: MeshKind;
@@ -19,8 +24,10 @@ export class PlacementError extends Error {
 }
 
 export function meshKind(mesh: MeshTopology): MeshKind {
-  const count = (role: string) => mesh.clusters.filter(c => c.role === role).length;
-  if (count('config')) return count('primary') ? 'mixed' : 'external-control-plane';
+  const count = (role: string) =>
+    mesh.clusters.filter(c => c.role === role).length;
+  if (count('config'))
+    return count('primary') ? 'mixed' : 'external-control-plane';
   if (count('primary') > 1) return 'multi-primary';
   return count('remote') ? 'primary-remote' : 'single-primary';
 }
@@ -30,7 +37,10 @@ export function meshKind(mesh: MeshTopology): MeshKind {
  * server, so every primary needs the config (in multi-primary and in primary-remote alike); an
  * external control plane reads its config cluster; a remote reads nothing of its own.
  */
-export function placeConfig(mesh: MeshTopology, workloads: WorkloadVersion[] = []): Placement {
+export function placeConfig(
+  mesh: MeshTopology,
+  workloads: WorkloadVersion[] = [],
+): Placement {
   const configClusters = mesh.clusters
     .filter(c => c.role === 'primary' || c.role === 'config')
     .map(c => c.name);
@@ -40,6 +50,8 @@ export function placeConfig(mesh: MeshTopology, workloads: WorkloadVersion[] = [
     );
   }
   const known = new Set(mesh.clusters.map(c => c.name));
-  const workloadClusters = [...new Set(workloads.map(w => w.cluster))].filter(c => known.has(c)).sort();
+  const workloadClusters = [...new Set(workloads.map(w => w.cluster))]
+    .filter(c => known.has(c))
+    .sort();
   return { kind: meshKind(mesh), configClusters, workloadClusters };
 }

@@ -5,7 +5,11 @@
  */
 export type ClusterRole = 'primary' | 'remote' | 'config';
 
-export const CLUSTER_ROLES: readonly ClusterRole[] = ['primary', 'remote', 'config'];
+export const CLUSTER_ROLES: readonly ClusterRole[] = [
+  'primary',
+  'remote',
+  'config',
+];
 
 /** A cluster as the mesh topology knows it: no address, no credentials. */
 export interface MeshClusterInfo {

@@ -18,12 +18,25 @@ export interface MeshApi {
   getClusters(): Promise<ClustersResponse>;
   getState(entity: CompoundEntityRef): Promise<EntityMeshState>;
   /** With `adopt`, the plan includes the take-over of foreign routing: what it rewrites and deletes. */
-  plan(entity: CompoundEntityRef, intent: TrafficIntent, options?: { adopt?: boolean }): Promise<PlanResponse>;
-  apply(entity: CompoundEntityRef, request: { intent: TrafficIntent; revision: string; adopt?: boolean }): Promise<ApplyResponse | InvalidIntent>;
+  plan(
+    entity: CompoundEntityRef,
+    intent: TrafficIntent,
+    options?: { adopt?: boolean },
+  ): Promise<PlanResponse>;
+  apply(
+    entity: CompoundEntityRef,
+    request: { intent: TrafficIntent; revision: string; adopt?: boolean },
+  ): Promise<ApplyResponse | InvalidIntent>;
   getHistory(entity: CompoundEntityRef): Promise<HistoryEntry[]>;
-  rollback(entity: CompoundEntityRef, request: { to: number; revision: string }): Promise<ApplyResponse | InvalidIntent>;
+  rollback(
+    entity: CompoundEntityRef,
+    request: { to: number; revision: string },
+  ): Promise<ApplyResponse | InvalidIntent>;
   /** Removes this entity's routing objects from every config cluster, against the revision the user saw. */
-  removeRouting(entity: CompoundEntityRef, revision: string): Promise<ApplyResponse>;
+  removeRouting(
+    entity: CompoundEntityRef,
+    revision: string,
+  ): Promise<ApplyResponse>;
 }
 
 export const meshApiRef = createApiRef<MeshApi>({ id: 'plugin.mesh.api' });

@@ -15,7 +15,10 @@ export function useMeshClusters() {
     const mesh = response.meshes.find(m => m.id === target?.mesh);
     const rows: MeshClusterRow[] = response.clusters
       .filter(c => c.mesh === target?.mesh)
-      .map(c => ({ ...c, receivesConfig: mesh?.configClusters.includes(c.name) ?? false }));
+      .map(c => ({
+        ...c,
+        receivesConfig: mesh?.configClusters.includes(c.name) ?? false,
+      }));
     return { mesh, rows };
   }, [api, target?.mesh]);
   return { target, ...state };

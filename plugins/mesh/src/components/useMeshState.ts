@@ -11,7 +11,10 @@ export function useMeshState() {
   const api = useApi(meshApiRef);
   const { kind, namespace, name } = getCompoundEntityRef(entity);
   // One object per entity: callbacks built on it (plan, apply) must not change on every render.
-  const ref = useMemo(() => ({ kind, namespace, name }), [kind, namespace, name]);
+  const ref = useMemo(
+    () => ({ kind, namespace, name }),
+    [kind, namespace, name],
+  );
   const state = useAsyncRetry(() => api.getState(ref), [api, ref]);
   return { ref, ...state };
 }

@@ -19,12 +19,14 @@ export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
       "Changes a mesh service's Istio routing on every config cluster of its mesh, all or nothing, as the Mesh tab does: the same validation, permission check and history (tagged with this task). A dry run only plans.",
     examples: [
       {
-        description: 'Start a canary of reviews v2 with testers sent to it by a header',
+        description:
+          'Start a canary of reviews v2 with testers sent to it by a header',
         example:
           'steps:\n  - id: canary\n    action: mesh:traffic:apply\n    input:\n      entityRef: component:default/reviews\n      change:\n        canary:\n          action: start\n          baseline: v1\n          candidate: v2\n          steps: [5, 25, 50, 100]\n          testers: { header: x-canary, value: always }\n',
       },
       {
-        description: 'Onboard an entity without mesh annotations with a first intent',
+        description:
+          'Onboard an entity without mesh annotations with a first intent',
         example:
           'steps:\n  - id: onboard\n    action: mesh:traffic:apply\n    input:\n      entityRef: component:default/ratings\n      mesh: demo\n      namespace: bookinfo\n      intent:\n        split: [{ version: v1, weight: 100 }]\n',
       },
@@ -33,9 +35,14 @@ export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
     schema: { input: meshTrafficInput, output: applyOutput },
     async handler(ctx) {
       const credentials = await ctx.getInitiatorCredentials();
-      const { request, plan } = await resolveAndPlan(ctx.input, deps, credentials);
+      const { request, plan } = await resolveAndPlan(
+        ctx.input,
+        deps,
+        credentials,
+      );
       const planned = planOutputs(request, plan, deps.appBaseUrl);
-      for (const [name, value] of Object.entries(planned)) ctx.output(name as keyof typeof planned, value);
+      for (const [name, value] of Object.entries(planned))
+        ctx.output(name as keyof typeof planned, value);
       const entity = onboardedEntity(request.entity, request.target);
       ctx.output('catalogInfo', entity as unknown as JsonObject);
       ctx.output('catalogInfoYaml', catalogInfoYaml(entity));
@@ -54,7 +61,10 @@ export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
       if ('valid' in result) throw invalidIntentError(result.issues);
       ctx.output('ok', result.ok);
       ctx.output('historyId', result.historyId);
-      ctx.output('clusters', result.clusters.map(c => ({ ...c })));
+      ctx.output(
+        'clusters',
+        result.clusters.map(c => ({ ...c })),
+      );
       ctx.output('summary', applySummary(result));
       ctx.logger.info(applySummary(result));
       if (!result.ok) throw new Error(applySummary(result));

@@ -17,9 +17,20 @@ const INGESTION_ANNOTATIONS = [
 ];
 
 /** The entity as its catalog-info.yaml should read: its own fields plus the mesh annotations of its target. */
-export function onboardedEntity(entity: Entity, target: OnboardingTarget): Entity {
-  const { uid: _uid, etag: _etag, ...metadata } = entity.metadata as Entity['metadata'] & { uid?: string; etag?: string };
-  const annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([key]) => !INGESTION_ANNOTATIONS.includes(key)));
+export function onboardedEntity(
+  entity: Entity,
+  target: OnboardingTarget,
+): Entity {
+  const {
+    uid: _uid,
+    etag: _etag,
+    ...metadata
+  } = entity.metadata as Entity['metadata'] & { uid?: string; etag?: string };
+  const annotations = Object.fromEntries(
+    Object.entries(metadata.annotations ?? {}).filter(
+      ([key]) => !INGESTION_ANNOTATIONS.includes(key),
+    ),
+  );
   return {
     apiVersion: entity.apiVersion,
     kind: entity.kind,

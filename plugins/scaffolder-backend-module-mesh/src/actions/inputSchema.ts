@@ -1,6 +1,5 @@
 import { SchemaFields, ScaffolderZod as Z } from './scaffolderZod';
 
-
 /**
  * The input both actions take, as the portal's actions list shows it. The contents of `intent` and
  * `change` are checked by mesh-common (every problem with its path) and by the mesh backend.
@@ -13,9 +12,26 @@ export const meshTrafficInput: SchemaFields = {
           'The catalog entity of the service, e.g. component:default/reviews. Its mesh.meshtraffic.io annotations name the mesh, namespace and service; for an entity without them, give mesh, namespace and service to onboard it.',
       })
       .optional(),
-  mesh: (z: Z) => z.string({ description: 'The mesh id (mesh.meshes[].id in app-config), e.g. demo. With namespace and service, instead of entityRef, or to onboard an entity.' }).optional(),
-  namespace: (z: Z) => z.string({ description: 'The Kubernetes namespace of the service, e.g. bookinfo.' }).optional(),
-  service: (z: Z) => z.string({ description: 'The Kubernetes Service, e.g. reviews. Defaults to the entity name when onboarding.' }).optional(),
+  mesh: (z: Z) =>
+    z
+      .string({
+        description:
+          'The mesh id (mesh.meshes[].id in app-config), e.g. demo. With namespace and service, instead of entityRef, or to onboard an entity.',
+      })
+      .optional(),
+  namespace: (z: Z) =>
+    z
+      .string({
+        description: 'The Kubernetes namespace of the service, e.g. bookinfo.',
+      })
+      .optional(),
+  service: (z: Z) =>
+    z
+      .string({
+        description:
+          'The Kubernetes Service, e.g. reviews. Defaults to the entity name when onboarding.',
+      })
+      .optional(),
   intent: (z: Z) =>
     z
       .record(z.unknown(), {
@@ -30,9 +46,18 @@ export const meshTrafficInput: SchemaFields = {
           split: z
             .array(
               z.object({
-                version: z.string({ description: 'A version label of the service, e.g. v2' }),
-                cluster: z.string({ description: 'Narrows the destination to one cluster' }).optional(),
-                weight: z.number({ description: 'Percent of the default route, 0..100; all weights sum to 100' }),
+                version: z.string({
+                  description: 'A version label of the service, e.g. v2',
+                }),
+                cluster: z
+                  .string({
+                    description: 'Narrows the destination to one cluster',
+                  })
+                  .optional(),
+                weight: z.number({
+                  description:
+                    'Percent of the default route, 0..100; all weights sum to 100',
+                }),
               }),
               { description: 'A new default split; ends any canary' },
             )
@@ -40,33 +65,69 @@ export const meshTrafficInput: SchemaFields = {
           canary: z
             .object(
               {
-                action: z.enum(['start', 'advance', 'promote', 'abort'], { description: 'start needs baseline, candidate and steps' }),
+                action: z.enum(['start', 'advance', 'promote', 'abort'], {
+                  description: 'start needs baseline, candidate and steps',
+                }),
                 baseline: z.string().optional(),
                 candidate: z.string().optional(),
-                steps: z.array(z.number(), { description: 'Percent to the candidate at each step, increasing, e.g. [5, 25, 50, 100]' }).optional(),
+                steps: z
+                  .array(z.number(), {
+                    description:
+                      'Percent to the candidate at each step, increasing, e.g. [5, 25, 50, 100]',
+                  })
+                  .optional(),
                 testers: z
-                  .object({ header: z.string().optional(), cookie: z.string().optional(), value: z.string() }, { description: 'Requests with this header (or cookie) value go straight to the candidate' })
+                  .object(
+                    {
+                      header: z.string().optional(),
+                      cookie: z.string().optional(),
+                      value: z.string(),
+                    },
+                    {
+                      description:
+                        'Requests with this header (or cookie) value go straight to the candidate',
+                    },
+                  )
                   .optional(),
               },
               { description: 'A canary step' },
             )
             .optional(),
           mirror: z
-            .object({ version: z.string(), cluster: z.string().optional(), percent: z.number() }, { description: 'Mirror a share of traffic to a version; null removes the mirror' })
+            .object(
+              {
+                version: z.string(),
+                cluster: z.string().optional(),
+                percent: z.number(),
+              },
+              {
+                description:
+                  'Mirror a share of traffic to a version; null removes the mirror',
+              },
+            )
             .nullable()
             .optional(),
           fault: z
             .record(z.unknown(), {
               description:
-                "A fault: { delay: { fixed: 5s, percent: 10 } } and/or { abort: { httpStatus: 503, percent: 1 } }, with scope: all or { header, value } (the default is all traffic); null removes it",
+                'A fault: { delay: { fixed: 5s, percent: 10 } } and/or { abort: { httpStatus: 503, percent: 1 } }, with scope: all or { header, value } (the default is all traffic); null removes it',
             })
             .nullable()
             .optional(),
         },
-        { description: 'A partial change on top of the current intent. Give either intent or change.' },
+        {
+          description:
+            'A partial change on top of the current intent. Give either intent or change.',
+        },
       )
       .optional(),
-  adopt: (z: Z) => z.boolean({ description: 'Take over foreign routing (Kiali, Flagger, Argo Rollouts, hand-written) for the host' }).optional(),
+  adopt: (z: Z) =>
+    z
+      .boolean({
+        description:
+          'Take over foreign routing (Kiali, Flagger, Argo Rollouts, hand-written) for the host',
+      })
+      .optional(),
 };
 
 export interface MeshTrafficInput {

@@ -12,17 +12,25 @@ export function createMeshTrafficPlanAction(deps: MeshActionDeps) {
     examples: [
       {
         description: 'Plan a 90/10 split of reviews between v1 and v2',
-        example: 'steps:\n  - id: plan\n    action: mesh:traffic:plan\n    input:\n      entityRef: component:default/reviews\n      change:\n        split:\n          - { version: v1, weight: 90 }\n          - { version: v2, weight: 10 }\n',
+        example:
+          'steps:\n  - id: plan\n    action: mesh:traffic:plan\n    input:\n      entityRef: component:default/reviews\n      change:\n        split:\n          - { version: v1, weight: 90 }\n          - { version: v2, weight: 10 }\n',
       },
     ],
     supportsDryRun: true,
     schema: { input: meshTrafficInput, output: planOutput },
     async handler(ctx) {
       const credentials = await ctx.getInitiatorCredentials();
-      const { request, plan } = await resolveAndPlan(ctx.input, deps, credentials);
+      const { request, plan } = await resolveAndPlan(
+        ctx.input,
+        deps,
+        credentials,
+      );
       const outputs = planOutputs(request, plan, deps.appBaseUrl);
-      for (const [name, value] of Object.entries(outputs)) ctx.output(name as keyof typeof outputs, value);
-      ctx.logger.info(`Planned the routing of ${request.ref.name}:\n${outputs.summary}`);
+      for (const [name, value] of Object.entries(outputs))
+        ctx.output(name as keyof typeof outputs, value);
+      ctx.logger.info(
+        `Planned the routing of ${request.ref.name}:\n${outputs.summary}`,
+      );
     },
   });
 }

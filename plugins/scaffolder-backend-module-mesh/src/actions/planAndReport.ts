@@ -4,7 +4,11 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { PlanResponse } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshBackendClient } from '../client/MeshBackendClient';
 import { MeshTrafficInput } from './inputSchema';
-import { invalidIntentError, MeshTrafficRequest, resolveRequest } from './resolveRequest';
+import {
+  invalidIntentError,
+  MeshTrafficRequest,
+  resolveRequest,
+} from './resolveRequest';
 import { meshTabUrl, planSummary } from './summary';
 
 export interface MeshActionDeps {
@@ -17,25 +21,44 @@ export interface MeshActionDeps {
 export type ValidPlan = Extract<PlanResponse, { valid: true }>;
 
 /** Resolves the input and plans it through the mesh backend; an invalid intent is an InputError with every path. */
-export async function resolveAndPlan(input: MeshTrafficInput, deps: MeshActionDeps, credentials: BackstageCredentials) {
+export async function resolveAndPlan(
+  input: MeshTrafficInput,
+  deps: MeshActionDeps,
+  credentials: BackstageCredentials,
+) {
   const request = await resolveRequest(input, { ...deps, credentials });
-  const plan = await deps.client.plan(credentials, request.ref, { intent: request.intent, onboarding: request.onboarding });
+  const plan = await deps.client.plan(credentials, request.ref, {
+    intent: request.intent,
+    onboarding: request.onboarding,
+  });
   if (!plan.valid) throw invalidIntentError(plan.issues);
   if (plan.needsAdoption && !input.adopt) {
-    throw new InputError(`foreign routing for the host would be replaced; set adopt: true to take it over.\n${planSummary(plan.clusters)}`);
+    throw new InputError(
+      `foreign routing for the host would be replaced; set adopt: true to take it over.\n${planSummary(
+        plan.clusters,
+      )}`,
+    );
   }
   return { request, plan };
 }
 
 /** The outputs both actions give for a plan. */
-export function planOutputs(request: MeshTrafficRequest, plan: ValidPlan, appBaseUrl: string) {
+export function planOutputs(
+  request: MeshTrafficRequest,
+  plan: ValidPlan,
+  appBaseUrl: string,
+) {
   return {
     revision: plan.revision,
     needsAdoption: plan.needsAdoption,
     plan: plan.clusters.map(c => ({
       cluster: c.cluster,
       dryRun: c.dryRun.ok ? 'passed' : `refused: ${c.dryRun.message}`,
-      changes: c.changes.map(x => ({ kind: x.kind, name: x.name, action: x.action })),
+      changes: c.changes.map(x => ({
+        kind: x.kind,
+        name: x.name,
+        action: x.action,
+      })),
     })),
     summary: planSummary(plan.clusters),
     meshTabUrl: meshTabUrl(appBaseUrl, request.ref),

@@ -1,5 +1,10 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { CompoundEntityRef, Entity, getCompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  Entity,
+  getCompoundEntityRef,
+  parseEntityRef,
+} from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -27,20 +32,37 @@ export interface MeshTrafficRequest {
 }
 
 export function invalidIntentError(issues: IntentIssue[]): InputError {
-  return new InputError(`The intent is invalid: ${issues.map(i => `${i.path || '(intent)'}: ${i.message}`).join('; ')}`);
+  return new InputError(
+    `The intent is invalid: ${issues
+      .map(i => `${i.path || '(intent)'}: ${i.message}`)
+      .join('; ')}`,
+  );
 }
 
-async function findEntity(input: MeshTrafficInput, catalog: CatalogService, credentials: BackstageCredentials): Promise<Entity> {
+async function findEntity(
+  input: MeshTrafficInput,
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+): Promise<Entity> {
   if (input.entityRef) {
-    const entity = await catalog.getEntityByRef(parseEntityRef(input.entityRef, { defaultKind: 'component' }), { credentials });
-    if (!entity) throw new InputError(`entityRef: no catalog entity ${input.entityRef}`);
+    const entity = await catalog.getEntityByRef(
+      parseEntityRef(input.entityRef, { defaultKind: 'component' }),
+      { credentials },
+    );
+    if (!entity)
+      throw new InputError(`entityRef: no catalog entity ${input.entityRef}`);
     return entity;
   }
   const { mesh, namespace, service } = input;
   if (!mesh || !namespace || !service) {
-    throw new InputError('give entityRef, or mesh, namespace and service to find the entity annotated with them');
+    throw new InputError(
+      'give entityRef, or mesh, namespace and service to find the entity annotated with them',
+    );
   }
-  const { items } = await catalog.getEntities({ filter: { [`metadata.annotations.${MESH_ID_ANNOTATION}`]: mesh } }, { credentials });
+  const { items } = await catalog.getEntities(
+    { filter: { [`metadata.annotations.${MESH_ID_ANNOTATION}`]: mesh } },
+    { credentials },
+  );
   const matches = items.filter(e => {
     const target = readMeshTarget(e);
     return target?.namespace === namespace && target.service === service;
@@ -56,21 +78,41 @@ async function findEntity(input: MeshTrafficInput, catalog: CatalogService, cred
 }
 
 /** The onboarding target of an entity without annotations; the annotations decide for one that has them. */
-function onboardingFor(entity: Entity, input: MeshTrafficInput): OnboardingTarget | undefined {
+function onboardingFor(
+  entity: Entity,
+  input: MeshTrafficInput,
+): OnboardingTarget | undefined {
   const annotated = readMeshTarget(entity);
-  const named = { mesh: input.mesh, namespace: input.namespace, service: input.service };
+  const named = {
+    mesh: input.mesh,
+    namespace: input.namespace,
+    service: input.service,
+  };
   if (annotated) {
     for (const [key, value] of Object.entries(named)) {
-      if (value !== undefined && value !== annotated[key as keyof OnboardingTarget]) {
-        throw new InputError(`${key}: ${annotated.entityRef} is annotated with ${key} ${annotated[key as keyof OnboardingTarget]}, not ${value}`);
+      if (
+        value !== undefined &&
+        value !== annotated[key as keyof OnboardingTarget]
+      ) {
+        throw new InputError(
+          `${key}: ${annotated.entityRef} is annotated with ${key} ${
+            annotated[key as keyof OnboardingTarget]
+          }, not ${value}`,
+        );
       }
     }
     return undefined;
   }
   if (!named.mesh || !named.namespace) {
-    throw new InputError(`${input.entityRef} has no mesh annotations: give mesh and namespace (and service) to onboard it`);
+    throw new InputError(
+      `${input.entityRef} has no mesh annotations: give mesh and namespace (and service) to onboard it`,
+    );
   }
-  return { mesh: named.mesh, namespace: named.namespace, service: named.service ?? entity.metadata.name };
+  return {
+    mesh: named.mesh,
+    namespace: named.namespace,
+    service: named.service ?? entity.metadata.name,
+  };
 }
 
 /**
@@ -79,9 +121,23 @@ function onboardingFor(entity: Entity, input: MeshTrafficInput): OnboardingTarge
  */
 export function normalizeInput(input: MeshTrafficInput): MeshTrafficInput {
   const blank = (v?: string) => (v?.trim() ? v.trim() : undefined);
-  const next = { ...input, entityRef: blank(input.entityRef), mesh: blank(input.mesh), namespace: blank(input.namespace), service: blank(input.service) };
-  const canary = (input.change as { canary?: { testers?: { header?: string; cookie?: string } } } | undefined)?.canary;
-  if (canary?.testers && !blank(canary.testers.header) && !blank(canary.testers.cookie)) {
+  const next = {
+    ...input,
+    entityRef: blank(input.entityRef),
+    mesh: blank(input.mesh),
+    namespace: blank(input.namespace),
+    service: blank(input.service),
+  };
+  const canary = (
+    input.change as
+      | { canary?: { testers?: { header?: string; cookie?: string } } }
+      | undefined
+  )?.canary;
+  if (
+    canary?.testers &&
+    !blank(canary.testers.header) &&
+    !blank(canary.testers.cookie)
+  ) {
     const { testers: _none, ...rest } = canary;
     next.change = { ...input.change, canary: rest };
   }
@@ -94,25 +150,43 @@ export function normalizeInput(input: MeshTrafficInput): MeshTrafficInput {
  */
 export async function resolveRequest(
   given: MeshTrafficInput,
-  deps: { catalog: CatalogService; client: MeshBackendClient; credentials: BackstageCredentials },
+  deps: {
+    catalog: CatalogService;
+    client: MeshBackendClient;
+    credentials: BackstageCredentials;
+  },
 ): Promise<MeshTrafficRequest> {
   const input = normalizeInput(given);
   if ((input.intent === undefined) === (input.change === undefined)) {
-    throw new InputError('give either intent (a whole traffic intent) or change (a partial change on top of the current one)');
+    throw new InputError(
+      'give either intent (a whole traffic intent) or change (a partial change on top of the current one)',
+    );
   }
   const entity = await findEntity(input, deps.catalog, deps.credentials);
   const ref = getCompoundEntityRef(entity);
   const onboarding = onboardingFor(entity, input);
   const target = onboarding ?? readMeshTarget(entity)!;
-  if (input.intent !== undefined) return { entity, ref, intent: input.intent, onboarding, target };
+  if (input.intent !== undefined)
+    return { entity, ref, intent: input.intent, onboarding, target };
 
-  if (onboarding) throw new InputError('change: an entity being onboarded has no intent to change; give a whole intent');
+  if (onboarding)
+    throw new InputError(
+      'change: an entity being onboarded has no intent to change; give a whole intent',
+    );
   const checked = validateChange(input.change);
   if (!checked.ok) throw invalidIntentError(checked.issues);
   const state = await deps.client.getState(deps.credentials, ref);
   const versions = runningVersions(state.clusters.flatMap(c => c.workloads));
   try {
-    return { entity, ref, target, intent: applyTrafficChange(startingIntent(state, versions), checked.change) };
+    return {
+      entity,
+      ref,
+      target,
+      intent: applyTrafficChange(
+        startingIntent(state, versions),
+        checked.change,
+      ),
+    };
   } catch (e) {
     throw new InputError(`change: ${(e as Error).message}`);
   }

@@ -1,24 +1,46 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { ApplyResponse, ClusterPlan } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  ApplyResponse,
+  ClusterPlan,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 
 /** Where the Mesh tab of an entity is in the portal. */
 export function meshTabUrl(appBaseUrl: string, ref: CompoundEntityRef): string {
-  return `${appBaseUrl.replace(/\/$/, '')}/catalog/${ref.namespace}/${ref.kind.toLowerCase()}/${ref.name}/mesh`;
+  return `${appBaseUrl.replace(/\/$/, '')}/catalog/${
+    ref.namespace
+  }/${ref.kind.toLowerCase()}/${ref.name}/mesh`;
 }
 
 /** A plan, a line per object per cluster, as the task output shows it. */
 export function planSummary(clusters: ClusterPlan[]): string {
   return clusters
     .map(c => {
-      const verdict = c.dryRun.ok ? 'dry run passed' : `dry run refused: ${c.dryRun.message}`;
-      const changes = c.changes.map(x => `  - ${x.kind} ${x.name}: ${x.action}`).join('\n');
-      const foreign = c.foreign.map(f => `  - foreign ${f.kind} ${f.name} (${f.owner}) routes this host`).join('\n');
-      return [`- ${c.cluster}: ${verdict}`, changes, foreign].filter(Boolean).join('\n');
+      const verdict = c.dryRun.ok
+        ? 'dry run passed'
+        : `dry run refused: ${c.dryRun.message}`;
+      const changes = c.changes
+        .map(x => `  - ${x.kind} ${x.name}: ${x.action}`)
+        .join('\n');
+      const foreign = c.foreign
+        .map(
+          f => `  - foreign ${f.kind} ${f.name} (${f.owner}) routes this host`,
+        )
+        .join('\n');
+      return [`- ${c.cluster}: ${verdict}`, changes, foreign]
+        .filter(Boolean)
+        .join('\n');
     })
     .join('\n');
 }
 
 export function applySummary(result: ApplyResponse): string {
-  const head = result.ok ? 'Applied.' : 'Not applied; the clusters already changed were put back.';
-  return [head, ...result.clusters.map(c => `- ${c.cluster}: ${c.outcome}${c.message ? ` (${c.message})` : ''}`)].join('\n');
+  const head = result.ok
+    ? 'Applied.'
+    : 'Not applied; the clusters already changed were put back.';
+  return [
+    head,
+    ...result.clusters.map(
+      c => `- ${c.cluster}: ${c.outcome}${c.message ? ` (${c.message})` : ''}`,
+    ),
+  ].join('\n');
 }

@@ -153,7 +153,6 @@ const serviceEntityPage = (
       {cicdContent}
     </EntityLayout.Route>
 
-
     <EntityLayout.Route path="/api" title="API">
       <Grid container spacing={3} alignItems="stretch">
         <Grid item md={6}>
@@ -175,7 +174,6 @@ const serviceEntityPage = (
         </Grid>
       </Grid>
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 
@@ -189,7 +187,6 @@ const websiteEntityPage = (
       {cicdContent}
     </EntityLayout.Route>
 
-
     <EntityLayout.Route path="/dependencies" title="Dependencies">
       <Grid container spacing={3} alignItems="stretch">
         <Grid item md={6}>
@@ -200,7 +197,6 @@ const websiteEntityPage = (
         </Grid>
       </Grid>
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 
@@ -216,7 +212,6 @@ const defaultEntityPage = (
     <EntityLayout.Route path="/" title="Overview">
       {overviewContent}
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 

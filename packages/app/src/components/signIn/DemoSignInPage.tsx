@@ -3,7 +3,8 @@ import { SignInPageProps } from '@backstage/core-plugin-api';
 import { Box, Button } from '@material-ui/core';
 
 /** Whether the page was opened to sign in as the demo's viewer (`?as=viewer`). */
-const wantsViewer = () => new URLSearchParams(window.location.search).get('as') === 'viewer';
+const wantsViewer = () =>
+  new URLSearchParams(window.location.search).get('as') === 'viewer';
 
 /**
  * The demo's sign-in: the guest (a member of bookinfo-team, which owns the bookinfo services) by

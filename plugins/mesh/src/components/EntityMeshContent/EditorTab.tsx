@@ -1,11 +1,20 @@
-import { EntityMeshState, IntentIssue, startingIntent, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  EntityMeshState,
+  IntentIssue,
+  startingIntent,
+  TrafficIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { CanaryTab } from '../Canary/CanaryTab';
 import { FaultInjectionTab } from '../FaultInjection/FaultInjectionTab';
 import { ResilienceTab } from '../Resilience/ResilienceTab';
 import { TrafficSplitTab, versionsOf } from '../TrafficSplit/TrafficSplitTab';
 
 export interface EditorTabProps {
-  tab: 'Traffic split' | 'Canary & mirroring' | 'Fault injection' | 'Resilience';
+  tab:
+    | 'Traffic split'
+    | 'Canary & mirroring'
+    | 'Fault injection'
+    | 'Resilience';
   state: EntityMeshState;
   regions: string[];
   disabledReason?: string;
@@ -14,7 +23,12 @@ export interface EditorTabProps {
 }
 
 /** The tabs that edit the one intent; each starts from the live intent (or the last applied one) and sends its edit to Review. */
-export const EditorTab = ({ tab, state, regions, ...common }: EditorTabProps) => {
+export const EditorTab = ({
+  tab,
+  state,
+  regions,
+  ...common
+}: EditorTabProps) => {
   const versions = versionsOf(state);
   const intent = startingIntent(state, versions);
   switch (tab) {
@@ -23,7 +37,13 @@ export const EditorTab = ({ tab, state, regions, ...common }: EditorTabProps) =>
     case 'Canary & mirroring':
       return <CanaryTab intent={intent} versions={versions} {...common} />;
     case 'Fault injection':
-      return <FaultInjectionTab intent={intent} service={state.target.service} {...common} />;
+      return (
+        <FaultInjectionTab
+          intent={intent}
+          service={state.target.service}
+          {...common}
+        />
+      );
     default:
       return <ResilienceTab intent={intent} regions={regions} {...common} />;
   }

@@ -1,4 +1,10 @@
-import { Content, EmptyState, InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  Content,
+  EmptyState,
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
@@ -25,7 +31,14 @@ import { EditorTab } from './EditorTab';
 import { useMeshClusters } from '../useMeshClusters';
 import { useMeshState } from '../useMeshState';
 
-const TABS = ['Overview', 'Traffic split', 'Canary & mirroring', 'Fault injection', 'Resilience', 'History'] as const;
+const TABS = [
+  'Overview',
+  'Traffic split',
+  'Canary & mirroring',
+  'Fault injection',
+  'Resilience',
+  'History',
+] as const;
 type TabName = (typeof TABS)[number];
 
 /** The Mesh tab: the service's place in its mesh, its routing, and the tabs that change it. */
@@ -36,7 +49,10 @@ export const EntityMeshContent = () => {
   const clusters = useMeshClusters();
   const { ref, value: state, loading, error, retry } = useMeshState();
   const history = useAsyncRetry(() => api.getHistory(ref), [api, ref]);
-  const update = usePermission({ permission: meshTrafficUpdatePermission, resourceRef: stringifyEntityRef(entity) });
+  const update = usePermission({
+    permission: meshTrafficUpdatePermission,
+    resourceRef: stringifyEntityRef(entity),
+  });
   const [tab, setTab] = useState<TabName>('Overview');
   const [reviewing, setReviewing] = useState<TrafficIntent>();
   const [issues, setIssues] = useState<IntentIssue[]>([]);
@@ -48,7 +64,11 @@ export const EntityMeshContent = () => {
     history.retry();
     setGeneration(g => g + 1);
   }, [retry, history]);
-  const plan = useCallback((intent: TrafficIntent, options: { adopt: boolean }) => api.plan(ref, intent, options), [api, ref]);
+  const plan = useCallback(
+    (intent: TrafficIntent, options: { adopt: boolean }) =>
+      api.plan(ref, intent, options),
+    [api, ref],
+  );
 
   const target = clusters.target;
   if (!target) {
@@ -71,17 +91,40 @@ export const EntityMeshContent = () => {
       />
     );
   }
-  const regions = [...new Set(clusters.value.rows.flatMap(r => (r.region ? [r.region] : [])))].sort();
-  const disabledReason = update.loading || update.allowed ? undefined : 'You may not change this service’s routing: only its owners may.';
+  const regions = [
+    ...new Set(clusters.value.rows.flatMap(r => (r.region ? [r.region] : []))),
+  ].sort();
+  const disabledReason =
+    update.loading || update.allowed
+      ? undefined
+      : 'You may not change this service’s routing: only its owners may.';
 
   const onRollback = async (entry: HistoryEntry) => {
     if (!state) return;
     try {
-      const result = await api.rollback(ref, { to: entry.id, revision: state.revision });
-      if ('valid' in result) alertApi.post({ message: `Rollback refused: ${result.issues.map(i => i.message).join('; ')}`, severity: 'error' });
-      else alertApi.post({ message: result.ok ? `Rolled back to change ${entry.id}` : 'Rollback failed; the clusters were put back', severity: result.ok ? 'success' : 'error' });
+      const result = await api.rollback(ref, {
+        to: entry.id,
+        revision: state.revision,
+      });
+      if ('valid' in result)
+        alertApi.post({
+          message: `Rollback refused: ${result.issues
+            .map(i => i.message)
+            .join('; ')}`,
+          severity: 'error',
+        });
+      else
+        alertApi.post({
+          message: result.ok
+            ? `Rolled back to change ${entry.id}`
+            : 'Rollback failed; the clusters were put back',
+          severity: result.ok ? 'success' : 'error',
+        });
     } catch (e: any) {
-      alertApi.post({ message: e?.body?.error?.message ?? String(e), severity: 'error' });
+      alertApi.post({
+        message: e?.body?.error?.message ?? String(e),
+        severity: 'error',
+      });
     }
     reload();
   };
@@ -90,9 +133,17 @@ export const EntityMeshContent = () => {
     if (!state) return;
     try {
       const result = await api.removeRouting(ref, state.revision);
-      alertApi.post({ message: result.ok ? 'Removed this service’s routing objects' : 'Removal failed; the clusters were put back', severity: result.ok ? 'success' : 'error' });
+      alertApi.post({
+        message: result.ok
+          ? 'Removed this service’s routing objects'
+          : 'Removal failed; the clusters were put back',
+        severity: result.ok ? 'success' : 'error',
+      });
     } catch (e: any) {
-      alertApi.post({ message: e?.body?.error?.message ?? String(e), severity: 'error' });
+      alertApi.post({
+        message: e?.body?.error?.message ?? String(e),
+        severity: 'error',
+      });
     }
     reload();
   };
@@ -103,13 +154,21 @@ export const EntityMeshContent = () => {
         <Grid item xs={12}>
           <InfoCard title="Service">
             <Typography variant="body1">
-              Host <code>{serviceHost(target)}</code> in mesh <b>{clusters.value.mesh.id}</b> ({clusters.value.mesh.kind}); routing is
-              written to {clusters.value.mesh.configClusters.join(', ')}.
+              Host <code>{serviceHost(target)}</code> in mesh{' '}
+              <b>{clusters.value.mesh.id}</b> ({clusters.value.mesh.kind});
+              routing is written to{' '}
+              {clusters.value.mesh.configClusters.join(', ')}.
             </Typography>
           </InfoCard>
         </Grid>
         <Grid item xs={12}>
-          <Tabs value={tab} onChange={(_, v) => setTab(v)} indicatorColor="primary" aria-label="Mesh routing" variant="scrollable">
+          <Tabs
+            value={tab}
+            onChange={(_, v) => setTab(v)}
+            indicatorColor="primary"
+            aria-label="Mesh routing"
+            variant="scrollable"
+          >
             {TABS.map(t => (
               <Tab key={t} label={t} value={t} />
             ))}
@@ -126,7 +185,14 @@ export const EntityMeshContent = () => {
           </Grid>
         )}
         {state && <OwnershipNotice state={state} />}
-        {state && <UnfinishedChangeNotice state={state} disabledReason={disabledReason} onReview={setReviewing} onRemove={onRemove} />}
+        {state && (
+          <UnfinishedChangeNotice
+            state={state}
+            disabledReason={disabledReason}
+            onReview={setReviewing}
+            onRemove={onRemove}
+          />
+        )}
         {tab === 'Overview' && (
           <>
             {state?.intent && (
@@ -161,7 +227,15 @@ export const EntityMeshContent = () => {
         )}
         {tab === 'History' && (
           <Grid item xs={12}>
-            {history.error ? <ResponseErrorPanel error={history.error} /> : <HistoryTab entries={history.value ?? []} disabledReason={disabledReason} onRollback={onRollback} />}
+            {history.error ? (
+              <ResponseErrorPanel error={history.error} />
+            ) : (
+              <HistoryTab
+                entries={history.value ?? []}
+                disabledReason={disabledReason}
+                onRollback={onRollback}
+              />
+            )}
           </Grid>
         )}
       </Grid>

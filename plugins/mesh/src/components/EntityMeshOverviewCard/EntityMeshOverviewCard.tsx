@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { Typography } from '@material-ui/core';
 import { serviceHost } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useMeshClusters } from '../useMeshClusters';
@@ -18,8 +22,11 @@ export const EntityMeshOverviewCard = () => {
           Host <code>{serviceHost(target)}</code>
         </Typography>
         <Typography variant="body2">
-          Mesh <b>{target.mesh}</b>: {value?.rows.length ?? 0} clusters, {reachable} reachable; routing written to{' '}
-          {value?.mesh?.configClusters.join(', ') ?? 'nothing (mesh not configured)'}.
+          Mesh <b>{target.mesh}</b>: {value?.rows.length ?? 0} clusters,{' '}
+          {reachable} reachable; routing written to{' '}
+          {value?.mesh?.configClusters.join(', ') ??
+            'nothing (mesh not configured)'}
+          .
         </Typography>
       </>
     );

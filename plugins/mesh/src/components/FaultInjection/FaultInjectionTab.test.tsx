@@ -5,10 +5,20 @@ import { FaultInjectionTab } from './FaultInjectionTab';
 jest.setTimeout(30_000);
 
 const intent = { split: [{ version: 'v1', weight: 100 }] };
-const field = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
-const render = (props: Partial<Parameters<typeof FaultInjectionTab>[0]> = {}) => {
+const field = (label: string) =>
+  screen.getByLabelText(label) as HTMLInputElement;
+const render = (
+  props: Partial<Parameters<typeof FaultInjectionTab>[0]> = {},
+) => {
   const onReview = jest.fn();
-  return renderInTestApp(<FaultInjectionTab intent={intent} service="reviews" onReview={onReview} {...props} />).then(() => onReview);
+  return renderInTestApp(
+    <FaultInjectionTab
+      intent={intent}
+      service="reviews"
+      onReview={onReview}
+      {...props}
+    />,
+  ).then(() => onReview);
 };
 
 describe('FaultInjectionTab', () => {
@@ -19,12 +29,24 @@ describe('FaultInjectionTab', () => {
     fireEvent.click(screen.getByRole('checkbox', { name: 'Abort' }));
     fireEvent.change(field('HTTP status'), { target: { value: '503' } });
     fireEvent.change(field('Aborted percent'), { target: { value: '10' } });
-    fireEvent.change(field('Faulted requests: header name'), { target: { value: 'x-chaos' } });
+    fireEvent.change(field('Faulted requests: header name'), {
+      target: { value: 'x-chaos' },
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Review fault' }));
-    const fault = { delay: { fixed: '2s', percent: 50 }, abort: { httpStatus: 503, percent: 10 } };
+    const fault = {
+      delay: { fixed: '2s', percent: 50 },
+      abort: { httpStatus: 503, percent: 10 },
+    };
     expect(onReview).toHaveBeenCalledWith({
       ...intent,
-      routes: [{ name: 'fault-injection', match: [{ headers: { 'x-chaos': { exact: 'on' } } }], split: intent.split, fault }],
+      routes: [
+        {
+          name: 'fault-injection',
+          match: [{ headers: { 'x-chaos': { exact: 'on' } } }],
+          split: intent.split,
+          fault,
+        },
+      ],
     });
   });
 
@@ -32,32 +54,58 @@ describe('FaultInjectionTab', () => {
     const onReview = await render();
     fireEvent.click(screen.getByRole('radio', { name: 'All traffic' }));
     fireEvent.click(screen.getByRole('button', { name: 'Review fault' }));
-    expect(await screen.findByText('Inject the fault into all traffic?')).toBeInTheDocument();
-    expect(screen.getByText(/Every caller of reviews will be affected/)).toBeInTheDocument();
+    expect(
+      await screen.findByText('Inject the fault into all traffic?'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/Every caller of reviews will be affected/),
+    ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
-    await waitFor(() => expect(screen.queryByText('Inject the fault into all traffic?')).not.toBeInTheDocument());
+    await waitFor(() =>
+      expect(
+        screen.queryByText('Inject the fault into all traffic?'),
+      ).not.toBeInTheDocument(),
+    );
     expect(onReview).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole('button', { name: 'Review fault' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Affect all traffic' }));
-    expect(onReview).toHaveBeenCalledWith({ ...intent, fault: { delay: { fixed: '5s', percent: 100 } } });
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Affect all traffic' }),
+    );
+    expect(onReview).toHaveBeenCalledWith({
+      ...intent,
+      fault: { delay: { fixed: '5s', percent: 100 } },
+    });
   });
 
   it('puts the backend’s issues beside the fault fields, wherever the fault sits', async () => {
     await render({
       issues: [
-        { path: 'routes[0].fault.delay.fixed', message: 'must be at least 1ms, in whole milliseconds' },
-        { path: 'routes[0].fault.abort.httpStatus', message: 'must be within 200..599' },
+        {
+          path: 'routes[0].fault.delay.fixed',
+          message: 'must be at least 1ms, in whole milliseconds',
+        },
+        {
+          path: 'routes[0].fault.abort.httpStatus',
+          message: 'must be within 200..599',
+        },
       ],
     });
     expect(field('Delay duration')).toHaveAttribute('aria-invalid', 'true');
-    expect(screen.getByText('must be at least 1ms, in whole milliseconds')).toBeInTheDocument();
+    expect(
+      screen.getByText('must be at least 1ms, in whole milliseconds'),
+    ).toBeInTheDocument();
     expect(field('HTTP status')).toHaveAttribute('aria-invalid', 'true');
   });
 
   it('shows a live fault and removes it', async () => {
-    const live = { ...intent, fault: { abort: { httpStatus: 500, percent: 100 } } };
+    const live = {
+      ...intent,
+      fault: { abort: { httpStatus: 500, percent: 100 } },
+    };
     const onReview = await render({ intent: live });
-    expect(screen.getByText('A fault is live for all traffic.')).toBeInTheDocument();
+    expect(
+      screen.getByText('A fault is live for all traffic.'),
+    ).toBeInTheDocument();
     expect(field('HTTP status').value).toBe('500');
     expect(screen.getByRole('checkbox', { name: 'Delay' })).not.toBeChecked();
     fireEvent.click(screen.getByRole('button', { name: 'Remove fault' }));

@@ -1,6 +1,15 @@
 import { Table, TableColumn } from '@backstage/core-components';
-import { Box, Button, Dialog, DialogContent, DialogTitle } from '@material-ui/core';
-import { HistoryEntry, objectDiff } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  Box,
+  Button,
+  Dialog,
+  DialogContent,
+  DialogTitle,
+} from '@material-ui/core';
+import {
+  HistoryEntry,
+  objectDiff,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { useState } from 'react';
 
 export interface HistoryTabProps {
@@ -10,7 +19,11 @@ export interface HistoryTabProps {
 }
 
 /** Who changed the routing, when, what, the outcome per cluster; the diff; and a way back. */
-export const HistoryTab = ({ entries, disabledReason, onRollback }: HistoryTabProps) => {
+export const HistoryTab = ({
+  entries,
+  disabledReason,
+  onRollback,
+}: HistoryTabProps) => {
   const [shown, setShown] = useState<HistoryEntry>();
   const columns: TableColumn<HistoryEntry>[] = [
     { title: 'When', render: e => new Date(e.createdAt).toLocaleString() },
@@ -18,9 +31,17 @@ export const HistoryTab = ({ entries, disabledReason, onRollback }: HistoryTabPr
     { title: 'What', field: 'action' },
     {
       title: 'Split',
-      render: e => e.intentAfter?.split.map(d => `${d.version}${d.cluster ? `@${d.cluster}` : ''} ${d.weight}`).join(' / ') ?? 'removed',
+      render: e =>
+        e.intentAfter?.split
+          .map(
+            d => `${d.version}${d.cluster ? `@${d.cluster}` : ''} ${d.weight}`,
+          )
+          .join(' / ') ?? 'removed',
     },
-    { title: 'Outcome', render: e => e.clusters.map(c => `${c.cluster}: ${c.outcome}`).join(', ') },
+    {
+      title: 'Outcome',
+      render: e => e.clusters.map(c => `${c.cluster}: ${c.outcome}`).join(', '),
+    },
     {
       title: '',
       render: e => (
@@ -44,12 +65,28 @@ export const HistoryTab = ({ entries, disabledReason, onRollback }: HistoryTabPr
   ];
   return (
     <>
-      <Table<HistoryEntry> title="History" options={{ paging: false, search: false, padding: 'dense' }} columns={columns} data={entries} />
+      <Table<HistoryEntry>
+        title="History"
+        options={{ paging: false, search: false, padding: 'dense' }}
+        columns={columns}
+        data={entries}
+      />
       {shown && (
-        <Dialog open onClose={() => setShown(undefined)} maxWidth="md" fullWidth>
+        <Dialog
+          open
+          onClose={() => setShown(undefined)}
+          maxWidth="md"
+          fullWidth
+        >
           <DialogTitle>Change {shown.id}: intent before and after</DialogTitle>
           <DialogContent>
-            <pre style={{ fontSize: 12 }}>{objectDiff('intent', shown.intentBefore ?? {}, shown.intentAfter ?? {}) || 'no change'}</pre>
+            <pre style={{ fontSize: 12 }}>
+              {objectDiff(
+                'intent',
+                shown.intentBefore ?? {},
+                shown.intentAfter ?? {},
+              ) || 'no change'}
+            </pre>
           </DialogContent>
         </Dialog>
       )}

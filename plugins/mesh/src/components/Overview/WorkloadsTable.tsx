@@ -8,7 +8,15 @@ const columns: TableColumn<ClusterState>[] = [
   {
     title: 'Versions (ready / replicas)',
     render: row =>
-      row.reachable ? row.workloads.map(w => <Chip key={w.version} size="small" label={`${w.version} ${w.readyReplicas}/${w.replicas}`} />) : '—',
+      row.reachable
+        ? row.workloads.map(w => (
+            <Chip
+              key={w.version}
+              size="small"
+              label={`${w.version} ${w.readyReplicas}/${w.replicas}`}
+            />
+          ))
+        : '—',
   },
   {
     title: 'Routing',
@@ -21,7 +29,9 @@ const columns: TableColumn<ClusterState>[] = [
           key={`${o.kind}/${o.name}`}
           size="small"
           color={o.status === 'ours' ? 'primary' : 'secondary'}
-          label={`${o.kind} ${o.name}: ${o.status}${o.status === 'foreign' ? ` (${o.owner})` : ''}`}
+          label={`${o.kind} ${o.name}: ${o.status}${
+            o.status === 'foreign' ? ` (${o.owner})` : ''
+          }`}
           title={o.reason}
         />
       ));
@@ -31,5 +41,10 @@ const columns: TableColumn<ClusterState>[] = [
 
 /** Per cluster: the versions running with ready replicas, and the live routing's status. */
 export const WorkloadsTable = ({ clusters }: { clusters: ClusterState[] }) => (
-  <Table<ClusterState> title="Workloads and routing" options={{ paging: false, search: false, padding: 'dense' }} columns={columns} data={clusters} />
+  <Table<ClusterState>
+    title="Workloads and routing"
+    options={{ paging: false, search: false, padding: 'dense' }}
+    columns={columns}
+    data={clusters}
+  />
 );

@@ -5,11 +5,20 @@ import { ResilienceTab } from './ResilienceTab';
 jest.setTimeout(30_000);
 
 const intent = { split: [{ version: 'v1', weight: 100 }] };
-const field = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
-const type = (label: string, value: string) => fireEvent.change(field(label), { target: { value } });
+const field = (label: string) =>
+  screen.getByLabelText(label) as HTMLInputElement;
+const type = (label: string, value: string) =>
+  fireEvent.change(field(label), { target: { value } });
 const render = (props: Partial<Parameters<typeof ResilienceTab>[0]> = {}) => {
   const onReview = jest.fn();
-  return renderInTestApp(<ResilienceTab intent={intent} regions={['us-east1', 'us-west1']} onReview={onReview} {...props} />).then(() => onReview);
+  return renderInTestApp(
+    <ResilienceTab
+      intent={intent}
+      regions={['us-east1', 'us-west1']}
+      onReview={onReview}
+      {...props}
+    />,
+  ).then(() => onReview);
 };
 
 describe('ResilienceTab', () => {
@@ -21,10 +30,14 @@ describe('ResilienceTab', () => {
     fireEvent.mouseDown(screen.getByRole('button', { name: /Retry on/ }));
     const listbox = await screen.findByRole('listbox');
     fireEvent.click(within(listbox).getByRole('option', { name: '5xx' }));
-    fireEvent.click(within(listbox).getByRole('option', { name: 'connect-failure' }));
+    fireEvent.click(
+      within(listbox).getByRole('option', { name: 'connect-failure' }),
+    );
     // A multiple select stays open until dismissed.
     fireEvent.keyDown(listbox, { key: 'Escape' });
-    await waitFor(() => expect(screen.queryByRole('listbox')).not.toBeInTheDocument());
+    await waitFor(() =>
+      expect(screen.queryByRole('listbox')).not.toBeInTheDocument(),
+    );
     type('Max connections', '100');
     type('Max pending requests', '10');
     type('Consecutive 5xx errors', '3');
@@ -37,9 +50,20 @@ describe('ResilienceTab', () => {
     expect(onReview).toHaveBeenCalledWith({
       ...intent,
       timeout: '2s',
-      retries: { attempts: 3, perTryTimeout: '500ms', retryOn: ['5xx', 'connect-failure'] },
-      connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 10 } },
-      outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '1m' },
+      retries: {
+        attempts: 3,
+        perTryTimeout: '500ms',
+        retryOn: ['5xx', 'connect-failure'],
+      },
+      connectionPool: {
+        tcp: { maxConnections: 100 },
+        http: { http1MaxPendingRequests: 10 },
+      },
+      outlierDetection: {
+        consecutive5xxErrors: 3,
+        interval: '10s',
+        baseEjectionTime: '1m',
+      },
       failover: [{ from: 'us-east1', to: 'us-west1' }],
     });
   });
@@ -59,20 +83,33 @@ describe('ResilienceTab', () => {
     type('Retry attempts', '');
     fireEvent.click(screen.getByRole('button', { name: 'Remove failover 1' }));
     fireEvent.click(screen.getByRole('button', { name: 'Review' }));
-    expect(onReview).toHaveBeenCalledWith({ ...intent, outlierDetection: { consecutive5xxErrors: 5 } });
+    expect(onReview).toHaveBeenCalledWith({
+      ...intent,
+      outlierDetection: { consecutive5xxErrors: 5 },
+    });
   });
 
   it('puts the backend’s issues beside the fields', async () => {
     await render({
       intent: { ...intent, failover: [{ from: 'us-east1', to: 'us-west1' }] },
       issues: [
-        { path: 'retries.perTryTimeout', message: 'must be at least 1ms, in whole milliseconds' },
-        { path: 'failover', message: 'locality failover needs outlierDetection' },
+        {
+          path: 'retries.perTryTimeout',
+          message: 'must be at least 1ms, in whole milliseconds',
+        },
+        {
+          path: 'failover',
+          message: 'locality failover needs outlierDetection',
+        },
       ],
     });
     expect(field('Per-try timeout')).toHaveAttribute('aria-invalid', 'true');
-    expect(screen.getByText('must be at least 1ms, in whole milliseconds')).toBeInTheDocument();
-    expect(screen.getByText('locality failover needs outlierDetection')).toBeInTheDocument();
+    expect(
+      screen.getByText('must be at least 1ms, in whole milliseconds'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('locality failover needs outlierDetection'),
+    ).toBeInTheDocument();
   });
 
   it('disables the controls without the update permission', async () => {

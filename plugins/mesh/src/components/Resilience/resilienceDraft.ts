@@ -18,7 +18,8 @@ export interface ResilienceDraft {
   failover: Array<{ from: string; to: string }>;
 }
 
-const text = (v: string | number | undefined) => (v === undefined ? '' : String(v));
+const text = (v: string | number | undefined) =>
+  v === undefined ? '' : String(v);
 
 export function draftOfIntent(intent: TrafficIntent): ResilienceDraft {
   const { retries, connectionPool: pool, outlierDetection: od } = intent;
@@ -46,13 +47,23 @@ function compact<T extends object>(o: T): T | undefined {
 }
 
 /** The intent with the draft's settings; fields the draft leaves empty are removed. */
-export function intentWithResilience(intent: TrafficIntent, d: ResilienceDraft): TrafficIntent {
+export function intentWithResilience(
+  intent: TrafficIntent,
+  d: ResilienceDraft,
+): TrafficIntent {
   const attempts = numberOrUndefined(d.attempts);
   const retries =
     attempts === undefined
       ? undefined
-      : compact({ attempts, perTryTimeout: textOrUndefined(d.perTryTimeout), retryOn: d.retryOn.length ? d.retryOn : undefined });
-  const tcp = compact({ maxConnections: numberOrUndefined(d.maxConnections), connectTimeout: intent.connectionPool?.tcp?.connectTimeout });
+      : compact({
+          attempts,
+          perTryTimeout: textOrUndefined(d.perTryTimeout),
+          retryOn: d.retryOn.length ? d.retryOn : undefined,
+        });
+  const tcp = compact({
+    maxConnections: numberOrUndefined(d.maxConnections),
+    connectTimeout: intent.connectionPool?.tcp?.connectTimeout,
+  });
   const http = compact({
     ...intent.connectionPool?.http,
     http1MaxPendingRequests: numberOrUndefined(d.http1MaxPendingRequests),

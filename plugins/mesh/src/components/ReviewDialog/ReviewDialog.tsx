@@ -11,13 +11,25 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { ApplyResponse, IntentIssue, PlanResponse, TrafficIntent } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  ApplyResponse,
+  IntentIssue,
+  PlanResponse,
+  TrafficIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { useEffect, useRef, useState } from 'react';
 
 export interface ReviewDialogProps {
   intent: TrafficIntent;
-  plan(intent: TrafficIntent, options: { adopt: boolean }): Promise<PlanResponse>;
-  apply(request: { intent: TrafficIntent; revision: string; adopt: boolean }): Promise<ApplyResponse | { valid: false; issues: IntentIssue[] }>;
+  plan(
+    intent: TrafficIntent,
+    options: { adopt: boolean },
+  ): Promise<PlanResponse>;
+  apply(request: {
+    intent: TrafficIntent;
+    revision: string;
+    adopt: boolean;
+  }): Promise<ApplyResponse | { valid: false; issues: IntentIssue[] }>;
   onIssues(issues: IntentIssue[]): void;
   onApplied(result: ApplyResponse): void;
   onReload(): void;
@@ -78,14 +90,31 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
         onApplied(result);
       }
     } catch (e: any) {
-      if (e?.response?.status === 409) setPhase({ kind: 'stale', message: e.body?.error?.message ?? e.message });
-      else setPhase({ kind: 'error', message: String(e?.body?.error?.message ?? e?.message ?? e) });
+      if (e?.response?.status === 409)
+        setPhase({
+          kind: 'stale',
+          message: e.body?.error?.message ?? e.message,
+        });
+      else
+        setPhase({
+          kind: 'error',
+          message: String(e?.body?.error?.message ?? e?.message ?? e),
+        });
     }
   };
 
-  const planned = phase.kind === 'planned' || phase.kind === 'applying' ? phase.plan : undefined;
+  const planned =
+    phase.kind === 'planned' || phase.kind === 'applying'
+      ? phase.plan
+      : undefined;
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth aria-labelledby="mesh-review-title">
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="mesh-review-title"
+    >
       <DialogTitle id="mesh-review-title">Review routing changes</DialogTitle>
       <DialogContent>
         {phase.kind === 'planning' && <Progress />}
@@ -101,7 +130,9 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
             </ul>
           </Alert>
         )}
-        {phase.kind === 'error' && <Alert severity="error">{phase.message}</Alert>}
+        {phase.kind === 'error' && (
+          <Alert severity="error">{phase.message}</Alert>
+        )}
         {phase.kind === 'stale' && (
           <Alert
             severity="warning"
@@ -111,24 +142,35 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
               </Button>
             }
           >
-            The routing changed since you loaded it; nothing was applied. {phase.message}
+            The routing changed since you loaded it; nothing was applied.{' '}
+            {phase.message}
           </Alert>
         )}
         {planned &&
           planned.clusters.map(c => (
             <Box key={c.cluster} mb={2}>
               <Typography variant="h6">
-                {c.cluster}: dry run {c.dryRun.ok ? 'passed' : `refused: ${c.dryRun.message}`}
+                {c.cluster}: dry run{' '}
+                {c.dryRun.ok ? 'passed' : `refused: ${c.dryRun.message}`}
               </Typography>
               {c.foreign
-                .filter(f => f.adoption === 'rewrite' || f.adoption === 'delete')
+                .filter(
+                  f => f.adoption === 'rewrite' || f.adoption === 'delete',
+                )
                 .map(f => (
-                  <Alert key={`${f.kind}/${f.namespace}/${f.name}`} severity="warning">
-                    {f.kind} {f.name} belongs to {f.ownerEntityRef ?? f.owner}: {f.reason}.
+                  <Alert
+                    key={`${f.kind}/${f.namespace}/${f.name}`}
+                    severity="warning"
+                  >
+                    {f.kind} {f.name} belongs to {f.ownerEntityRef ?? f.owner}:{' '}
+                    {f.reason}.
                   </Alert>
                 ))}
               {c.kept.map(f => (
-                <Alert key={`${f.kind}/${f.namespace}/${f.name}`} severity={f.adoption === 'blocked' ? 'error' : 'warning'}>
+                <Alert
+                  key={`${f.kind}/${f.namespace}/${f.name}`}
+                  severity={f.adoption === 'blocked' ? 'error' : 'warning'}
+                >
                   {f.reason}.
                 </Alert>
               ))}
@@ -141,26 +183,48 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
                 <Box key={`${x.kind}/${x.namespace ?? ''}/${x.name}`}>
                   <Typography variant="subtitle2">
                     {x.kind} {x.name}: {x.action}
-                    {x.takesOverFrom ? ` (taken over from ${x.takesOverFrom})` : ''}
+                    {x.takesOverFrom
+                      ? ` (taken over from ${x.takesOverFrom})`
+                      : ''}
                   </Typography>
                   {x.diff && (
-                    <pre style={{ fontSize: 12, overflowX: 'auto', background: 'rgba(0,0,0,0.04)', padding: 8 }}>{x.diff}</pre>
+                    <pre
+                      style={{
+                        fontSize: 12,
+                        overflowX: 'auto',
+                        background: 'rgba(0,0,0,0.04)',
+                        padding: 8,
+                      }}
+                    >
+                      {x.diff}
+                    </pre>
                   )}
                 </Box>
               ))}
             </Box>
           ))}
-        {planned?.blocked && <Alert severity="error">No apply can proceed: {planned.blocked}.</Alert>}
+        {planned?.blocked && (
+          <Alert severity="error">
+            No apply can proceed: {planned.blocked}.
+          </Alert>
+        )}
         {(planned?.needsAdoption || adopt) && (
           <FormControlLabel
-            control={<Checkbox checked={adopt} onChange={e => setAdopt(e.target.checked)} />}
+            control={
+              <Checkbox
+                checked={adopt}
+                onChange={e => setAdopt(e.target.checked)}
+              />
+            }
             label="Adopt this host's routing: rewrite and delete the objects listed above (you need the right to change their current owner)"
           />
         )}
         {phase.kind === 'applying' && <Progress />}
         {phase.kind === 'applied' && (
           <Alert severity={phase.result.ok ? 'success' : 'error'}>
-            {phase.result.ok ? 'Applied.' : 'Not applied; the clusters were put back.'}
+            {phase.result.ok
+              ? 'Applied.'
+              : 'Not applied; the clusters were put back.'}
             <ul>
               {phase.result.clusters.map(c => (
                 <li key={c.cluster}>
@@ -173,12 +237,18 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
         )}
       </DialogContent>
       <DialogActions>
-        <Button onClick={onClose}>{phase.kind === 'applied' ? 'Close' : 'Cancel'}</Button>
+        <Button onClick={onClose}>
+          {phase.kind === 'applied' ? 'Close' : 'Cancel'}
+        </Button>
         {planned && (
           <Button
             color="primary"
             variant="contained"
-            disabled={phase.kind === 'applying' || Boolean(planned.blocked) || (planned.needsAdoption && !adopt)}
+            disabled={
+              phase.kind === 'applying' ||
+              Boolean(planned.blocked) ||
+              (planned.needsAdoption && !adopt)
+            }
             onClick={() => doApply(planned)}
           >
             Apply

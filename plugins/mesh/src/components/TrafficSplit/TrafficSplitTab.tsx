@@ -1,6 +1,23 @@
 import { InfoCard } from '@backstage/core-components';
-import { Box, Button, Checkbox, FormControlLabel, Grid, Slider, TextField, Typography } from '@material-ui/core';
-import { Destination, EntityMeshState, IntentIssue, runningVersions, startingIntent, TrafficIntent, withSplit } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  Box,
+  Button,
+  Checkbox,
+  FormControlLabel,
+  Grid,
+  Slider,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import {
+  Destination,
+  EntityMeshState,
+  IntentIssue,
+  runningVersions,
+  startingIntent,
+  TrafficIntent,
+  withSplit,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { useMemo, useState } from 'react';
 import { rebalance, splitEvenly } from './rebalance';
 import { DisabledReason } from '../fields/DisabledReason';
@@ -13,7 +30,9 @@ export function versionsOf(state: EntityMeshState): string[] {
 /** Weights per running version from the split editing starts from (live, else last applied, else all to the first version). */
 function initialWeights(state: EntityMeshState, versions: string[]): number[] {
   const split = startingIntent(state, versions).split;
-  return versions.map(v => split.filter(d => d.version === v).reduce((a, d) => a + d.weight, 0));
+  return versions.map(v =>
+    split.filter(d => d.version === v).reduce((a, d) => a + d.weight, 0),
+  );
 }
 
 export interface TrafficSplitTabProps {
@@ -24,21 +43,39 @@ export interface TrafficSplitTabProps {
 }
 
 /** One slider and number field per version, the sum held at 100 while the user moves them. */
-export const TrafficSplitTab = ({ state, disabledReason, issues = [], onReview }: TrafficSplitTabProps) => {
+export const TrafficSplitTab = ({
+  state,
+  disabledReason,
+  issues = [],
+  onReview,
+}: TrafficSplitTabProps) => {
   const versions = useMemo(() => versionsOf(state), [state]);
   const [weights, setWeights] = useState(() => initialWeights(state, versions));
-  const [locked, setLocked] = useState<boolean[]>(() => versions.map(() => false));
+  const [locked, setLocked] = useState<boolean[]>(() =>
+    versions.map(() => false),
+  );
   const disabled = Boolean(disabledReason);
 
-  const set = (i: number, value: number) => setWeights(w => rebalance(w, i, value, locked));
-  const split: Destination[] = versions.map((version, i) => ({ version, weight: weights[i] })).filter(d => d.weight > 0);
+  const set = (i: number, value: number) =>
+    setWeights(w => rebalance(w, i, value, locked));
+  const split: Destination[] = versions
+    .map((version, i) => ({ version, weight: weights[i] }))
+    .filter(d => d.weight > 0);
   const intent = withSplit(startingIntent(state, versions), split);
   const issueFor = (i: number) =>
-    issues.find(x => x.path.startsWith('split[') && split[Number(x.path.slice(6, x.path.indexOf(']')))]?.version === versions[i]);
+    issues.find(
+      x =>
+        x.path.startsWith('split[') &&
+        split[Number(x.path.slice(6, x.path.indexOf(']')))]?.version ===
+          versions[i],
+    );
   const splitIssue = issues.find(x => x.path === 'split');
 
   return (
-    <InfoCard title="Traffic split" subheader="Weights of the default route, per version; they always sum to 100.">
+    <InfoCard
+      title="Traffic split"
+      subheader="Weights of the default route, per version; they always sum to 100."
+    >
       <DisabledReason reason={disabledReason} />
       {versions.map((version, i) => (
         <Grid container spacing={2} alignItems="center" key={version}>
@@ -62,7 +99,11 @@ export const TrafficSplitTab = ({ state, disabledReason, issues = [], onReview }
               type="number"
               value={weights[i]}
               disabled={disabled || locked[i]}
-              inputProps={{ min: 0, max: 100, 'aria-label': `Weight of ${version} (percent)` }}
+              inputProps={{
+                min: 0,
+                max: 100,
+                'aria-label': `Weight of ${version} (percent)`,
+              }}
               onChange={e => set(i, Number(e.target.value))}
               error={Boolean(issueFor(i))}
               helperText={issueFor(i)?.message}
@@ -74,7 +115,11 @@ export const TrafficSplitTab = ({ state, disabledReason, issues = [], onReview }
                 <Checkbox
                   checked={locked[i]}
                   disabled={disabled}
-                  onChange={e => setLocked(l => l.map((x, k) => (k === i ? e.target.checked : x)))}
+                  onChange={e =>
+                    setLocked(l =>
+                      l.map((x, k) => (k === i ? e.target.checked : x)),
+                    )
+                  }
                   inputProps={{ 'aria-label': `Lock ${version}` }}
                 />
               }
@@ -83,12 +128,23 @@ export const TrafficSplitTab = ({ state, disabledReason, issues = [], onReview }
           </Grid>
         </Grid>
       ))}
-      {splitIssue && <Typography color="error">{splitIssue.message}</Typography>}
+      {splitIssue && (
+        <Typography color="error">{splitIssue.message}</Typography>
+      )}
       <Box display="flex" mt={2} style={{ gap: 8 }}>
-        <Button variant="outlined" disabled={disabled} onClick={() => setWeights(splitEvenly(versions.length))}>
+        <Button
+          variant="outlined"
+          disabled={disabled}
+          onClick={() => setWeights(splitEvenly(versions.length))}
+        >
           Split evenly
         </Button>
-        <Button variant="contained" color="primary" disabled={disabled} onClick={() => onReview(intent)}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={disabled}
+          onClick={() => onReview(intent)}
+        >
           Review
         </Button>
       </Box>

@@ -10,8 +10,12 @@ describe('slider arithmetic', () => {
   });
 
   it('leaves locked destinations alone and clamps to what they leave', () => {
-    expect(rebalance([40, 40, 20], 0, 90, [false, false, true])).toEqual([80, 0, 20]);
-    expect(rebalance([40, 40, 20], 0, 10, [false, true, false])).toEqual([10, 40, 50]);
+    expect(rebalance([40, 40, 20], 0, 90, [false, false, true])).toEqual([
+      80, 0, 20,
+    ]);
+    expect(rebalance([40, 40, 20], 0, 10, [false, true, false])).toEqual([
+      10, 40, 50,
+    ]);
   });
 
   it('gives a lone unlocked destination whatever the locked ones leave', () => {
@@ -27,18 +31,29 @@ describe('slider arithmetic', () => {
   it('always keeps integer weights within 0..100 summing to 100', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }).chain(n =>
-          fc.tuple(
-            fc.constant(splitEvenly(n)),
-            fc.array(fc.tuple(fc.nat(n - 1), fc.integer({ min: -20, max: 140 }), fc.array(fc.boolean(), { minLength: n, maxLength: n })), { maxLength: 20 }),
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain(n =>
+            fc.tuple(
+              fc.constant(splitEvenly(n)),
+              fc.array(
+                fc.tuple(
+                  fc.nat(n - 1),
+                  fc.integer({ min: -20, max: 140 }),
+                  fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+                ),
+                { maxLength: 20 },
+              ),
+            ),
           ),
-        ),
         ([start, moves]) => {
           let weights = start;
           for (const [i, v, locked] of moves) {
             weights = rebalance(weights, i % weights.length, v, locked);
             expect(sum(weights)).toBe(100);
-            expect(weights.every(w => Number.isInteger(w) && w >= 0 && w <= 100)).toBe(true);
+            expect(
+              weights.every(w => Number.isInteger(w) && w >= 0 && w <= 100),
+            ).toBe(true);
           }
         },
       ),

@@ -2,10 +2,14 @@
 export function apportion(total: number, parts: number[]): number[] {
   if (!parts.length) return [];
   const sum = parts.reduce((a, b) => a + b, 0);
-  const exact = parts.map(p => (sum > 0 ? (p / sum) * total : total / parts.length));
+  const exact = parts.map(p =>
+    sum > 0 ? (p / sum) * total : total / parts.length,
+  );
   const floors = exact.map(Math.floor);
   let left = total - floors.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  const order = exact
+    .map((x, i) => ({ i, r: x - Math.floor(x) }))
+    .sort((a, b) => b.r - a.r || a.i - b.i);
   for (const { i } of order) {
     if (left <= 0) break;
     floors[i] += 1;
@@ -24,13 +28,25 @@ export function splitEvenly(n: number): number[] {
  * other unlocked destinations, in proportion to their weights (as Kiali's sliders do). Locked
  * destinations keep theirs; the moved one is clamped to what the locked ones leave.
  */
-export function rebalance(weights: number[], index: number, value: number, locked: boolean[] = []): number[] {
+export function rebalance(
+  weights: number[],
+  index: number,
+  value: number,
+  locked: boolean[] = [],
+): number[] {
   const others = weights.map((_, i) => i).filter(i => i !== index);
-  const lockedSum = others.filter(i => locked[i]).reduce((a, i) => a + weights[i], 0);
+  const lockedSum = others
+    .filter(i => locked[i])
+    .reduce((a, i) => a + weights[i], 0);
   const free = others.filter(i => !locked[i]);
   const max = 100 - lockedSum;
-  const clamped = free.length ? Math.min(Math.max(Math.round(value), 0), max) : max;
-  const shares = apportion(max - clamped, free.map(i => weights[i]));
+  const clamped = free.length
+    ? Math.min(Math.max(Math.round(value), 0), max)
+    : max;
+  const shares = apportion(
+    max - clamped,
+    free.map(i => weights[i]),
+  );
   const next = [...weights];
   next[index] = clamped;
   free.forEach((i, k) => {

@@ -1,4 +1,10 @@
-import { Box, FormControlLabel, Radio, RadioGroup, Typography } from '@material-ui/core';
+import {
+  Box,
+  FormControlLabel,
+  Radio,
+  RadioGroup,
+  Typography,
+} from '@material-ui/core';
 import { RequestRule } from '@meshtraffic/backstage-plugin-mesh-common';
 import { IntentTextField } from './IntentTextField';
 
@@ -10,15 +16,22 @@ export interface RuleDraft {
 }
 
 export function ruleFromDraft(draft: RuleDraft): RequestRule | undefined {
-  if (draft.kind === 'header') return { header: draft.name.trim(), value: draft.value };
-  if (draft.kind === 'cookie') return { cookie: draft.name.trim(), value: draft.value };
+  if (draft.kind === 'header')
+    return { header: draft.name.trim(), value: draft.value };
+  if (draft.kind === 'cookie')
+    return { cookie: draft.name.trim(), value: draft.value };
   return undefined;
 }
 
 /** The draft for a live rule, or `fallback` when there is none. */
-export function draftFromRule(rule: RequestRule | undefined, fallback: RuleDraft): RuleDraft {
+export function draftFromRule(
+  rule: RequestRule | undefined,
+  fallback: RuleDraft,
+): RuleDraft {
   if (!rule) return fallback;
-  return 'header' in rule ? { kind: 'header', name: rule.header, value: rule.value } : { kind: 'cookie', name: rule.cookie, value: rule.value };
+  return 'header' in rule
+    ? { kind: 'header', name: rule.header, value: rule.value }
+    : { kind: 'cookie', name: rule.cookie, value: rule.value };
 }
 
 export interface RequestRuleFieldsProps {
@@ -32,24 +45,64 @@ export interface RequestRuleFieldsProps {
 }
 
 /** Which requests a route is for: those carrying a header, or a cookie, with a value. */
-export const RequestRuleFields = ({ title, noneLabel, draft, disabled, issue, onChange }: RequestRuleFieldsProps) => (
+export const RequestRuleFields = ({
+  title,
+  noneLabel,
+  draft,
+  disabled,
+  issue,
+  onChange,
+}: RequestRuleFieldsProps) => (
   <Box mt={2}>
     <Typography variant="subtitle2">{title}</Typography>
-    <RadioGroup row aria-label={title} value={draft.kind} onChange={e => onChange({ ...draft, kind: e.target.value as RuleDraft['kind'] })}>
-      {noneLabel && <FormControlLabel value="none" control={<Radio />} label={noneLabel} disabled={disabled} />}
-      <FormControlLabel value="header" control={<Radio />} label="Header" disabled={disabled} />
-      <FormControlLabel value="cookie" control={<Radio />} label="Cookie" disabled={disabled} />
+    <RadioGroup
+      row
+      aria-label={title}
+      value={draft.kind}
+      onChange={e =>
+        onChange({ ...draft, kind: e.target.value as RuleDraft['kind'] })
+      }
+    >
+      {noneLabel && (
+        <FormControlLabel
+          value="none"
+          control={<Radio />}
+          label={noneLabel}
+          disabled={disabled}
+        />
+      )}
+      <FormControlLabel
+        value="header"
+        control={<Radio />}
+        label="Header"
+        disabled={disabled}
+      />
+      <FormControlLabel
+        value="cookie"
+        control={<Radio />}
+        label="Cookie"
+        disabled={disabled}
+      />
     </RadioGroup>
     {draft.kind !== 'none' && (
       <Box display="flex" style={{ gap: 16 }}>
         <IntentTextField
-          label={draft.kind === 'header' ? `${title}: header name` : `${title}: cookie name`}
+          label={
+            draft.kind === 'header'
+              ? `${title}: header name`
+              : `${title}: cookie name`
+          }
           value={draft.name}
           disabled={disabled}
           issue={issue}
           onChange={e => onChange({ ...draft, name: e.target.value })}
         />
-        <IntentTextField label={`${title}: value`} value={draft.value} disabled={disabled} onChange={e => onChange({ ...draft, value: e.target.value })} />
+        <IntentTextField
+          label={`${title}: value`}
+          value={draft.value}
+          disabled={disabled}
+          onChange={e => onChange({ ...draft, value: e.target.value })}
+        />
       </Box>
     )}
   </Box>

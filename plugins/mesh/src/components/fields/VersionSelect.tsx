@@ -13,7 +13,15 @@ export interface VersionSelectProps {
 }
 
 /** One of the versions the service runs; a native select, so keyboards and screen readers know it. */
-export const VersionSelect = ({ label, value, versions, noneLabel, disabled, issue, onChange }: VersionSelectProps) => (
+export const VersionSelect = ({
+  label,
+  value,
+  versions,
+  noneLabel,
+  disabled,
+  issue,
+  onChange,
+}: VersionSelectProps) => (
   <TextField
     select
     id={fieldId(label)}
