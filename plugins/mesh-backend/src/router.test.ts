@@ -101,18 +101,49 @@ describe('the mesh router', () => {
   });
 
   it.each([
-    ['a missing revision', { intent }],
-    ['a revision that is not a string', { intent, revision: 7 }],
-    ['no intent', { revision: 'r1' }],
+    [
+      'a missing revision',
+      { intent },
+      /^invalid apply request: revision: Required/,
+    ],
+    [
+      'a revision that is not a string',
+      { intent, revision: 7 },
+      /^invalid apply request: revision: Expected string, received number$/,
+    ],
+    [
+      'no intent',
+      { revision: 'r1' },
+      /^invalid apply request: intent: Required$/,
+    ],
+    [
+      'a misspelt field',
+      { intent, revision: 'r1', adpot: true },
+      /^invalid apply request: \(body\): Unrecognized key\(s\) in object: 'adpot'$/,
+    ],
+    [
+      'a task id too long',
+      { intent, revision: 'r1', scaffolderTaskId: 'x'.repeat(256) },
+      /^invalid apply request: scaffolderTaskId: String must contain at most 255/,
+    ],
+    [
+      'a bad onboarding namespace',
+      {
+        intent,
+        revision: 'r1',
+        onboarding: { mesh: 'demo', namespace: 'Bad_NS', service: 'reviews' },
+      },
+      /^invalid apply request: onboarding.namespace: must be a Kubernetes namespace name$/,
+    ],
   ])(
-    'answers 400 to an apply with %s, and never calls the applier',
-    async (_what, body) => {
+    'answers 400 naming the field to an apply with %s, and never calls the applier',
+    async (_what, body, message) => {
       const { app, services } = await routerWith();
       const res = await request(app).post(`${path}/apply`).send(body);
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({
         name: 'InputError',
-        message: expect.stringMatching(/the request body must be/),
+        message: expect.stringMatching(message),
       });
       expect(services.applier.apply).not.toHaveBeenCalled();
     },
@@ -207,6 +238,22 @@ describe('the mesh router', () => {
         name: 'ConflictError',
         message: 'the routing changed since you loaded it',
       }),
+    );
+  });
+
+  it('answers 400 naming the field to a malformed plan or rollback', async () => {
+    const { app } = await routerWith();
+    const plan = await request(app)
+      .post(`${path}/plan`)
+      .send({ adopt: 'yes', intent });
+    expect(plan.body.error.message).toBe(
+      'invalid plan request: adopt: Expected boolean, received string',
+    );
+    const rollback = await request(app)
+      .post(`${path}/rollback`)
+      .send({ to: 'latest', revision: 'r1' });
+    expect(rollback.body.error.message).toBe(
+      'invalid rollback request: to: Expected number, received string',
     );
   });
 

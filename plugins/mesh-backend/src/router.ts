@@ -21,9 +21,16 @@ import {
   IntentIssue,
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
+  OnboardingTarget,
+  applyRequestSchema,
+  planRequestSchema,
   PlanResponse,
+  removeRequestSchema,
+  requestIssues,
+  rollbackRequestSchema,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
+import { z } from 'zod';
 import Router from 'express-promise-router';
 import { targetOf } from './onboarding';
 import { HostClaims } from './ownership/HostClaims';
@@ -64,21 +71,29 @@ function actorOf(credentials: BackstageCredentials): string {
     : `${p.type}:${p.subject ?? 'unknown'}`;
 }
 
+/** A request body (or query) as its schema in mesh-common says, or a 400 naming every bad field. */
+function parsed<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  value: unknown,
+  what: string,
+): T {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success)
+    throw new InputError(`invalid ${what}: ${requestIssues(result.error)}`);
+  return result.data;
+}
+
 /**
  * The scaffolder task an apply came from, when a template made it: history tags the change with
  * it. Only a service acting on behalf of a user (the scaffolder's on-behalf-of token) may say so;
  * a person cannot pass their change off as a template's.
  */
 function taskIdOf(
-  body: { scaffolderTaskId?: unknown },
+  body: { scaffolderTaskId?: string },
   credentials: BackstageCredentials,
 ): string | undefined {
   const id = body.scaffolderTaskId;
   if (id === undefined) return undefined;
-  if (typeof id !== 'string' || !id || id.length > 255)
-    throw new InputError(
-      'scaffolderTaskId must be a string of at most 255 characters',
-    );
   const actor = (credentials.principal as { actor?: { type: string } }).actor;
   if (actor?.type !== 'service') {
     throw new InputError(
@@ -167,7 +182,7 @@ export async function createRouter(
   async function authorizedTarget(
     req: express.Request,
     permission = meshTrafficReadPermission,
-    onboarding?: unknown,
+    onboarding?: OnboardingTarget,
   ) {
     const needed =
       onboarding === undefined ? permission : meshTrafficUpdatePermission;
@@ -204,16 +219,14 @@ export async function createRouter(
   });
 
   router.post('/entities/:kind/:namespace/:name/plan', async (req, res) => {
+    const body = parsed(planRequestSchema, req.body, 'plan request');
     const { target } = await authorizedTarget(
       req,
       meshTrafficReadPermission,
-      req.body?.onboarding,
+      body.onboarding,
     );
-    if (!req.body || typeof req.body !== 'object' || !('intent' in req.body)) {
-      throw new InputError('the request body must be { "intent": { ... } }');
-    }
-    const result = await planner.plan(target, req.body.intent, {
-      adopt: req.body.adopt === true,
+    const result = await planner.plan(target, body.intent, {
+      adopt: body.adopt === true,
     });
     if (!result.valid) {
       res.status(400).json(invalidIntentBody(result.issues));
@@ -281,17 +294,12 @@ export async function createRouter(
 
   router.post('/entities/:kind/:namespace/:name/apply', async (req, res) => {
     const outcome = await audited(req, 'traffic-apply', async () => {
+      const body = parsed(applyRequestSchema, req.body, 'apply request');
       const { credentials, target } = await authorizedTarget(
         req,
         meshTrafficUpdatePermission,
-        req.body?.onboarding,
+        body.onboarding,
       );
-      const body = req.body ?? {};
-      if (!('intent' in body) || typeof body.revision !== 'string') {
-        throw new InputError(
-          'the request body must be { "intent": { ... }, "revision": "<from the plan>", "adopt"?: boolean }',
-        );
-      }
       return applier.apply({
         target,
         actor: actorOf(credentials),
@@ -312,12 +320,11 @@ export async function createRouter(
           req,
           meshTrafficUpdatePermission,
         );
-        const revision = req.query.revision;
-        if (typeof revision !== 'string' || !revision) {
-          throw new InputError(
-            'the revision you saw is required: DELETE .../intent?revision=<revision>',
-          );
-        }
+        const { revision } = parsed(
+          removeRequestSchema,
+          req.query,
+          'removal (DELETE .../intent?revision=<the revision you saw>)',
+        );
         return applier.remove({
           target,
           actor: actorOf(credentials),
@@ -338,16 +345,11 @@ export async function createRouter(
 
   router.post('/entities/:kind/:namespace/:name/rollback', async (req, res) => {
     const outcome = await audited(req, 'traffic-rollback', async () => {
+      const body = parsed(rollbackRequestSchema, req.body, 'rollback request');
       const { credentials, entityRef, target } = await authorizedTarget(
         req,
         meshTrafficUpdatePermission,
       );
-      const body = req.body ?? {};
-      if (typeof body.to !== 'number' || typeof body.revision !== 'string') {
-        throw new InputError(
-          'the request body must be { "to": <history id>, "revision": "<current revision>" }',
-        );
-      }
       const entry = await store.entry(entityRef, body.to);
       if (!entry)
         throw new NotFoundError(`no history entry ${body.to} for ${entityRef}`);

@@ -25,3 +25,4 @@ export * from './diff/objectDiff';
 export * from './entity/target';
 export * from './permissions';
 export * from './api/types';
+export * from './api/requests';

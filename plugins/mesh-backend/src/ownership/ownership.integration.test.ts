@@ -229,7 +229,7 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
       .set('Authorization', alice);
     expect(noRevision.status).toBe(400);
     expect(noRevision.body.error.message).toMatch(
-      /revision you saw is required/,
+      /the revision you saw.*revision: Required/,
     );
     expect(
       (

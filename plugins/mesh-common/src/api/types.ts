@@ -1,3 +1,10 @@
+import { z } from 'zod';
+import {
+  ApplyRequestBody,
+  onboardingTargetSchema,
+  PlanRequestBody,
+  RollbackRequestBody,
+} from './requests';
 import { IntentIssue } from '../intent/validate';
 import { TrafficIntent } from '../intent/schema';
 import { WorkloadVersion } from '../intent/workloads';
@@ -110,12 +117,11 @@ export interface ClusterPlan {
   kept: ClassifiedObject[];
 }
 
-export interface PlanRequest {
-  intent: unknown;
-  /** Plan the take-over of foreign routing: the rewrites and deletes appear among the changes. */
-  adopt?: boolean;
-  onboarding?: OnboardingTarget;
-}
+/**
+ * `POST .../plan`: the intent; `adopt` plans the take-over of foreign routing (the rewrites and
+ * deletes appear among the changes); `onboarding` names the target of an entity not annotated yet.
+ */
+export type PlanRequest = PlanRequestBody;
 
 export type PlanResponse =
   | { valid: false; issues: IntentIssue[] }
@@ -130,22 +136,14 @@ export type PlanResponse =
       blocked?: string;
     };
 
-export interface ApplyRequest {
-  intent: unknown;
-  revision: string;
-  adopt?: boolean;
-  /** Set by the scaffolder actions, so history can tell which task made the change. */
-  scaffolderTaskId?: string;
-  /** The target of an entity whose annotations are not in the catalog yet (plan and apply only). */
-  onboarding?: OnboardingTarget;
-}
+/**
+ * `POST .../apply`: the intent and the revision its plan was made against; `scaffolderTaskId` is set
+ * by the scaffolder actions, so history can tell which task made the change.
+ */
+export type ApplyRequest = ApplyRequestBody;
 
 /** Where an entity's service lives, named by the onboarding template before its annotations land. */
-export interface OnboardingTarget {
-  mesh: string;
-  namespace: string;
-  service: string;
-}
+export type OnboardingTarget = z.infer<typeof onboardingTargetSchema>;
 
 export type ClusterOutcome =
   | 'applied'
@@ -193,7 +191,5 @@ export interface HistoryEntry {
   scaffolderTaskId?: string;
 }
 
-export interface RollbackRequest {
-  to: number;
-  revision: string;
-}
+/** `POST .../rollback`: the history entry to go back to, against the revision the user saw. */
+export type RollbackRequest = RollbackRequestBody;

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { DNS_1123_LABEL } from '../entity/target';
+
+/**
+ * The request bodies of `/api/mesh`, one schema per route, next to the intent's. The router parses
+ * with them (a 400 naming each bad field) and hands the services typed requests. The intent itself
+ * is `unknown` here on purpose: `validateIntent` judges it, with every problem and its path.
+ */
+
+/** What the onboarding template names for an entity whose catalog-info.yaml does not carry the annotations yet. */
+export const onboardingTargetSchema = z
+  .object({
+    mesh: z.string().min(1).max(63),
+    namespace: z
+      .string()
+      .max(63)
+      .regex(DNS_1123_LABEL, 'must be a Kubernetes namespace name'),
+    service: z
+      .string()
+      .max(63)
+      .regex(DNS_1123_LABEL, 'must be a Kubernetes Service name'),
+  })
+  .strict();
+
+const intentField = z
+  .unknown()
+  .refine(value => value !== undefined, { message: 'Required' });
+const revisionField = z
+  .string({
+    required_error: 'Required: the revision the plan was made against',
+  })
+  .min(1);
+
+export const planRequestSchema = z
+  .object({
+    intent: intentField,
+    adopt: z.boolean().optional(),
+    onboarding: onboardingTargetSchema.optional(),
+  })
+  .strict();
+
+export const applyRequestSchema = z
+  .object({
+    intent: intentField,
+    revision: revisionField,
+    adopt: z.boolean().optional(),
+    scaffolderTaskId: z.string().min(1).max(255).optional(),
+    onboarding: onboardingTargetSchema.optional(),
+  })
+  .strict();
+
+export const rollbackRequestSchema = z
+  .object({
+    to: z.number().int().positive(),
+    revision: revisionField,
+    adopt: z.boolean().optional(),
+  })
+  .strict();
+
+/** `DELETE .../intent?revision=...`: the query, not a body. */
+export const removeRequestSchema = z
+  .object({ revision: revisionField })
+  .passthrough();
+
+/** The intent stays `unknown` to the type as to the schema: validateIntent is its judge. */
+type WithIntent<T> = Omit<T, 'intent'> & { intent: unknown };
+
+export type PlanRequestBody = WithIntent<z.infer<typeof planRequestSchema>>;
+export type ApplyRequestBody = WithIntent<z.infer<typeof applyRequestSchema>>;
+export type RollbackRequestBody = z.infer<typeof rollbackRequestSchema>;
+
+/** Every problem of a request body, each with its field path: what an InputError says. */
+export function requestIssues(error: z.ZodError): string {
+  return error.issues
+    .map(i => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+    .join('; ');
+}
