@@ -1,0 +1,220 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  applyRequestSchema,
+  planRequestSchema,
+  rollbackRequestSchema,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { Sandbox } from '@meshtraffic/kube-sandbox';
+import Ajv2019 from 'ajv/dist/2019';
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import {
+  ADMIN_GROUP,
+  serviceEntity,
+  startMeshBackend,
+  startShippedSandbox,
+} from '../__testUtils__/meshBackend';
+
+const spec = parse(
+  fs.readFileSync(path.join(__dirname, 'openapi.yaml'), 'utf8'),
+);
+
+/** Object schemas that list their properties are closed: a response field the document lacks fails. */
+function closed(schema: any, inAllOf = false): any {
+  if (Array.isArray(schema)) return schema.map(s => closed(s, inAllOf));
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: any = Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [k, closed(v, k === 'allOf')]),
+  );
+  if (!inAllOf && (schema.properties || schema.allOf))
+    out.unevaluatedProperties = false;
+  return out;
+}
+
+const ajv = new Ajv2019({
+  strict: false,
+  validateFormats: false,
+  allErrors: true,
+});
+ajv.addSchema({ $id: 'openapi', components: closed(spec.components) });
+
+/** The documented response schema of a route, with every $ref pointing into the document. */
+function responseSchema(route: string, method: string, status: string) {
+  const schema =
+    spec.paths[route][method].responses[status].content['application/json']
+      .schema;
+  return JSON.parse(
+    JSON.stringify(closed(schema)).replace(
+      /"#\/components/g,
+      '"openapi#/components',
+    ),
+  );
+}
+
+function expectDocumented(
+  route: string,
+  method: string,
+  status: string,
+  body: unknown,
+) {
+  const validate = ajv.compile(responseSchema(route, method, status));
+  const ok = validate(body);
+  expect(
+    ok
+      ? []
+      : validate.errors!.map(
+          e => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`,
+        ),
+  ).toEqual([]);
+}
+
+const ENTITY = '/entities/{kind}/{namespace}/{name}';
+
+describe('openapi.yaml against the code', () => {
+  it('has no key without a value (a comma inside an unquoted flow-style description splits it)', () => {
+    const nulls: string[] = [];
+    const walk = (node: any, at: string) => {
+      if (node && typeof node === 'object')
+        for (const [k, v] of Object.entries(node)) walk(v, `${at}/${k}`);
+      else if (node === null) nulls.push(at);
+    };
+    walk(spec, '');
+    expect(nulls).toEqual([]);
+  });
+
+  it.each([
+    ['plan', `${ENTITY}/plan`, planRequestSchema],
+    ['apply', `${ENTITY}/apply`, applyRequestSchema],
+    ['rollback', `${ENTITY}/rollback`, rollbackRequestSchema],
+  ])(
+    'documents the %s request as mesh-common’s schema takes it: the same fields, the same required ones',
+    (_name, route, schema) => {
+      const documented =
+        spec.paths[route].post.requestBody.content['application/json'].schema;
+      const shape = (schema as z.AnyZodObject).shape;
+      expect(Object.keys(documented.properties).sort()).toEqual(
+        Object.keys(shape).sort(),
+      );
+      const required = Object.entries(shape)
+        .filter(([, field]) => !(field as z.ZodTypeAny).isOptional())
+        .map(([key]) => key);
+      expect([...(documented.required ?? [])].sort()).toEqual(required.sort());
+      expect(documented.additionalProperties).toBe(false);
+    },
+  );
+
+  describe('responses, as the backend answers them', () => {
+    let sandbox: Sandbox;
+    let server: any;
+    const base = '/api/mesh/entities/component/default/reviews';
+    const auth = () => mockCredentials.user.header();
+
+    beforeAll(async () => {
+      sandbox = await startShippedSandbox('demo');
+      ({ server } = await startMeshBackend({
+        sandbox,
+        entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
+        groups: { 'user:default/mock': [ADMIN_GROUP] },
+      }));
+    }, 30_000);
+    afterAll(() => sandbox?.stop());
+
+    it('documents every field of every answer: clusters, state, plan, apply, history, rollback, removal, an invalid intent, an unfinished change', async () => {
+      const get = (p: string) =>
+        request(server).get(`/api/mesh${p}`).set('Authorization', auth());
+      const post = (p: string, body: object) =>
+        request(server)
+          .post(`${base}${p}`)
+          .set('Authorization', auth())
+          .send(body);
+      const state = async () =>
+        (await get('/entities/component/default/reviews')).body;
+
+      expectDocumented(
+        '/clusters',
+        'get',
+        '200',
+        (await get('/clusters')).body,
+      );
+      expectDocumented(ENTITY, 'get', '200', await state());
+      const intent = {
+        split: [
+          { version: 'v1', weight: 80 },
+          { version: 'v3', weight: 20 },
+        ],
+        timeout: '2s',
+        retries: { attempts: 2 },
+      };
+      expectDocumented(
+        `${ENTITY}/plan`,
+        'post',
+        '200',
+        (await post('/plan', { intent })).body,
+      );
+      expectDocumented(
+        `${ENTITY}/plan`,
+        'post',
+        '400',
+        (await post('/plan', { intent: { split: [] } })).body,
+      );
+      const applied = await post('/apply', {
+        intent,
+        revision: (await state()).revision,
+      });
+      expect(applied.body.ok).toBe(true);
+      expectDocumented(`${ENTITY}/apply`, 'post', '200', applied.body);
+      expectDocumented(ENTITY, 'get', '200', await state());
+      const history = (await get('/entities/component/default/reviews/history'))
+        .body;
+      expectDocumented(`${ENTITY}/history`, 'get', '200', history);
+      const rollback = await post('/rollback', {
+        to: history.items[0].id,
+        revision: (await state()).revision,
+      });
+      expectDocumented(`${ENTITY}/rollback`, 'post', '200', rollback.body);
+
+      const remove = async () =>
+        request(server)
+          .delete(`${base}/intent`)
+          .query({ revision: (await state()).revision })
+          .set('Authorization', auth());
+      const removed = await remove();
+      expect(removed.body.ok).toBe(true);
+      expectDocumented(`${ENTITY}/intent`, 'delete', '200', removed.body);
+
+      // From nothing, a change that fails on west and whose undo (deletes) fails on east: the
+      // state then reports it unfinished, with each cluster's intent.
+      sandbox.faults.cluster('west').failNext({
+        verb: 'create',
+        resource: 'virtualservices',
+        status: 500,
+        count: 1,
+      });
+      sandbox.faults
+        .cluster('east')
+        .failNext({ verb: 'delete', status: 503, count: 10 });
+      const failed = await post('/apply', {
+        intent: { split: [{ version: 'v3', weight: 100 }] },
+        revision: (await state()).revision,
+      });
+      expect(failed.body.clusters.map((c: any) => c.outcome)).toContain(
+        'restore-failed',
+      );
+      expectDocumented(`${ENTITY}/apply`, 'post', '200', failed.body);
+      sandbox.faults.reset();
+      const unfinished = await state();
+      expect(unfinished.unfinished).toBeDefined();
+      expectDocumented(ENTITY, 'get', '200', unfinished);
+      expectDocumented(
+        `${ENTITY}/history`,
+        'get',
+        '200',
+        (await get('/entities/component/default/reviews/history')).body,
+      );
+      expect((await remove()).body.ok).toBe(true);
+    });
+  });
+});
