@@ -26,3 +26,4 @@ export * from './entity/target';
 export * from './permissions';
 export * from './api/types';
 export * from './api/requests';
+export * from './api/client';

@@ -5,13 +5,12 @@ import {
   ClustersResponse,
   EntityMeshState,
   HistoryEntry,
-  IntentIssue,
+  InvalidIntent,
   PlanResponse,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
-/** An apply the backend refused as invalid (400): every problem with its field path. */
-export type InvalidIntent = { valid: false; issues: IntentIssue[] };
+export type { InvalidIntent };
 
 /** The mesh backend, as the frontend talks to it. */
 export interface MeshApi {

@@ -4,22 +4,22 @@ import {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
 import {
   ApplyRequest,
   ApplyResponse,
   EntityMeshState,
-  IntentIssue,
+  InvalidIntent,
+  MeshApiClient,
   PlanRequest,
   PlanResponse,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
-export type InvalidIntent = { valid: false; issues: IntentIssue[] };
+export type { InvalidIntent };
 
 /**
- * The mesh backend's REST API, called on behalf of the template's user: the same validation,
- * permission checks and history as a change made from the Mesh tab. Credentials for the clusters
- * stay in the mesh backend; this holds none.
+ * The mesh backend's REST API, called on behalf of the template's user through mesh-common's
+ * client: the same validation, permission checks and history as a change made from the Mesh tab.
+ * Credentials for the clusters stay in the mesh backend; this holds none.
  */
 export class MeshBackendClient {
   constructor(
@@ -30,7 +30,7 @@ export class MeshBackendClient {
     credentials: BackstageCredentials,
     entity: CompoundEntityRef,
   ): Promise<EntityMeshState> {
-    return this.call(credentials, 'GET', entity, '');
+    return this.onBehalfOf(credentials).getState(entity);
   }
 
   plan(
@@ -38,7 +38,7 @@ export class MeshBackendClient {
     entity: CompoundEntityRef,
     request: PlanRequest,
   ): Promise<PlanResponse> {
-    return this.call(credentials, 'POST', entity, '/plan', request);
+    return this.onBehalfOf(credentials).plan(entity, request);
   }
 
   apply(
@@ -46,45 +46,26 @@ export class MeshBackendClient {
     entity: CompoundEntityRef,
     request: ApplyRequest,
   ): Promise<ApplyResponse | InvalidIntent> {
-    return this.call(credentials, 'POST', entity, '/apply', request);
+    return this.onBehalfOf(credentials).apply(entity, request);
   }
 
-  private async call<T>(
-    credentials: BackstageCredentials,
-    method: string,
-    entity: CompoundEntityRef,
-    suffix: string,
-    body?: unknown,
-  ): Promise<T> {
-    const base = await this.deps.discovery.getBaseUrl('mesh');
-    const { token } = await this.deps.auth.getPluginRequestToken({
-      onBehalfOf: credentials,
-      targetPluginId: 'mesh',
-    });
-    const path = [entity.kind, entity.namespace, entity.name]
-      .map(encodeURIComponent)
-      .join('/');
-    const response = await fetch(`${base}/entities/${path}${suffix}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body ? { 'Content-Type': 'application/json' } : {}),
+  /** A client whose every request carries a token for the mesh backend on behalf of the user. */
+  private onBehalfOf(credentials: BackstageCredentials): MeshApiClient {
+    return new MeshApiClient({
+      baseUrl: () => this.deps.discovery.getBaseUrl('mesh'),
+      fetch: async (url, init) => {
+        const { token } = await this.deps.auth.getPluginRequestToken({
+          onBehalfOf: credentials,
+          targetPluginId: 'mesh',
+        });
+        return fetch(url, {
+          ...init,
+          headers: {
+            ...(init.headers as Record<string, string>),
+            Authorization: `Bearer ${token}`,
+          },
+        });
       },
-      body: body ? JSON.stringify(body) : undefined,
     });
-    if (response.status === 400) {
-      // An invalid intent comes back with every problem and its path; anything else is an error.
-      const payload = await response
-        .clone()
-        .text()
-        .then(text => JSON.parse(text))
-        .catch(() => undefined);
-      if (Array.isArray(payload?.issues))
-        return { valid: false, issues: payload.issues } as T;
-    }
-    if (!response.ok) throw await ResponseError.fromResponse(response);
-    // JSON.parse here rather than response.json(): the values then belong to this module's realm,
-    // which the scaffolder's templating insists on for arrays (it differs from fetch's under jest).
-    return JSON.parse(await response.text()) as T;
   }
 }

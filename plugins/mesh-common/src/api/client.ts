@@ -1,0 +1,110 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import { IntentIssue } from '../intent/validate';
+import {
+  ApplyRequest,
+  ApplyResponse,
+  ClustersResponse,
+  EntityMeshState,
+  HistoryEntry,
+  PlanRequest,
+  PlanResponse,
+  RollbackRequest,
+} from './types';
+
+/** An intent the backend refused (400): every problem with its field path. An answer, not an error. */
+export type InvalidIntent = { valid: false; issues: IntentIssue[] };
+
+/** How the client reaches the mesh backend: the browser's authenticated fetch, or a backend's with a token. */
+export interface MeshApiTransport {
+  /** The mesh backend's base URL (`discovery.getBaseUrl('mesh')`). */
+  baseUrl(): Promise<string>;
+  fetch(url: string, init: RequestInit): Promise<Response>;
+}
+
+/**
+ * `/api/mesh`, the one client: the Mesh tab and the scaffolder's actions both call through it,
+ * so a 400 carrying `issues` is an answer and every other failure a ResponseError, once.
+ */
+export class MeshApiClient {
+  constructor(private readonly transport: MeshApiTransport) {}
+
+  getClusters(): Promise<ClustersResponse> {
+    return this.call('GET', '/clusters');
+  }
+
+  getState(entity: CompoundEntityRef): Promise<EntityMeshState> {
+    return this.call('GET', entityPath(entity));
+  }
+
+  plan(entity: CompoundEntityRef, request: PlanRequest): Promise<PlanResponse> {
+    return this.call('POST', `${entityPath(entity)}/plan`, request, true);
+  }
+
+  apply(
+    entity: CompoundEntityRef,
+    request: ApplyRequest,
+  ): Promise<ApplyResponse | InvalidIntent> {
+    return this.call('POST', `${entityPath(entity)}/apply`, request, true);
+  }
+
+  async getHistory(entity: CompoundEntityRef): Promise<HistoryEntry[]> {
+    return (
+      await this.call<{ items: HistoryEntry[] }>(
+        'GET',
+        `${entityPath(entity)}/history`,
+      )
+    ).items;
+  }
+
+  rollback(
+    entity: CompoundEntityRef,
+    request: RollbackRequest,
+  ): Promise<ApplyResponse | InvalidIntent> {
+    return this.call('POST', `${entityPath(entity)}/rollback`, request, true);
+  }
+
+  /** Removes the entity's routing objects from every config cluster, against the revision the caller saw. */
+  removeRouting(
+    entity: CompoundEntityRef,
+    revision: string,
+  ): Promise<ApplyResponse> {
+    return this.call(
+      'DELETE',
+      `${entityPath(entity)}/intent?revision=${encodeURIComponent(revision)}`,
+    );
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    invalidIsAnswer = false,
+  ): Promise<T> {
+    const base = await this.transport.baseUrl();
+    const response = await this.transport.fetch(`${base}${path}`, {
+      method,
+      headers: body ? { 'Content-Type': 'application/json' } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (response.status === 400 && invalidIsAnswer) {
+      const payload = await response
+        .clone()
+        .text()
+        .then(text => JSON.parse(text))
+        .catch(() => undefined);
+      if (Array.isArray(payload?.issues))
+        return { valid: false, issues: payload.issues } as T;
+    }
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    // JSON.parse of the text rather than response.json(): the values then belong to the caller's
+    // realm, which the scaffolder's templating insists on for arrays (fetch's differs under jest).
+    return JSON.parse(await response.text()) as T;
+  }
+}
+
+function entityPath(e: CompoundEntityRef) {
+  return `/entities/${[e.kind.toLocaleLowerCase('en-US'), e.namespace, e.name]
+    .map(encodeURIComponent)
+    .join('/')}`;
+}
