@@ -1,0 +1,108 @@
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  meshTrafficReadPermission,
+  meshTrafficUpdatePermission,
+  OnboardingTarget,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import express from 'express';
+import { targetOf } from '../onboarding';
+import { HostClaims } from '../ownership/HostClaims';
+import { OwnershipGuard } from '../ownership/OwnershipGuard';
+import { MeshStateService } from '../service/MeshStateService';
+
+/** Who may do what to an entity's routing: authentication, the permission, the catalog, ownership. */
+export class RequestAccess {
+  constructor(
+    private readonly deps: {
+      httpAuth: HttpAuthService;
+      permissions: PermissionsService;
+      catalog: CatalogService;
+      guard: OwnershipGuard;
+      claims: HostClaims;
+      state: MeshStateService;
+    },
+  ) {}
+
+  /**
+   * The caller's credentials and the catalog entity, once the permission allows it. Changes come
+   * only from people: a user, or a service acting on behalf of one (its credentials are the user's).
+   */
+  async entity(
+    req: express.Request,
+    permission: ResourcePermission<'catalog-entity'>,
+  ) {
+    const allow: Array<'user' | 'service'> =
+      permission === meshTrafficReadPermission ? ['user', 'service'] : ['user'];
+    const credentials = await this.deps.httpAuth.credentials(req, { allow });
+    const entityRef = stringifyEntityRef({
+      kind: req.params.kind,
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const [decision] = await this.deps.permissions.authorize(
+      [{ permission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `you may not ${permission.attributes.action} the mesh routing of ${entityRef}`,
+      );
+    }
+    const entity = await this.deps.catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity) throw new NotFoundError(`no catalog entity ${entityRef}`);
+    return { credentials, entityRef, entity };
+  }
+
+  /**
+   * As `entity`, with the entity's mesh target. Plan and apply may name the target of an entity
+   * not yet annotated (`onboarding`): that is a claim on a host, so it needs the update
+   * permission and a host no other catalog entity names. Changing routing in a namespace a mesh
+   * binds to owning groups needs membership of one of them.
+   */
+  async target(
+    req: express.Request,
+    permission = meshTrafficReadPermission,
+    onboarding?: OnboardingTarget,
+  ) {
+    const needed =
+      onboarding === undefined ? permission : meshTrafficUpdatePermission;
+    const { credentials, entityRef, entity } = await this.entity(req, needed);
+    const target = targetOf(entity, onboarding);
+    if (needed === meshTrafficUpdatePermission) {
+      await this.deps.guard.checkNamespace(
+        credentials,
+        this.deps.state.meshFor(target),
+        target.namespace,
+      );
+    }
+    if (onboarding !== undefined) {
+      const others = await this.deps.claims.otherClaimants(target);
+      if (others.length) {
+        throw new ConflictError(
+          `${target.service} in ${target.namespace} (mesh ${
+            target.mesh
+          }) is already claimed by ${others.join(
+            ', ',
+          )}; it cannot be onboarded again`,
+        );
+      }
+    }
+    return { credentials, entityRef, target };
+  }
+}

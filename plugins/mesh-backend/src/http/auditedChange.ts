@@ -1,0 +1,46 @@
+import { AuditorService } from '@backstage/backend-plugin-api';
+import { ApplyResponse } from '@meshtraffic/backstage-plugin-mesh-common';
+import express from 'express';
+import { ApplyOutcome } from '../service/MeshApplier';
+
+/**
+ * Every attempt to change a cluster is an audit event, refused ones included: who, which entity,
+ * and the outcome per cluster or the reason it was refused.
+ */
+export function auditedChange(auditor: AuditorService) {
+  return async function audited<T extends ApplyOutcome | ApplyResponse>(
+    req: express.Request,
+    eventId: string,
+    work: () => Promise<T>,
+  ) {
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel: 'medium',
+      request: req,
+      meta: {
+        entityRef: `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
+      },
+    });
+    try {
+      const outcome = await work();
+      if ('valid' in outcome && !outcome.valid) {
+        await event.success({
+          meta: { valid: false, issues: outcome.issues.map(i => i.path) },
+        });
+      } else {
+        const r = outcome as ApplyResponse;
+        await event.success({
+          meta: {
+            ok: r.ok,
+            historyId: r.historyId,
+            clusters: r.clusters.map(c => `${c.cluster}:${c.outcome}`),
+          },
+        });
+      }
+      return outcome;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  };
+}
