@@ -1,13 +1,20 @@
 import {
   coreServices,
   createBackendPlugin,
+  LoggerService,
+  SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { meshPermissions } from '@meshtraffic/backstage-plugin-mesh-common';
-import { readMeshConfig, unverifiedClusters } from './config/readMeshConfig';
+import {
+  MeshPluginConfig,
+  readMeshConfig,
+  unverifiedClusters,
+} from './config/readMeshConfig';
 import { CatalogHostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
+import { ChangeRecovery } from './service/ChangeRecovery';
 import { createMeshServices } from './service/createMeshServices';
 
 /**
@@ -33,89 +40,85 @@ export const meshPlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
         scheduler: coreServices.scheduler,
       },
-      async init({
-        auditor,
-        auth,
-        userInfo,
-        config,
-        logger,
-        httpAuth,
-        httpRouter,
-        permissions,
-        permissionsRegistry,
-        catalog,
-        database,
-        scheduler,
-      }) {
+      async init(deps) {
+        const {
+          config,
+          logger,
+          catalog,
+          auth,
+          permissions,
+          userInfo,
+          database,
+        } = deps;
         const meshConfig = readMeshConfig(config);
-        for (const cluster of unverifiedClusters(meshConfig)) {
-          logger.warn(
-            `mesh: cluster ${cluster} has skipTLSVerify set: its credentials go to whoever answers at its URL; use caData or caFile outside development`,
-          );
-        }
-        logger.info(
-          `mesh: ${
-            meshConfig.meshes.length
-          } mesh(es), ${meshConfig.meshes.reduce(
-            (n, m) => n + m.clusters.length,
-            0,
-          )} cluster(s) configured`,
-        );
-        permissionsRegistry.addPermissions(meshPermissions);
+        describeConfig(meshConfig, logger);
+        deps.permissionsRegistry.addPermissions(meshPermissions);
         const claims = new CatalogHostClaims(catalog, auth);
         const guard = new OwnershipGuard(
           permissions,
           userInfo,
           meshConfig.adminGroup,
         );
-        const {
-          registry: clusters,
-          state,
-          planner,
-          store,
-          applier,
-          recovery,
-          status,
-        } = await createMeshServices({
+        const services = await createMeshServices({
           config: meshConfig,
           database,
           claims,
           logger,
         });
-        // Changes a dead replica left pending are resolved by reading the clusters: at startup
-        // (initialDelay 0) and then regularly, by one replica at a time.
-        await scheduler.scheduleTask({
-          id: 'mesh-resolve-interrupted-changes',
-          frequency: {
-            seconds: Math.max(30, meshConfig.changeLockTtlMs / 1000),
-          },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 0 },
-          fn: async () => {
-            const resolved = await recovery.resolveAbandoned();
-            if (resolved)
-              logger.info(
-                `mesh: resolved ${resolved} change(s) left pending by a stopped writer`,
-              );
-          },
-        });
-        httpRouter.use(
+        await scheduleRecovery(
+          deps.scheduler,
+          services.recovery,
+          meshConfig,
+          logger,
+        );
+        deps.httpRouter.use(
           await createRouter({
-            auditor,
+            ...deps,
+            ...services,
+            clusters: services.registry,
             guard,
             claims,
-            httpAuth,
-            permissions,
-            catalog,
-            clusters,
-            state,
-            status,
-            planner,
-            applier,
-            store,
           }),
         );
       },
     });
   },
 });
+
+/** What the config amounts to, and the one setting that sends credentials unchecked. */
+function describeConfig(config: MeshPluginConfig, logger: LoggerService) {
+  for (const cluster of unverifiedClusters(config)) {
+    logger.warn(
+      `mesh: cluster ${cluster} has skipTLSVerify set: its credentials go to whoever answers at its URL; use caData or caFile outside development`,
+    );
+  }
+  const clusters = config.meshes.reduce((n, m) => n + m.clusters.length, 0);
+  logger.info(
+    `mesh: ${config.meshes.length} mesh(es), ${clusters} cluster(s) configured`,
+  );
+}
+
+/**
+ * Changes a dead replica left pending are resolved by reading the clusters: at startup
+ * (initialDelay 0) and then regularly, by one replica at a time.
+ */
+async function scheduleRecovery(
+  scheduler: SchedulerService,
+  recovery: ChangeRecovery,
+  config: MeshPluginConfig,
+  logger: LoggerService,
+) {
+  await scheduler.scheduleTask({
+    id: 'mesh-resolve-interrupted-changes',
+    frequency: { seconds: Math.max(30, config.changeLockTtlMs / 1000) },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 0 },
+    fn: async () => {
+      const resolved = await recovery.resolveAbandoned();
+      if (resolved)
+        logger.info(
+          `mesh: resolved ${resolved} change(s) left pending by a stopped writer`,
+        );
+    },
+  });
+}

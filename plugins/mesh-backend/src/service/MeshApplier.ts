@@ -16,7 +16,7 @@ import { HostLease } from '../database/HostLocks';
 import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
 import { ChangeRecovery } from './ChangeRecovery';
 import { ownerOf } from '../ownership/OwnershipGuard';
-import { MeshPlanner, needsAdoption } from './MeshPlanner';
+import { MeshPlanner, needsAdoption, PlanResult } from './MeshPlanner';
 import {
   holderOf,
   LiveState,
@@ -90,42 +90,8 @@ export class MeshApplier {
         live: cached,
       });
       if (!plan.valid) return plan;
+      await this.checkApplicable(request, plan);
       const { live } = plan;
-      if (live.revision !== request.revision) {
-        throw new ConflictError(
-          `the routing of ${target.entityRef} changed since you loaded it (revision ${request.revision}, now ${live.revision}); reload and plan again`,
-        );
-      }
-      if (plan.blocked)
-        throw new ConflictError(
-          `the routing of ${target.service} cannot be written here: ${plan.blocked}`,
-        );
-      if (plan.needsAdoption && !request.adopt) {
-        const owners = plan.clusters.flatMap(c =>
-          c.foreign
-            .filter(needsAdoption(target))
-            .map(f => `${f.kind} ${f.name} (${ownerOf(f)}) on ${c.cluster}`),
-        );
-        const holder = holderOf(live);
-        throw new ConflictError(
-          `${
-            holder
-              ? `the routing of ${target.service} is held by ${holder}: `
-              : ''
-          }foreign routing for ${target.service} exists: ${owners.join(
-            ', ',
-          )}; apply with adopt to take it over`,
-        );
-      }
-      if (plan.takenOver.length) {
-        if (!request.checkAdoption)
-          throw new NotAllowedError(
-            'adopting foreign routing needs a caller whose rights can be checked',
-          );
-        await request.checkAdoption(plan.takenOver);
-      }
-
-      const mesh = live.mesh;
       const base = {
         entityRef: target.entityRef,
         actor: request.actor,
@@ -136,28 +102,62 @@ export class MeshApplier {
       } as const;
       const refused = await this.refuseWhenUnreachable(live, base);
       if (refused) return { valid: true, ...refused };
-
-      const changes: ClusterChange[] = plan.clusters.map(c => {
-        const l = live.clusters.find(x => x.cluster === c.cluster)!;
-        const write = c.changes
-          .filter(x => x.action === 'create' || x.action === 'update')
-          .map(x => x.object as RoutingObject);
-        // Adopting deletes what the plan listed: foreign objects that route only this host, after ours are written.
-        const remove = c.changes
-          .filter(x => x.action === 'delete')
-          .map(x => x.object as RoutingObject);
-        return {
-          cluster: mesh.clusters.find(x => x.name === c.cluster)!,
-          before: l.routing,
-          write,
-          remove,
-        };
-      });
       return {
         valid: true,
-        ...(await this.writeAndRecord(target, changes, base, live, lease)),
+        ...(await this.writeAndRecord(
+          target,
+          changesOf(plan),
+          base,
+          live,
+          lease,
+        )),
       };
     });
+  }
+
+  /**
+   * The refusals before anything is written: a stale revision, a name another host holds, foreign
+   * routing without adopt, an adopt the caller may not make.
+   */
+  private async checkApplicable(
+    request: ApplyRequestContext,
+    plan: Extract<PlanResult, { valid: true }>,
+  ) {
+    const { target } = request;
+    const { live } = plan;
+    if (live.revision !== request.revision) {
+      throw new ConflictError(
+        `the routing of ${target.entityRef} changed since you loaded it (revision ${request.revision}, now ${live.revision}); reload and plan again`,
+      );
+    }
+    if (plan.blocked)
+      throw new ConflictError(
+        `the routing of ${target.service} cannot be written here: ${plan.blocked}`,
+      );
+    if (plan.needsAdoption && !request.adopt) {
+      const owners = plan.clusters.flatMap(c =>
+        c.foreign
+          .filter(needsAdoption(target))
+          .map(f => `${f.kind} ${f.name} (${ownerOf(f)}) on ${c.cluster}`),
+      );
+      const holder = holderOf(live);
+      throw new ConflictError(
+        `${
+          holder
+            ? `the routing of ${target.service} is held by ${holder}: `
+            : ''
+        }foreign routing for ${target.service} exists: ${owners.join(
+          ', ',
+        )}; apply with adopt to take it over`,
+      );
+    }
+    if (plan.takenOver.length) {
+      if (!request.checkAdoption)
+        throw new NotAllowedError(
+          'adopting foreign routing needs a caller whose rights can be checked',
+        );
+      await request.checkAdoption(plan.takenOver);
+    }
   }
 
   /**
@@ -291,6 +291,24 @@ export class MeshApplier {
     });
     return { ok: false, historyId, clusters, revision: live.revision };
   }
+}
+
+/** Per config cluster, what the plan writes and deletes, against what the cluster held. */
+function changesOf(
+  plan: Extract<PlanResult, { valid: true }>,
+): ClusterChange[] {
+  const { live } = plan;
+  return plan.clusters.map(c => ({
+    cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
+    before: live.clusters.find(x => x.cluster === c.cluster)!.routing,
+    write: c.changes
+      .filter(x => x.action === 'create' || x.action === 'update')
+      .map(x => x.object as RoutingObject),
+    // Adopting deletes what the plan listed: foreign objects that route only this host, after ours are written.
+    remove: c.changes
+      .filter(x => x.action === 'delete')
+      .map(x => x.object as RoutingObject),
+  }));
 }
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;

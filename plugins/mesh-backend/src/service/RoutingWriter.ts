@@ -182,6 +182,42 @@ class ClusterWrites {
   }
 }
 
+interface Attempt {
+  result: ClusterApplyResult;
+  conflict?: boolean;
+  lockLost?: LockLostError;
+}
+
+/** One cluster's writes, make-before-break, and what came of them. */
+async function attempt(
+  change: ClusterChange,
+  writes: ClusterWrites,
+): Promise<Attempt> {
+  const cluster = change.cluster.name;
+  try {
+    await writes.run(transition(change.before, change.write, change.remove));
+    return {
+      result: { cluster, outcome: writes.changed ? 'applied' : 'unchanged' },
+    };
+  } catch (e) {
+    if (e instanceof LockLostError)
+      return {
+        result: { cluster, outcome: 'failed', message: e.message },
+        lockLost: e,
+      };
+    const failure = e as StepFailed;
+    const kind = classifyClusterError(failure.cause).kind;
+    return {
+      result: {
+        cluster,
+        outcome: kind === 'unreachable' ? 'unreachable' : 'failed',
+        message: failure.message,
+      },
+      conflict: failure.conflict,
+    };
+  }
+}
+
 /**
  * Writes a change to all its clusters in parallel, all or nothing. Each cluster goes
  * make-before-break (see `transition`), every write with a precondition. When any cluster fails,
@@ -199,49 +235,7 @@ export class RoutingWriter {
       c => new ClusterWrites(this.registry.client(c.cluster), c.before, lease),
     );
     const attempts = await Promise.all(
-      changes.map(
-        async (
-          change,
-          i,
-        ): Promise<{
-          result: ClusterApplyResult;
-          conflict?: boolean;
-          lockLost?: LockLostError;
-        }> => {
-          const name = change.cluster.name;
-          try {
-            await writers[i].run(
-              transition(change.before, change.write, change.remove),
-            );
-            return {
-              result: {
-                cluster: name,
-                outcome: writers[i].changed ? 'applied' : 'unchanged',
-              },
-            };
-          } catch (e) {
-            if (e instanceof LockLostError)
-              return {
-                result: {
-                  cluster: name,
-                  outcome: 'failed',
-                  message: e.message,
-                },
-                lockLost: e,
-              };
-            const failure = e as StepFailed;
-            const kind = classifyClusterError(failure.cause).kind;
-            return {
-              result: {
-                cluster: name,
-                outcome: kind === 'unreachable' ? 'unreachable' : 'failed',
-                message: failure.message,
-              },
-              conflict: failure.conflict,
-            };
-          }
-        },
-      ),
+      changes.map((change, i) => attempt(change, writers[i])),
     );
     // The lock is gone: another replica may be resolving this change; writing on would race it.
     const lockLost = attempts.find(a => a.lockLost)?.lockLost;
@@ -262,23 +256,9 @@ export class RoutingWriter {
       return { ok: true, clusters: attempts.map(a => a.result), live };
     }
     const restored = await Promise.all(
-      changes.map(async (change, i): Promise<ClusterApplyResult> => {
-        const { result } = attempts[i];
-        if (!writers[i].changed) return result;
-        const problem = await this.undo(change, writers[i]);
-        if (problem) {
-          return {
-            cluster: change.cluster.name,
-            outcome: 'restore-failed',
-            message: `${
-              result.message ? `${result.message}; ` : ''
-            }could not put back what it held: ${problem}`,
-          };
-        }
-        return result.outcome === 'applied'
-          ? { cluster: change.cluster.name, outcome: 'restored' }
-          : { ...result, message: `${result.message}; put back what it held` };
-      }),
+      changes.map((change, i) =>
+        this.putBack(change, writers[i], attempts[i].result),
+      ),
     );
     return {
       ok: false,
@@ -286,6 +266,28 @@ export class RoutingWriter {
       conflict: attempts.some(a => a.conflict),
       restoreFailed: restored.some(r => r.outcome === 'restore-failed'),
     };
+  }
+
+  /** After a failure elsewhere: one cluster's outcome once what it changed is put back. */
+  private async putBack(
+    change: ClusterChange,
+    writes: ClusterWrites,
+    result: ClusterApplyResult,
+  ): Promise<ClusterApplyResult> {
+    if (!writes.changed) return result;
+    const problem = await this.undo(change, writes);
+    if (problem) {
+      return {
+        cluster: change.cluster.name,
+        outcome: 'restore-failed',
+        message: `${
+          result.message ? `${result.message}; ` : ''
+        }could not put back what it held: ${problem}`,
+      };
+    }
+    return result.outcome === 'applied'
+      ? { cluster: change.cluster.name, outcome: 'restored' }
+      : { ...result, message: `${result.message}; put back what it held` };
   }
 
   /** Puts one cluster back to its before-state, make-before-break. Returns the problem, if one remains. */
