@@ -1,0 +1,95 @@
+import { IssueCollector } from './issues';
+import { checkDuration } from './routeRules';
+import { TrafficIntent } from './schema';
+import { WorkloadVersion } from './workloads';
+
+/** The default split a canary at its current step stands for, summed per version. */
+export function canaryWeights(
+  canary: NonNullable<TrafficIntent['canary']>,
+): Record<string, number> {
+  const candidate = canary.step === 0 ? 0 : canary.steps[canary.step - 1];
+  return { [canary.baseline]: 100 - candidate, [canary.candidate]: candidate };
+}
+
+export function checkCanary(
+  issues: IssueCollector,
+  intent: TrafficIntent,
+  workloads: WorkloadVersion[] | undefined,
+) {
+  const canary = intent.canary;
+  if (!canary) return;
+  const at = ['canary'];
+  if (canary.baseline === canary.candidate) {
+    issues.add([...at, 'candidate'], 'must differ from the baseline');
+  }
+  for (const role of ['baseline', 'candidate'] as const) {
+    if (workloads && !workloads.some(w => w.version === canary[role])) {
+      issues.add(
+        [...at, role],
+        `version ${canary[role]} does not run anywhere in the mesh`,
+      );
+    }
+  }
+  canary.steps.forEach((s, i) => {
+    if (i > 0 && s <= canary.steps[i - 1]) {
+      issues.add([...at, 'steps', i], 'steps must increase');
+    }
+  });
+  if (canary.step > canary.steps.length) {
+    issues.add(
+      [...at, 'step'],
+      `must be between 0 and ${canary.steps.length} (the number of steps)`,
+    );
+    return;
+  }
+  const expected = canaryWeights(canary);
+  const actual: Record<string, number> = {};
+  for (const d of intent.split)
+    actual[d.version] = (actual[d.version] ?? 0) + d.weight;
+  const consistent =
+    Object.keys(actual).every(v => v in expected) &&
+    Object.entries(expected).every(([v, w]) => (actual[v] ?? 0) === w);
+  if (!consistent) {
+    const want = Object.entries(expected)
+      .map(([v, w]) => `${v} ${w}`)
+      .join(' / ');
+    issues.add(
+      ['split'],
+      `does not match the canary at step ${canary.step}: expected ${want}`,
+    );
+  }
+}
+
+export function checkTrafficPolicy(
+  issues: IssueCollector,
+  intent: TrafficIntent,
+) {
+  const pool = intent.connectionPool;
+  checkDuration(
+    issues,
+    ['connectionPool', 'tcp', 'connectTimeout'],
+    pool?.tcp?.connectTimeout,
+  );
+  checkDuration(
+    issues,
+    ['connectionPool', 'http', 'idleTimeout'],
+    pool?.http?.idleTimeout,
+  );
+  const od = intent.outlierDetection;
+  checkDuration(issues, ['outlierDetection', 'interval'], od?.interval);
+  checkDuration(
+    issues,
+    ['outlierDetection', 'baseEjectionTime'],
+    od?.baseEjectionTime,
+  );
+  if (intent.failover?.length && !od) {
+    issues.add(
+      ['failover'],
+      'locality failover has no effect without outlierDetection; set outlierDetection too',
+    );
+  }
+  (intent.failover ?? []).forEach((f, i) => {
+    if (f.from === f.to)
+      issues.add(['failover', i, 'to'], 'must differ from "from"');
+  });
+}
