@@ -2,11 +2,18 @@ import http from 'node:http';
 import { SimulatedCluster } from './cluster';
 import { FailureRule } from './faults';
 
+type Answer = { code: number; body: unknown };
+const ok: Answer = { code: 200, body: { ok: true } };
+const notFound = (error = 'not found'): Answer => ({
+  code: 404,
+  body: { error },
+});
+
 /**
  * The sandbox's admin endpoint, apart from the Kubernetes paths, for scripts and other
  * processes (benchmarks, the e2e tests):
  *   GET  /clusters                         names, urls, up/down, latency, request counts
- *   GET  /clusters/:name/writes?since=N  the writes it accepted after seq N, oldest first
+ *   GET  /clusters/:name/writes?since=N    the writes it accepted after seq N, oldest first
  *   POST /clusters/:name/latency  {ms}          before a request is handled
  *   POST /clusters/:name/answer-delay  {ms}     after a write has landed, before its answer
  *   POST /clusters/:name/fail     {verb?, resource?, status, count? | fraction?}
@@ -17,85 +24,92 @@ export function startAdminServer(
   port = 0,
 ): Promise<http.Server> {
   const server = http.createServer(async (req, res) => {
-    const send = (code: number, body: unknown) => {
-      res.writeHead(code, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
+    let answer: Answer;
     try {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const body = chunks.length
-        ? JSON.parse(Buffer.concat(chunks).toString('utf8'))
-        : {};
-      const parts = (req.url ?? '/').split('?')[0].split('/').filter(Boolean);
-      if (
-        req.method === 'GET' &&
-        parts.length === 1 &&
-        parts[0] === 'clusters'
-      ) {
-        send(
-          200,
-          [...clusters.values()].map(c => ({
-            name: c.name,
-            url: c.url,
-            up: c.isUp,
-            latencyMs: c.faults.latencyMs,
-            requests: c.faults.requestCounts(),
-          })),
-        );
-        return;
-      }
-      const cluster =
-        parts[0] === 'clusters' ? clusters.get(parts[1]) : undefined;
-      if (
-        cluster &&
-        req.method === 'GET' &&
-        parts.length === 3 &&
-        parts[2] === 'writes'
-      ) {
-        const since = Number(
-          new URL(req.url ?? '/', 'http://localhost').searchParams.get(
-            'since',
-          ) ?? 0,
-        );
-        send(200, cluster.writes.list(since));
-        return;
-      }
-      if (!cluster || req.method !== 'POST' || parts.length !== 3) {
-        send(404, { error: 'not found' });
-        return;
-      }
-      switch (parts[2]) {
-        case 'latency':
-          cluster.faults.setLatency(Number(body.ms ?? 0));
-          break;
-        case 'answer-delay':
-          cluster.faults.setAnswerDelay(Number(body.ms ?? 0));
-          break;
-        case 'fail':
-          cluster.faults.failNext(body as FailureRule);
-          break;
-        case 'down':
-          await cluster.stop();
-          break;
-        case 'up':
-          await cluster.start();
-          break;
-        case 'reset':
-          cluster.faults.clear();
-          cluster.faults.resetCounts();
-          cluster.writes.clear();
-          break;
-        default:
-          send(404, { error: `unknown action ${parts[2]}` });
-          return;
-      }
-      send(200, { ok: true });
+      answer = await route(clusters, req, await readJson(req));
     } catch (e) {
-      send(400, { error: String(e) });
+      answer = { code: 400, body: { error: String(e) } };
     }
+    res.writeHead(answer.code, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(answer.body));
   });
   return new Promise(resolve =>
     server.listen(port, '127.0.0.1', () => resolve(server)),
   );
+}
+
+async function readJson(req: http.IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return chunks.length
+    ? JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    : {};
+}
+
+async function route(
+  clusters: Map<string, SimulatedCluster>,
+  req: http.IncomingMessage,
+  body: any,
+): Promise<Answer> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const parts = url.pathname.split('/').filter(Boolean);
+  if (req.method === 'GET' && parts.length === 1 && parts[0] === 'clusters') {
+    return { code: 200, body: [...clusters.values()].map(describe) };
+  }
+  const cluster = parts[0] === 'clusters' ? clusters.get(parts[1]) : undefined;
+  if (
+    cluster &&
+    req.method === 'GET' &&
+    parts.length === 3 &&
+    parts[2] === 'writes'
+  ) {
+    return {
+      code: 200,
+      body: cluster.writes.list(Number(url.searchParams.get('since') ?? 0)),
+    };
+  }
+  if (!cluster || req.method !== 'POST' || parts.length !== 3)
+    return notFound();
+  return act(cluster, parts[2], body);
+}
+
+function describe(c: SimulatedCluster) {
+  return {
+    name: c.name,
+    url: c.url,
+    up: c.isUp,
+    latencyMs: c.faults.latencyMs,
+    requests: c.faults.requestCounts(),
+  };
+}
+
+async function act(
+  cluster: SimulatedCluster,
+  action: string,
+  body: any,
+): Promise<Answer> {
+  switch (action) {
+    case 'latency':
+      cluster.faults.setLatency(Number(body.ms ?? 0));
+      return ok;
+    case 'answer-delay':
+      cluster.faults.setAnswerDelay(Number(body.ms ?? 0));
+      return ok;
+    case 'fail':
+      cluster.faults.failNext(body as FailureRule);
+      return ok;
+    case 'down':
+      await cluster.stop();
+      return ok;
+    case 'up':
+      await cluster.start();
+      return ok;
+    case 'reset':
+      cluster.faults.clear();
+      cluster.faults.resetCounts();
+      cluster.writes.clear();
+      return ok;
+    default:
+      return notFound(`unknown action ${action}`);
+  }
 }

@@ -1,13 +1,34 @@
 import crypto from 'node:crypto';
 import { SimulatedCluster } from './cluster';
 import { RESOURCE_TYPES, ResourceType } from './resources';
-import { Topology } from './topology';
+import { Topology, TopologyWorkload } from './topology';
 
 const type = (kind: string) =>
   RESOURCE_TYPES.find(r => r.kind === kind) as ResourceType;
 
 function podSuffix(seed: string) {
   return crypto.createHash('sha256').update(seed).digest('hex').slice(0, 10);
+}
+
+type Version = TopologyWorkload['versions'][number];
+
+/** Seeds namespaces once per cluster. */
+class NamespaceSeeder {
+  private readonly seeded = new Map<string, Set<string>>();
+
+  constructor(private readonly clusters: Map<string, SimulatedCluster>) {}
+
+  ensure(cluster: string, ns: string) {
+    const set = this.seeded.get(cluster) ?? new Set<string>();
+    this.seeded.set(cluster, set);
+    if (set.has(ns)) return;
+    set.add(ns);
+    this.clusters.get(cluster)!.seed(type('Namespace'), {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+    });
+  }
 }
 
 /**
@@ -20,122 +41,128 @@ export function seedTopology(
   clusters: Map<string, SimulatedCluster>,
 ) {
   const meshOf = new Map<string, string[]>();
-  for (const mesh of topology.meshes)
+  for (const mesh of topology.meshes) {
     for (const c of mesh.clusters)
       meshOf.set(
         c.name,
         mesh.clusters.map(x => x.name),
       );
-
-  const namespaces = new Map<string, Set<string>>();
-  const addNamespace = (cluster: string, ns: string) => {
-    const set = namespaces.get(cluster) ?? new Set<string>();
-    if (!set.has(ns)) {
-      set.add(ns);
-      clusters.get(cluster)!.seed(type('Namespace'), {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
-      });
-    }
-    namespaces.set(cluster, set);
-  };
-  for (const name of clusters.keys()) addNamespace(name, 'default');
+  }
+  const namespaces = new NamespaceSeeder(clusters);
+  for (const name of clusters.keys()) namespaces.ensure(name, 'default');
 
   for (const w of topology.workloads ?? []) {
     const inMesh = new Set(
       w.versions.flatMap(v => v.clusters.flatMap(c => meshOf.get(c) ?? [c])),
     );
     for (const cluster of inMesh) {
-      addNamespace(cluster, w.namespace);
-      clusters.get(cluster)!.seed(type('Service'), {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: {
-          name: w.service,
-          namespace: w.namespace,
-          labels: { app: w.service, service: w.service },
-        },
-        spec: {
-          selector: { app: w.service },
-          ports: [
-            { name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' },
-          ],
-        },
-      });
+      namespaces.ensure(cluster, w.namespace);
+      clusters.get(cluster)!.seed(type('Service'), serviceOf(w));
     }
     for (const v of w.versions) {
-      const replicas = v.replicas ?? 1;
-      const ready = Math.min(v.ready ?? replicas, replicas);
-      for (const cluster of v.clusters) {
-        const name = `${w.service}-${v.version}`;
-        const labels = { app: w.service, version: v.version };
-        clusters.get(cluster)!.seed(type('Deployment'), {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name, namespace: w.namespace, labels },
-          spec: {
-            replicas,
-            selector: { matchLabels: labels },
-            template: {
-              metadata: { labels },
-              spec: {
-                containers: [
-                  {
-                    name: w.service,
-                    image: `docker.io/istio/examples-bookinfo-${w.service}-${v.version}:1.20.2`,
-                  },
-                ],
-              },
-            },
-          },
-          status: {
-            replicas,
-            readyReplicas: ready,
-            availableReplicas: ready,
-            updatedReplicas: replicas,
-            observedGeneration: 1,
-          },
-        });
-        const hash = podSuffix(`${cluster}/${name}`);
-        for (let i = 0; i < replicas; i++) {
-          clusters.get(cluster)!.seed(type('Pod'), {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: {
-              name: `${name}-${hash}-${podSuffix(`${hash}${i}`).slice(0, 5)}`,
-              namespace: w.namespace,
-              labels: {
-                ...labels,
-                'topology.istio.io/cluster': cluster,
-                'security.istio.io/tlsMode': 'istio',
-              },
-            },
-            spec: { containers: [{ name: w.service }] },
-            status: { phase: i < ready ? 'Running' : 'Pending' },
-          });
-        }
-      }
+      for (const cluster of v.clusters)
+        seedVersion(clusters.get(cluster)!, cluster, w, v);
     }
   }
-
   for (const { cluster, object } of topology.objects ?? []) {
-    const t = RESOURCE_TYPES.find(
-      r =>
-        r.kind === object.kind &&
-        (r.group
-          ? object.apiVersion?.startsWith(`${r.group}/`)
-          : !object.apiVersion?.includes('/')),
-    );
-    if (!t)
-      throw new Error(
-        `topology: cannot seed ${object.apiVersion} ${object.kind}`,
-      );
     const target = clusters.get(cluster);
     if (!target)
       throw new Error(`topology: objects name unknown cluster ${cluster}`);
     if (object.metadata?.namespace)
-      addNamespace(cluster, object.metadata.namespace);
-    target.seed(t, object);
+      namespaces.ensure(cluster, object.metadata.namespace);
+    target.seed(resourceTypeOf(object), object);
   }
+}
+
+function serviceOf(w: TopologyWorkload) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: w.service,
+      namespace: w.namespace,
+      labels: { app: w.service, service: w.service },
+    },
+    spec: {
+      selector: { app: w.service },
+      ports: [{ name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' }],
+    },
+  };
+}
+
+/** One version's Deployment and its Pods on one cluster, `ready` of them Running. */
+function seedVersion(
+  target: SimulatedCluster,
+  cluster: string,
+  w: TopologyWorkload,
+  v: Version,
+) {
+  const replicas = v.replicas ?? 1;
+  const ready = Math.min(v.ready ?? replicas, replicas);
+  const name = `${w.service}-${v.version}`;
+  const labels = { app: w.service, version: v.version };
+  target.seed(type('Deployment'), {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: w.namespace, labels },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: w.service,
+              image: `docker.io/istio/examples-bookinfo-${w.service}-${v.version}:1.20.2`,
+            },
+          ],
+        },
+      },
+    },
+    status: {
+      replicas,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      updatedReplicas: replicas,
+      observedGeneration: 1,
+    },
+  });
+  const hash = podSuffix(`${cluster}/${name}`);
+  for (let i = 0; i < replicas; i++) {
+    target.seed(type('Pod'), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${name}-${hash}-${podSuffix(`${hash}${i}`).slice(0, 5)}`,
+        namespace: w.namespace,
+        labels: {
+          ...labels,
+          'topology.istio.io/cluster': cluster,
+          'security.istio.io/tlsMode': 'istio',
+        },
+      },
+      spec: { containers: [{ name: w.service }] },
+      status: { phase: i < ready ? 'Running' : 'Pending' },
+    });
+  }
+}
+
+/** The resource type a raw topology object is, by its apiVersion and kind. */
+function resourceTypeOf(object: {
+  apiVersion?: string;
+  kind?: string;
+}): ResourceType {
+  const t = RESOURCE_TYPES.find(
+    r =>
+      r.kind === object.kind &&
+      (r.group
+        ? object.apiVersion?.startsWith(`${r.group}/`)
+        : !object.apiVersion?.includes('/')),
+  );
+  if (!t)
+    throw new Error(
+      `topology: cannot seed ${object.apiVersion} ${object.kind}`,
+    );
+  return t;
 }
