@@ -43,77 +43,10 @@ export const meshTrafficInput: SchemaFields = {
     z
       .object(
         {
-          split: z
-            .array(
-              z.object({
-                version: z.string({
-                  description: 'A version label of the service, e.g. v2',
-                }),
-                cluster: z
-                  .string({
-                    description: 'Narrows the destination to one cluster',
-                  })
-                  .optional(),
-                weight: z.number({
-                  description:
-                    'Percent of the default route, 0..100; all weights sum to 100',
-                }),
-              }),
-              { description: 'A new default split; ends any canary' },
-            )
-            .optional(),
-          canary: z
-            .object(
-              {
-                action: z.enum(['start', 'advance', 'promote', 'abort'], {
-                  description: 'start needs baseline, candidate and steps',
-                }),
-                baseline: z.string().optional(),
-                candidate: z.string().optional(),
-                steps: z
-                  .array(z.number(), {
-                    description:
-                      'Percent to the candidate at each step, increasing, e.g. [5, 25, 50, 100]',
-                  })
-                  .optional(),
-                testers: z
-                  .object(
-                    {
-                      header: z.string().optional(),
-                      cookie: z.string().optional(),
-                      value: z.string(),
-                    },
-                    {
-                      description:
-                        'Requests with this header (or cookie) value go straight to the candidate',
-                    },
-                  )
-                  .optional(),
-              },
-              { description: 'A canary step' },
-            )
-            .optional(),
-          mirror: z
-            .object(
-              {
-                version: z.string(),
-                cluster: z.string().optional(),
-                percent: z.number(),
-              },
-              {
-                description:
-                  'Mirror a share of traffic to a version; null removes the mirror',
-              },
-            )
-            .nullable()
-            .optional(),
-          fault: z
-            .record(z.unknown(), {
-              description:
-                'A fault: { delay: { fixed: 5s, percent: 10 } } and/or { abort: { httpStatus: 503, percent: 1 } }, with scope: all or { header, value } (the default is all traffic); null removes it',
-            })
-            .nullable()
-            .optional(),
+          split: splitChange(z),
+          canary: canaryChange(z),
+          mirror: mirrorChange(z),
+          fault: faultChange(z),
         },
         {
           description:
@@ -138,4 +71,85 @@ export interface MeshTrafficInput {
   intent?: Record<string, unknown>;
   change?: Record<string, unknown>;
   adopt?: boolean;
+}
+
+function splitChange(z: Z) {
+  return z
+    .array(
+      z.object({
+        version: z.string({
+          description: 'A version label of the service, e.g. v2',
+        }),
+        cluster: z
+          .string({ description: 'Narrows the destination to one cluster' })
+          .optional(),
+        weight: z.number({
+          description:
+            'Percent of the default route, 0..100; all weights sum to 100',
+        }),
+      }),
+      { description: 'A new default split; ends any canary' },
+    )
+    .optional();
+}
+
+function canaryChange(z: Z) {
+  return z
+    .object(
+      {
+        action: z.enum(['start', 'advance', 'promote', 'abort'], {
+          description: 'start needs baseline, candidate and steps',
+        }),
+        baseline: z.string().optional(),
+        candidate: z.string().optional(),
+        steps: z
+          .array(z.number(), {
+            description:
+              'Percent to the candidate at each step, increasing, e.g. [5, 25, 50, 100]',
+          })
+          .optional(),
+        testers: z
+          .object(
+            {
+              header: z.string().optional(),
+              cookie: z.string().optional(),
+              value: z.string(),
+            },
+            {
+              description:
+                'Requests with this header (or cookie) value go straight to the candidate',
+            },
+          )
+          .optional(),
+      },
+      { description: 'A canary step' },
+    )
+    .optional();
+}
+
+function mirrorChange(z: Z) {
+  return z
+    .object(
+      {
+        version: z.string(),
+        cluster: z.string().optional(),
+        percent: z.number(),
+      },
+      {
+        description:
+          'Mirror a share of traffic to a version; null removes the mirror',
+      },
+    )
+    .nullable()
+    .optional();
+}
+
+function faultChange(z: Z) {
+  return z
+    .record(z.unknown(), {
+      description:
+        'A fault: { delay: { fixed: 5s, percent: 10 } } and/or { abort: { httpStatus: 503, percent: 1 } }, with scope: all or { header, value } (the default is all traffic); null removes it',
+    })
+    .nullable()
+    .optional();
 }
