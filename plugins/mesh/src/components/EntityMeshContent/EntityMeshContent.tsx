@@ -5,14 +5,16 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { Grid, Tab, Tabs, Typography } from '@material-ui/core';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
-  HistoryEntry,
+  EntityMeshState,
   IntentIssue,
+  MeshSummary,
+  MeshTarget,
   meshTrafficUpdatePermission,
   serviceHost,
   TrafficIntent,
@@ -21,7 +23,7 @@ import { useCallback, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshApiRef } from '../../api/MeshApi';
 import { HistoryTab } from '../History/HistoryTab';
-import { MeshClustersTable } from '../MeshClustersTable';
+import { MeshClusterRow, MeshClustersTable } from '../MeshClustersTable';
 import { SplitBar } from '../Overview/SplitBar';
 import { WorkloadsTable } from '../Overview/WorkloadsTable';
 import { ReviewDialog } from '../ReviewDialog/ReviewDialog';
@@ -30,6 +32,7 @@ import { UnfinishedChangeNotice } from './UnfinishedChangeNotice';
 import { EditorTab } from './EditorTab';
 import { useMeshClusters } from '../useMeshClusters';
 import { useMeshState } from '../useMeshState';
+import { useRoutingActions } from './useRoutingActions';
 
 const TABS = [
   'Overview',
@@ -39,14 +42,98 @@ const TABS = [
   'Resilience',
   'History',
 ] as const;
+
 type TabName = (typeof TABS)[number];
 
-/** The Mesh tab: the service's place in its mesh, its routing, and the tabs that change it. */
-export const EntityMeshContent = () => {
+const ServiceCard = ({
+  target,
+  mesh,
+}: {
+  target: Omit<MeshTarget, 'entityRef'>;
+  mesh: MeshSummary;
+}) => (
+  <Grid item xs={12}>
+    <InfoCard title="Service">
+      <Typography variant="body1">
+        Host <code>{serviceHost(target)}</code> in mesh <b>{mesh.id}</b> (
+        {mesh.kind}); routing is written to {mesh.configClusters.join(', ')}.
+      </Typography>
+    </InfoCard>
+  </Grid>
+);
+
+const TabBar = ({
+  tab,
+  onChange,
+}: {
+  tab: TabName;
+  onChange(tab: TabName): void;
+}) => (
+  <Grid item xs={12}>
+    <Tabs
+      value={tab}
+      onChange={(_, v) => onChange(v)}
+      indicatorColor="primary"
+      aria-label="Mesh routing"
+      variant="scrollable"
+    >
+      {TABS.map(t => (
+        <Tab key={t} label={t} value={t} />
+      ))}
+    </Tabs>
+  </Grid>
+);
+
+const Loading = ({ loading, error }: { loading: boolean; error?: Error }) => (
+  <>
+    {loading && (
+      <Grid item xs={12}>
+        <Progress />
+      </Grid>
+    )}
+    {error && (
+      <Grid item xs={12}>
+        <ResponseErrorPanel error={error} />
+      </Grid>
+    )}
+  </>
+);
+
+const OverviewTab = ({
+  state,
+  rows,
+}: {
+  state?: EntityMeshState;
+  rows: MeshClusterRow[];
+}) => (
+  <>
+    {state?.intent && (
+      <Grid item xs={12}>
+        <InfoCard title="Current split">
+          <SplitBar split={state.intent.split} />
+        </InfoCard>
+      </Grid>
+    )}
+    {state && (
+      <Grid item xs={12}>
+        <WorkloadsTable clusters={state.clusters} />
+      </Grid>
+    )}
+    <Grid item xs={12}>
+      <MeshClustersTable title="Clusters" rows={rows} />
+    </Grid>
+  </>
+);
+
+type MeshRoutingProps = {
+  target: Omit<MeshTarget, 'entityRef'>;
+  mesh: MeshSummary;
+  rows: MeshClusterRow[];
+};
+
+const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
   const { entity } = useEntity();
   const api = useApi(meshApiRef);
-  const alertApi = useApi(alertApiRef);
-  const clusters = useMeshClusters();
   const { ref, value: state, loading, error, retry } = useMeshState();
   const history = useAsyncRetry(() => api.getHistory(ref), [api, ref]);
   const update = usePermission({
@@ -57,7 +144,6 @@ export const EntityMeshContent = () => {
   const [reviewing, setReviewing] = useState<TrafficIntent>();
   const [issues, setIssues] = useState<IntentIssue[]>([]);
   const [generation, setGeneration] = useState(0);
-
   const reload = useCallback(() => {
     setReviewing(undefined);
     retry();
@@ -69,121 +155,21 @@ export const EntityMeshContent = () => {
       api.plan(ref, intent, options),
     [api, ref],
   );
-
-  const target = clusters.target;
-  if (!target) {
-    return (
-      <EmptyState
-        missing="field"
-        title="No mesh annotation"
-        description="Add mesh.meshtraffic.io/mesh (and optionally mesh.meshtraffic.io/service and mesh.meshtraffic.io/namespace) to this entity."
-      />
-    );
-  }
-  if (clusters.loading) return <Progress />;
-  if (clusters.error) return <ResponseErrorPanel error={clusters.error} />;
-  if (!clusters.value?.mesh) {
-    return (
-      <EmptyState
-        missing="info"
-        title={`Mesh ${target.mesh} is not configured`}
-        description="The portal's mesh.meshes config has no mesh with this id; ask the portal's operators to add it."
-      />
-    );
-  }
-  const regions = [
-    ...new Set(clusters.value.rows.flatMap(r => (r.region ? [r.region] : []))),
-  ].sort();
+  const { onRollback, onRemove } = useRoutingActions(ref, state, reload);
   const disabledReason =
     update.loading || update.allowed
       ? undefined
       : 'You may not change this service’s routing: only its owners may.';
-
-  const onRollback = async (entry: HistoryEntry) => {
-    if (!state) return;
-    try {
-      const result = await api.rollback(ref, {
-        to: entry.id,
-        revision: state.revision,
-      });
-      if ('valid' in result)
-        alertApi.post({
-          message: `Rollback refused: ${result.issues
-            .map(i => i.message)
-            .join('; ')}`,
-          severity: 'error',
-        });
-      else
-        alertApi.post({
-          message: result.ok
-            ? `Rolled back to change ${entry.id}`
-            : 'Rollback failed; the clusters were put back',
-          severity: result.ok ? 'success' : 'error',
-        });
-    } catch (e: any) {
-      alertApi.post({
-        message: e?.body?.error?.message ?? String(e),
-        severity: 'error',
-      });
-    }
-    reload();
-  };
-
-  const onRemove = async () => {
-    if (!state) return;
-    try {
-      const result = await api.removeRouting(ref, state.revision);
-      alertApi.post({
-        message: result.ok
-          ? 'Removed this service’s routing objects'
-          : 'Removal failed; the clusters were put back',
-        severity: result.ok ? 'success' : 'error',
-      });
-    } catch (e: any) {
-      alertApi.post({
-        message: e?.body?.error?.message ?? String(e),
-        severity: 'error',
-      });
-    }
-    reload();
-  };
+  const regions = [
+    ...new Set(rows.flatMap(r => (r.region ? [r.region] : []))),
+  ].sort();
 
   return (
     <Content>
       <Grid container spacing={3}>
-        <Grid item xs={12}>
-          <InfoCard title="Service">
-            <Typography variant="body1">
-              Host <code>{serviceHost(target)}</code> in mesh{' '}
-              <b>{clusters.value.mesh.id}</b> ({clusters.value.mesh.kind});
-              routing is written to{' '}
-              {clusters.value.mesh.configClusters.join(', ')}.
-            </Typography>
-          </InfoCard>
-        </Grid>
-        <Grid item xs={12}>
-          <Tabs
-            value={tab}
-            onChange={(_, v) => setTab(v)}
-            indicatorColor="primary"
-            aria-label="Mesh routing"
-            variant="scrollable"
-          >
-            {TABS.map(t => (
-              <Tab key={t} label={t} value={t} />
-            ))}
-          </Tabs>
-        </Grid>
-        {loading && !state && (
-          <Grid item xs={12}>
-            <Progress />
-          </Grid>
-        )}
-        {error && (
-          <Grid item xs={12}>
-            <ResponseErrorPanel error={error} />
-          </Grid>
-        )}
+        <ServiceCard target={target} mesh={mesh} />
+        <TabBar tab={tab} onChange={setTab} />
+        <Loading loading={loading && !state} error={error} />
         {state && <OwnershipNotice state={state} />}
         {state && (
           <UnfinishedChangeNotice
@@ -193,34 +179,12 @@ export const EntityMeshContent = () => {
             onRemove={onRemove}
           />
         )}
-        {tab === 'Overview' && (
-          <>
-            {state?.intent && (
-              <Grid item xs={12}>
-                <InfoCard title="Current split">
-                  <SplitBar split={state.intent.split} />
-                </InfoCard>
-              </Grid>
-            )}
-            {state && (
-              <Grid item xs={12}>
-                <WorkloadsTable clusters={state.clusters} />
-              </Grid>
-            )}
-            <Grid item xs={12}>
-              <MeshClustersTable title="Clusters" rows={clusters.value.rows} />
-            </Grid>
-          </>
-        )}
+        {tab === 'Overview' && <OverviewTab state={state} rows={rows} />}
         {tab !== 'Overview' && tab !== 'History' && state && (
           <Grid item xs={12}>
             <EditorTab
               key={`${tab}-${state.revision}-${generation}`}
-              tab={tab}
-              state={state}
-              regions={regions}
-              disabledReason={disabledReason}
-              issues={issues}
+              {...{ tab, state, regions, disabledReason, issues }}
               onReview={setReviewing}
             />
           </Grid>
@@ -258,5 +222,38 @@ export const EntityMeshContent = () => {
         />
       )}
     </Content>
+  );
+};
+
+/** The Mesh tab: the service's place in its mesh, its routing, and the tabs that change it. */
+export const EntityMeshContent = () => {
+  const clusters = useMeshClusters();
+  const target = clusters.target;
+  if (!target) {
+    return (
+      <EmptyState
+        missing="field"
+        title="No mesh annotation"
+        description="Add mesh.meshtraffic.io/mesh (and optionally mesh.meshtraffic.io/service and mesh.meshtraffic.io/namespace) to this entity."
+      />
+    );
+  }
+  if (clusters.loading) return <Progress />;
+  if (clusters.error) return <ResponseErrorPanel error={clusters.error} />;
+  if (!clusters.value?.mesh) {
+    return (
+      <EmptyState
+        missing="info"
+        title={`Mesh ${target.mesh} is not configured`}
+        description="The portal's mesh.meshes config has no mesh with this id; ask the portal's operators to add it."
+      />
+    );
+  }
+  return (
+    <MeshRouting
+      target={target}
+      mesh={clusters.value.mesh}
+      rows={clusters.value.rows}
+    />
   );
 };

@@ -7,14 +7,15 @@ import {
   DialogTitle,
   Grid,
 } from '@material-ui/core';
-import { useState } from 'react';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import {
   canonicalJson,
   ClusterHolds,
   EntityMeshState,
   TrafficIntent,
+  UnfinishedChange,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { useState } from 'react';
 
 const HOLDS: Record<ClusterHolds, string> = {
   intended: 'the intended change',
@@ -37,108 +38,122 @@ export interface UnfinishedChangeNoticeProps {
   onRemove(): void;
 }
 
-/**
- * A change that did not finish cleanly (its writer died, or its undo failed too), and config
- * clusters that disagree: nobody should edit over that without knowing. Finish and undo go
- * through the normal plan, review and apply.
- */
-export const UnfinishedChangeNotice = ({
+const ConfirmRemoval = (props: {
+  open: boolean;
+  state: EntityMeshState;
+  historyId: number;
+  onCancel(): void;
+  onConfirm(): void;
+}) => (
+  <Dialog
+    open={props.open}
+    onClose={props.onCancel}
+    aria-labelledby="undo-removal-title"
+  >
+    <DialogTitle id="undo-removal-title">
+      Remove this service’s routing?
+    </DialogTitle>
+    <DialogContent>
+      Before change #{props.historyId} this entity had no routing for{' '}
+      {props.state.target.host}. Undoing it removes this entity’s VirtualService
+      and DestinationRule from{' '}
+      {props.state.clusters
+        .filter(c => c.isConfigCluster)
+        .map(c => c.cluster)
+        .join(', ')}{' '}
+      (VirtualService first); other routing stays.
+    </DialogContent>
+    <DialogActions>
+      <Button onClick={props.onCancel}>Cancel</Button>
+      <Button color="secondary" onClick={props.onConfirm}>
+        Remove
+      </Button>
+    </DialogActions>
+  </Dialog>
+);
+
+const UnfinishedChangeBanner = ({
   state,
+  change,
   disabledReason,
   onReview,
   onRemove,
-}: UnfinishedChangeNoticeProps) => {
-  const change = state.unfinished;
+}: UnfinishedChangeNoticeProps & { change: UnfinishedChange }) => {
   const [confirmingRemoval, setConfirmingRemoval] = useState(false);
-  if (change) {
-    const interrupted = change.state !== 'restore-failed';
-    const undoIsRemoval = !change.intentBefore;
-    return (
-      <Grid item xs={12}>
-        <Alert severity="error" role="alert" aria-label="Unfinished change">
-          <AlertTitle>
-            {interrupted
-              ? 'A change was interrupted'
-              : 'A change failed and could not be put back'}{' '}
-            (history #{change.historyId})
-          </AlertTitle>
-          {change.actor}{' '}
-          {change.action === 'remove'
-            ? 'removed the routing'
-            : `set ${summarize(change.intentAfter)}`}{' '}
-          on {new Date(change.createdAt).toLocaleString()};
+  const interrupted = change.state !== 'restore-failed';
+  const undoIsRemoval = !change.intentBefore;
+  const disabled = Boolean(disabledReason);
+  return (
+    <Grid item xs={12}>
+      <Alert severity="error" role="alert" aria-label="Unfinished change">
+        <AlertTitle>
           {interrupted
-            ? ' the backend applying it stopped midway.'
-            : ' a cluster failed, and putting the others back failed too.'}{' '}
-          Now:{' '}
-          {change.clusters
-            .map(c => `${c.cluster} holds ${HOLDS[c.holds]}`)
-            .join('; ')}
-          . Finish applies the intended change everywhere; undo restores{' '}
-          {summarize(change.intentBefore)}. Either opens the review first.
-          <Box mt={1} display="flex" style={{ gap: 8 }}>
-            {change.intentAfter && (
-              <Button
-                variant="contained"
-                color="primary"
-                size="small"
-                disabled={Boolean(disabledReason)}
-                onClick={() => onReview(change.intentAfter!)}
-              >
-                Finish
-              </Button>
-            )}
+            ? 'A change was interrupted'
+            : 'A change failed and could not be put back'}{' '}
+          (history #{change.historyId})
+        </AlertTitle>
+        {change.actor}{' '}
+        {change.action === 'remove'
+          ? 'removed the routing'
+          : `set ${summarize(change.intentAfter)}`}{' '}
+        on {new Date(change.createdAt).toLocaleString()};
+        {interrupted
+          ? ' the backend applying it stopped midway.'
+          : ' a cluster failed, and putting the others back failed too.'}{' '}
+        Now:{' '}
+        {change.clusters
+          .map(c => `${c.cluster} holds ${HOLDS[c.holds]}`)
+          .join('; ')}
+        . Finish applies the intended change everywhere; undo restores{' '}
+        {summarize(change.intentBefore)}. Either opens the review first.
+        <Box mt={1} display="flex" style={{ gap: 8 }}>
+          {change.intentAfter && (
             <Button
-              variant="outlined"
+              variant="contained"
+              color="primary"
               size="small"
-              disabled={Boolean(disabledReason)}
-              onClick={() =>
-                undoIsRemoval
-                  ? setConfirmingRemoval(true)
-                  : onReview(change.intentBefore!)
-              }
+              disabled={disabled}
+              onClick={() => onReview(change.intentAfter!)}
             >
-              {undoIsRemoval ? 'Undo (remove routing)' : 'Undo'}
+              Finish
             </Button>
-          </Box>
-        </Alert>
-        <Dialog
-          open={confirmingRemoval}
-          onClose={() => setConfirmingRemoval(false)}
-          aria-labelledby="undo-removal-title"
-        >
-          <DialogTitle id="undo-removal-title">
-            Remove this service’s routing?
-          </DialogTitle>
-          <DialogContent>
-            Before change #{change.historyId} this entity had no routing for{' '}
-            {state.target.host}. Undoing it removes this entity’s VirtualService
-            and DestinationRule from{' '}
-            {state.clusters
-              .filter(c => c.isConfigCluster)
-              .map(c => c.cluster)
-              .join(', ')}{' '}
-            (VirtualService first); other routing stays.
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={() => setConfirmingRemoval(false)}>Cancel</Button>
-            <Button
-              color="secondary"
-              onClick={() => {
-                setConfirmingRemoval(false);
-                onRemove();
-              }}
-            >
-              Remove
-            </Button>
-          </DialogActions>
-        </Dialog>
-      </Grid>
-    );
-  }
-  if (!state.clustersDisagree) return null;
+          )}
+          <Button
+            variant="outlined"
+            size="small"
+            disabled={disabled}
+            onClick={() =>
+              undoIsRemoval
+                ? setConfirmingRemoval(true)
+                : onReview(change.intentBefore!)
+            }
+          >
+            {undoIsRemoval ? 'Undo (remove routing)' : 'Undo'}
+          </Button>
+        </Box>
+      </Alert>
+      <ConfirmRemoval
+        open={confirmingRemoval}
+        state={state}
+        historyId={change.historyId}
+        onCancel={() => setConfirmingRemoval(false)}
+        onConfirm={() => {
+          setConfirmingRemoval(false);
+          onRemove();
+        }}
+      />
+    </Grid>
+  );
+};
+
+const DisagreementNotice = ({ state }: { state: EntityMeshState }) => {
   const config = state.clusters.filter(c => c.isConfigCluster && c.reachable);
   const lastApplied = state.lastApplied?.intent;
+  const inLine =
+    lastApplied &&
+    config.every(
+      c => c.intent && canonicalJson(c.intent) === canonicalJson(lastApplied),
+    );
   return (
     <Grid item xs={12}>
       <Alert severity="warning" aria-label="Clusters disagree">
@@ -158,15 +173,24 @@ export const UnfinishedChangeNotice = ({
           ` Editing starts from the last change applied everywhere (${summarize(
             lastApplied,
           )})${
-            config.every(
-              c =>
-                c.intent &&
-                canonicalJson(c.intent) === canonicalJson(lastApplied),
-            )
-              ? ''
-              : '; applying it brings every cluster back in line'
+            inLine ? '' : '; applying it brings every cluster back in line'
           }.`}
       </Alert>
     </Grid>
   );
+};
+
+/**
+ * A change that did not finish cleanly (its writer died, or its undo failed too), and config
+ * clusters that disagree: nobody should edit over that without knowing. Finish and undo go
+ * through the normal plan, review and apply.
+ */
+export const UnfinishedChangeNotice = (props: UnfinishedChangeNoticeProps) => {
+  if (props.state.unfinished)
+    return (
+      <UnfinishedChangeBanner {...props} change={props.state.unfinished} />
+    );
+  if (props.state.clustersDisagree)
+    return <DisagreementNotice state={props.state} />;
+  return null;
 };
