@@ -9,9 +9,10 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { Grid, Tab, Tabs, Typography } from '@material-ui/core';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EntityMeshState,
+  HistoryEntry,
   IntentIssue,
   MeshSummary,
   MeshTarget,
@@ -131,15 +132,41 @@ type MeshRoutingProps = {
   rows: MeshClusterRow[];
 };
 
+/** Why the controls are disabled: the update permission on the entity is missing. */
+function useDisabledReason(entity: Entity): string | undefined {
+  const update = usePermission({
+    permission: meshTrafficUpdatePermission,
+    resourceRef: stringifyEntityRef(entity),
+  });
+  return update.loading || update.allowed
+    ? undefined
+    : 'You may not change this service’s routing: only its owners may.';
+}
+
+const HistoryPanel = (props: {
+  history: { value?: HistoryEntry[]; error?: Error };
+  disabledReason?: string;
+  onRollback(entry: HistoryEntry): void;
+}) => (
+  <Grid item xs={12}>
+    {props.history.error ? (
+      <ResponseErrorPanel error={props.history.error} />
+    ) : (
+      <HistoryTab
+        entries={props.history.value ?? []}
+        disabledReason={props.disabledReason}
+        onRollback={props.onRollback}
+      />
+    )}
+  </Grid>
+);
+
 const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
   const { entity } = useEntity();
   const api = useApi(meshApiRef);
   const { ref, value: state, loading, error, retry } = useMeshState();
   const history = useAsyncRetry(() => api.getHistory(ref), [api, ref]);
-  const update = usePermission({
-    permission: meshTrafficUpdatePermission,
-    resourceRef: stringifyEntityRef(entity),
-  });
+  const disabledReason = useDisabledReason(entity);
   const [tab, setTab] = useState<TabName>('Overview');
   const [reviewing, setReviewing] = useState<TrafficIntent>();
   const [issues, setIssues] = useState<IntentIssue[]>([]);
@@ -156,10 +183,6 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
     [api, ref],
   );
   const { onRollback, onRemove } = useRoutingActions(ref, state, reload);
-  const disabledReason =
-    update.loading || update.allowed
-      ? undefined
-      : 'You may not change this service’s routing: only its owners may.';
   const regions = [
     ...new Set(rows.flatMap(r => (r.region ? [r.region] : []))),
   ].sort();
@@ -190,17 +213,11 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
           </Grid>
         )}
         {tab === 'History' && (
-          <Grid item xs={12}>
-            {history.error ? (
-              <ResponseErrorPanel error={history.error} />
-            ) : (
-              <HistoryTab
-                entries={history.value ?? []}
-                disabledReason={disabledReason}
-                onRollback={onRollback}
-              />
-            )}
-          </Grid>
+          <HistoryPanel
+            history={history}
+            disabledReason={disabledReason}
+            onRollback={onRollback}
+          />
         )}
       </Grid>
       {reviewing && (
