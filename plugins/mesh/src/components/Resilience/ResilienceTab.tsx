@@ -35,6 +35,209 @@ export interface ResilienceTabProps {
 
 type NumberKey = keyof ResilienceDraft;
 
+/** One text field of the draft: its key, label, the intent path its issues come at, and how it is typed. */
+type FieldSpec = [
+  key: NumberKey,
+  label: string,
+  path: string,
+  type?: 'number' | 'text',
+  helperText?: string,
+];
+type RenderField = (spec: FieldSpec) => JSX.Element;
+
+const TIMEOUT_AND_RETRIES: FieldSpec[] = [
+  ['timeout', 'Timeout', 'timeout', 'text', 'e.g. 2s; empty for none'],
+  [
+    'attempts',
+    'Retry attempts',
+    'retries.attempts',
+    'number',
+    'empty for Istio’s default; 0 turns retries off',
+  ],
+  ['perTryTimeout', 'Per-try timeout', 'retries.perTryTimeout', 'text'],
+];
+const CONNECTION_POOL: FieldSpec[] = [
+  ['maxConnections', 'Max connections', 'connectionPool.tcp.maxConnections'],
+  [
+    'http1MaxPendingRequests',
+    'Max pending requests',
+    'connectionPool.http.http1MaxPendingRequests',
+  ],
+  ['http2MaxRequests', 'Max requests', 'connectionPool.http.http2MaxRequests'],
+  [
+    'maxRequestsPerConnection',
+    'Max requests per connection',
+    'connectionPool.http.maxRequestsPerConnection',
+  ],
+];
+const OUTLIER_DETECTION: FieldSpec[] = [
+  [
+    'consecutive5xxErrors',
+    'Consecutive 5xx errors',
+    'outlierDetection.consecutive5xxErrors',
+  ],
+  ['interval', 'Interval', 'outlierDetection.interval', 'text', 'e.g. 10s'],
+  [
+    'baseEjectionTime',
+    'Base ejection time',
+    'outlierDetection.baseEjectionTime',
+    'text',
+    'e.g. 30s',
+  ],
+  [
+    'maxEjectionPercent',
+    'Max ejection percent',
+    'outlierDetection.maxEjectionPercent',
+  ],
+];
+
+const RetryOn = (props: {
+  value: string[];
+  disabled: boolean;
+  issue?: string;
+  onChange(value: string[]): void;
+}) => (
+  <TextField
+    select
+    id="mesh-retry-on"
+    label="Retry on"
+    fullWidth
+    margin="dense"
+    disabled={props.disabled}
+    value={props.value}
+    error={Boolean(props.issue)}
+    helperText={props.issue}
+    SelectProps={{
+      multiple: true,
+      renderValue: selected => (
+        <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
+          {(selected as string[]).map(v => (
+            <Chip key={v} label={v} size="small" />
+          ))}
+        </Box>
+      ),
+    }}
+    onChange={e => props.onChange(e.target.value as unknown as string[])}
+  >
+    {RETRY_ON_VALUES.map(v => (
+      <MenuItem key={v} value={v}>
+        {v}
+      </MenuItem>
+    ))}
+  </TextField>
+);
+
+const CircuitBreaking = ({ field }: { field: RenderField }) => (
+  <InfoCard title="Circuit breaking">
+    <Typography variant="subtitle2">Connection pool</Typography>
+    {CONNECTION_POOL.map(field)}
+    <Box mt={2}>
+      <Typography variant="subtitle2">Outlier detection</Typography>
+    </Box>
+    {OUTLIER_DETECTION.map(field)}
+  </InfoCard>
+);
+
+type Failover = ResilienceDraft['failover'];
+
+const FailoverRow = (props: {
+  index: number;
+  failover: Failover[number];
+  regions: string[];
+  disabled: boolean;
+  issues: IntentIssue[];
+  onChange(f: Failover[number]): void;
+  onRemove(): void;
+}) => {
+  const { index: i, failover: f } = props;
+  const issue = (side: 'from' | 'to') =>
+    issueAt(props.issues, `failover[${i}].${side}`) ??
+    issueAt(props.issues, `failover[${i}]`);
+  return (
+    <Box display="flex" alignItems="center" style={{ gap: 16 }}>
+      {(['from', 'to'] as const).map(side => (
+        <TextField
+          key={side}
+          select
+          id={fieldId(`Failover ${i + 1} ${side}`)}
+          label={`Failover ${i + 1} ${side}`}
+          value={f[side]}
+          margin="dense"
+          disabled={props.disabled}
+          style={{ minWidth: 200 }}
+          SelectProps={{ native: true }}
+          error={Boolean(issue(side))}
+          helperText={issue(side)}
+          onChange={e => props.onChange({ ...f, [side]: e.target.value })}
+        >
+          {[...new Set([...props.regions, f[side]])].map(r => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </TextField>
+      ))}
+      <IconButton
+        aria-label={`Remove failover ${i + 1}`}
+        disabled={props.disabled}
+        onClick={props.onRemove}
+      >
+        <DeleteIcon />
+      </IconButton>
+    </Box>
+  );
+};
+
+const LocalityFailover = (props: {
+  failover: Failover;
+  regions: string[];
+  disabled: boolean;
+  issues: IntentIssue[];
+  onChange(f: Failover): void;
+}) => {
+  const { failover, regions } = props;
+  return (
+    <InfoCard
+      title="Locality failover"
+      subheader="When the endpoints in a region are ejected, send its traffic to another region. Needs outlier detection."
+    >
+      {failover.map((f, i) => (
+        <FailoverRow
+          key={i}
+          index={i}
+          failover={f}
+          regions={regions}
+          disabled={props.disabled}
+          issues={props.issues}
+          onChange={next =>
+            props.onChange(failover.map((x, k) => (k === i ? next : x)))
+          }
+          onRemove={() => props.onChange(failover.filter((_, k) => k !== i))}
+        />
+      ))}
+      {issueAt(props.issues, 'failover') && (
+        <Typography color="error">
+          {issueAt(props.issues, 'failover')}
+        </Typography>
+      )}
+      <Button
+        disabled={props.disabled || regions.length < 2}
+        onClick={() =>
+          props.onChange([
+            ...failover,
+            {
+              from: regions[0],
+              to: regions.find(r => r !== regions[0]) ?? regions[0],
+            },
+          ])
+        }
+      >
+        Add failover
+      </Button>
+    </InfoCard>
+  );
+};
+
 /** Timeout, retries, circuit breaking (connection pool, outlier detection) and locality failover. */
 export const ResilienceTab = ({
   intent,
@@ -47,29 +250,25 @@ export const ResilienceTab = ({
   const [draft, setDraft] = useState<ResilienceDraft>(() =>
     draftOfIntent(intent),
   );
-  const set = (key: NumberKey) => (e: { target: { value: string } }) =>
-    setDraft(d => ({ ...d, [key]: e.target.value }));
-  const field = (
-    key: NumberKey,
-    label: string,
-    path: string,
-    type: 'number' | 'text' = 'number',
-    helperText?: string,
-  ) => (
+  const field: RenderField = ([
+    key,
+    label,
+    path,
+    type = 'number',
+    helperText,
+  ]) => (
     <IntentTextField
+      key={key}
       label={label}
       type={type}
       value={draft[key] as string}
       disabled={disabled}
-      onChange={set(key)}
+      onChange={e => setDraft(d => ({ ...d, [key]: e.target.value }))}
       issue={issueAt(issues, path)}
       helperText={helperText}
       fullWidth
     />
   );
-  const setFailover = (failover: ResilienceDraft['failover']) =>
-    setDraft(d => ({ ...d, failover }));
-
   return (
     <Grid container spacing={3}>
       {disabledReason && (
@@ -79,183 +278,26 @@ export const ResilienceTab = ({
       )}
       <Grid item xs={12} md={6}>
         <InfoCard title="Timeout and retries">
-          {field(
-            'timeout',
-            'Timeout',
-            'timeout',
-            'text',
-            'e.g. 2s; empty for none',
-          )}
-          {field(
-            'attempts',
-            'Retry attempts',
-            'retries.attempts',
-            'number',
-            'empty for Istio’s default; 0 turns retries off',
-          )}
-          {field(
-            'perTryTimeout',
-            'Per-try timeout',
-            'retries.perTryTimeout',
-            'text',
-          )}
-          <TextField
-            select
-            id="mesh-retry-on"
-            label="Retry on"
-            fullWidth
-            margin="dense"
-            disabled={disabled}
+          {TIMEOUT_AND_RETRIES.map(field)}
+          <RetryOn
             value={draft.retryOn}
-            error={Boolean(issueAt(issues, 'retries.retryOn', { under: true }))}
-            helperText={issueAt(issues, 'retries.retryOn', { under: true })}
-            SelectProps={{
-              multiple: true,
-              renderValue: selected => (
-                <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
-                  {(selected as string[]).map(v => (
-                    <Chip key={v} label={v} size="small" />
-                  ))}
-                </Box>
-              ),
-            }}
-            onChange={e =>
-              setDraft(d => ({
-                ...d,
-                retryOn: e.target.value as unknown as string[],
-              }))
-            }
-          >
-            {RETRY_ON_VALUES.map(v => (
-              <MenuItem key={v} value={v}>
-                {v}
-              </MenuItem>
-            ))}
-          </TextField>
+            disabled={disabled}
+            issue={issueAt(issues, 'retries.retryOn', { under: true })}
+            onChange={retryOn => setDraft(d => ({ ...d, retryOn }))}
+          />
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>
-        <InfoCard title="Circuit breaking">
-          <Typography variant="subtitle2">Connection pool</Typography>
-          {field(
-            'maxConnections',
-            'Max connections',
-            'connectionPool.tcp.maxConnections',
-          )}
-          {field(
-            'http1MaxPendingRequests',
-            'Max pending requests',
-            'connectionPool.http.http1MaxPendingRequests',
-          )}
-          {field(
-            'http2MaxRequests',
-            'Max requests',
-            'connectionPool.http.http2MaxRequests',
-          )}
-          {field(
-            'maxRequestsPerConnection',
-            'Max requests per connection',
-            'connectionPool.http.maxRequestsPerConnection',
-          )}
-          <Box mt={2}>
-            <Typography variant="subtitle2">Outlier detection</Typography>
-          </Box>
-          {field(
-            'consecutive5xxErrors',
-            'Consecutive 5xx errors',
-            'outlierDetection.consecutive5xxErrors',
-          )}
-          {field(
-            'interval',
-            'Interval',
-            'outlierDetection.interval',
-            'text',
-            'e.g. 10s',
-          )}
-          {field(
-            'baseEjectionTime',
-            'Base ejection time',
-            'outlierDetection.baseEjectionTime',
-            'text',
-            'e.g. 30s',
-          )}
-          {field(
-            'maxEjectionPercent',
-            'Max ejection percent',
-            'outlierDetection.maxEjectionPercent',
-          )}
-        </InfoCard>
+        <CircuitBreaking field={field} />
       </Grid>
       <Grid item xs={12}>
-        <InfoCard
-          title="Locality failover"
-          subheader="When the endpoints in a region are ejected, send its traffic to another region. Needs outlier detection."
-        >
-          {draft.failover.map((f, i) => (
-            <Box key={i} display="flex" alignItems="center" style={{ gap: 16 }}>
-              {(['from', 'to'] as const).map(side => (
-                <TextField
-                  key={side}
-                  select
-                  id={fieldId(`Failover ${i + 1} ${side}`)}
-                  label={`Failover ${i + 1} ${side}`}
-                  value={f[side]}
-                  margin="dense"
-                  disabled={disabled}
-                  style={{ minWidth: 200 }}
-                  SelectProps={{ native: true }}
-                  error={Boolean(
-                    issueAt(issues, `failover[${i}].${side}`) ??
-                      issueAt(issues, `failover[${i}]`),
-                  )}
-                  helperText={
-                    issueAt(issues, `failover[${i}].${side}`) ??
-                    issueAt(issues, `failover[${i}]`)
-                  }
-                  onChange={e =>
-                    setFailover(
-                      draft.failover.map((x, k) =>
-                        k === i ? { ...x, [side]: e.target.value } : x,
-                      ),
-                    )
-                  }
-                >
-                  {[...new Set([...regions, f[side]])].map(r => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
-                  ))}
-                </TextField>
-              ))}
-              <IconButton
-                aria-label={`Remove failover ${i + 1}`}
-                disabled={disabled}
-                onClick={() =>
-                  setFailover(draft.failover.filter((_, k) => k !== i))
-                }
-              >
-                <DeleteIcon />
-              </IconButton>
-            </Box>
-          ))}
-          {issueAt(issues, 'failover') && (
-            <Typography color="error">{issueAt(issues, 'failover')}</Typography>
-          )}
-          <Button
-            disabled={disabled || regions.length < 2}
-            onClick={() =>
-              setFailover([
-                ...draft.failover,
-                {
-                  from: regions[0],
-                  to: regions.find(r => r !== regions[0]) ?? regions[0],
-                },
-              ])
-            }
-          >
-            Add failover
-          </Button>
-        </InfoCard>
+        <LocalityFailover
+          failover={draft.failover}
+          regions={regions}
+          disabled={disabled}
+          issues={issues}
+          onChange={failover => setDraft(d => ({ ...d, failover }))}
+        />
       </Grid>
       <Grid item xs={12}>
         <Button
