@@ -41,30 +41,21 @@ export interface FaultInjectionTabProps {
 
 const asNumber = (text: string) => numberOrUndefined(text) ?? NaN;
 
-/** Delays and aborts, for requests with a header (the default) or, after confirmation, all traffic. */
-export const FaultInjectionTab = ({
-  intent,
-  service,
-  disabledReason,
-  issues = [],
-  onReview,
-}: FaultInjectionTabProps) => {
-  const disabled = Boolean(disabledReason);
+/** The fault as being edited: each part on or off, its values as typed, and whom it is for. */
+function useFaultDraft(intent: TrafficIntent) {
   const live = currentFault(intent);
   const [delayOn, setDelayOn] = useState(
     Boolean(live.fault?.delay) || !live.fault,
   );
-  const [fixed, setFixed] = useState(live.fault?.delay?.fixed ?? '5s');
-  const [delayPercent, setDelayPercent] = useState(
-    String(live.fault?.delay?.percent ?? 100),
-  );
+  const [delay, setDelay] = useState({
+    first: live.fault?.delay?.fixed ?? '5s',
+    second: String(live.fault?.delay?.percent ?? 100),
+  });
   const [abortOn, setAbortOn] = useState(Boolean(live.fault?.abort));
-  const [httpStatus, setHttpStatus] = useState(
-    String(live.fault?.abort?.httpStatus ?? 503),
-  );
-  const [abortPercent, setAbortPercent] = useState(
-    String(live.fault?.abort?.percent ?? 100),
-  );
+  const [abort, setAbort] = useState({
+    first: String(live.fault?.abort?.httpStatus ?? 503),
+    second: String(live.fault?.abort?.percent ?? 100),
+  });
   const [scope, setScope] = useState<'header' | 'all'>(
     live.scope === 'all' ? 'all' : 'header',
   );
@@ -75,179 +66,275 @@ export const FaultInjectionTab = ({
       value: 'on',
     }),
   );
-  const [confirming, setConfirming] = useState(false);
-
   const fault: Fault = {
-    ...(delayOn ? { delay: { fixed, percent: asNumber(delayPercent) } } : {}),
+    ...(delayOn
+      ? { delay: { fixed: delay.first, percent: asNumber(delay.second) } }
+      : {}),
     ...(abortOn
       ? {
           abort: {
-            httpStatus: asNumber(httpStatus),
-            percent: asNumber(abortPercent),
+            httpStatus: asNumber(abort.first),
+            percent: asNumber(abort.second),
           },
         }
       : {}),
   };
   const next = () =>
     withFault(intent, fault, scope === 'all' ? 'all' : ruleFromDraft(rule)!);
-  const review = () =>
-    scope === 'all' ? setConfirming(true) : onReview(next());
+  return {
+    live,
+    delayOn,
+    setDelayOn,
+    delay,
+    setDelay,
+    abortOn,
+    setAbortOn,
+    abort,
+    setAbort,
+    scope,
+    setScope,
+    rule,
+    setRule,
+    next,
+  };
+}
 
+type PartValues = { first: string; second: string };
+
+/** One part of a fault (delay or abort): a switch and its two values. */
+const FaultPart = (props: {
+  label: string;
+  on: boolean;
+  values: PartValues;
+  fields: [
+    label: string,
+    path: string,
+    type: 'text' | 'number',
+    helperText?: string,
+  ][];
+  disabled: boolean;
+  issues: IntentIssue[];
+  onToggle(on: boolean): void;
+  onChange(values: PartValues): void;
+}) => (
+  <Grid item xs={12} md={6}>
+    <FormControlLabel
+      control={
+        <Checkbox
+          checked={props.on}
+          disabled={props.disabled}
+          onChange={e => props.onToggle(e.target.checked)}
+        />
+      }
+      label={props.label}
+    />
+    <Box display="flex" style={{ gap: 16 }}>
+      {props.fields.map(([label, path, type, helperText], i) => {
+        const key = i === 0 ? 'first' : 'second';
+        return (
+          <IntentTextField
+            key={label}
+            label={label}
+            type={type}
+            helperText={helperText}
+            value={props.values[key]}
+            disabled={props.disabled || !props.on}
+            onChange={e =>
+              props.onChange({ ...props.values, [key]: e.target.value })
+            }
+            issue={issueAt(props.issues, path)}
+          />
+        );
+      })}
+    </Box>
+  </Grid>
+);
+
+const ScopeChoice = (props: {
+  scope: 'header' | 'all';
+  rule: RuleDraft;
+  disabled: boolean;
+  issues: IntentIssue[];
+  onScope(scope: 'header' | 'all'): void;
+  onRule(rule: RuleDraft): void;
+}) => (
+  <Box mt={2}>
+    <Typography variant="subtitle2">Scope</Typography>
+    <RadioGroup
+      row
+      aria-label="Scope"
+      value={props.scope}
+      onChange={e => props.onScope(e.target.value as 'header' | 'all')}
+    >
+      <FormControlLabel
+        value="header"
+        control={<Radio />}
+        label="Only requests with a header"
+        disabled={props.disabled}
+      />
+      <FormControlLabel
+        value="all"
+        control={<Radio />}
+        label="All traffic"
+        disabled={props.disabled}
+      />
+    </RadioGroup>
+    {props.scope === 'header' && (
+      <RequestRuleFields
+        title="Faulted requests"
+        draft={props.rule}
+        disabled={props.disabled}
+        issue={issueAt(props.issues, 'routes[0].match', { under: true })}
+        onChange={props.onRule}
+      />
+    )}
+  </Box>
+);
+
+const ConfirmAllTraffic = (props: {
+  open: boolean;
+  service: string;
+  onCancel(): void;
+  onConfirm(): void;
+}) => (
+  <Dialog
+    open={props.open}
+    onClose={props.onCancel}
+    aria-labelledby="mesh-fault-all-title"
+  >
+    <DialogTitle id="mesh-fault-all-title">
+      Inject the fault into all traffic?
+    </DialogTitle>
+    <DialogContent>
+      <Typography>
+        Every caller of {props.service} will be affected, not only those that
+        send a header. Continue to the review?
+      </Typography>
+    </DialogContent>
+    <DialogActions>
+      <Button onClick={props.onCancel}>Cancel</Button>
+      <Button color="secondary" variant="contained" onClick={props.onConfirm}>
+        Affect all traffic
+      </Button>
+    </DialogActions>
+  </Dialog>
+);
+
+/** Review (after confirmation when it affects all traffic) and, when a fault is live, its removal. */
+const FaultActions = (props: {
+  service: string;
+  disabled: boolean;
+  canReview: boolean;
+  allTraffic: boolean;
+  live: boolean;
+  onReview(): void;
+  onRemove(): void;
+}) => {
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <>
+      <Box display="flex" mt={2} style={{ gap: 8 }}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={props.disabled || !props.canReview}
+          onClick={() =>
+            props.allTraffic ? setConfirming(true) : props.onReview()
+          }
+        >
+          Review fault
+        </Button>
+        {props.live && (
+          <Button
+            variant="outlined"
+            disabled={props.disabled}
+            onClick={props.onRemove}
+          >
+            Remove fault
+          </Button>
+        )}
+      </Box>
+      <ConfirmAllTraffic
+        open={confirming}
+        service={props.service}
+        onCancel={() => setConfirming(false)}
+        onConfirm={() => {
+          setConfirming(false);
+          props.onReview();
+        }}
+      />
+    </>
+  );
+};
+
+/** Delays and aborts, for requests with a header (the default) or, after confirmation, all traffic. */
+export const FaultInjectionTab = ({
+  intent,
+  service,
+  disabledReason,
+  issues = [],
+  onReview,
+}: FaultInjectionTabProps) => {
+  const disabled = Boolean(disabledReason);
+  const d = useFaultDraft(intent);
+  const common = { disabled, issues };
   return (
     <InfoCard
       title="Fault injection"
       subheader="Test how callers cope: delay or fail a share of the requests to this service."
     >
       <DisabledReason reason={disabledReason} />
-      {live.fault && (
+      {d.live.fault && (
         <Typography paragraph>
           A fault is live for{' '}
-          {live.scope === 'all' ? 'all traffic' : 'requests with its header'}.
+          {d.live.scope === 'all' ? 'all traffic' : 'requests with its header'}.
         </Typography>
       )}
       <Grid container spacing={2}>
-        <Grid item xs={12} md={6}>
-          <FormControlLabel
-            control={
-              <Checkbox
-                checked={delayOn}
-                disabled={disabled}
-                onChange={e => setDelayOn(e.target.checked)}
-              />
-            }
-            label="Delay"
-          />
-          <Box display="flex" style={{ gap: 16 }}>
-            <IntentTextField
-              label="Delay duration"
-              helperText="e.g. 5s or 300ms"
-              value={fixed}
-              disabled={disabled || !delayOn}
-              onChange={e => setFixed(e.target.value)}
-              issue={issueAt(issues, 'fault.delay.fixed')}
-            />
-            <IntentTextField
-              label="Delayed percent"
-              type="number"
-              value={delayPercent}
-              disabled={disabled || !delayOn}
-              onChange={e => setDelayPercent(e.target.value)}
-              issue={issueAt(issues, 'fault.delay.percent')}
-            />
-          </Box>
-        </Grid>
-        <Grid item xs={12} md={6}>
-          <FormControlLabel
-            control={
-              <Checkbox
-                checked={abortOn}
-                disabled={disabled}
-                onChange={e => setAbortOn(e.target.checked)}
-              />
-            }
-            label="Abort"
-          />
-          <Box display="flex" style={{ gap: 16 }}>
-            <IntentTextField
-              label="HTTP status"
-              type="number"
-              value={httpStatus}
-              disabled={disabled || !abortOn}
-              onChange={e => setHttpStatus(e.target.value)}
-              issue={issueAt(issues, 'fault.abort.httpStatus')}
-            />
-            <IntentTextField
-              label="Aborted percent"
-              type="number"
-              value={abortPercent}
-              disabled={disabled || !abortOn}
-              onChange={e => setAbortPercent(e.target.value)}
-              issue={issueAt(issues, 'fault.abort.percent')}
-            />
-          </Box>
-        </Grid>
+        <FaultPart
+          label="Delay"
+          on={d.delayOn}
+          values={d.delay}
+          fields={[
+            ['Delay duration', 'fault.delay.fixed', 'text', 'e.g. 5s or 300ms'],
+            ['Delayed percent', 'fault.delay.percent', 'number'],
+          ]}
+          onToggle={d.setDelayOn}
+          onChange={d.setDelay}
+          {...common}
+        />
+        <FaultPart
+          label="Abort"
+          on={d.abortOn}
+          values={d.abort}
+          fields={[
+            ['HTTP status', 'fault.abort.httpStatus', 'number'],
+            ['Aborted percent', 'fault.abort.percent', 'number'],
+          ]}
+          onToggle={d.setAbortOn}
+          onChange={d.setAbort}
+          {...common}
+        />
       </Grid>
       {issueAt(issues, 'fault') && (
         <Typography color="error">{issueAt(issues, 'fault')}</Typography>
       )}
-      <Box mt={2}>
-        <Typography variant="subtitle2">Scope</Typography>
-        <RadioGroup
-          row
-          aria-label="Scope"
-          value={scope}
-          onChange={e => setScope(e.target.value as 'header' | 'all')}
-        >
-          <FormControlLabel
-            value="header"
-            control={<Radio />}
-            label="Only requests with a header"
-            disabled={disabled}
-          />
-          <FormControlLabel
-            value="all"
-            control={<Radio />}
-            label="All traffic"
-            disabled={disabled}
-          />
-        </RadioGroup>
-        {scope === 'header' && (
-          <RequestRuleFields
-            title="Faulted requests"
-            draft={rule}
-            disabled={disabled}
-            issue={issueAt(issues, 'routes[0].match', { under: true })}
-            onChange={setRule}
-          />
-        )}
-      </Box>
-      <Box display="flex" mt={2} style={{ gap: 8 }}>
-        <Button
-          variant="contained"
-          color="primary"
-          disabled={disabled || (!delayOn && !abortOn)}
-          onClick={review}
-        >
-          Review fault
-        </Button>
-        {live.fault && (
-          <Button
-            variant="outlined"
-            disabled={disabled}
-            onClick={() => onReview(withFault(intent, null))}
-          >
-            Remove fault
-          </Button>
-        )}
-      </Box>
-      <Dialog
-        open={confirming}
-        onClose={() => setConfirming(false)}
-        aria-labelledby="mesh-fault-all-title"
-      >
-        <DialogTitle id="mesh-fault-all-title">
-          Inject the fault into all traffic?
-        </DialogTitle>
-        <DialogContent>
-          <Typography>
-            Every caller of {service} will be affected, not only those that send
-            a header. Continue to the review?
-          </Typography>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setConfirming(false)}>Cancel</Button>
-          <Button
-            color="secondary"
-            variant="contained"
-            onClick={() => {
-              setConfirming(false);
-              onReview(next());
-            }}
-          >
-            Affect all traffic
-          </Button>
-        </DialogActions>
-      </Dialog>
+      <ScopeChoice
+        scope={d.scope}
+        rule={d.rule}
+        onScope={d.setScope}
+        onRule={d.setRule}
+        {...common}
+      />
+      <FaultActions
+        service={service}
+        disabled={disabled}
+        canReview={d.delayOn || d.abortOn}
+        allTraffic={d.scope === 'all'}
+        live={Boolean(d.live.fault)}
+        onReview={() => onReview(d.next())}
+        onRemove={() => onReview(withFault(intent, null))}
+      />
     </InfoCard>
   );
 };
