@@ -41,25 +41,116 @@ function parseSteps(text: string): number[] | undefined {
 const mainVersion = (intent: TrafficIntent) =>
   [...intent.split].sort((a, b) => b.weight - a.weight)[0]?.version;
 
-/** A first-class canary (steps, Advance, Promote, Abort, a testers rule) and traffic mirroring. */
-export const CanaryTab = ({
+type Common = {
+  intent: TrafficIntent;
+  versions: string[];
+  disabled: boolean;
+  issues: IntentIssue[];
+  onReview(intent: TrafficIntent): void;
+};
+
+/** A running canary: where it stands, and Advance, Promote, Abort. */
+const RunningCanary = ({ intent, disabled, onReview }: Common) => {
+  const canary = intent.canary!;
+  const move = (action: 'advance' | 'promote' | 'abort') =>
+    onReview(withCanary(intent, { action }));
+  return (
+    <Box mb={2}>
+      <Typography variant="subtitle1">
+        {canary.step === 0
+          ? 'Not started'
+          : `Step ${canary.step} of ${canary.steps.length}`}
+        : {canary.candidate} gets{' '}
+        {canary.step === 0 ? 0 : canary.steps[canary.step - 1]}% (baseline{' '}
+        {canary.baseline})
+      </Typography>
+      <SplitBar split={intent.split} />
+      <Box display="flex" mt={2} style={{ gap: 8 }}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={disabled || canary.step >= canary.steps.length}
+          onClick={() => move('advance')}
+        >
+          Advance
+        </Button>
+        <Button
+          variant="outlined"
+          color="primary"
+          disabled={disabled}
+          onClick={() => move('promote')}
+        >
+          Promote
+        </Button>
+        <Button
+          variant="outlined"
+          disabled={disabled}
+          onClick={() => move('abort')}
+        >
+          Abort
+        </Button>
+      </Box>
+    </Box>
+  );
+};
+
+const VersionField = (props: {
+  label: string;
+  value: string;
+  path: string;
+  versions: string[];
+  disabled: boolean;
+  issues: IntentIssue[];
+  onChange(v: string): void;
+}) => (
+  <Grid item xs={6}>
+    <VersionSelect
+      label={props.label}
+      value={props.value}
+      versions={props.versions}
+      disabled={props.disabled}
+      issue={issueAt(props.issues, props.path)}
+      onChange={props.onChange}
+    />
+  </Grid>
+);
+
+const StepsField = (props: {
+  text: string;
+  steps?: number[];
+  disabled: boolean;
+  issues: IntentIssue[];
+  onChange(text: string): void;
+}) => (
+  <IntentTextField
+    label="Steps (percent to the candidate)"
+    value={props.text}
+    fullWidth
+    disabled={props.disabled}
+    onChange={e => props.onChange(e.target.value)}
+    issue={
+      props.steps
+        ? issueAt(props.issues, 'canary.steps', { under: true }) ??
+          issueAt(props.issues, 'split')
+        : 'whole numbers separated by commas, e.g. 5, 25, 50, 100'
+    }
+  />
+);
+
+/** A new canary: baseline, candidate, steps and an optional testers rule. */
+const NewCanary = ({
   intent,
   versions,
-  disabledReason,
-  issues = [],
+  disabled,
+  issues,
   onReview,
-}: CanaryTabProps) => {
-  const disabled = Boolean(disabledReason);
-  const canary = intent.canary;
-  const baselineDefault =
-    canary?.baseline ?? mainVersion(intent) ?? versions[0];
+}: Common) => {
+  const baselineDefault = mainVersion(intent) ?? versions[0];
   const [baseline, setBaseline] = useState(baselineDefault);
   const [candidate, setCandidate] = useState(
-    canary?.candidate ?? versions.find(v => v !== baselineDefault) ?? '',
+    versions.find(v => v !== baselineDefault) ?? '',
   );
-  const [stepsText, setStepsText] = useState(
-    (canary?.steps ?? [5, 25, 50, 100]).join(', '),
-  );
+  const [stepsText, setStepsText] = useState('5, 25, 50, 100');
   const [testers, setTesters] = useState<RuleDraft>(() =>
     draftFromRule(ruleOf(routeNamed(intent, CANARY_TESTERS_ROUTE)), {
       kind: 'none',
@@ -67,14 +158,7 @@ export const CanaryTab = ({
       value: 'always',
     }),
   );
-  const [mirrorVersion, setMirrorVersion] = useState(
-    intent.mirror?.version ?? '',
-  );
-  const [mirrorPercent, setMirrorPercent] = useState(
-    String(intent.mirror?.percent ?? 10),
-  );
   const steps = parseSteps(stepsText);
-
   const start = () =>
     steps &&
     onReview(
@@ -86,21 +170,126 @@ export const CanaryTab = ({
         testers: ruleFromDraft(testers),
       }),
     );
-  const move = (action: 'advance' | 'promote' | 'abort') =>
-    onReview(withCanary(intent, { action }));
-  const reviewMirror = () =>
-    onReview(
-      withMirror(
-        intent,
-        mirrorVersion
-          ? {
-              version: mirrorVersion,
-              percent: numberOrUndefined(mirrorPercent) ?? NaN,
-            }
-          : null,
-      ),
-    );
+  return (
+    <>
+      <Grid container spacing={2}>
+        <VersionField
+          label="Baseline"
+          value={baseline}
+          path="canary.baseline"
+          onChange={setBaseline}
+          {...{ versions, disabled, issues }}
+        />
+        <VersionField
+          label="Candidate"
+          value={candidate}
+          path="canary.candidate"
+          onChange={setCandidate}
+          {...{ versions, disabled, issues }}
+        />
+      </Grid>
+      <StepsField
+        text={stepsText}
+        steps={steps}
+        disabled={disabled}
+        issues={issues}
+        onChange={setStepsText}
+      />
+      <RequestRuleFields
+        title="Testers"
+        noneLabel="No testers rule"
+        draft={testers}
+        disabled={disabled}
+        issue={issueAt(issues, `routes[0].match`, { under: true })}
+        onChange={setTesters}
+      />
+      <Box mt={2}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={disabled || !steps || !candidate}
+          onClick={start}
+        >
+          Start canary
+        </Button>
+      </Box>
+    </>
+  );
+};
 
+/** Mirroring: a version and the share of live traffic copied to it. */
+const Mirroring = ({
+  intent,
+  versions,
+  disabled,
+  issues,
+  onReview,
+}: Common) => {
+  const [mirrorVersion, setMirrorVersion] = useState(
+    intent.mirror?.version ?? '',
+  );
+  const [mirrorPercent, setMirrorPercent] = useState(
+    String(intent.mirror?.percent ?? 10),
+  );
+  const mirror = mirrorVersion
+    ? {
+        version: mirrorVersion,
+        percent: numberOrUndefined(mirrorPercent) ?? NaN,
+      }
+    : null;
+  return (
+    <InfoCard
+      title="Mirroring"
+      subheader="Copy a share of live traffic to a version; its responses are discarded."
+    >
+      <VersionSelect
+        label="Mirror to"
+        value={mirrorVersion}
+        versions={versions}
+        noneLabel="No mirror"
+        disabled={disabled}
+        issue={issueAt(issues, 'mirror.version')}
+        onChange={setMirrorVersion}
+      />
+      <IntentTextField
+        label="Mirrored percent"
+        type="number"
+        fullWidth
+        value={mirrorPercent}
+        disabled={disabled || !mirrorVersion}
+        inputProps={{ min: 0, max: 100 }}
+        onChange={e => setMirrorPercent(e.target.value)}
+        issue={issueAt(issues, 'mirror.percent')}
+      />
+      <Box mt={2}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={disabled}
+          onClick={() => onReview(withMirror(intent, mirror))}
+        >
+          Review mirror
+        </Button>
+      </Box>
+    </InfoCard>
+  );
+};
+
+/** A first-class canary (steps, Advance, Promote, Abort, a testers rule) and traffic mirroring. */
+export const CanaryTab = ({
+  intent,
+  versions,
+  disabledReason,
+  issues = [],
+  onReview,
+}: CanaryTabProps) => {
+  const common: Common = {
+    intent,
+    versions,
+    disabled: Boolean(disabledReason),
+    issues,
+    onReview,
+  };
   return (
     <Grid container spacing={3}>
       <Grid item xs={12} md={7}>
@@ -109,138 +298,15 @@ export const CanaryTab = ({
           subheader="Move traffic from a baseline to a candidate in steps; testers can reach the candidate first."
         >
           <DisabledReason reason={disabledReason} />
-          {canary && (
-            <Box mb={2}>
-              <Typography variant="subtitle1">
-                {canary.step === 0
-                  ? 'Not started'
-                  : `Step ${canary.step} of ${canary.steps.length}`}
-                : {canary.candidate} gets{' '}
-                {canary.step === 0 ? 0 : canary.steps[canary.step - 1]}%
-                (baseline {canary.baseline})
-              </Typography>
-              <SplitBar split={intent.split} />
-              <Box display="flex" mt={2} style={{ gap: 8 }}>
-                <Button
-                  variant="contained"
-                  color="primary"
-                  disabled={disabled || canary.step >= canary.steps.length}
-                  onClick={() => move('advance')}
-                >
-                  Advance
-                </Button>
-                <Button
-                  variant="outlined"
-                  color="primary"
-                  disabled={disabled}
-                  onClick={() => move('promote')}
-                >
-                  Promote
-                </Button>
-                <Button
-                  variant="outlined"
-                  disabled={disabled}
-                  onClick={() => move('abort')}
-                >
-                  Abort
-                </Button>
-              </Box>
-            </Box>
-          )}
-          {!canary && (
-            <>
-              <Grid container spacing={2}>
-                <Grid item xs={6}>
-                  <VersionSelect
-                    label="Baseline"
-                    value={baseline}
-                    versions={versions}
-                    disabled={disabled}
-                    issue={issueAt(issues, 'canary.baseline')}
-                    onChange={setBaseline}
-                  />
-                </Grid>
-                <Grid item xs={6}>
-                  <VersionSelect
-                    label="Candidate"
-                    value={candidate}
-                    versions={versions}
-                    disabled={disabled}
-                    issue={issueAt(issues, 'canary.candidate')}
-                    onChange={setCandidate}
-                  />
-                </Grid>
-              </Grid>
-              <IntentTextField
-                label="Steps (percent to the candidate)"
-                value={stepsText}
-                fullWidth
-                disabled={disabled}
-                onChange={e => setStepsText(e.target.value)}
-                issue={
-                  steps
-                    ? issueAt(issues, 'canary.steps', { under: true }) ??
-                      issueAt(issues, 'split')
-                    : 'whole numbers separated by commas, e.g. 5, 25, 50, 100'
-                }
-              />
-              <RequestRuleFields
-                title="Testers"
-                noneLabel="No testers rule"
-                draft={testers}
-                disabled={disabled}
-                issue={issueAt(issues, `routes[0].match`, { under: true })}
-                onChange={setTesters}
-              />
-              <Box mt={2}>
-                <Button
-                  variant="contained"
-                  color="primary"
-                  disabled={disabled || !steps || !candidate}
-                  onClick={start}
-                >
-                  Start canary
-                </Button>
-              </Box>
-            </>
+          {intent.canary ? (
+            <RunningCanary {...common} />
+          ) : (
+            <NewCanary {...common} />
           )}
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={5}>
-        <InfoCard
-          title="Mirroring"
-          subheader="Copy a share of live traffic to a version; its responses are discarded."
-        >
-          <VersionSelect
-            label="Mirror to"
-            value={mirrorVersion}
-            versions={versions}
-            noneLabel="No mirror"
-            disabled={disabled}
-            issue={issueAt(issues, 'mirror.version')}
-            onChange={setMirrorVersion}
-          />
-          <IntentTextField
-            label="Mirrored percent"
-            type="number"
-            fullWidth
-            value={mirrorPercent}
-            disabled={disabled || !mirrorVersion}
-            inputProps={{ min: 0, max: 100 }}
-            onChange={e => setMirrorPercent(e.target.value)}
-            issue={issueAt(issues, 'mirror.percent')}
-          />
-          <Box mt={2}>
-            <Button
-              variant="contained"
-              color="primary"
-              disabled={disabled}
-              onClick={reviewMirror}
-            >
-              Review mirror
-            </Button>
-          </Box>
-        </InfoCard>
+        <Mirroring {...common} />
       </Grid>
     </Grid>
   );
