@@ -42,6 +42,67 @@ export interface TrafficSplitTabProps {
   onReview(intent: TrafficIntent): void;
 }
 
+/** One version's weight: a slider, a number field and a lock that keeps it while others move. */
+const WeightRow = (props: {
+  version: string;
+  weight: number;
+  locked: boolean;
+  disabled: boolean;
+  issue?: IntentIssue;
+  onWeight(weight: number): void;
+  onLock(locked: boolean): void;
+}) => {
+  const { version } = props;
+  const frozen = props.disabled || props.locked;
+  return (
+    <Grid container spacing={2} alignItems="center">
+      <Grid item xs={2}>
+        <Typography id={`weight-${version}-label`}>{version}</Typography>
+      </Grid>
+      <Grid item xs={6}>
+        <Slider
+          value={props.weight}
+          min={0}
+          max={100}
+          step={1}
+          disabled={frozen}
+          onChange={(_, v) => props.onWeight(v as number)}
+          aria-label={`Weight of ${version}`}
+          valueLabelDisplay="auto"
+        />
+      </Grid>
+      <Grid item xs={2}>
+        <TextField
+          type="number"
+          value={props.weight}
+          disabled={frozen}
+          inputProps={{
+            min: 0,
+            max: 100,
+            'aria-label': `Weight of ${version} (percent)`,
+          }}
+          onChange={e => props.onWeight(Number(e.target.value))}
+          error={Boolean(props.issue)}
+          helperText={props.issue?.message}
+        />
+      </Grid>
+      <Grid item xs={2}>
+        <FormControlLabel
+          control={
+            <Checkbox
+              checked={props.locked}
+              disabled={props.disabled}
+              onChange={e => props.onLock(e.target.checked)}
+              inputProps={{ 'aria-label': `Lock ${version}` }}
+            />
+          }
+          label="Lock"
+        />
+      </Grid>
+    </Grid>
+  );
+};
+
 /** One slider and number field per version, the sum held at 100 while the user moves them. */
 export const TrafficSplitTab = ({
   state,
@@ -55,22 +116,18 @@ export const TrafficSplitTab = ({
     versions.map(() => false),
   );
   const disabled = Boolean(disabledReason);
-
-  const set = (i: number, value: number) =>
-    setWeights(w => rebalance(w, i, value, locked));
   const split: Destination[] = versions
     .map((version, i) => ({ version, weight: weights[i] }))
     .filter(d => d.weight > 0);
-  const intent = withSplit(startingIntent(state, versions), split);
-  const issueFor = (i: number) =>
+  // Issues name the split's entries, which leave out versions at 0: map them back to the row.
+  const issueFor = (version: string) =>
     issues.find(
       x =>
         x.path.startsWith('split[') &&
         split[Number(x.path.slice(6, x.path.indexOf(']')))]?.version ===
-          versions[i],
+          version,
     );
   const splitIssue = issues.find(x => x.path === 'split');
-
   return (
     <InfoCard
       title="Traffic split"
@@ -78,55 +135,16 @@ export const TrafficSplitTab = ({
     >
       <DisabledReason reason={disabledReason} />
       {versions.map((version, i) => (
-        <Grid container spacing={2} alignItems="center" key={version}>
-          <Grid item xs={2}>
-            <Typography id={`weight-${version}-label`}>{version}</Typography>
-          </Grid>
-          <Grid item xs={6}>
-            <Slider
-              value={weights[i]}
-              min={0}
-              max={100}
-              step={1}
-              disabled={disabled || locked[i]}
-              onChange={(_, v) => set(i, v as number)}
-              aria-label={`Weight of ${version}`}
-              valueLabelDisplay="auto"
-            />
-          </Grid>
-          <Grid item xs={2}>
-            <TextField
-              type="number"
-              value={weights[i]}
-              disabled={disabled || locked[i]}
-              inputProps={{
-                min: 0,
-                max: 100,
-                'aria-label': `Weight of ${version} (percent)`,
-              }}
-              onChange={e => set(i, Number(e.target.value))}
-              error={Boolean(issueFor(i))}
-              helperText={issueFor(i)?.message}
-            />
-          </Grid>
-          <Grid item xs={2}>
-            <FormControlLabel
-              control={
-                <Checkbox
-                  checked={locked[i]}
-                  disabled={disabled}
-                  onChange={e =>
-                    setLocked(l =>
-                      l.map((x, k) => (k === i ? e.target.checked : x)),
-                    )
-                  }
-                  inputProps={{ 'aria-label': `Lock ${version}` }}
-                />
-              }
-              label="Lock"
-            />
-          </Grid>
-        </Grid>
+        <WeightRow
+          key={version}
+          version={version}
+          weight={weights[i]}
+          locked={locked[i]}
+          disabled={disabled}
+          issue={issueFor(version)}
+          onWeight={value => setWeights(w => rebalance(w, i, value, locked))}
+          onLock={on => setLocked(l => l.map((x, k) => (k === i ? on : x)))}
+        />
       ))}
       {splitIssue && (
         <Typography color="error">{splitIssue.message}</Typography>
@@ -143,7 +161,9 @@ export const TrafficSplitTab = ({
           variant="contained"
           color="primary"
           disabled={disabled}
-          onClick={() => onReview(intent)}
+          onClick={() =>
+            onReview(withSplit(startingIntent(state, versions), split))
+          }
         >
           Review
         </Button>
