@@ -45,19 +45,23 @@ type Phase =
   | { kind: 'stale'; message: string }
   | { kind: 'error'; message: string };
 
-/** Plan, show what changes on each cluster, then apply and show the outcome per cluster. */
-export const ReviewDialog = (props: ReviewDialogProps) => {
-  const { intent, plan, apply, onIssues, onApplied, onReload, onClose } = props;
-  const [phase, setPhase] = useState<Phase>({ kind: 'planning' });
-  const [adopt, setAdopt] = useState(false);
+type Planned = Extract<PlanResponse, { valid: true }>;
 
-  // Plan once per intent and adopt choice: a parent re-render (after apply, say) must not re-plan
-  // over the result. Ticking adopt plans again, so the take-over is previewed object by object.
+/**
+ * Plans once per intent and adopt choice: a parent re-render (after apply, say) must not re-plan
+ * over the result. Ticking adopt plans again, so the take-over is previewed object by object.
+ */
+function usePlanPhase(
+  intent: TrafficIntent,
+  adopt: boolean,
+  plan: ReviewDialogProps['plan'],
+  onIssues: ReviewDialogProps['onIssues'],
+) {
+  const [phase, setPhase] = useState<Phase>({ kind: 'planning' });
   const planRef = useRef(plan);
   planRef.current = plan;
   const onIssuesRef = useRef(onIssues);
   onIssuesRef.current = onIssues;
-
   useEffect(() => {
     let live = true;
     setPhase({ kind: 'planning' });
@@ -77,132 +81,184 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
       live = false;
     };
   }, [intent, adopt]);
+  return [phase, setPhase] as const;
+}
 
-  const doApply = async (p: Extract<PlanResponse, { valid: true }>) => {
-    setPhase({ kind: 'applying', plan: p });
-    try {
-      const result = await apply({ intent, revision: p.revision, adopt });
-      if ('valid' in result) {
-        setPhase({ kind: 'invalid', issues: result.issues });
-        onIssues(result.issues);
-      } else {
-        setPhase({ kind: 'applied', result });
-        onApplied(result);
-      }
-    } catch (e: any) {
-      if (e?.response?.status === 409)
-        setPhase({
-          kind: 'stale',
-          message: e.body?.error?.message ?? e.message,
-        });
-      else
-        setPhase({
-          kind: 'error',
-          message: String(e?.body?.error?.message ?? e?.message ?? e),
-        });
+/** What an apply came to, as a phase: applied (or put back), invalid, stale (409) or an error. */
+async function applyPhase(
+  props: ReviewDialogProps,
+  p: Planned,
+  adopt: boolean,
+): Promise<Phase> {
+  try {
+    const result = await props.apply({
+      intent: props.intent,
+      revision: p.revision,
+      adopt,
+    });
+    if ('valid' in result) {
+      props.onIssues(result.issues);
+      return { kind: 'invalid', issues: result.issues };
     }
-  };
+    props.onApplied(result);
+    return { kind: 'applied', result };
+  } catch (e: any) {
+    const message = String(e?.body?.error?.message ?? e?.message ?? e);
+    return e?.response?.status === 409
+      ? { kind: 'stale', message }
+      : { kind: 'error', message };
+  }
+}
 
+const diffStyle = {
+  fontSize: 12,
+  overflowX: 'auto',
+  background: 'rgba(0,0,0,0.04)',
+  padding: 8,
+} as const;
+
+/** One cluster's plan: the dry run's verdict, foreign and drifted objects, each change with its diff. */
+const ClusterPlanView = ({ c }: { c: Planned['clusters'][number] }) => (
+  <Box mb={2}>
+    <Typography variant="h6">
+      {c.cluster}: dry run{' '}
+      {c.dryRun.ok ? 'passed' : `refused: ${c.dryRun.message}`}
+    </Typography>
+    {c.foreign
+      .filter(f => f.adoption === 'rewrite' || f.adoption === 'delete')
+      .map(f => (
+        <Alert key={`${f.kind}/${f.namespace}/${f.name}`} severity="warning">
+          {f.kind} {f.name} belongs to {f.ownerEntityRef ?? f.owner}: {f.reason}
+          .
+        </Alert>
+      ))}
+    {c.kept.map(f => (
+      <Alert
+        key={`${f.kind}/${f.namespace}/${f.name}`}
+        severity={f.adoption === 'blocked' ? 'error' : 'warning'}
+      >
+        {f.reason}.
+      </Alert>
+    ))}
+    {c.drifted.map(f => (
+      <Alert key={`${f.kind}/${f.name}`} severity="info">
+        {f.kind} {f.name} was edited since it was applied: {f.reason}
+      </Alert>
+    ))}
+    {c.changes.map(x => (
+      <Box key={`${x.kind}/${x.namespace ?? ''}/${x.name}`}>
+        <Typography variant="subtitle2">
+          {x.kind} {x.name}: {x.action}
+          {x.takesOverFrom ? ` (taken over from ${x.takesOverFrom})` : ''}
+        </Typography>
+        {x.diff && <pre style={diffStyle}>{x.diff}</pre>}
+      </Box>
+    ))}
+  </Box>
+);
+
+/** The phases that end in a message: planning, invalid, error, stale (with reload), applying. */
+const PhaseMessage = ({
+  phase,
+  onReload,
+}: {
+  phase: Phase;
+  onReload(): void;
+}) => {
+  switch (phase.kind) {
+    case 'planning':
+    case 'applying':
+      return <Progress />;
+    case 'invalid':
+      return (
+        <Alert severity="error">
+          The intent is invalid:
+          <ul>
+            {phase.issues.map(i => (
+              <li key={`${i.path}:${i.message}`}>
+                <code>{i.path || 'intent'}</code>: {i.message}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      );
+    case 'error':
+      return <Alert severity="error">{phase.message}</Alert>;
+    case 'stale':
+      return (
+        <Alert
+          severity="warning"
+          action={
+            <Button color="inherit" onClick={onReload}>
+              Reload and re-plan
+            </Button>
+          }
+        >
+          The routing changed since you loaded it; nothing was applied.{' '}
+          {phase.message}
+        </Alert>
+      );
+    default:
+      return null;
+  }
+};
+
+/** The outcome per cluster; a failed undo is said plainly, since the clusters then disagree. */
+const AppliedOutcome = ({ result }: { result: ApplyResponse }) => {
+  const stranded = result.clusters.some(c => c.outcome === 'restore-failed');
+  let summary = 'Applied.';
+  if (!result.ok) {
+    summary = stranded
+      ? 'Not applied, and some clusters could not be put back; the Mesh tab shows what each holds and offers to finish or undo.'
+      : 'Not applied; the clusters were put back.';
+  }
+  return (
+    <Alert severity={result.ok ? 'success' : 'error'}>
+      {summary}
+      <ul>
+        {result.clusters.map(c => (
+          <li key={c.cluster}>
+            {c.cluster}: {c.outcome}
+            {c.message ? ` (${c.message})` : ''}
+          </li>
+        ))}
+      </ul>
+    </Alert>
+  );
+};
+
+/** Plan, show what changes on each cluster, then apply and show the outcome per cluster. */
+export const ReviewDialog = (props: ReviewDialogProps) => {
+  const [adopt, setAdopt] = useState(false);
+  const [phase, setPhase] = usePlanPhase(
+    props.intent,
+    adopt,
+    props.plan,
+    props.onIssues,
+  );
   const planned =
     phase.kind === 'planned' || phase.kind === 'applying'
       ? phase.plan
       : undefined;
+  const doApply = async (p: Planned) => {
+    setPhase({ kind: 'applying', plan: p });
+    setPhase(await applyPhase(props, p, adopt));
+  };
   return (
     <Dialog
       open
-      onClose={onClose}
+      onClose={props.onClose}
       maxWidth="md"
       fullWidth
       aria-labelledby="mesh-review-title"
     >
       <DialogTitle id="mesh-review-title">Review routing changes</DialogTitle>
       <DialogContent>
-        {phase.kind === 'planning' && <Progress />}
-        {phase.kind === 'invalid' && (
-          <Alert severity="error">
-            The intent is invalid:
-            <ul>
-              {phase.issues.map(i => (
-                <li key={`${i.path}:${i.message}`}>
-                  <code>{i.path || 'intent'}</code>: {i.message}
-                </li>
-              ))}
-            </ul>
-          </Alert>
-        )}
-        {phase.kind === 'error' && (
-          <Alert severity="error">{phase.message}</Alert>
-        )}
-        {phase.kind === 'stale' && (
-          <Alert
-            severity="warning"
-            action={
-              <Button color="inherit" onClick={onReload}>
-                Reload and re-plan
-              </Button>
-            }
-          >
-            The routing changed since you loaded it; nothing was applied.{' '}
-            {phase.message}
-          </Alert>
+        {phase.kind !== 'applying' && (
+          <PhaseMessage phase={phase} onReload={props.onReload} />
         )}
         {planned &&
-          planned.clusters.map(c => (
-            <Box key={c.cluster} mb={2}>
-              <Typography variant="h6">
-                {c.cluster}: dry run{' '}
-                {c.dryRun.ok ? 'passed' : `refused: ${c.dryRun.message}`}
-              </Typography>
-              {c.foreign
-                .filter(
-                  f => f.adoption === 'rewrite' || f.adoption === 'delete',
-                )
-                .map(f => (
-                  <Alert
-                    key={`${f.kind}/${f.namespace}/${f.name}`}
-                    severity="warning"
-                  >
-                    {f.kind} {f.name} belongs to {f.ownerEntityRef ?? f.owner}:{' '}
-                    {f.reason}.
-                  </Alert>
-                ))}
-              {c.kept.map(f => (
-                <Alert
-                  key={`${f.kind}/${f.namespace}/${f.name}`}
-                  severity={f.adoption === 'blocked' ? 'error' : 'warning'}
-                >
-                  {f.reason}.
-                </Alert>
-              ))}
-              {c.drifted.map(f => (
-                <Alert key={`${f.kind}/${f.name}`} severity="info">
-                  {f.kind} {f.name} was edited since it was applied: {f.reason}
-                </Alert>
-              ))}
-              {c.changes.map(x => (
-                <Box key={`${x.kind}/${x.namespace ?? ''}/${x.name}`}>
-                  <Typography variant="subtitle2">
-                    {x.kind} {x.name}: {x.action}
-                    {x.takesOverFrom
-                      ? ` (taken over from ${x.takesOverFrom})`
-                      : ''}
-                  </Typography>
-                  {x.diff && (
-                    <pre
-                      style={{
-                        fontSize: 12,
-                        overflowX: 'auto',
-                        background: 'rgba(0,0,0,0.04)',
-                        padding: 8,
-                      }}
-                    >
-                      {x.diff}
-                    </pre>
-                  )}
-                </Box>
-              ))}
-            </Box>
-          ))}
+          planned.clusters.map(c => <ClusterPlanView key={c.cluster} c={c} />)}
         {planned?.blocked && (
           <Alert severity="error">
             No apply can proceed: {planned.blocked}.
@@ -220,24 +276,10 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
           />
         )}
         {phase.kind === 'applying' && <Progress />}
-        {phase.kind === 'applied' && (
-          <Alert severity={phase.result.ok ? 'success' : 'error'}>
-            {phase.result.ok
-              ? 'Applied.'
-              : 'Not applied; the clusters were put back.'}
-            <ul>
-              {phase.result.clusters.map(c => (
-                <li key={c.cluster}>
-                  {c.cluster}: {c.outcome}
-                  {c.message ? ` (${c.message})` : ''}
-                </li>
-              ))}
-            </ul>
-          </Alert>
-        )}
+        {phase.kind === 'applied' && <AppliedOutcome result={phase.result} />}
       </DialogContent>
       <DialogActions>
-        <Button onClick={onClose}>
+        <Button onClick={props.onClose}>
           {phase.kind === 'applied' ? 'Close' : 'Cancel'}
         </Button>
         {planned && (
