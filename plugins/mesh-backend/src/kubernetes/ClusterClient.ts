@@ -27,6 +27,13 @@ const PLURAL: Record<RoutingObject['kind'], string> = {
   DestinationRule: 'destinationrules',
 };
 
+/** Where an object lives in the API: its group, version, namespace and plural. */
+const placeOf = (obj: RoutingObject) => ({
+  ...ISTIO,
+  namespace: obj.metadata.namespace!,
+  plural: PLURAL[obj.kind],
+});
+
 /**
  * The calls the mesh backend makes to one cluster, through @kubernetes/client-node, each bounded
  * bounded by the cluster's request timeout, which aborts the request itself. Knows nothing of sandboxes: a real API server answers the same.
@@ -170,9 +177,7 @@ export class ClusterClient {
       o =>
         api.patchNamespacedCustomObject(
           {
-            ...ISTIO,
-            namespace: obj.metadata.namespace,
-            plural: PLURAL[obj.kind],
+            ...placeOf(obj),
             name: obj.metadata.name,
             body,
             fieldManager: FIELD_MANAGER,
@@ -194,13 +199,7 @@ export class ClusterClient {
     const api = this.api().custom;
     const result = await this.bounded(o =>
       api.createNamespacedCustomObject(
-        {
-          ...ISTIO,
-          namespace: obj.metadata.namespace,
-          plural: PLURAL[obj.kind],
-          body: obj,
-          fieldManager: FIELD_MANAGER,
-        },
+        { ...placeOf(obj), body: obj, fieldManager: FIELD_MANAGER },
         o,
       ),
     );
@@ -220,9 +219,7 @@ export class ClusterClient {
     const result = await this.bounded(o =>
       api.replaceNamespacedCustomObject(
         {
-          ...ISTIO,
-          namespace: obj.metadata.namespace,
-          plural: PLURAL[obj.kind],
+          ...placeOf(obj),
           name: obj.metadata.name,
           body,
           fieldManager: FIELD_MANAGER,

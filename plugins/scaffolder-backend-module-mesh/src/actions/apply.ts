@@ -4,7 +4,7 @@ import { catalogInfoYaml, onboardedEntity } from './catalogInfo';
 import { meshTrafficInput } from './inputSchema';
 import { applyOutput } from './outputSchema';
 import { invalidIntentError } from './resolveRequest';
-import { MeshActionDeps, planOutputs, resolveAndPlan } from './planAndReport';
+import { MeshActionDeps, planForTask } from './planAndReport';
 import { applySummary } from './summary';
 
 /**
@@ -34,15 +34,12 @@ export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
     supportsDryRun: true,
     schema: { input: meshTrafficInput, output: applyOutput },
     async handler(ctx) {
-      const credentials = await ctx.getInitiatorCredentials();
-      const { request, plan } = await resolveAndPlan(
-        ctx.input,
-        deps,
+      const {
         credentials,
-      );
-      const planned = planOutputs(request, plan, deps.appBaseUrl);
-      for (const [name, value] of Object.entries(planned))
-        ctx.output(name as keyof typeof planned, value);
+        request,
+        plan,
+        outputs: planned,
+      } = await planForTask(ctx, deps);
       const entity = onboardedEntity(request.entity, request.target);
       ctx.output('catalogInfo', entity as unknown as JsonObject);
       ctx.output('catalogInfoYaml', catalogInfoYaml(entity));

@@ -1,6 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { meshTrafficInput } from './inputSchema';
-import { MeshActionDeps, planOutputs, resolveAndPlan } from './planAndReport';
+import { MeshActionDeps, planForTask } from './planAndReport';
 import { planOutput } from './outputSchema';
 
 /** `mesh:traffic:plan`: what a change would do on each config cluster, with the dry-run verdict. Writes nothing. */
@@ -19,15 +19,7 @@ export function createMeshTrafficPlanAction(deps: MeshActionDeps) {
     supportsDryRun: true,
     schema: { input: meshTrafficInput, output: planOutput },
     async handler(ctx) {
-      const credentials = await ctx.getInitiatorCredentials();
-      const { request, plan } = await resolveAndPlan(
-        ctx.input,
-        deps,
-        credentials,
-      );
-      const outputs = planOutputs(request, plan, deps.appBaseUrl);
-      for (const [name, value] of Object.entries(outputs))
-        ctx.output(name as keyof typeof outputs, value);
+      const { request, outputs } = await planForTask(ctx, deps);
       ctx.logger.info(
         `Planned the routing of ${request.ref.name}:\n${outputs.summary}`,
       );

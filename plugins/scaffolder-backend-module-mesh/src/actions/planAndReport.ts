@@ -64,3 +64,23 @@ export function planOutputs(
     meshTabUrl: meshTabUrl(appBaseUrl, request.ref),
   };
 }
+
+/**
+ * What both actions do first: resolve and plan on behalf of the task's initiator, and give the
+ * plan's outputs. Returns what apply needs to go on.
+ */
+export async function planForTask(
+  ctx: {
+    input: MeshTrafficInput;
+    getInitiatorCredentials(): Promise<BackstageCredentials>;
+    // Each action's own output keys: any name planOutputs gives is one of them.
+    output(name: any, value: any): void;
+  },
+  deps: MeshActionDeps,
+) {
+  const credentials = await ctx.getInitiatorCredentials();
+  const { request, plan } = await resolveAndPlan(ctx.input, deps, credentials);
+  const outputs = planOutputs(request, plan, deps.appBaseUrl);
+  for (const [name, value] of Object.entries(outputs)) ctx.output(name, value);
+  return { credentials, request, plan, outputs };
+}

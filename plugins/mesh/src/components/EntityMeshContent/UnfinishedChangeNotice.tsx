@@ -1,12 +1,4 @@
-import {
-  Box,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  Grid,
-} from '@material-ui/core';
+import { Box, Button, Grid } from '@material-ui/core';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import {
   canonicalJson,
@@ -16,6 +8,7 @@ import {
   UnfinishedChange,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useState } from 'react';
+import { ConfirmDialog } from '../fields/ConfirmDialog';
 
 const HOLDS: Record<ClusterHolds, string> = {
   intended: 'the intended change',
@@ -45,31 +38,21 @@ const ConfirmRemoval = (props: {
   onCancel(): void;
   onConfirm(): void;
 }) => (
-  <Dialog
-    open={props.open}
-    onClose={props.onCancel}
-    aria-labelledby="undo-removal-title"
+  <ConfirmDialog
+    id="undo-removal-title"
+    title="Remove this service’s routing?"
+    confirmLabel="Remove"
+    {...props}
   >
-    <DialogTitle id="undo-removal-title">
-      Remove this service’s routing?
-    </DialogTitle>
-    <DialogContent>
-      Before change #{props.historyId} this entity had no routing for{' '}
-      {props.state.target.host}. Undoing it removes this entity’s VirtualService
-      and DestinationRule from{' '}
-      {props.state.clusters
-        .filter(c => c.isConfigCluster)
-        .map(c => c.cluster)
-        .join(', ')}{' '}
-      (VirtualService first); other routing stays.
-    </DialogContent>
-    <DialogActions>
-      <Button onClick={props.onCancel}>Cancel</Button>
-      <Button color="secondary" onClick={props.onConfirm}>
-        Remove
-      </Button>
-    </DialogActions>
-  </Dialog>
+    Before change #{props.historyId} this entity had no routing for{' '}
+    {props.state.target.host}. Undoing it removes this entity’s VirtualService
+    and DestinationRule from{' '}
+    {props.state.clusters
+      .filter(c => c.isConfigCluster)
+      .map(c => c.cluster)
+      .join(', ')}{' '}
+    (VirtualService first); other routing stays.
+  </ConfirmDialog>
 );
 
 const UnfinishedChangeBanner = ({

@@ -3,10 +3,6 @@ import {
   Box,
   Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControlLabel,
   Grid,
   Radio,
@@ -30,6 +26,7 @@ import {
   ruleFromDraft,
 } from '../fields/RequestRuleFields';
 import { DisabledReason } from '../fields/DisabledReason';
+import { ConfirmDialog } from '../fields/ConfirmDialog';
 
 export interface FaultInjectionTabProps {
   intent: TrafficIntent;
@@ -197,27 +194,17 @@ const ConfirmAllTraffic = (props: {
   onCancel(): void;
   onConfirm(): void;
 }) => (
-  <Dialog
-    open={props.open}
-    onClose={props.onCancel}
-    aria-labelledby="mesh-fault-all-title"
+  <ConfirmDialog
+    id="mesh-fault-all-title"
+    title="Inject the fault into all traffic?"
+    confirmLabel="Affect all traffic"
+    {...props}
   >
-    <DialogTitle id="mesh-fault-all-title">
-      Inject the fault into all traffic?
-    </DialogTitle>
-    <DialogContent>
-      <Typography>
-        Every caller of {props.service} will be affected, not only those that
-        send a header. Continue to the review?
-      </Typography>
-    </DialogContent>
-    <DialogActions>
-      <Button onClick={props.onCancel}>Cancel</Button>
-      <Button color="secondary" variant="contained" onClick={props.onConfirm}>
-        Affect all traffic
-      </Button>
-    </DialogActions>
-  </Dialog>
+    <Typography>
+      Every caller of {props.service} will be affected, not only those that send
+      a header. Continue to the review?
+    </Typography>
+  </ConfirmDialog>
 );
 
 /** Review (after confirmation when it affects all traffic) and, when a fault is live, its removal. */
