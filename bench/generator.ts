@@ -12,7 +12,7 @@ import {
 import { Figure, ms } from './lib/figures';
 
 const INTENTS = 10_000;
-const LIMIT_MS = 2_000;
+const LIMIT_MS = 1_000;
 /** Three config clusters; the fixture's workloads run on east and west. */
 const topology = {
   id: 'bench',
