@@ -26,4 +26,5 @@ export * from './entity/target';
 export * from './permissions';
 export * from './api/types';
 export * from './api/requests';
+export * from './api/responses';
 export * from './api/client';

@@ -1,8 +1,20 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   applyRequestSchema,
+  applyResponseSchema,
+  classifiedObjectSchema,
+  clusterApplyResultSchema,
+  clusterPlanSchema,
+  clustersResponseSchema,
+  clusterStateSchema,
+  entityMeshStateSchema,
+  historyEntrySchema,
+  historyResponseSchema,
+  invalidIntentResponseSchema,
   planRequestSchema,
+  planResponseSchema,
   rollbackRequestSchema,
+  unfinishedChangeSchema,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import Ajv2019 from 'ajv/dist/2019';
@@ -54,12 +66,28 @@ function responseSchema(route: string, method: string, status: string) {
   );
 }
 
+/** Each documented answer, and the mesh-common schema (strict) that says the same. */
+const ZOD: Record<string, z.ZodTypeAny> = {
+  '/clusters get 200': clustersResponseSchema,
+  '/entities/{kind}/{namespace}/{name} get 200': entityMeshStateSchema,
+  '/entities/{kind}/{namespace}/{name}/plan post 200': planResponseSchema,
+  '/entities/{kind}/{namespace}/{name}/plan post 400':
+    invalidIntentResponseSchema,
+  '/entities/{kind}/{namespace}/{name}/apply post 200': applyResponseSchema,
+  '/entities/{kind}/{namespace}/{name}/history get 200': historyResponseSchema,
+  '/entities/{kind}/{namespace}/{name}/rollback post 200': applyResponseSchema,
+  '/entities/{kind}/{namespace}/{name}/intent delete 200': applyResponseSchema,
+};
+
 function expectDocumented(
   route: string,
   method: string,
   status: string,
   body: unknown,
 ) {
+  const zodSchema = ZOD[`${route} ${method} ${status}`];
+  const parsedByZod = zodSchema.safeParse(body);
+  expect(parsedByZod.success ? [] : parsedByZod.error.issues).toEqual([]);
   const validate = ajv.compile(responseSchema(route, method, status));
   const ok = validate(body);
   expect(
@@ -103,6 +131,27 @@ describe('openapi.yaml against the code', () => {
         .map(([key]) => key);
       expect([...(documented.required ?? [])].sort()).toEqual(required.sort());
       expect(documented.additionalProperties).toBe(false);
+    },
+  );
+
+  it.each([
+    ['ClustersResponse', clustersResponseSchema],
+    ['ClassifiedObject', classifiedObjectSchema],
+    ['ClusterState', clusterStateSchema],
+    ['UnfinishedChange', unfinishedChangeSchema],
+    ['EntityMeshState', entityMeshStateSchema],
+    ['ClusterPlan', clusterPlanSchema],
+    ['ClusterApplyResult', clusterApplyResultSchema],
+    ['ApplyResponse', applyResponseSchema],
+    ['HistoryEntry', historyEntrySchema],
+  ])(
+    'documents %s with the fields of mesh-common’s response schema',
+    (name, schema) => {
+      const documented = spec.components.schemas[name];
+      const shape = (schema as z.AnyZodObject).shape;
+      expect(Object.keys(documented.properties).sort()).toEqual(
+        Object.keys(shape).sort(),
+      );
     },
   );
 

@@ -9,6 +9,7 @@ import { IntentIssue } from '../intent/validate';
 import { TrafficIntent } from '../intent/schema';
 import { WorkloadVersion } from '../intent/workloads';
 import { ClusterRole } from '../placement/topology';
+import { MeshKind } from '../placement/placement';
 import { ClassifiedObject } from '../parse/classify';
 import { RoutingObject } from '../generate/istioTypes';
 
@@ -27,7 +28,7 @@ export interface ClusterSummary {
 
 export interface MeshSummary {
   id: string;
-  kind: string;
+  kind: MeshKind;
   configClusters: string[];
 }
 

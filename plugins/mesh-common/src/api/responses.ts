@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import { trafficIntentSchema } from '../intent/schema';
+import type { IntentIssue } from '../intent/issues';
+import type { ClassifiedObject } from '../parse/classify';
+import type { WorkloadVersion } from '../intent/workloads';
+import type {
+  ApplyResponse,
+  ClusterApplyResult,
+  ClusterPlan,
+  ClustersResponse,
+  ClusterState,
+  EntityMeshState,
+  HistoryEntry,
+  PlanResponse,
+  UnfinishedChange,
+} from './types';
+
+/**
+ * The response bodies of `/api/mesh`, as zod schemas beside the requests'. Every object is
+ * strict: a field the contract does not name fails the parse. The OpenAPI document is checked
+ * against these, and the type checks at the end keep them and the TypeScript types the same.
+ */
+
+const clusterRole = z.enum(['primary', 'remote', 'config']);
+const clusterHolds = z.enum(['intended', 'before', 'other', 'unknown']);
+const changeState = z.enum([
+  'pending',
+  'applied',
+  'failed',
+  'restore-failed',
+  'interrupted',
+]);
+const action = z.enum(['apply', 'rollback', 'remove']);
+
+export const intentIssueSchema = z
+  .object({ path: z.string(), message: z.string() })
+  .strict();
+
+export const clustersResponseSchema = z
+  .object({
+    meshes: z.array(
+      z
+        .object({
+          id: z.string(),
+          kind: z.enum([
+            'multi-primary',
+            'primary-remote',
+            'single-primary',
+            'external-control-plane',
+            'mixed',
+          ]),
+          configClusters: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    clusters: z.array(
+      z
+        .object({
+          name: z.string(),
+          title: z.string().optional(),
+          mesh: z.string(),
+          role: clusterRole,
+          network: z.string().optional(),
+          region: z.string().optional(),
+          reachable: z.boolean(),
+          error: z.string().optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export const classifiedObjectSchema = z
+  .object({
+    kind: z.enum(['VirtualService', 'DestinationRule']),
+    name: z.string(),
+    namespace: z.string(),
+    status: z.enum(['ours', 'drifted', 'foreign']),
+    owner: z.enum([
+      'backstage-mesh',
+      'kiali',
+      'flagger',
+      'argo-rollouts',
+      'hand-written',
+    ]),
+    ownerEntityRef: z.string().optional(),
+    reason: z.string().optional(),
+    adoption: z.enum(['rewrite', 'delete', 'keep', 'blocked']).optional(),
+  })
+  .strict();
+
+const workloadVersionSchema = z
+  .object({
+    cluster: z.string(),
+    version: z.string(),
+    replicas: z.number(),
+    readyReplicas: z.number(),
+  })
+  .strict();
+
+export const clusterStateSchema = z
+  .object({
+    cluster: z.string(),
+    role: clusterRole,
+    reachable: z.boolean(),
+    error: z.string().optional(),
+    isConfigCluster: z.boolean(),
+    workloads: z.array(workloadVersionSchema),
+    routing: z.array(classifiedObjectSchema),
+    intent: trafficIntentSchema.optional(),
+  })
+  .strict();
+
+export const unfinishedChangeSchema = z
+  .object({
+    historyId: z.number(),
+    state: z.enum(['interrupted', 'restore-failed', 'pending']),
+    action,
+    actor: z.string(),
+    createdAt: z.string(),
+    intentBefore: trafficIntentSchema.optional(),
+    intentAfter: trafficIntentSchema.optional(),
+    clusters: z.array(
+      z.object({ cluster: z.string(), holds: clusterHolds }).strict(),
+    ),
+  })
+  .strict();
+
+export const entityMeshStateSchema = z
+  .object({
+    target: z
+      .object({
+        mesh: z.string(),
+        service: z.string(),
+        namespace: z.string(),
+        host: z.string(),
+        entityRef: z.string(),
+      })
+      .strict(),
+    clusters: z.array(clusterStateSchema),
+    intent: trafficIntentSchema.optional(),
+    revision: z.string(),
+    heldBy: z.string().optional(),
+    claimedBy: z.array(z.string()).optional(),
+    clustersDisagree: z.boolean().optional(),
+    lastApplied: z
+      .object({ historyId: z.number(), intent: trafficIntentSchema.optional() })
+      .strict()
+      .optional(),
+    unfinished: unfinishedChangeSchema.optional(),
+  })
+  .strict();
+
+export const clusterPlanSchema = z
+  .object({
+    cluster: z.string(),
+    changes: z.array(
+      z
+        .object({
+          kind: z.enum(['VirtualService', 'DestinationRule']),
+          name: z.string(),
+          namespace: z.string().optional(),
+          action: z.enum(['create', 'update', 'delete', 'unchanged']),
+          takesOverFrom: z.string().optional(),
+          diff: z.string(),
+          // The whole Kubernetes object, as the API server would hold it.
+          object: z.record(z.unknown()).optional(),
+        })
+        .strict(),
+    ),
+    dryRun: z
+      .object({ ok: z.boolean(), message: z.string().optional() })
+      .strict(),
+    foreign: z.array(classifiedObjectSchema),
+    drifted: z.array(classifiedObjectSchema),
+    kept: z.array(classifiedObjectSchema),
+  })
+  .strict();
+
+export const planResponseSchema = z.union([
+  z
+    .object({ valid: z.literal(false), issues: z.array(intentIssueSchema) })
+    .strict(),
+  z
+    .object({
+      valid: z.literal(true),
+      revision: z.string(),
+      clusters: z.array(clusterPlanSchema),
+      needsAdoption: z.boolean(),
+      adopt: z.boolean(),
+      blocked: z.string().optional(),
+    })
+    .strict(),
+]);
+
+export const clusterApplyResultSchema = z
+  .object({
+    cluster: z.string(),
+    outcome: z.enum([
+      'applied',
+      'unchanged',
+      'restored',
+      'failed',
+      'unreachable',
+      'restore-failed',
+      'interrupted',
+    ]),
+    message: z.string().optional(),
+    holds: clusterHolds.optional(),
+  })
+  .strict();
+
+export const applyResponseSchema = z
+  .object({
+    ok: z.boolean(),
+    historyId: z.number(),
+    clusters: z.array(clusterApplyResultSchema),
+    revision: z.string().optional(),
+  })
+  .strict();
+
+export const historyEntrySchema = z
+  .object({
+    id: z.number(),
+    entityRef: z.string(),
+    actor: z.string(),
+    action,
+    createdAt: z.string(),
+    intentBefore: trafficIntentSchema.optional(),
+    intentAfter: trafficIntentSchema.optional(),
+    ok: z.boolean(),
+    state: changeState,
+    clusters: z.array(clusterApplyResultSchema),
+    scaffolderTaskId: z.string().optional(),
+  })
+  .strict();
+
+export const historyResponseSchema = z
+  .object({ items: z.array(historyEntrySchema) })
+  .strict();
+
+/** A 400 for an invalid intent: Backstage's error body with every issue and its path. */
+export const invalidIntentResponseSchema = z
+  .object({
+    error: z.object({ name: z.string(), message: z.string() }).strict(),
+    response: z.object({ statusCode: z.number() }).strict(),
+    issues: z.array(intentIssueSchema),
+  })
+  .strict();
+
+// Compile-time: each schema's type and the TypeScript type are the same, both ways.
+// Keys are compared too: an optional field on one side only would otherwise pass both ways.
+type Same<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? [keyof A] extends [keyof B]
+      ? [keyof B] extends [keyof A]
+        ? true
+        : false
+      : false
+    : false
+  : false;
+const same = <T extends true>(..._checks: T[]) => undefined;
+same<Same<z.infer<typeof intentIssueSchema>, IntentIssue>>();
+same<Same<z.infer<typeof workloadVersionSchema>, WorkloadVersion>>();
+same<Same<z.infer<typeof classifiedObjectSchema>, ClassifiedObject>>();
+same<Same<z.infer<typeof clustersResponseSchema>, ClustersResponse>>();
+same<Same<z.infer<typeof clusterStateSchema>, ClusterState>>();
+same<Same<z.infer<typeof unfinishedChangeSchema>, UnfinishedChange>>();
+same<Same<z.infer<typeof entityMeshStateSchema>, EntityMeshState>>();
+same<
+  Same<
+    Omit<z.infer<typeof clusterPlanSchema>, 'changes'>,
+    Omit<ClusterPlan, 'changes'>
+  >
+>();
+same<Same<z.infer<typeof clusterApplyResultSchema>, ClusterApplyResult>>();
+same<Same<z.infer<typeof applyResponseSchema>, ApplyResponse>>();
+same<Same<z.infer<typeof historyEntrySchema>, HistoryEntry>>();
+same<
+  Same<z.infer<typeof planResponseSchema>['valid'], PlanResponse['valid']>
+>();
