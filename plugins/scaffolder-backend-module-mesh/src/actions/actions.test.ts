@@ -5,9 +5,9 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import {
   ApplyResponse,
   EntityMeshState,
-  PlanResponse,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshBackendClient } from '../client/MeshBackendClient';
+import { planFor } from '@meshtraffic/backstage-plugin-mesh-common/testUtils';
 import { createMeshTrafficApplyAction } from './apply';
 import { createMeshTrafficPlanAction } from './plan';
 
@@ -60,27 +60,7 @@ const state: EntityMeshState = {
   intent: { split: [{ version: 'v1', weight: 100 }], timeout: '2s' },
   clusters: [],
 };
-const plan: PlanResponse = {
-  valid: true,
-  revision: 'rev-1',
-  needsAdoption: false,
-  adopt: false,
-  clusters: ['east', 'west'].map(cluster => ({
-    cluster,
-    dryRun: { ok: true },
-    foreign: [],
-    drifted: [],
-    kept: [],
-    changes: [
-      {
-        kind: 'VirtualService' as const,
-        name: 'reviews',
-        action: 'update' as const,
-        diff: '',
-      },
-    ],
-  })),
-};
+const plan = planFor();
 const applied: ApplyResponse = {
   ok: true,
   historyId: 9,

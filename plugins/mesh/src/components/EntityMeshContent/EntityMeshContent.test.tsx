@@ -13,6 +13,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { MeshApi, meshApiRef } from '../../api/MeshApi';
+import { planFor } from '@meshtraffic/backstage-plugin-mesh-common/testUtils';
 import { EntityMeshContent } from './EntityMeshContent';
 
 // jsdom renders MUI slowly on a loaded CI machine; the waits below allow for it.
@@ -94,27 +95,17 @@ const state: EntityMeshState = {
   ],
 };
 
-const plan: PlanResponse = {
-  valid: true,
-  revision: 'rev-1',
-  needsAdoption: false,
-  adopt: false,
-  clusters: ['east', 'west'].map(cluster => ({
-    cluster,
-    dryRun: { ok: true },
-    foreign: [],
-    drifted: [],
-    kept: [],
-    changes: [
-      {
-        kind: 'VirtualService',
-        name: 'reviews',
-        action: 'update',
-        diff: '-        weight: 100\n+        weight: 70',
-      },
-    ],
-  })),
-};
+const plan = planFor(
+  ['east', 'west'],
+  [
+    {
+      kind: 'VirtualService',
+      name: 'reviews',
+      action: 'update',
+      diff: '-        weight: 100\n+        weight: 70',
+    },
+  ],
+);
 
 function mockApi(
   overrides: Partial<MeshApi> = {},

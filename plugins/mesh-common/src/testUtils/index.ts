@@ -1,0 +1,35 @@
+/**
+ * Fixtures for tests of the mesh plugins' clients (the Mesh tab, the scaffolder actions): answers
+ * of `/api/mesh` as the backend gives them.
+ *
+ * @packageDocumentation
+ */
+import { PlanResponse, PlannedObjectChange } from '../api/types';
+
+/**
+ * A valid plan for the given config clusters, each with the same changes (by default the reviews
+ * VirtualService updated) and a passed dry run.
+ *
+ * @public
+ */
+export function planFor(
+  clusters: string[] = ['east', 'west'],
+  changes: PlannedObjectChange[] = [
+    { kind: 'VirtualService', name: 'reviews', action: 'update', diff: '' },
+  ],
+): Extract<PlanResponse, { valid: true }> {
+  return {
+    valid: true,
+    revision: 'rev-1',
+    needsAdoption: false,
+    adopt: false,
+    clusters: clusters.map(cluster => ({
+      cluster,
+      dryRun: { ok: true },
+      foreign: [],
+      drifted: [],
+      kept: [],
+      changes,
+    })),
+  };
+}
