@@ -34,19 +34,23 @@ import { MeshApplier } from './service/MeshApplier';
 import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
 
+/**
+ * What the routes need of each service: small interfaces, so a route's test can stand in for a
+ * service with a function or two.
+ */
 export interface RouterOptions {
   auditor: AuditorService;
-  guard: OwnershipGuard;
+  guard: Pick<OwnershipGuard, 'checkNamespace' | 'checkAdoption'>;
   claims: HostClaims;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
-  clusters: ClusterRegistry;
-  state: MeshStateService;
-  status: EntityStatus;
-  planner: MeshPlanner;
-  applier: MeshApplier;
-  store: MeshStore;
+  clusters: Pick<ClusterRegistry, 'describe'>;
+  state: Pick<MeshStateService, 'meshFor'>;
+  status: Pick<EntityStatus, 'get'>;
+  planner: Pick<MeshPlanner, 'plan'>;
+  applier: Pick<MeshApplier, 'apply' | 'remove'>;
+  store: Pick<MeshStore, 'history' | 'entry'>;
 }
 
 const ENTITY = '/entities/:kind/:namespace/:name';

@@ -31,9 +31,9 @@ export class RequestAccess {
       httpAuth: HttpAuthService;
       permissions: PermissionsService;
       catalog: CatalogService;
-      guard: OwnershipGuard;
+      guard: Pick<OwnershipGuard, 'checkNamespace'>;
       claims: HostClaims;
-      state: MeshStateService;
+      state: Pick<MeshStateService, 'meshFor'>;
     },
   ) {}
 
