@@ -54,6 +54,8 @@ export class SimulatedCluster {
   private certs?: ClusterCertificates;
   private server?: https.Server;
   private readonly sockets = new Set<Socket>();
+  /** The Istio telemetry this cluster's proxies report, in Prometheus' text format (set by the sandbox). */
+  metrics?: () => string;
 
   constructor(options: ClusterOptions) {
     this.name = options.name;
@@ -130,6 +132,12 @@ export class SimulatedCluster {
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    // As a proxy's stats port, /metrics carries no secret and needs no token: Prometheus scrapes it.
+    if (url.pathname === '/metrics' && req.method === 'GET' && this.metrics) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+      res.end(this.metrics());
+      return;
+    }
     if ((req.headers.authorization ?? '') !== `Bearer ${this.token}`) {
       send(res, 401, unauthorized().toStatus());
       return;

@@ -21,3 +21,5 @@ export type { FailureRule } from './faults';
 export type { AcceptedWrite } from './writeLog';
 export { SimulatedCluster } from './cluster';
 export { topologyPath } from './topologies';
+export { TrafficModel } from './telemetry/trafficModel';
+export type { Behaviour } from './telemetry/trafficModel';

@@ -642,6 +642,40 @@ describe('kube-sandbox with @kubernetes/client-node', () => {
     ).resolves.toMatchObject({ metadata: { name: 'late' } });
     await api.deleteNamespacedCustomObject({ ...VS, name: 'late' });
   });
+
+  it('serves Istio telemetry from its traffic model at /metrics, without a token, as a proxy’s stats port does', async () => {
+    sandbox.traffic.get('demo')!.advance(5);
+    const east = sandbox.clusters.find(c => c.name === 'east')!;
+    const text = await new Promise<string>((resolve, reject) => {
+      https
+        .get(
+          `${east.url}/metrics`,
+          { ca: Buffer.from(east.caData, 'base64') },
+          res => {
+            let body = '';
+            res.on('data', c => (body += c));
+            res.on('end', () => resolve(body));
+          },
+        )
+        .on('error', reject);
+    });
+    // productpage runs on east and calls reviews and details: east reports them as the source.
+    expect(text).toMatch(
+      /istio_requests_total\{[^}]*destination_service_name="reviews"[^}]*reporter="source"[^}]*source_cluster="east"[^}]*\} \d+/,
+    );
+    expect(text).toMatch(
+      /istio_request_duration_milliseconds_bucket\{[^}]*le="\+Inf"[^}]*\} \d+/,
+    );
+    // A cluster reports only its own proxies' view: nothing east shows was sent by west's as the source.
+    const fromWest = text
+      .split('\n')
+      .filter(
+        l =>
+          l.includes('reporter="source"') &&
+          l.includes('source_cluster="west"'),
+      );
+    expect(fromWest).toEqual([]);
+  });
 });
 
 function ssaObservable<T>(value: T) {

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { startAdminServer } from './admin';
 import { SimulatedCluster } from './cluster';
 import { ClusterFaults } from './faults';
+import { startMeshTraffic } from './telemetry/meshTraffic';
+import { TrafficModel } from './telemetry/trafficModel';
 import { renderKubeconfig } from './kubeconfig';
 import { seedTopology } from './seed';
 import { Topology, validateTopology } from './topology';
@@ -39,6 +41,8 @@ export interface Sandbox {
   faults: SandboxFaults;
   /** The simulated API servers themselves, for tests that inspect their stores. */
   servers: Map<string, SimulatedCluster>;
+  /** Each mesh's traffic model, by mesh id: its behaviours can be set and its time advanced. */
+  traffic: Map<string, TrafficModel>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +87,7 @@ export async function startSandbox(
     }
   }
   seedTopology(topology, servers);
+  const traffic = startMeshTraffic(topology.meshes, servers);
   await Promise.all([...servers.values()].map(s => s.start()));
   const admin: http.Server = await startAdminServer(servers, options.adminPort);
 
@@ -109,6 +114,7 @@ export async function startSandbox(
     kubeconfigPath,
     adminUrl: `http://127.0.0.1:${(admin.address() as { port: number }).port}`,
     servers,
+    traffic,
     faults: {
       cluster: name => get(name).faults,
       setLatency: (name, ms) => get(name).faults.setLatency(ms),

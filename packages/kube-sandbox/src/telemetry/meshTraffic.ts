@@ -1,0 +1,56 @@
+import { SimulatedCluster } from '../cluster';
+import { RESOURCE_TYPES, ResourceType } from '../resources';
+import { TopologyMesh } from '../topology';
+import { ClusterView, TrafficModel } from './trafficModel';
+
+const type = (kind: string) =>
+  RESOURCE_TYPES.find(r => r.kind === kind) as ResourceType;
+
+/** What the traffic model reads of a simulated cluster, live. */
+function viewOf(server: SimulatedCluster, configCluster: string): ClusterView {
+  return {
+    name: server.name,
+    configCluster,
+    virtualServices: () => server.list(type('VirtualService')),
+    destinationRules: () => server.list(type('DestinationRule')),
+    deployments: () => server.list(type('Deployment')),
+  };
+}
+
+/** Longest stretch simulated at one scrape: a sandbox left idle for hours does not stall its first one. */
+const MAX_CATCH_UP_SECONDS = 300;
+
+/**
+ * One traffic model per mesh, each remote configured by its control plane's cluster, and every
+ * cluster's /metrics wired to it. The model follows the wall clock: a scrape first simulates the
+ * whole seconds since the last one.
+ */
+export function startMeshTraffic(
+  meshes: TopologyMesh[],
+  servers: Map<string, SimulatedCluster>,
+  options: { seed?: number } = {},
+) {
+  const models = new Map<string, TrafficModel>();
+  for (const mesh of meshes) {
+    const views = mesh.clusters.map(c =>
+      viewOf(
+        servers.get(c.name)!,
+        c.role === 'remote' ? c.controlPlane ?? c.name : c.name,
+      ),
+    );
+    const model = new TrafficModel(views, { seed: options.seed });
+    const started = Date.now();
+    const catchUp = () => {
+      const due = Math.floor((Date.now() - started) / 1000) - model.seconds;
+      model.advance(Math.min(Math.max(due, 0), MAX_CATCH_UP_SECONDS));
+    };
+    for (const c of mesh.clusters) {
+      servers.get(c.name)!.metrics = () => {
+        catchUp();
+        return model.text(c.name);
+      };
+    }
+    models.set(mesh.id, model);
+  }
+  return models;
+}

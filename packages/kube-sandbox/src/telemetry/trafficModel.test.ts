@@ -1,0 +1,155 @@
+import { ClusterView, TrafficModel } from './trafficModel';
+
+const host = 'reviews.bookinfo.svc.cluster.local';
+const deployment = (app: string, version: string, ready: number) => ({
+  metadata: {
+    name: `${app}-${version}`,
+    namespace: 'bookinfo',
+    labels: { app, version },
+  },
+  status: { readyReplicas: ready },
+});
+const split = (v1: number, v3: number) => [
+  {
+    metadata: { name: 'reviews', namespace: 'bookinfo' },
+    spec: {
+      host,
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v3', labels: { version: 'v3' } },
+      ],
+    },
+  },
+  {
+    metadata: { name: 'reviews', namespace: 'bookinfo' },
+    spec: {
+      hosts: [host],
+      http: [
+        {
+          route: [
+            { destination: { host, subset: 'v1' }, weight: v1 },
+            { destination: { host, subset: 'v3' }, weight: v3 },
+          ],
+        },
+      ],
+    },
+  },
+];
+
+/** Two primaries, each with a productpage and reviews v1; v3 on west; routing only where given. */
+function world(routing: Record<string, any[]>): ClusterView[] {
+  const deployments: Record<string, any[]> = {
+    east: [deployment('productpage', 'v1', 1), deployment('reviews', 'v1', 1)],
+    west: [
+      deployment('productpage', 'v1', 1),
+      deployment('reviews', 'v1', 1),
+      deployment('reviews', 'v3', 2),
+    ],
+  };
+  return ['east', 'west'].map(name => ({
+    name,
+    configCluster: name,
+    virtualServices: () => (routing[name] ?? []).filter(o => o.spec.hosts),
+    destinationRules: () => (routing[name] ?? []).filter(o => o.spec.subsets),
+    deployments: () => deployments[name],
+  }));
+}
+
+/** The observed share of each destination version, from one source cluster's reports. */
+function observed(model: TrafficModel, cluster: string) {
+  const counts: Record<string, number> = {};
+  for (const line of model.text(cluster).split('\n')) {
+    const m = /^istio_requests_total\{(.*)\} (\d+)$/.exec(line);
+    if (
+      !m ||
+      !m[1].includes('reporter="source"') ||
+      !m[1].includes('destination_service_name="reviews"')
+    )
+      continue;
+    const version = /destination_version="([^"]+)"/.exec(m[1])![1];
+    counts[version] = (counts[version] ?? 0) + Number(m[2]);
+  }
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return Object.fromEntries(
+    Object.entries(counts).map(([v, n]) => [v, Math.round((100 * n) / total)]),
+  );
+}
+
+describe('the sandbox traffic model', () => {
+  it('routes each caller by its own cluster’s objects: the split where it landed, every endpoint elsewhere', () => {
+    const model = new TrafficModel(world({ east: split(80, 20) }), {
+      seed: 7,
+      requestsPerReplicaPerSecond: 50,
+      callers: [
+        { namespace: 'bookinfo', service: 'productpage', calls: ['reviews'] },
+      ],
+    });
+    model.advance(20);
+    const east = observed(model, 'east');
+    expect(Math.abs(east.v1 - 80)).toBeLessThanOrEqual(5);
+    expect(Math.abs(east.v3 - 20)).toBeLessThanOrEqual(5);
+    // West has no VirtualService: its callers spread over reviews' 4 ready endpoints, v1 2 of them (1 each cluster), v3 2.
+    const west = observed(model, 'west');
+    expect(Math.abs(west.v1 - 50)).toBeLessThanOrEqual(5);
+    expect(Math.abs(west.v3 - 50)).toBeLessThanOrEqual(5);
+  });
+
+  it('fails the share of requests a version’s behaviour says, seen by source and destination alike', () => {
+    const model = new TrafficModel(
+      world({ east: split(0, 100), west: split(0, 100) }),
+      {
+        seed: 3,
+        requestsPerReplicaPerSecond: 100,
+        callers: [
+          { namespace: 'bookinfo', service: 'productpage', calls: ['reviews'] },
+        ],
+      },
+    );
+    model.setBehaviour('bookinfo', 'reviews', 'v3', { errorRate: 0.1 });
+    model.advance(10);
+    const text = model.text('west');
+    const count = (re: RegExp) =>
+      text
+        .split('\n')
+        .filter(l => re.test(l))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    const destinationAll = count(
+      /^istio_requests_total\{.*reporter="destination"/,
+    );
+    const destinationFailed = count(
+      /^istio_requests_total\{.*reporter="destination".*response_code="503"/,
+    );
+    expect(destinationAll).toBe(2000);
+    expect(Math.abs(destinationFailed / destinationAll - 0.1)).toBeLessThan(
+      0.03,
+    );
+  });
+
+  it('exposes Istio’s metric names, labels and default buckets, the same for the same seed', () => {
+    const make = () => {
+      const m = new TrafficModel(world({ east: split(80, 20) }), {
+        seed: 11,
+        callers: [
+          { namespace: 'bookinfo', service: 'productpage', calls: ['reviews'] },
+        ],
+      });
+      m.advance(3);
+      return m.text('east');
+    };
+    const text = make();
+    expect(text).toBe(make());
+    expect(text).toContain('# TYPE istio_requests_total counter');
+    expect(text).toContain(
+      '# TYPE istio_request_duration_milliseconds histogram',
+    );
+    expect(text).toMatch(
+      /istio_requests_total\{connection_security_policy="unknown",destination_canonical_revision="v1",destination_canonical_service="reviews",destination_cluster="(east|west)",destination_service="reviews\.bookinfo\.svc\.cluster\.local",.*reporter="source",.*source_cluster="east".*\} \d+/,
+    );
+    expect(text).toMatch(
+      /istio_request_duration_milliseconds_bucket\{.*le="0\.5".*\} \d+/,
+    );
+    expect(text).toMatch(
+      /istio_request_duration_milliseconds_bucket\{.*le="\+Inf".*\} \d+/,
+    );
+  });
+});

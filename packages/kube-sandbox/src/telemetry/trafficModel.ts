@@ -1,0 +1,256 @@
+import { IstioMetrics, Labels } from './exposition';
+import { Endpoint, fqdn, routeShares, RouteShare } from './routing';
+
+type KubeObject = Record<string, any>;
+
+/** How a version of a service behaves: its share of failed requests and its latency. */
+export interface Behaviour {
+  errorRate: number;
+  latencyMs: { p50: number; p99: number };
+}
+
+export const DEFAULT_BEHAVIOUR: Behaviour = {
+  errorRate: 0,
+  latencyMs: { p50: 20, p99: 120 },
+};
+
+/** A service that calls others, from the versions given (all when omitted). */
+export interface Caller {
+  namespace: string;
+  service: string;
+  versions?: string[];
+  calls: string[];
+}
+
+/** The demo's call graph: productpage calls reviews and details; reviews v2 and v3 call ratings. */
+export const BOOKINFO_CALLS: Caller[] = [
+  {
+    namespace: 'bookinfo',
+    service: 'productpage',
+    calls: ['reviews', 'details'],
+  },
+  {
+    namespace: 'bookinfo',
+    service: 'reviews',
+    versions: ['v2', 'v3'],
+    calls: ['ratings'],
+  },
+];
+
+/** What the model reads of each cluster: its routing objects and its Deployments. */
+export interface ClusterView {
+  name: string;
+  /** The cluster whose routing objects configure this one's proxies (itself for a primary). */
+  configCluster: string;
+  virtualServices(): KubeObject[];
+  destinationRules(): KubeObject[];
+  deployments(): KubeObject[];
+}
+
+/** A small seeded generator (mulberry32): the same seed, the same traffic. */
+function seeded(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The mesh's traffic, second by second: every caller's ready replicas send requests at a steady
+ * rate, each routed by the objects that configure the caller's cluster, answered by the
+ * destination version as its behaviour says. Recorded as Istio's Envoys report it, once by the
+ * source and once by the destination.
+ */
+export class TrafficModel {
+  readonly metrics = new IstioMetrics();
+  private readonly behaviours = new Map<string, Behaviour>();
+  private readonly random: () => number;
+  private elapsedSeconds = 0;
+
+  constructor(
+    private readonly clusters: ClusterView[],
+    private readonly options: {
+      seed?: number;
+      requestsPerReplicaPerSecond?: number;
+      callers?: Caller[];
+    } = {},
+  ) {
+    this.random = seeded(options.seed ?? 1);
+  }
+
+  setBehaviour(
+    namespace: string,
+    service: string,
+    version: string,
+    behaviour: Partial<Behaviour>,
+  ) {
+    this.behaviours.set(`${namespace}/${service}/${version}`, {
+      ...this.behaviourOf(namespace, service, version),
+      ...behaviour,
+    });
+  }
+
+  behaviourOf(namespace: string, service: string, version: string): Behaviour {
+    return (
+      this.behaviours.get(`${namespace}/${service}/${version}`) ??
+      DEFAULT_BEHAVIOUR
+    );
+  }
+
+  get seconds() {
+    return this.elapsedSeconds;
+  }
+
+  /** Simulates the next `seconds` of traffic. */
+  advance(seconds: number) {
+    for (let s = 0; s < seconds; s++) {
+      this.elapsedSeconds += 1;
+      for (const caller of this.options.callers ?? BOOKINFO_CALLS)
+        this.tick(caller);
+    }
+  }
+
+  /** The series a cluster's proxies report: as the source of requests from it, as the destination of requests to it. */
+  text(cluster: string): string {
+    return this.metrics.text(
+      l =>
+        (l.reporter === 'source' ? l.source_cluster : l.destination_cluster) ===
+        cluster,
+    );
+  }
+
+  private tick(caller: Caller) {
+    const rate = this.options.requestsPerReplicaPerSecond ?? 10;
+    for (const from of this.endpoints(caller.namespace, caller.service)) {
+      if (caller.versions && !caller.versions.includes(from.version)) continue;
+      const view = this.clusters.find(c => c.name === from.cluster)!;
+      const config =
+        this.clusters.find(c => c.name === view.configCluster) ?? view;
+      for (const callee of caller.calls) {
+        const shares = routeShares(
+          callee,
+          caller.namespace,
+          {
+            virtualServices: config.virtualServices(),
+            destinationRules: config.destinationRules(),
+          },
+          this.endpoints(caller.namespace, callee),
+        );
+        for (let i = 0; i < rate * from.ready; i++)
+          this.request(caller, from, callee, pick(shares, this.random()));
+      }
+    }
+  }
+
+  private request(
+    caller: Caller,
+    from: Endpoint,
+    callee: string,
+    to: RouteShare,
+  ) {
+    const ns = caller.namespace;
+    const base: Labels = {
+      source_workload: `${caller.service}-${from.version}`,
+      source_workload_namespace: ns,
+      source_canonical_service: caller.service,
+      source_canonical_revision: from.version,
+      source_version: from.version,
+      source_cluster: from.cluster,
+      destination_service: fqdn(callee, ns),
+      destination_service_name: callee,
+      destination_service_namespace: ns,
+      destination_canonical_service: callee,
+      request_protocol: 'http',
+    };
+    if (to.localStatus) {
+      const labels = {
+        ...base,
+        reporter: 'source',
+        destination_workload: 'unknown',
+        destination_workload_namespace: 'unknown',
+        destination_canonical_revision: 'unknown',
+        destination_version: 'unknown',
+        destination_cluster: 'unknown',
+        response_code: String(to.localStatus),
+        response_flags: to.responseFlags!,
+        connection_security_policy: 'unknown',
+      };
+      this.metrics.record(labels, this.random());
+      return;
+    }
+    const behaviour = this.behaviourOf(ns, callee, to.version!);
+    const failed = this.random() < behaviour.errorRate;
+    const duration =
+      latency(behaviour, this.random(), this.random()) + (to.delayMs ?? 0);
+    const destination = {
+      ...base,
+      destination_workload: `${callee}-${to.version}`,
+      destination_workload_namespace: ns,
+      destination_canonical_revision: to.version!,
+      destination_version: to.version!,
+      destination_cluster: to.cluster!,
+      response_code: failed ? '503' : '200',
+      response_flags: failed ? 'URX' : to.responseFlags ?? '-',
+    };
+    this.metrics.record(
+      {
+        ...destination,
+        reporter: 'source',
+        connection_security_policy: 'unknown',
+      },
+      duration,
+    );
+    this.metrics.record(
+      {
+        ...destination,
+        reporter: 'destination',
+        connection_security_policy: 'mutual_tls',
+        response_flags: failed ? '-' : destination.response_flags,
+      },
+      duration - (to.delayMs ?? 0),
+    );
+  }
+
+  /** A service's endpoints across the mesh: its Deployments' versions and ready replicas per cluster. */
+  private endpoints(namespace: string, service: string): Endpoint[] {
+    return this.clusters.flatMap(c =>
+      c
+        .deployments()
+        .filter(
+          d =>
+            d.metadata?.namespace === namespace &&
+            d.metadata?.labels?.app === service &&
+            d.metadata?.labels?.version,
+        )
+        .map(d => ({
+          version: d.metadata.labels.version,
+          cluster: c.name,
+          ready: d.status?.readyReplicas ?? 0,
+        })),
+    );
+  }
+}
+
+/** The share a uniform draw falls in. */
+function pick(shares: RouteShare[], u: number): RouteShare {
+  let acc = 0;
+  for (const s of shares) {
+    acc += s.share;
+    if (u < acc) return s;
+  }
+  return shares[shares.length - 1];
+}
+
+/** A log-normal latency with the behaviour's median and 99th percentile (Box-Muller from two draws). */
+function latency(b: Behaviour, u1: number, u2: number): number {
+  const mu = Math.log(b.latencyMs.p50);
+  const sigma = (Math.log(b.latencyMs.p99) - mu) / 2.326;
+  const z =
+    Math.sqrt(-2 * Math.log(u1 || Number.MIN_VALUE)) *
+    Math.cos(2 * Math.PI * u2);
+  return Math.exp(mu + sigma * z);
+}
