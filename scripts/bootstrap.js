@@ -14,6 +14,7 @@
 'use strict';
 
 const { spawnSync, spawn } = require('node:child_process');
+const { ensureDebianPackage } = require('./debianPackage');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -175,6 +176,14 @@ function yarn(args, env) {
 
 /** The test suite: type check, lint, every package's tests; one summary line at the end. */
 function test(env) {
+  // The telemetry tests scrape the sandbox with a real Prometheus; on CI they must not be skipped.
+  const prometheus = process.env.PROMETHEUS_PATH || '/usr/bin/prometheus';
+  if (!ensureDebianPackage(prometheus, 'prometheus', log) && process.env.CI) {
+    log(
+      `${prometheus} is missing and could not be installed; the telemetry tests need it on CI`,
+    );
+    return 1;
+  }
   const steps = [
     ['formatting', ['prettier', '--check', '.']],
     ['type check', ['tsc']],

@@ -7,6 +7,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { ensureDebianPackage } = require('./debianPackage');
 
 const root = path.resolve(__dirname, '..');
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -18,25 +19,10 @@ function log(message) {
 }
 
 function ensureChromium() {
-  if (fs.existsSync(chromium)) return;
-  log(`${chromium} is missing; installing Debian's chromium`);
-  const sudo = process.getuid && process.getuid() !== 0 ? ['sudo', '-n'] : [];
-  const apt = (...args) =>
-    spawnSync(
-      sudo[0] ?? 'apt-get',
-      [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), ...args],
-      {
-        stdio: 'inherit',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      },
-    ).status;
-  if (apt('install', '-y', '--no-install-recommends', 'chromium') !== 0) {
-    apt('update');
-    if (apt('install', '-y', '--no-install-recommends', 'chromium') !== 0) {
-      throw new Error(
-        'could not install chromium with apt-get; set CHROMIUM_PATH to a Chromium binary',
-      );
-    }
+  if (!ensureDebianPackage(chromium, 'chromium', log)) {
+    throw new Error(
+      'could not install chromium with apt-get; set CHROMIUM_PATH to a Chromium binary',
+    );
   }
 }
 

@@ -23,3 +23,9 @@ export { SimulatedCluster } from './cluster';
 export { topologyPath } from './topologies';
 export { TrafficModel } from './telemetry/trafficModel';
 export type { Behaviour } from './telemetry/trafficModel';
+export {
+  startPrometheus,
+  scrapeConfig,
+  PROMETHEUS_BINARY,
+} from './telemetry/prometheus';
+export type { RunningPrometheus, ScrapedCluster } from './telemetry/prometheus';
