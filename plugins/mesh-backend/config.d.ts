@@ -27,6 +27,30 @@ export interface Config {
       }>;
       /** The control plane's namespace, never writable through the plugin. Default istio-system. */
       controlPlaneNamespace?: string;
+      /**
+       * The Prometheus that holds the mesh's Istio metrics (one per mesh, or a Thanos/Mimir query
+       * front that sees every cluster, told apart by `destination_cluster` and `source_cluster`).
+       */
+      prometheus?: {
+        /** e.g. http://prometheus.istio-system:9090 */
+        url: string;
+        /**
+         * A bearer token for it.
+         * @visibility secret
+         */
+        token?: string;
+        /** Basic auth user. */
+        username?: string;
+        /**
+         * Basic auth password.
+         * @visibility secret
+         */
+        password?: string;
+        /** When the metrics name clusters otherwise than the mesh config does: config name -> metric label value. */
+        clusterLabels?: { [name: string]: string };
+        /** Milliseconds per query; default 5000. */
+        requestTimeout?: number;
+      };
       clusters: Array<{
         /** The cluster's name in the mesh (Istio's `topology.istio.io/cluster`). */
         name: string;

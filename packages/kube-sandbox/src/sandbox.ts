@@ -53,6 +53,8 @@ export interface StartSandboxOptions {
   adminPort?: number;
   /** Ignore the topology's fixed ports, so tests never collide with a running dev sandbox. */
   ephemeralPorts?: boolean;
+  /** The traffic model's seed and rate (requests per ready replica per second; 10 by default). */
+  traffic?: { seed?: number; requestsPerReplicaPerSecond?: number };
 }
 
 let sharedValidator: CrdValidator | undefined;
@@ -87,7 +89,7 @@ export async function startSandbox(
     }
   }
   seedTopology(topology, servers);
-  const traffic = startMeshTraffic(topology.meshes, servers);
+  const traffic = startMeshTraffic(topology.meshes, servers, options.traffic);
   await Promise.all([...servers.values()].map(s => s.start()));
   const admin: http.Server = await startAdminServer(servers, options.adminPort);
 

@@ -28,7 +28,7 @@ const MAX_CATCH_UP_SECONDS = 300;
 export function startMeshTraffic(
   meshes: TopologyMesh[],
   servers: Map<string, SimulatedCluster>,
-  options: { seed?: number } = {},
+  options: { seed?: number; requestsPerReplicaPerSecond?: number } = {},
 ) {
   const models = new Map<string, TrafficModel>();
   for (const mesh of meshes) {
@@ -38,7 +38,7 @@ export function startMeshTraffic(
         c.role === 'remote' ? c.controlPlane ?? c.name : c.name,
       ),
     );
-    const model = new TrafficModel(views, { seed: options.seed });
+    const model = new TrafficModel(views, options);
     const started = Date.now();
     const catchUp = () => {
       const due = Math.floor((Date.now() - started) / 1000) - model.seconds;

@@ -146,3 +146,54 @@ describe('namespace owners and TLS', () => {
     expect(unverifiedClusters(config)).toEqual(['demo/east']);
   });
 });
+
+describe('a mesh’s Prometheus', () => {
+  it('reads its URL, auth and cluster label mapping, with a default timeout', () => {
+    const [mesh] = read([cluster()], {
+      prometheus: {
+        url: 'https://prom.example.com/',
+        token: TOKEN,
+        clusterLabels: { east: 'cluster-east' },
+      },
+    }).meshes;
+    expect(mesh.prometheus).toEqual({
+      url: 'https://prom.example.com',
+      token: TOKEN,
+      clusterLabels: { east: 'cluster-east' },
+      requestTimeoutMs: 5000,
+    });
+    expect(read([cluster()]).meshes[0].prometheus).toBeUndefined();
+  });
+
+  it.each([
+    [{ url: 'prom:9090' }, /prometheus\.url must be an http\(s\) URL/],
+    [
+      { url: 'http://prom:9090', token: TOKEN },
+      /credentials would cross the network in clear/,
+    ],
+    [
+      { url: 'https://prom', token: TOKEN, username: 'u', password: 'p' },
+      /either token or username and password/,
+    ],
+    [
+      { url: 'https://prom', username: 'u' },
+      /username and password go together/,
+    ],
+    [
+      { url: 'https://prom', requestTimeout: 0 },
+      /requestTimeout must be a positive number/,
+    ],
+  ])(
+    'refuses %j, naming the key and never the secret',
+    (prometheus, message) => {
+      let error: unknown;
+      try {
+        read([cluster()], { prometheus });
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).toMatch(message);
+      expect(String(error)).not.toContain(TOKEN);
+    },
+  );
+});

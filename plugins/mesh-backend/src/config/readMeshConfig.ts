@@ -51,8 +51,20 @@ export interface NamespaceOwners {
   owners: string[];
 }
 
+/** Where a mesh's Istio metrics are read. */
+export interface PrometheusConfig {
+  url: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  /** Config cluster name -> the value Istio's metrics carry in `destination_cluster` / `source_cluster`. */
+  clusterLabels: Record<string, string>;
+  requestTimeoutMs: number;
+}
+
 export interface MeshConfig {
   id: string;
+  prometheus?: PrometheusConfig;
   allowedNamespaces?: string[];
   namespaces: NamespaceOwners[];
   controlPlaneNamespace: string;
@@ -187,6 +199,14 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
     }
     return {
       id,
+      ...(m.has('prometheus')
+        ? {
+            prometheus: readPrometheus(
+              m.getConfig('prometheus'),
+              `mesh.meshes[${i}].prometheus`,
+            ),
+          }
+        : {}),
       allowedNamespaces: m.getOptionalStringArray('allowedNamespaces'),
       namespaces: readNamespaceOwners(m, `mesh.meshes[${i}]`),
       controlPlaneNamespace:
@@ -244,4 +264,41 @@ export function isNamespaceAllowed(
   if (namespace === mesh.controlPlaneNamespace) return false;
   if (mesh.allowedNamespaces) return mesh.allowedNamespaces.includes(namespace);
   return !SYSTEM_NAMESPACES.includes(namespace);
+}
+
+function readPrometheus(c: Config, at: string): PrometheusConfig {
+  const url = c.getString('url');
+  if (!/^https?:\/\//.test(url))
+    throw new MeshConfigError(`${at}.url must be an http(s) URL`);
+  const token = c.getOptionalString('token');
+  const username = c.getOptionalString('username');
+  const password = c.getOptionalString('password');
+  if (token && username)
+    throw new MeshConfigError(
+      `${at}: give either token or username and password, not both`,
+    );
+  if (Boolean(username) !== Boolean(password))
+    throw new MeshConfigError(`${at}: username and password go together`);
+  if (url.startsWith('http:') && (token || password)) {
+    throw new MeshConfigError(
+      `${at}.url is http: credentials would cross the network in clear; use https`,
+    );
+  }
+  const timeout = c.getOptionalNumber('requestTimeout') ?? 5000;
+  if (!(timeout > 0))
+    throw new MeshConfigError(
+      `${at}.requestTimeout must be a positive number of milliseconds`,
+    );
+  const labels = c.getOptionalConfig('clusterLabels');
+  const clusterLabels = Object.fromEntries(
+    (labels?.keys() ?? []).map(k => [k, labels!.getString(k)]),
+  );
+  return {
+    url: url.replace(/\/$/, ''),
+    token,
+    username,
+    password,
+    clusterLabels,
+    requestTimeoutMs: timeout,
+  };
 }

@@ -1,0 +1,40 @@
+import {
+  callerRate,
+  latencyPercentile,
+  requestRate,
+  successRate,
+  WINDOW,
+} from './promql';
+
+const host = 'reviews.bookinfo.svc.cluster.local';
+
+describe('PromQL on Istio’s metrics', () => {
+  it('asks for every cluster and version of a host in one query per figure', () => {
+    expect(requestRate(host, '1m')).toBe(
+      'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[1m]))',
+    );
+    expect(successRate(host, '30s')).toBe(
+      'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local",response_code!~"5.."}[30s])) / ' +
+        'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[30s]))',
+    );
+    expect(latencyPercentile(host, '5m', 0.99)).toBe(
+      'histogram_quantile(0.99, sum by (le, destination_cluster, destination_version) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[5m])))',
+    );
+    expect(callerRate(host, '1m')).toBe(
+      'sum by (source_cluster, destination_version) (rate(istio_requests_total{reporter="source",destination_service="reviews.bookinfo.svc.cluster.local"}[1m]))',
+    );
+  });
+
+  it('quotes label values, so a host cannot break out of its selector', () => {
+    expect(requestRate('a"} or vector(1) #', '1m')).toContain(
+      'destination_service="a\\"} or vector(1) #"',
+    );
+  });
+
+  it('takes only windows Prometheus reads as a duration', () => {
+    expect(['30s', '5m', '1h'].every(w => WINDOW.test(w))).toBe(true);
+    expect(
+      ['', '0s', '1d', '5m]) or vector(1', '1.5m'].some(w => WINDOW.test(w)),
+    ).toBe(false);
+  });
+});

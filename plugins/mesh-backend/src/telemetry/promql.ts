@@ -1,0 +1,63 @@
+/**
+ * PromQL on Istio's standard metrics, in the style Flagger uses: one query per figure for every
+ * cluster and version of a host at once, grouped by the labels Istio's proxies set. What the
+ * destination's proxy reports (`reporter="destination"`) says how a version behaves; what the
+ * callers' proxies report (`reporter="source"`) says where the callers' config sent them.
+ */
+
+/** A label value in a PromQL string literal. */
+const quoted = (value: string) =>
+  `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** A range duration Prometheus accepts, e.g. 30s, 5m, 1h. */
+export const WINDOW = /^[1-9]\d*(s|m|h)$/;
+
+function selector(
+  host: string,
+  reporter: 'source' | 'destination',
+  extra = '',
+) {
+  return `{reporter=${quoted(reporter)},destination_service=${quoted(
+    host,
+  )}${extra}}`;
+}
+
+const BY_VERSION = 'destination_cluster, destination_version';
+
+/** Requests per second each version receives, per cluster. */
+export function requestRate(host: string, window: string) {
+  return `sum by (${BY_VERSION}) (rate(istio_requests_total${selector(
+    host,
+    'destination',
+  )}[${window}]))`;
+}
+
+/** The share of each version's requests that did not fail with a 5xx, per cluster. */
+export function successRate(host: string, window: string) {
+  const ok = `sum by (${BY_VERSION}) (rate(istio_requests_total${selector(
+    host,
+    'destination',
+    ',response_code!~"5.."',
+  )}[${window}]))`;
+  return `${ok} / ${requestRate(host, window)}`;
+}
+
+/** A latency percentile (0.5, 0.99) of each version, per cluster, in milliseconds. */
+export function latencyPercentile(
+  host: string,
+  window: string,
+  quantile: number,
+) {
+  return `histogram_quantile(${quantile}, sum by (le, ${BY_VERSION}) (rate(istio_request_duration_milliseconds_bucket${selector(
+    host,
+    'destination',
+  )}[${window}])))`;
+}
+
+/** Requests per second the callers in each cluster send to each version: what their config does. */
+export function callerRate(host: string, window: string) {
+  return `sum by (source_cluster, destination_version) (rate(istio_requests_total${selector(
+    host,
+    'source',
+  )}[${window}]))`;
+}
