@@ -9,6 +9,7 @@ import {
   applyRequestSchema,
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
+  metricsQuerySchema,
   planRequestSchema,
   PlanResponse,
   removeRequestSchema,
@@ -33,6 +34,7 @@ import { EntityStatus } from './service/EntityStatus';
 import { MeshApplier } from './service/MeshApplier';
 import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
+import { HostMetrics } from './telemetry/HostMetrics';
 
 /**
  * What the routes need of each service: small interfaces, so a route's test can stand in for a
@@ -51,6 +53,7 @@ export interface RouterOptions {
   planner: Pick<MeshPlanner, 'plan'>;
   applier: Pick<MeshApplier, 'apply' | 'remove'>;
   store: Pick<MeshStore, 'history' | 'entry'>;
+  metrics: Pick<HostMetrics, 'traffic'>;
 }
 
 const ENTITY = '/entities/:kind/:namespace/:name';
@@ -110,6 +113,16 @@ function readRoutes(
       ...(result.blocked ? { blocked: result.blocked } : {}),
     };
     res.json(response);
+  });
+
+  router.get(`${ENTITY}/metrics`, async (req, res) => {
+    const { target } = await access.target(req);
+    const { window } = parsed(
+      metricsQuerySchema,
+      req.query,
+      'metrics query (?window=5m)',
+    );
+    res.json(await options.metrics.traffic(target, window));
   });
 
   router.get(`${ENTITY}/history`, async (req, res) => {

@@ -79,6 +79,24 @@ async function waitReady(url: string, child: ChildProcess, log: () => string) {
   throw new Error(`prometheus was not ready within 30 s: ${log()}`);
 }
 
+/** Prometheus applies discovered targets a few seconds after it starts: wait until every cluster has been scraped. */
+async function waitScraped(url: string, clusters: number) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const targets = await fetch(`${url}/api/v1/targets`)
+      .then(r => r.json())
+      .catch(() => undefined);
+    const active: Array<{ health: string }> =
+      targets?.data?.activeTargets ?? [];
+    if (active.length === clusters && active.every(t => t.health === 'up'))
+      return;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(
+    `prometheus had not scraped all ${clusters} clusters within 30 s`,
+  );
+}
+
 /**
  * A real Prometheus (Debian's package) scraping the sandbox's clusters, on a loopback port with
  * its own config and storage in a temporary directory.
@@ -109,6 +127,7 @@ export async function startPrometheus(
   child.stdout!.on('data', c => (output = `${output}${c}`.slice(-4000)));
   child.stderr!.on('data', c => (output = `${output}${c}`.slice(-4000)));
   await waitReady(url, child, () => output);
+  await waitScraped(url, clusters.length);
   return {
     url,
     async query(promql) {

@@ -10,13 +10,18 @@ import {
   entityMeshStateSchema,
   historyEntrySchema,
   historyResponseSchema,
+  hostTrafficSchema,
   invalidIntentResponseSchema,
   planRequestSchema,
   planResponseSchema,
   rollbackRequestSchema,
   unfinishedChangeSchema,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { Sandbox } from '@meshtraffic/kube-sandbox';
+import {
+  RunningPrometheus,
+  Sandbox,
+  startPrometheus,
+} from '@meshtraffic/kube-sandbox';
 import Ajv2019 from 'ajv/dist/2019';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -77,6 +82,7 @@ const ZOD: Record<string, z.ZodTypeAny> = {
   '/entities/{kind}/{namespace}/{name}/history get 200': historyResponseSchema,
   '/entities/{kind}/{namespace}/{name}/rollback post 200': applyResponseSchema,
   '/entities/{kind}/{namespace}/{name}/intent delete 200': applyResponseSchema,
+  '/entities/{kind}/{namespace}/{name}/metrics get 200': hostTrafficSchema,
 };
 
 function expectDocumented(
@@ -144,6 +150,7 @@ describe('openapi.yaml against the code', () => {
     ['ClusterApplyResult', clusterApplyResultSchema],
     ['ApplyResponse', applyResponseSchema],
     ['HistoryEntry', historyEntrySchema],
+    ['HostTraffic', hostTrafficSchema],
   ])(
     'documents %s with the fields of mesh-common’s response schema',
     (name, schema) => {
@@ -161,15 +168,23 @@ describe('openapi.yaml against the code', () => {
     const base = '/api/mesh/entities/component/default/reviews';
     const auth = () => mockCredentials.user.header();
 
+    let prometheus: RunningPrometheus;
+
     beforeAll(async () => {
       sandbox = await startShippedSandbox('demo');
+      // A real Prometheus, so the live-traffic answer is documented as it really comes.
+      prometheus = await startPrometheus(sandbox.clusters);
       ({ server } = await startMeshBackend({
         sandbox,
         entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
         groups: { 'user:default/mock': [ADMIN_GROUP] },
+        meshExtra: { prometheus: { url: prometheus.url } },
       }));
     }, 30_000);
-    afterAll(() => sandbox?.stop());
+    afterAll(async () => {
+      await prometheus?.stop();
+      await sandbox?.stop();
+    });
 
     it('documents every field of every answer: clusters, state, plan, apply, history, rollback, removal, an invalid intent, an unfinished change', async () => {
       const get = (p: string) =>
@@ -216,6 +231,20 @@ describe('openapi.yaml against the code', () => {
       expect(applied.body.ok).toBe(true);
       expectDocumented(`${ENTITY}/apply`, 'post', '200', applied.body);
       expectDocumented(ENTITY, 'get', '200', await state());
+      // Some traffic routed by the new split, scraped, then read back through the backend.
+      await new Promise(r => setTimeout(r, 4000));
+      const metrics = await get(
+        '/entities/component/default/reviews/metrics?window=30s',
+      );
+      expect(metrics.body.callers.length).toBeGreaterThan(0);
+      expectDocumented(`${ENTITY}/metrics`, 'get', '200', metrics.body);
+      expect(
+        (
+          await get(
+            '/entities/component/default/reviews/metrics?window=5 minutes',
+          )
+        ).status,
+      ).toBe(400);
       const history = (await get('/entities/component/default/reviews/history'))
         .body;
       expectDocumented(`${ENTITY}/history`, 'get', '200', history);

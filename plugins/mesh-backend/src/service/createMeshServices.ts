@@ -9,6 +9,7 @@ import { MeshApplier } from './MeshApplier';
 import { MeshPlanner } from './MeshPlanner';
 import { MeshStateService } from './MeshStateService';
 import { RoutingWriter } from './RoutingWriter';
+import { HostMetrics } from '../telemetry/HostMetrics';
 
 export interface MeshServices {
   registry: ClusterRegistry;
@@ -18,6 +19,7 @@ export interface MeshServices {
   applier: MeshApplier;
   recovery: ChangeRecovery;
   status: EntityStatus;
+  metrics: HostMetrics;
 }
 
 /**
@@ -46,5 +48,15 @@ export async function createMeshServices(options: {
     recovery,
   );
   const status = new EntityStatus(state, store, recovery);
-  return { registry, state, planner, store, applier, recovery, status };
+  const metrics = new HostMetrics(state);
+  return {
+    registry,
+    state,
+    planner,
+    store,
+    applier,
+    recovery,
+    status,
+    metrics,
+  };
 }

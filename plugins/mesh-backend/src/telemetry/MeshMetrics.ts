@@ -1,4 +1,8 @@
 import { NotFoundError } from '@backstage/errors';
+import {
+  CallerShare,
+  HostTraffic,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshConfig } from '../config/readMeshConfig';
 import { PrometheusClient, Sample } from './PrometheusClient';
 import {
@@ -7,31 +11,6 @@ import {
   requestRate,
   successRate,
 } from './promql';
-
-/** How one version behaves on one cluster over the window, as its destination proxies report. */
-export interface VersionTraffic {
-  cluster: string;
-  version: string;
-  /** Requests per second. */
-  requestRate: number;
-  /** Share of requests without a 5xx, 0..1; absent with no requests. */
-  successRate?: number;
-  p50Ms?: number;
-  p99Ms?: number;
-}
-
-/** Where the callers in one cluster send the host's traffic: each version's share, in percent. */
-export interface CallerShare {
-  cluster: string;
-  version: string;
-  percent: number;
-}
-
-export interface HostTraffic {
-  window: string;
-  versions: VersionTraffic[];
-  callers: CallerShare[];
-}
 
 const finite = (n: number | undefined) =>
   n !== undefined && Number.isFinite(n) ? n : undefined;

@@ -9,8 +9,8 @@
 const quoted = (value: string) =>
   `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-/** A range duration Prometheus accepts, e.g. 30s, 5m, 1h. */
-export const WINDOW = /^[1-9]\d*(s|m|h)$/;
+/** A range duration Prometheus accepts, e.g. 30s, 5m, 1h: the one the request schema checks. */
+export { METRICS_WINDOW as WINDOW } from '@meshtraffic/backstage-plugin-mesh-common';
 
 function selector(
   host: string,

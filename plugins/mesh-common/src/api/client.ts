@@ -7,6 +7,7 @@ import {
   ClustersResponse,
   EntityMeshState,
   HistoryEntry,
+  HostTraffic,
   PlanRequest,
   PlanResponse,
   RollbackRequest,
@@ -62,6 +63,14 @@ export class MeshApiClient {
     request: RollbackRequest,
   ): Promise<ApplyResponse | InvalidIntent> {
     return this.call('POST', `${entityPath(entity)}/rollback`, request, true);
+  }
+
+  /** The host's live traffic over a window (e.g. 5m), from its mesh's Prometheus. */
+  getMetrics(entity: CompoundEntityRef, window = '5m'): Promise<HostTraffic> {
+    return this.call(
+      'GET',
+      `${entityPath(entity)}/metrics?window=${encodeURIComponent(window)}`,
+    );
   }
 
   /** Removes the entity's routing objects from every config cluster, against the revision the caller saw. */

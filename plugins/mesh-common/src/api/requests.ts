@@ -57,6 +57,19 @@ export const rollbackRequestSchema = z
   })
   .strict();
 
+/** A range Prometheus reads as a duration: 30s, 5m, 1h. */
+export const METRICS_WINDOW = /^[1-9]\d*(s|m|h)$/;
+
+/** `GET .../metrics?window=5m`: the window live traffic is averaged over. */
+export const metricsQuerySchema = z
+  .object({
+    window: z
+      .string()
+      .regex(METRICS_WINDOW, 'must be a duration such as 30s, 5m or 1h')
+      .default('5m'),
+  })
+  .passthrough();
+
 /** `DELETE .../intent?revision=...`: the query, not a body. */
 export const removeRequestSchema = z
   .object({ revision: revisionField })

@@ -11,6 +11,7 @@ import type {
   ClusterState,
   EntityMeshState,
   HistoryEntry,
+  HostTraffic,
   PlanResponse,
   UnfinishedChange,
 } from './types';
@@ -239,6 +240,44 @@ export const historyResponseSchema = z
   .object({ items: z.array(historyEntrySchema) })
   .strict();
 
+export const hostTrafficSchema = z
+  .object({
+    window: z.string(),
+    versions: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          version: z.string(),
+          requestRate: z.number(),
+          successRate: z.number().optional(),
+          p50Ms: z.number().optional(),
+          p99Ms: z.number().optional(),
+        })
+        .strict(),
+    ),
+    callers: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          version: z.string(),
+          percent: z.number(),
+        })
+        .strict(),
+    ),
+    configured: z
+      .array(
+        z
+          .object({
+            version: z.string(),
+            cluster: z.string().optional(),
+            weight: z.number(),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
 /** A 400 for an invalid intent: Backstage's error body with every issue and its path. */
 export const invalidIntentResponseSchema = z
   .object({
@@ -276,6 +315,7 @@ same<
 same<Same<z.infer<typeof clusterApplyResultSchema>, ClusterApplyResult>>();
 same<Same<z.infer<typeof applyResponseSchema>, ApplyResponse>>();
 same<Same<z.infer<typeof historyEntrySchema>, HistoryEntry>>();
+same<Same<z.infer<typeof hostTrafficSchema>, HostTraffic>>();
 same<
   Same<z.infer<typeof planResponseSchema>['valid'], PlanResponse['valid']>
 >();

@@ -6,7 +6,7 @@ import {
   RollbackRequestBody,
 } from './requests';
 import { IntentIssue } from '../intent/validate';
-import { TrafficIntent } from '../intent/schema';
+import { Destination, TrafficIntent } from '../intent/schema';
 import { WorkloadVersion } from '../intent/workloads';
 import { ClusterRole } from '../placement/topology';
 import { MeshKind } from '../placement/placement';
@@ -194,3 +194,31 @@ export interface HistoryEntry {
 
 /** `POST .../rollback`: the history entry to go back to, against the revision the user saw. */
 export type RollbackRequest = RollbackRequestBody;
+
+/** How one version behaves on one cluster over the window, as its destination proxies report. */
+export interface VersionTraffic {
+  cluster: string;
+  version: string;
+  /** Requests per second. */
+  requestRate: number;
+  /** Share of requests without a 5xx, 0..1; absent with no requests. */
+  successRate?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+/** Where the callers in one cluster send the host's traffic: each version's share, in percent. */
+export interface CallerShare {
+  cluster: string;
+  version: string;
+  percent: number;
+}
+
+/** `GET .../metrics`: the host's live traffic from its mesh's Prometheus, next to the configured split. */
+export interface HostTraffic {
+  window: string;
+  versions: VersionTraffic[];
+  callers: CallerShare[];
+  /** The split every config cluster holds now, when they agree: what the observed shares should be. */
+  configured?: Destination[];
+}

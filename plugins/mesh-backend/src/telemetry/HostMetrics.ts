@@ -1,0 +1,26 @@
+import {
+  HostTraffic,
+  MeshTarget,
+  serviceHost,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { MeshStateService } from '../service/MeshStateService';
+import { MeshMetrics } from './MeshMetrics';
+
+/** An entity's host's live traffic, next to the split its config clusters hold. */
+export class HostMetrics {
+  private readonly metrics = new MeshMetrics();
+
+  constructor(private readonly state: MeshStateService) {}
+
+  async traffic(target: MeshTarget, window: string): Promise<HostTraffic> {
+    const mesh = this.state.meshFor(target);
+    const [traffic, live] = await Promise.all([
+      this.metrics.traffic(mesh, serviceHost(target), window),
+      this.state.read(target),
+    ]);
+    return {
+      ...traffic,
+      ...(live.intent ? { configured: live.intent.split } : {}),
+    };
+  }
+}
