@@ -167,6 +167,7 @@ function ensureDependencies({ env, nodeBin }) {
   mustRun('yarn', process.env.CI ? ['install', '--immutable'] : ['install'], {
     env,
   });
+  // Again after the install: outside CI it may have updated yarn.lock.
   fs.writeFileSync(stamp, installFingerprint(nodeBin));
 }
 

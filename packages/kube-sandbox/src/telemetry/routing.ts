@@ -30,7 +30,8 @@ export interface RouteShare {
 export function fqdn(host: string, namespace: string): string {
   const parts = host.replace(/\.$/, '').split('.');
   if (parts.length === 1) return `${parts[0]}.${namespace}.svc.cluster.local`;
-  if (parts.length === 2) return `${parts.join('.')}.svc.cluster.local`;
+  if (parts.length === 2 || (parts.length === 3 && parts[2] === 'svc'))
+    return `${parts[0]}.${parts[1]}.svc.cluster.local`;
   return parts.join('.');
 }
 

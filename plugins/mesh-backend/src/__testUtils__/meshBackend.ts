@@ -103,3 +103,19 @@ export async function startMeshBackend(options: {
     ],
   });
 }
+
+/**
+ * Faults that strand a change from nothing: west refuses the VirtualService's create, so the
+ * change fails, and east refuses the deletes that would undo it, so it ends restore-failed.
+ */
+export function failChangeAndItsUndo(sandbox: Sandbox) {
+  sandbox.faults.cluster('west').failNext({
+    verb: 'create',
+    resource: 'virtualservices',
+    status: 500,
+    count: 1,
+  });
+  sandbox.faults
+    .cluster('east')
+    .failNext({ verb: 'delete', status: 503, count: 10 });
+}

@@ -95,13 +95,4 @@ export class HostLocks {
       await this.db('mesh_locks').where({ lock_key: key, holder }).delete();
     }
   }
-
-  /** Whether someone holds the host's lock now (an unexpired row). */
-  async isHeld(key: string): Promise<boolean> {
-    const row = await this.db('mesh_locks')
-      .where('lock_key', key)
-      .andWhere('expires_at', '>=', this.nowMs())
-      .first();
-    return Boolean(row);
-  }
 }

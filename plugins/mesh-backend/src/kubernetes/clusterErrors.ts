@@ -8,7 +8,6 @@
 export type ClusterErrorKind = 'timeout' | 'unreachable' | 'status';
 
 export class ClusterTimeoutError extends Error {
-  readonly kind = 'timeout';
   constructor(cluster: string, ms: number) {
     super(`cluster ${cluster} did not answer within ${ms}ms`);
     this.name = 'ClusterTimeoutError';
@@ -96,10 +95,4 @@ export function describeClusterError(error: unknown): string {
   }
   const code = networkCode(e);
   return code ? `connection failed (${code})` : 'connection failed';
-}
-
-/** Whether the API server refused a write because what it held was not what the writer expected. */
-export function isPreconditionFailure(error: unknown): boolean {
-  const c = classifyClusterError(error);
-  return c.kind === 'status' && c.status === 409;
 }

@@ -32,6 +32,7 @@ import {
   ADMIN_GROUP,
   serviceEntity,
   startMeshBackend,
+  failChangeAndItsUndo,
   startShippedSandbox,
 } from '../__testUtils__/meshBackend';
 
@@ -265,15 +266,7 @@ describe('openapi.yaml against the code', () => {
 
       // From nothing, a change that fails on west and whose undo (deletes) fails on east: the
       // state then reports it unfinished, with each cluster's intent.
-      sandbox.faults.cluster('west').failNext({
-        verb: 'create',
-        resource: 'virtualservices',
-        status: 500,
-        count: 1,
-      });
-      sandbox.faults
-        .cluster('east')
-        .failNext({ verb: 'delete', status: 503, count: 10 });
+      failChangeAndItsUndo(sandbox);
       const failed = await post('/apply', {
         intent: { split: [{ version: 'v3', weight: 100 }] },
         revision: (await state()).revision,

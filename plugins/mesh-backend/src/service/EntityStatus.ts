@@ -66,9 +66,9 @@ export class EntityStatus {
   /** A pending row whose writer's lock is gone is resolved now, before the page is told anything. */
   private async resolveAbandoned(target: MeshTarget) {
     const key = hostKey(target);
-    const pending = await this.store.pending(key);
-    if (!pending.length || (await this.store.locks.isHeld(key))) return;
-    await this.recovery.resolveAbandonedHost(key);
+    // Resolving takes the host's lock, so a change still being written is left alone.
+    if ((await this.store.pending(key)).length)
+      await this.recovery.resolveAbandonedHost(key);
   }
 
   private unfinished(

@@ -1,5 +1,4 @@
 import {
-  canonicalJson,
   ClassifiedObject,
   ClusterPlan,
   generateRouting,
@@ -16,6 +15,7 @@ import {
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { ClusterRegistry } from './ClusterRegistry';
+import { decidedFields } from './decidedFields';
 import { LiveCluster, LiveState, MeshStateService } from './MeshStateService';
 
 export type PlanResult =
@@ -33,16 +33,6 @@ export type PlanResult =
       /** The foreign objects the changes take over (rewrite or delete): whose owners the caller must be allowed to change. */
       takenOver: ClassifiedObject[];
     };
-
-/** The fields a write decides; server-set metadata is not compared. */
-function comparable(obj: RoutingObject | undefined) {
-  if (!obj) return undefined;
-  return canonicalJson({
-    labels: obj.metadata.labels ?? {},
-    annotations: obj.metadata.annotations ?? {},
-    spec: obj.spec,
-  });
-}
 
 /** Whether a foreign object stands in the way of writing the host's routing until someone adopts it. */
 export const needsAdoption = (target: MeshTarget) => (o: ClassifiedObject) =>
@@ -77,7 +67,9 @@ function actionFor(
   planned: RoutingObject,
 ): PlannedAction {
   if (!live) return 'create';
-  return comparable(live) === comparable(planned) ? 'unchanged' : 'update';
+  return decidedFields(live) === decidedFields(planned)
+    ? 'unchanged'
+    : 'update';
 }
 
 /**

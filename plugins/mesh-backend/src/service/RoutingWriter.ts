@@ -14,6 +14,7 @@ import {
   describeClusterError,
 } from '../kubernetes/clusterErrors';
 import { ClusterRegistry } from './ClusterRegistry';
+import { decidedFields } from './decidedFields';
 
 /** One cluster's share of a change: objects to write, then objects to delete. */
 export interface ClusterChange {
@@ -52,16 +53,6 @@ function restorable(obj: RoutingObject): RoutingObject {
     },
     spec: obj.spec,
   } as RoutingObject;
-}
-
-/** What a write decides, for telling whether an object is already as a step wants it. */
-function decided(obj: RoutingObject | undefined) {
-  if (!obj) return 'absent';
-  return canonicalJson({
-    labels: obj.metadata.labels ?? {},
-    annotations: obj.metadata.annotations ?? {},
-    spec: obj.spec,
-  });
 }
 
 /** Whether the labels, annotations and spec of `live` include everything `wanted` sets. */
@@ -111,7 +102,8 @@ class ClusterWrites {
 
   private async perform(s: TransitionStep) {
     const now = this.current.get(s.key);
-    if (decided(now) === decided(s.desired) && (!s.desired || now)) return;
+    // Already as this step wants it (or already gone): nothing to write.
+    if (decidedFields(now) === decidedFields(s.desired)) return;
     try {
       const answer = await this.write(s, now);
       this.settle(s, answer);

@@ -12,6 +12,7 @@ import {
   ADMIN_GROUP,
   serviceEntity,
   startMeshBackend,
+  failChangeAndItsUndo,
   startShippedSandbox,
 } from '../__testUtils__/meshBackend';
 import {
@@ -228,15 +229,7 @@ describe('a change is one transaction across the config clusters', () => {
           .set('Authorization', auth())
       ).body,
     ).toMatchObject({ ok: true });
-    sandbox.faults.cluster('west').failNext({
-      verb: 'create',
-      resource: 'virtualservices',
-      status: 500,
-      count: 1,
-    });
-    sandbox.faults
-      .cluster('east')
-      .failNext({ verb: 'delete', status: 503, count: 10 });
+    failChangeAndItsUndo(sandbox);
     const intended = { split: [{ version: 'v2', weight: 100 }] };
     const res = await apply(intended);
     expect(res.body.ok).toBe(false);

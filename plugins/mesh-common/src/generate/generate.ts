@@ -38,6 +38,26 @@ export function serviceHost(
   return `${target.service}.${target.namespace}.svc.cluster.local`;
 }
 
+/**
+ * A host as Istio resolves it in an object of `namespace`: `reviews` is that namespace's service,
+ * `reviews.bookinfo` and `reviews.bookinfo.svc` are short for the full name; anything else is
+ * taken as written.
+ */
+export function resolveHost(
+  host: string,
+  namespace: string | undefined,
+): string {
+  const parts = host.replace(/\.$/, '').split('.');
+  if (parts.length === 1)
+    return serviceHost({
+      service: parts[0],
+      namespace: namespace ?? 'default',
+    });
+  if (parts.length === 2 || (parts.length === 3 && parts[2] === 'svc'))
+    return serviceHost({ service: parts[0], namespace: parts[1] });
+  return parts.join('.');
+}
+
 function sortedRecord<T>(
   record: Record<string, T>,
   map: (v: T) => unknown = v => v,

@@ -4,6 +4,7 @@ import { validIntent } from '../__testUtils__/arbitraries';
 import { generateRouting } from './generate';
 import { DestinationRuleObject, RoutingObject } from './istioTypes';
 import { afterStep, danglingRoutes, transition } from './transition';
+import { resolveHost } from './generate';
 
 /** Every moment of a transition, from `current` through each step. */
 function moments(
@@ -89,5 +90,22 @@ describe('make-before-break transitions', () => {
         /routes to subset .* which no DestinationRule defines/,
       ),
     ]);
+  });
+
+  it('resolves hosts as Istio does: short names in the object’s namespace, the .svc forms to the full name', () => {
+    const full = 'reviews.bookinfo.svc.cluster.local';
+    expect(
+      [
+        'reviews',
+        'reviews.bookinfo',
+        'reviews.bookinfo.svc',
+        full,
+        `${full}.`,
+      ].map(h => resolveHost(h, 'bookinfo')),
+    ).toEqual([full, full, full, full, full]);
+    expect(resolveHost('reviews', 'other')).toBe(
+      'reviews.other.svc.cluster.local',
+    );
+    expect(resolveHost('api.example.com', 'bookinfo')).toBe('api.example.com');
   });
 });

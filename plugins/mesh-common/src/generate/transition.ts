@@ -3,23 +3,11 @@ import {
   RoutingObject,
   VirtualServiceObject,
 } from './istioTypes';
+import { resolveHost } from './generate';
 
 /** `kind/namespace/name`: one routing object's identity on a cluster. */
 const keyOf = (o: RoutingObject) =>
   `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
-
-/** A host as Istio resolves it from an object in `namespace`: short names are the namespace's services. */
-export function resolveHost(
-  host: string,
-  namespace: string | undefined,
-): string {
-  const h = host.replace(/\.$/, '');
-  const parts = h.split('.');
-  if (parts.length === 1)
-    return `${h}.${namespace ?? 'default'}.svc.cluster.local`;
-  if (parts.length === 2) return `${h}.svc.cluster.local`;
-  return h;
-}
 
 /** Every (host, subset) a VirtualService sends traffic to, mirrors included. */
 function routedSubsets(

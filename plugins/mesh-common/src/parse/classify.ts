@@ -1,5 +1,9 @@
 import { MeshTarget } from '../entity/target';
-import { generateRouting, serviceHost } from '../generate/generate';
+import {
+  generateRouting,
+  resolveHost,
+  serviceHost,
+} from '../generate/generate';
 import { canonicalJson, intentHash } from '../generate/hash';
 import {
   DestinationRuleObject,
@@ -53,24 +57,6 @@ export function routingOwner(obj: RoutingObject): RoutingOwner {
   return 'hand-written';
 }
 
-/**
- * The names that mean the target's host in an object of `namespace`: Istio reads a short name
- * relative to the object's own namespace, so `reviews` means our host only beside it.
- */
-function hostAliases(
-  target: Pick<MeshTarget, 'service' | 'namespace'>,
-  namespace: string,
-): string[] {
-  const qualified = [
-    `${target.service}.${target.namespace}`,
-    `${target.service}.${target.namespace}.svc`,
-    serviceHost(target),
-  ];
-  return namespace === target.namespace
-    ? [target.service, ...qualified]
-    : qualified;
-}
-
 function hostsOf(obj: RoutingObject): string[] {
   if (obj.kind === 'VirtualService') return obj.spec.hosts ?? [];
   return obj.spec.host === undefined ? [] : [obj.spec.host];
@@ -81,8 +67,10 @@ export function routesHost(
   obj: RoutingObject,
   target: Pick<MeshTarget, 'service' | 'namespace'>,
 ): boolean {
-  const names = hostAliases(target, obj.metadata.namespace);
-  return hostsOf(obj).some(h => names.includes(h));
+  const host = serviceHost(target);
+  return hostsOf(obj).some(
+    h => resolveHost(h, obj.metadata.namespace) === host,
+  );
 }
 
 /** The hosts an object routes besides the target's. */
@@ -90,8 +78,10 @@ export function otherHostsOf(
   obj: RoutingObject,
   target: Pick<MeshTarget, 'service' | 'namespace'>,
 ): string[] {
-  const names = hostAliases(target, obj.metadata.namespace);
-  return hostsOf(obj).filter(h => !names.includes(h));
+  const host = serviceHost(target);
+  return hostsOf(obj).filter(
+    h => resolveHost(h, obj.metadata.namespace) !== host,
+  );
 }
 
 /** Whether an object sits where the generator writes the target's objects: its namespace, its name. */
