@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { SimulatedCluster } from './cluster';
 import { FailureRule } from './faults';
+import { TrafficModel } from './telemetry/trafficModel';
 
 type Answer = { code: number; body: unknown };
 const ok: Answer = { code: 200, body: { ok: true } };
@@ -18,15 +19,18 @@ const notFound = (error = 'not found'): Answer => ({
  *   POST /clusters/:name/answer-delay  {ms}     after a write has landed, before its answer
  *   POST /clusters/:name/fail     {verb?, resource?, status, count? | fraction?}
  *   POST /clusters/:name/down | /up | /reset (clears faults, counters and the write log)
+ *   GET  /meshes/:id/behaviours            every behaviour set in the mesh's traffic model
+ *   POST /meshes/:id/behaviours  {namespace, service, version, cluster?, errorRate?, latencyMs?}
  */
 export function startAdminServer(
   clusters: Map<string, SimulatedCluster>,
+  traffic: Map<string, TrafficModel>,
   port = 0,
 ): Promise<http.Server> {
   const server = http.createServer(async (req, res) => {
     let answer: Answer;
     try {
-      answer = await route(clusters, req, await readJson(req));
+      answer = await route(clusters, traffic, req, await readJson(req));
     } catch (e) {
       answer = { code: 400, body: { error: String(e) } };
     }
@@ -48,11 +52,14 @@ async function readJson(req: http.IncomingMessage): Promise<any> {
 
 async function route(
   clusters: Map<string, SimulatedCluster>,
+  traffic: Map<string, TrafficModel>,
   req: http.IncomingMessage,
   body: any,
 ): Promise<Answer> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const parts = url.pathname.split('/').filter(Boolean);
+  if (parts[0] === 'meshes' && parts[2] === 'behaviours' && parts.length === 3)
+    return behaviours(traffic.get(parts[1]), req.method, body);
   if (req.method === 'GET' && parts.length === 1 && parts[0] === 'clusters') {
     return { code: 200, body: [...clusters.values()].map(describe) };
   }
@@ -112,4 +119,33 @@ async function act(
     default:
       return notFound(`unknown action ${action}`);
   }
+}
+
+/** A version's behaviour, checked here because a script's typo should not become NaN traffic. */
+function behaviours(
+  model: TrafficModel | undefined,
+  method: string | undefined,
+  body: any,
+): Answer {
+  if (!model) return notFound('unknown mesh');
+  if (method === 'GET') return { code: 200, body: model.behaviourList() };
+  if (method !== 'POST') return notFound();
+  const { namespace, service, version, cluster, errorRate, latencyMs } = body;
+  if (![namespace, service, version].every(v => typeof v === 'string'))
+    throw new Error('namespace, service and version are required strings');
+  if (errorRate !== undefined && !(errorRate >= 0 && errorRate <= 1))
+    throw new Error('errorRate must be a fraction between 0 and 1');
+  if (
+    latencyMs !== undefined &&
+    !(latencyMs.p50 > 0 && latencyMs.p99 >= latencyMs.p50)
+  )
+    throw new Error('latencyMs needs p50 > 0 and p99 >= p50');
+  model.setBehaviour(
+    { namespace, service, version, ...(cluster ? { cluster } : {}) },
+    {
+      ...(errorRate !== undefined ? { errorRate } : {}),
+      ...(latencyMs ? { latencyMs } : {}),
+    },
+  );
+  return ok;
 }

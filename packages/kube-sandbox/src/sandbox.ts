@@ -89,9 +89,13 @@ export async function startSandbox(
     }
   }
   seedTopology(topology, servers);
-  const traffic = startMeshTraffic(topology.meshes, servers, options.traffic);
+  const traffic = startMeshTraffic(topology, servers, options.traffic);
   await Promise.all([...servers.values()].map(s => s.start()));
-  const admin: http.Server = await startAdminServer(servers, options.adminPort);
+  const admin: http.Server = await startAdminServer(
+    servers,
+    traffic,
+    options.adminPort,
+  );
 
   const clusters = info.map(i => {
     const s = servers.get(i.name)!;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { parse } from 'yaml';
+import { Behaviour, BehaviourScope } from './telemetry/trafficModel';
 
 export type SandboxClusterRole = 'primary' | 'remote' | 'config';
 
@@ -36,6 +37,8 @@ export interface TopologyWorkload {
 export interface Topology {
   meshes: TopologyMesh[];
   workloads?: TopologyWorkload[];
+  /** How versions answer (error rate, latency), everywhere or on one cluster; the default otherwise. */
+  behaviours?: Array<BehaviourScope & Partial<Behaviour>>;
   /** Raw objects to seed, per cluster. */
   objects?: Array<{ cluster: string; object: Record<string, any> }>;
 }
@@ -66,6 +69,16 @@ export function validateTopology(topology: Topology, source = 'topology') {
       }
       names.add(c.name);
     });
+  });
+  (topology.behaviours ?? []).forEach((b, i) => {
+    if (!b.namespace || !b.service || !b.version)
+      throw new Error(
+        `${source}: behaviours[${i}] needs namespace, service and version`,
+      );
+    if (b.cluster && !names.has(b.cluster))
+      throw new Error(
+        `${source}: behaviours[${i}] names unknown cluster ${b.cluster}`,
+      );
   });
   for (const w of topology.workloads ?? []) {
     for (const v of w.versions) {

@@ -1,6 +1,6 @@
 import { SimulatedCluster } from '../cluster';
 import { RESOURCE_TYPES, ResourceType } from '../resources';
-import { TopologyMesh } from '../topology';
+import { Topology } from '../topology';
 import { ClusterView, TrafficModel } from './trafficModel';
 
 const type = (kind: string) =>
@@ -26,7 +26,7 @@ const MAX_CATCH_UP_SECONDS = 300;
  * whole seconds since the last one.
  */
 export function startMeshTraffic(
-  meshes: TopologyMesh[],
+  { meshes, behaviours = [] }: Pick<Topology, 'meshes' | 'behaviours'>,
   servers: Map<string, SimulatedCluster>,
   options: { seed?: number; requestsPerReplicaPerSecond?: number } = {},
 ) {
@@ -39,6 +39,14 @@ export function startMeshTraffic(
       ),
     );
     const model = new TrafficModel(views, options);
+    for (const { errorRate, latencyMs, ...scope } of behaviours) {
+      if (scope.cluster && !mesh.clusters.some(c => c.name === scope.cluster))
+        continue;
+      model.setBehaviour(scope, {
+        ...(errorRate !== undefined ? { errorRate } : {}),
+        ...(latencyMs ? { latencyMs } : {}),
+      });
+    }
     const started = Date.now();
     const catchUp = () => {
       const due = Math.floor((Date.now() - started) / 1000) - model.seconds;

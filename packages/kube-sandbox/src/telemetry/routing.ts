@@ -137,17 +137,13 @@ function withFault(route: KubeObject, shares: RouteShare[]): RouteShare[] {
   return out.filter(s => s.share > 0);
 }
 
-/**
- * The shares of a plain request from `namespace` to `host`, as the routing objects of the caller's
- * config cluster route it. Without a VirtualService, every endpoint of the service takes its part.
- */
-export function routeShares(
-  host: string,
-  namespace: string,
-  objects: { virtualServices: KubeObject[]; destinationRules: KubeObject[] },
-  endpoints: Endpoint[],
-): RouteShare[] {
-  const target = fqdn(host, namespace);
+type RoutingObjects = {
+  virtualServices: KubeObject[];
+  destinationRules: KubeObject[];
+};
+
+/** The VirtualService for a host (the first by name, as Istio merges none) and its plain route. */
+function plainRoute(target: string, objects: RoutingObjects) {
   const vs = objects.virtualServices
     .filter(v =>
       (v.spec?.hosts ?? []).some(
@@ -157,11 +153,54 @@ export function routeShares(
     .sort((a, b) =>
       String(a.metadata?.name).localeCompare(String(b.metadata?.name)),
     )[0];
-  if (!vs) return spread(endpoints, 1);
-  const route = (vs.spec?.http ?? []).find((r: KubeObject) => !r.match?.length);
+  if (!vs) return undefined;
+  return {
+    route: (vs.spec?.http ?? []).find((r: KubeObject) => !r.match?.length) as
+      | KubeObject
+      | undefined,
+  };
+}
+
+/**
+ * The shares of a plain request from `namespace` to `host`, as the routing objects of the caller's
+ * config cluster route it. Without a VirtualService, every endpoint of the service takes its part.
+ */
+export function routeShares(
+  host: string,
+  namespace: string,
+  objects: RoutingObjects,
+  endpoints: Endpoint[],
+): RouteShare[] {
+  const target = fqdn(host, namespace);
+  const found = plainRoute(target, objects);
+  if (!found) return spread(endpoints, 1);
+  const { route } = found;
   if (!route) return [{ share: 1, localStatus: 404, responseFlags: 'NR' }];
   return withFault(
     route,
     destinations(route, target, objects.destinationRules, endpoints),
   );
+}
+
+/**
+ * Where the plain route mirrors a copy of its requests, and for which fraction of them: Envoy
+ * sends the copy without waiting for it, so only the shadow's own proxy reports it.
+ */
+export function routeMirror(
+  host: string,
+  namespace: string,
+  objects: RoutingObjects,
+  endpoints: Endpoint[],
+): { fraction: number; shares: RouteShare[] } | undefined {
+  const target = fqdn(host, namespace);
+  const route = plainRoute(target, objects)?.route;
+  if (!route?.mirror) return undefined;
+  const shares = destinations(
+    { route: [{ destination: route.mirror, weight: 100 }] },
+    target,
+    objects.destinationRules,
+    endpoints,
+  ).filter(s => s.version);
+  if (!shares.length) return undefined;
+  return { fraction: percentOf(route.mirrorPercentage), shares };
 }

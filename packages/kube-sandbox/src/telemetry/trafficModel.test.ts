@@ -105,7 +105,12 @@ describe('the sandbox traffic model', () => {
         ],
       },
     );
-    model.setBehaviour('bookinfo', 'reviews', 'v3', { errorRate: 0.1 });
+    const v3 = { namespace: 'bookinfo', service: 'reviews', version: 'v3' };
+    model.setBehaviour({ ...v3, cluster: 'west' }, { errorRate: 0.1 });
+    // Set after the cluster's own, the version-wide behaviour does not override it.
+    model.setBehaviour(v3, { errorRate: 0.5 });
+    expect(model.behaviourOf({ ...v3, cluster: 'west' }).errorRate).toBe(0.1);
+    expect(model.behaviourOf({ ...v3, cluster: 'east' }).errorRate).toBe(0.5);
     model.advance(10);
     const text = model.text('west');
     const count = (re: RegExp) =>
@@ -123,6 +128,39 @@ describe('the sandbox traffic model', () => {
     expect(Math.abs(destinationFailed / destinationAll - 0.1)).toBeLessThan(
       0.03,
     );
+  });
+
+  it('mirrors the configured share to the shadow, reported by the shadow’s proxy only', () => {
+    const [dr, vs] = split(100, 0) as any[];
+    vs.spec.http = [
+      {
+        route: [{ destination: { host, subset: 'v1' }, weight: 100 }],
+        mirror: { host, subset: 'v3' },
+        mirrorPercentage: { value: 25 },
+      },
+    ];
+    const model = new TrafficModel(world({ east: [dr, vs] }), {
+      seed: 5,
+      requestsPerReplicaPerSecond: 100,
+      callers: [
+        { namespace: 'bookinfo', service: 'productpage', calls: ['reviews'] },
+      ],
+    });
+    model.advance(10);
+    // The caller sees only v1; v3 (on west) receives a quarter of east's 1000 requests as copies.
+    expect(observed(model, 'east')).toEqual({ v1: 100 });
+    const shadowed = model
+      .text('west')
+      .split('\n')
+      .filter(
+        l =>
+          l.startsWith('istio_requests_total{') &&
+          l.includes('reporter="destination"') &&
+          l.includes('destination_version="v3"') &&
+          l.includes('source_cluster="east"'),
+      )
+      .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    expect(Math.abs(shadowed - 250)).toBeLessThan(40);
   });
 
   it('exposes Istio’s metric names, labels and default buckets, the same for the same seed', () => {

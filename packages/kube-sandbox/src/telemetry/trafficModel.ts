@@ -1,5 +1,11 @@
 import { IstioMetrics, Labels } from './exposition';
-import { Endpoint, fqdn, routeShares, RouteShare } from './routing';
+import {
+  Endpoint,
+  fqdn,
+  routeMirror,
+  routeShares,
+  RouteShare,
+} from './routing';
 
 type KubeObject = Record<string, any>;
 
@@ -8,6 +14,17 @@ export interface Behaviour {
   errorRate: number;
   latencyMs: { p50: number; p99: number };
 }
+
+/** Which workloads a behaviour is for: a version everywhere, or on one cluster only. */
+export interface BehaviourScope {
+  namespace: string;
+  service: string;
+  version: string;
+  cluster?: string;
+}
+
+const behaviourKey = (s: BehaviourScope) =>
+  `${s.namespace}/${s.service}/${s.version}${s.cluster ? `@${s.cluster}` : ''}`;
 
 export const DEFAULT_BEHAVIOUR: Behaviour = {
   errorRate: 0,
@@ -82,23 +99,36 @@ export class TrafficModel {
     this.random = seeded(options.seed ?? 1);
   }
 
-  setBehaviour(
-    namespace: string,
-    service: string,
-    version: string,
-    behaviour: Partial<Behaviour>,
-  ) {
-    this.behaviours.set(`${namespace}/${service}/${version}`, {
-      ...this.behaviourOf(namespace, service, version),
+  /** Sets part of a behaviour; a cluster's own behaviour starts from the version's. */
+  setBehaviour(scope: BehaviourScope, behaviour: Partial<Behaviour>) {
+    this.behaviours.set(behaviourKey(scope), {
+      ...this.behaviourOf(scope),
       ...behaviour,
     });
   }
 
-  behaviourOf(namespace: string, service: string, version: string): Behaviour {
+  /** The behaviour on a cluster: its own if set, else the version's, else the default. */
+  behaviourOf(scope: BehaviourScope): Behaviour {
     return (
-      this.behaviours.get(`${namespace}/${service}/${version}`) ??
+      this.behaviours.get(behaviourKey(scope)) ??
+      this.behaviours.get(behaviourKey({ ...scope, cluster: undefined })) ??
       DEFAULT_BEHAVIOUR
     );
+  }
+
+  /** Every behaviour set, by scope. */
+  behaviourList(): Array<BehaviourScope & Behaviour> {
+    return [...this.behaviours.entries()].map(([key, b]) => {
+      const [path, cluster] = key.split('@');
+      const [namespace, service, version] = path.split('/');
+      return {
+        namespace,
+        service,
+        version,
+        ...(cluster ? { cluster } : {}),
+        ...b,
+      };
+    });
   }
 
   get seconds() {
@@ -131,17 +161,34 @@ export class TrafficModel {
       const config =
         this.clusters.find(c => c.name === view.configCluster) ?? view;
       for (const callee of caller.calls) {
+        const objects = {
+          virtualServices: config.virtualServices(),
+          destinationRules: config.destinationRules(),
+        };
+        const endpoints = this.endpoints(caller.namespace, callee);
         const shares = routeShares(
           callee,
           caller.namespace,
-          {
-            virtualServices: config.virtualServices(),
-            destinationRules: config.destinationRules(),
-          },
-          this.endpoints(caller.namespace, callee),
+          objects,
+          endpoints,
         );
-        for (let i = 0; i < rate * from.ready; i++)
+        const mirror = routeMirror(
+          callee,
+          caller.namespace,
+          objects,
+          endpoints,
+        );
+        for (let i = 0; i < rate * from.ready; i++) {
           this.request(caller, from, callee, pick(shares, this.random()));
+          if (mirror && this.random() < mirror.fraction)
+            this.request(
+              caller,
+              from,
+              callee,
+              pick(mirror.shares, this.random()),
+              true,
+            );
+        }
       }
     }
   }
@@ -151,6 +198,7 @@ export class TrafficModel {
     from: Endpoint,
     callee: string,
     to: RouteShare,
+    mirrored = false,
   ) {
     const ns = caller.namespace;
     const base: Labels = {
@@ -182,7 +230,12 @@ export class TrafficModel {
       this.metrics.record(labels, this.random());
       return;
     }
-    const behaviour = this.behaviourOf(ns, callee, to.version!);
+    const behaviour = this.behaviourOf({
+      namespace: ns,
+      service: callee,
+      version: to.version!,
+      cluster: to.cluster,
+    });
     const failed = this.random() < behaviour.errorRate;
     const duration =
       latency(behaviour, this.random(), this.random()) + (to.delayMs ?? 0);
@@ -196,14 +249,16 @@ export class TrafficModel {
       response_code: failed ? '503' : '200',
       response_flags: failed ? 'URX' : to.responseFlags ?? '-',
     };
-    this.metrics.record(
-      {
-        ...destination,
-        reporter: 'source',
-        connection_security_policy: 'unknown',
-      },
-      duration,
-    );
+    // A mirrored copy's answer is dropped by the caller's Envoy: only the shadow reports it.
+    if (!mirrored)
+      this.metrics.record(
+        {
+          ...destination,
+          reporter: 'source',
+          connection_security_policy: 'unknown',
+        },
+        duration,
+      );
     this.metrics.record(
       {
         ...destination,

@@ -102,6 +102,16 @@ export class MeshPlanner {
     if (!checked.ok) return { valid: false, issues: checked.issues };
 
     const intent = checked.intent;
+    if (intent.canary?.auto && !live.mesh.prometheus)
+      return {
+        valid: false,
+        issues: [
+          {
+            path: 'canary.auto',
+            message: `mesh ${live.mesh.id} names no Prometheus (mesh.meshes[].prometheus): an automatic canary would have nothing to judge its steps by`,
+          },
+        ],
+      };
     const objects = generateRouting(target, intent);
     const { configClusters } = live.mesh.placement;
     const adopt = options.adopt ?? false;

@@ -174,6 +174,34 @@ const trafficPolicy = fc.record(
   { requiredKeys: [] },
 );
 
+/** A canary's analysis and auto flag, or neither: auto only with an analysis. */
+const canaryAnalysis = fc.option(
+  fc.record({
+    analysis: fc.record(
+      {
+        interval: fc.constantFrom('5s', '30s', '1m', '2h'),
+        successRateMin: fc.double({ min: 0, max: 100, noNaN: true }),
+        latency: fc.record({
+          percentile: fc.constantFrom(50, 90, 99, 99.9),
+          maxMs: fc.integer({ min: 1, max: 60_000 }),
+        }),
+        minRequests: fc.integer({ min: 1, max: 10_000 }),
+        failureLimit: fc.integer({ min: 1, max: 10 }),
+      },
+      {
+        requiredKeys: [
+          'interval',
+          'successRateMin',
+          'minRequests',
+          'failureLimit',
+        ],
+      },
+    ),
+    auto: fc.boolean(),
+  }),
+  { nil: {} },
+);
+
 /** Valid intents: every field optional but the split; failover only with outlierDetection. */
 export const validIntent: fc.Arbitrary<TrafficIntent> = fc
   .tuple(
@@ -187,7 +215,9 @@ export const validIntent: fc.Arbitrary<TrafficIntent> = fc
       ),
       { nil: undefined },
     ),
-    fc.option(fc.tuple(fc.integer({ min: 0, max: 4 })), { nil: undefined }),
+    fc.option(fc.tuple(fc.integer({ min: 0, max: 4 }), canaryAnalysis), {
+      nil: undefined,
+    }),
   )
   .map(([s, parts, policy, failover, canaryStep]) => {
     const intent: TrafficIntent = { split: s, ...parts, ...policy };
@@ -197,7 +227,13 @@ export const validIntent: fc.Arbitrary<TrafficIntent> = fc
       const steps = [5, 25, 50, 100];
       const step = canaryStep[0];
       const candidateWeight = step === 0 ? 0 : steps[step - 1];
-      intent.canary = { baseline: 'v1', candidate: 'v2', steps, step };
+      intent.canary = {
+        baseline: 'v1',
+        candidate: 'v2',
+        steps,
+        step,
+        ...canaryStep[1],
+      };
       intent.split = [
         { version: 'v1', weight: 100 - candidateWeight },
         { version: 'v2', weight: candidateWeight },

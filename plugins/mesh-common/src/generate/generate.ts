@@ -82,12 +82,14 @@ function metadata(target: MeshTarget, intent: TrafficIntent): ObjectMeta {
     [INTENT_HASH_ANNOTATION]: intentHash(intent),
   };
   if (intent.canary) {
-    const { baseline, candidate, steps, step } = intent.canary;
+    const { baseline, candidate, steps, step, analysis, auto } = intent.canary;
     annotations[CANARY_ANNOTATION] = JSON.stringify({
       baseline,
       candidate,
       steps,
       step,
+      ...(analysis ? { analysis } : {}),
+      ...(auto !== undefined ? { auto } : {}),
     });
   }
   return {

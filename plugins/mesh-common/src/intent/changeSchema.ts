@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TrafficChange } from './changes';
 import {
+  canaryAnalysisSchema,
   destinationSchema,
   faultSchema,
   INTENT_LIMITS,
@@ -35,6 +36,8 @@ const canaryChangeSchema = z.discriminatedUnion('action', [
         .min(1)
         .max(INTENT_LIMITS.canarySteps),
       testers: requestRuleSchema.optional(),
+      analysis: canaryAnalysisSchema.optional(),
+      auto: z.boolean().optional(),
     })
     .strict(),
   z.object({ action: z.enum(['advance', 'promote', 'abort']) }).strict(),

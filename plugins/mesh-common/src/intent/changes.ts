@@ -1,4 +1,5 @@
 import {
+  CanaryAnalysis,
   Destination,
   Fault,
   Mirror,
@@ -40,6 +41,9 @@ export type CanaryChange =
       candidate: string;
       steps: number[];
       testers?: RequestRule;
+      /** The checks each step must pass; with auto, the analysis moves the canary on its own. */
+      analysis?: CanaryAnalysis;
+      auto?: boolean;
     }
   | { action: 'advance' | 'promote' | 'abort' };
 
@@ -129,6 +133,8 @@ export function withCanary(
       candidate: change.candidate,
       steps: change.steps,
       step: 1,
+      ...(change.analysis ? { analysis: change.analysis } : {}),
+      ...(change.auto !== undefined ? { auto: change.auto } : {}),
     };
     const next = withoutRoute(
       { ...intent, canary, split: canarySplit(canary) },

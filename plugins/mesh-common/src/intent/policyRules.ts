@@ -1,6 +1,7 @@
-import { IssueCollector } from './issues';
+import { durationToMillis } from './duration';
+import { IssueCollector, Path } from './issues';
 import { checkDuration } from './routeRules';
-import { TrafficIntent } from './schema';
+import { CanaryAnalysis, TrafficIntent } from './schema';
 import { WorkloadVersion } from './workloads';
 
 /** The default split a canary at its current step stands for, summed per version. */
@@ -30,6 +31,12 @@ export function checkCanary(
       );
     }
   }
+  checkAnalysis(issues, [...at, 'analysis'], canary.analysis);
+  if (canary.auto && !canary.analysis)
+    issues.add(
+      [...at, 'auto'],
+      'an automatic canary needs an analysis to judge its steps by',
+    );
   canary.steps.forEach((s, i) => {
     if (i > 0 && s <= canary.steps[i - 1]) {
       issues.add([...at, 'steps', i], 'steps must increase');
@@ -58,6 +65,28 @@ export function checkCanary(
       `does not match the canary at step ${canary.step}: expected ${want}`,
     );
   }
+}
+
+/** Bounds that keep an analysis meaningful: Prometheus needs a few scrapes per window. */
+export const ANALYSIS_INTERVAL_MS = { min: 5_000, max: 86_400_000 };
+
+function checkAnalysis(
+  issues: IssueCollector,
+  at: Path,
+  analysis: CanaryAnalysis | undefined,
+) {
+  if (!analysis) return;
+  const before = issues.list.length;
+  checkDuration(issues, [...at, 'interval'], analysis.interval);
+  const ms = durationToMillis(analysis.interval);
+  if (
+    issues.list.length === before &&
+    ms !== undefined &&
+    (ms < ANALYSIS_INTERVAL_MS.min || ms > ANALYSIS_INTERVAL_MS.max)
+  )
+    issues.add([...at, 'interval'], 'must be between 5s and 24h');
+  if (analysis.successRateMin === undefined && !analysis.latency)
+    issues.add(at, 'name at least one check: successRateMin or latency');
 }
 
 export function checkTrafficPolicy(

@@ -133,6 +133,35 @@ export const routeSchema = z
   })
   .strict();
 
+/**
+ * The checks an automatic canary must pass per cluster, interval after interval (Flagger's
+ * request-success-rate and request-duration, with its threshold as `failureLimit`).
+ */
+export const canaryAnalysisSchema = z
+  .object({
+    /** How long each step runs before it is judged, and the window its metrics are read over. */
+    interval: durationString,
+    /** The least share of the candidate's requests, in percent, that may end without a 5xx. */
+    successRateMin: percent.optional(),
+    /** The most the candidate's latency percentile may be, in milliseconds. */
+    latency: z
+      .object({
+        percentile: z.number().finite().min(50).max(99.9),
+        maxMs: z.number().finite().positive().max(3_600_000),
+      })
+      .strict()
+      .optional(),
+    /** Fewer requests to the candidate in a cluster than this in an interval: inconclusive. */
+    minRequests: z
+      .number()
+      .int('must be a whole number')
+      .min(1)
+      .max(1_000_000_000),
+    /** Failed intervals (in any cluster) after which the canary is aborted everywhere. */
+    failureLimit: z.number().int('must be a whole number').min(1).max(100),
+  })
+  .strict();
+
 export const canarySchema = z
   .object({
     baseline: labelValue,
@@ -143,6 +172,9 @@ export const canarySchema = z
       .max(INTENT_LIMITS.canarySteps),
     /** 0 before the first step; 1..steps.length once started. */
     step: z.number().int('must be a whole number').min(0),
+    analysis: canaryAnalysisSchema.optional(),
+    /** Steps, promotes and aborts by the analysis, without a click. */
+    auto: z.boolean().optional(),
   })
   .strict();
 
@@ -250,6 +282,7 @@ export type Retries = z.infer<typeof retriesSchema>;
 export type Mirror = z.infer<typeof mirrorSchema>;
 export type TrafficRoute = z.infer<typeof routeSchema>;
 export type Canary = z.infer<typeof canarySchema>;
+export type CanaryAnalysis = z.infer<typeof canaryAnalysisSchema>;
 export type ConnectionPool = z.infer<typeof connectionPoolSchema>;
 export type OutlierDetection = z.infer<typeof outlierDetectionSchema>;
 export type Failover = z.infer<typeof failoverSchema>;

@@ -350,3 +350,82 @@ describe('validateIntent', () => {
       ));
   });
 });
+
+describe('canary analysis', () => {
+  const canary = {
+    baseline: 'v1',
+    candidate: 'v2',
+    steps: [10, 50, 100],
+    step: 1,
+  };
+  const intent = (extra: object) => ({
+    split: [
+      { version: 'v1', weight: 90 },
+      { version: 'v2', weight: 10 },
+    ],
+    canary: { ...canary, ...extra },
+  });
+  const analysis = {
+    interval: '30s',
+    successRateMin: 99,
+    latency: { percentile: 99, maxMs: 500 },
+    minRequests: 20,
+    failureLimit: 2,
+  };
+
+  it('accepts an automatic canary with an analysis', () => {
+    expect(issuesOf(intent({ analysis, auto: true }))).toEqual([]);
+  });
+
+  it('refuses auto without an analysis, naming canary.auto', () => {
+    expectIssue(intent({ auto: true }), 'canary.auto', /needs an analysis/);
+  });
+
+  it('names each bad field of the analysis, all at once', () => {
+    const issues = issuesOf(
+      intent({
+        analysis: {
+          ...analysis,
+          interval: '1s',
+          successRateMin: 120,
+          minRequests: 0,
+        },
+      }),
+    ).map(i => i.path);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'canary.analysis.successRateMin',
+        'canary.analysis.minRequests',
+      ]),
+    );
+    expectIssue(
+      intent({ analysis: { ...analysis, interval: '1s' } }),
+      'canary.analysis.interval',
+      /between 5s and 24h/,
+    );
+    expectIssue(
+      intent({ analysis: { ...analysis, interval: 'soon' } }),
+      'canary.analysis.interval',
+      /duration/,
+    );
+  });
+
+  it('needs at least one check', () => {
+    const { successRateMin, latency, ...none } = analysis;
+    expectIssue(intent({ analysis: none }), 'canary.analysis', /at least one/);
+  });
+
+  it('refuses unknown analysis fields and a latency percentile outside 50..99.9', () => {
+    expectIssue(
+      intent({ analysis: { ...analysis, threshold: 3 } }),
+      'canary.analysis',
+      /unknown field: threshold/,
+    );
+    expectIssue(
+      intent({
+        analysis: { ...analysis, latency: { percentile: 100, maxMs: 1 } },
+      }),
+      'canary.analysis.latency.percentile',
+    );
+  });
+});

@@ -183,6 +183,8 @@ function canaryFrom(vs: VirtualServiceObject): Canary | undefined {
       candidate: c.candidate,
       steps: c.steps,
       step: c.step,
+      ...(c.analysis ? { analysis: c.analysis } : {}),
+      ...(c.auto !== undefined ? { auto: c.auto } : {}),
     };
   } catch {
     throw new RoutingParseError(
