@@ -8,6 +8,11 @@ export interface Config {
      * its pending change is then resolved from the journal. Default 30.
      */
     changeLockTtlSeconds?: number;
+    /**
+     * How often the backend looks for automatic canaries whose interval is over (one replica at a
+     * time, by Backstage's scheduler). Default 10; each canary's own interval decides when it is judged.
+     */
+    canaryCheckSeconds?: number;
     meshes: Array<{
       /** The mesh id, as entities name it in the `mesh.meshtraffic.io/mesh` annotation. */
       id: string;

@@ -9,6 +9,8 @@ export interface FailureRule {
   count?: number;
   /** Or fail this share (0..1) of matching requests, until cleared. */
   fraction?: number;
+  /** Let this many matching requests through first (a change's write passes, its undo fails). */
+  after?: number;
   message?: string;
 }
 
@@ -58,6 +60,10 @@ export class ClusterFaults {
     for (const rule of this.rules) {
       if (rule.verb && rule.verb !== verb) continue;
       if (rule.resource && rule.resource !== resource) continue;
+      if (rule.after) {
+        rule.after--;
+        continue;
+      }
       if (rule.count !== undefined) {
         if (rule.count <= 0) continue;
         rule.count--;

@@ -16,6 +16,7 @@ import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
 import { ChangeRecovery } from './service/ChangeRecovery';
 import { createMeshServices } from './service/createMeshServices';
+import { CanaryAnalyst } from './analysis/CanaryAnalyst';
 
 /**
  * The mesh backend plugin: holds cluster credentials and serves `/api/mesh`.
@@ -71,6 +72,11 @@ export const meshPlugin = createBackendPlugin({
           meshConfig,
           logger,
         );
+        await scheduleCanaryAnalysis(
+          deps.scheduler,
+          services.analyst,
+          meshConfig,
+        );
         deps.httpRouter.use(
           await createRouter({
             ...deps,
@@ -119,6 +125,26 @@ async function scheduleRecovery(
         logger.info(
           `mesh: resolved ${resolved} change(s) left pending by a stopped writer`,
         );
+    },
+  });
+}
+
+/**
+ * Automatic canaries are judged by one replica at a time; the runs and their next evaluation
+ * times are in the database, so a restart (or another replica) carries on where this one stopped.
+ */
+async function scheduleCanaryAnalysis(
+  scheduler: SchedulerService,
+  analyst: CanaryAnalyst,
+  config: MeshPluginConfig,
+) {
+  await scheduler.scheduleTask({
+    id: 'mesh-canary-analysis',
+    frequency: { milliseconds: config.canaryCheckMs },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 1 },
+    fn: async () => {
+      await analyst.evaluateDue();
     },
   });
 }

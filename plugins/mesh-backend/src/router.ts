@@ -34,6 +34,7 @@ import { EntityStatus } from './service/EntityStatus';
 import { MeshApplier } from './service/MeshApplier';
 import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
+import { CanaryAnalyst } from './analysis/CanaryAnalyst';
 import { HostMetrics } from './telemetry/HostMetrics';
 
 /**
@@ -54,6 +55,7 @@ export interface RouterOptions {
   applier: Pick<MeshApplier, 'apply' | 'remove'>;
   store: Pick<MeshStore, 'history' | 'entry'>;
   metrics: Pick<HostMetrics, 'traffic'>;
+  analyst: Pick<CanaryAnalyst, 'stateFor'>;
 }
 
 const ENTITY = '/entities/:kind/:namespace/:name';
@@ -129,6 +131,11 @@ function readRoutes(
     // History belongs to the entity, so an entity onboarded by a template has one before its annotations land.
     const { entityRef } = await access.entity(req, meshTrafficReadPermission);
     res.json({ items: await store.history(entityRef) });
+  });
+
+  router.get(`${ENTITY}/canary`, async (req, res) => {
+    const { entityRef } = await access.entity(req, meshTrafficReadPermission);
+    res.json(await options.analyst.stateFor(entityRef));
   });
 }
 

@@ -77,6 +77,8 @@ export async function startMeshBackend(options: {
   sandbox: Sandbox;
   entities: Entity[];
   meshExtra?: Record<string, unknown>;
+  /** Keys of `mesh:` itself, e.g. canaryCheckSeconds. */
+  rootExtra?: Record<string, unknown>;
   /** Group memberships of users; `mesh.adminGroup` is {@link ADMIN_GROUP}. */
   groups?: Record<string, string[]>;
   features?: any[];
@@ -90,6 +92,7 @@ export async function startMeshBackend(options: {
         data: {
           mesh: {
             adminGroup: ADMIN_GROUP,
+            ...options.rootExtra,
             ...sandboxMeshConfig(options.sandbox, {
               meshExtra: options.meshExtra,
               requestTimeout: options.requestTimeout,

@@ -44,7 +44,16 @@ describe('readMeshConfig', () => {
     expect(readMeshConfig(new ConfigReader({}))).toEqual({
       meshes: [],
       changeLockTtlMs: 30_000,
+      canaryCheckMs: 10_000,
     });
+  });
+
+  it('refuses a canary check period under a second, naming the key', () => {
+    expect(() =>
+      readMeshConfig(
+        new ConfigReader({ mesh: { meshes: [], canaryCheckSeconds: 0 } }),
+      ),
+    ).toThrow(/mesh.canaryCheckSeconds must be at least 1/);
   });
 
   it.each([

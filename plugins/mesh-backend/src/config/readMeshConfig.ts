@@ -78,6 +78,8 @@ export interface MeshPluginConfig {
   adminGroup?: string;
   /** How long a host's change lock holds without renewal. */
   changeLockTtlMs: number;
+  /** How often due automatic canaries are looked for. */
+  canaryCheckMs: number;
   meshes: MeshConfig[];
 }
 
@@ -162,7 +164,8 @@ function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
  */
 export function readMeshConfig(config: Config): MeshPluginConfig {
   const root = config.getOptionalConfig('mesh');
-  if (!root) return { meshes: [], changeLockTtlMs: 30_000 };
+  if (!root)
+    return { meshes: [], changeLockTtlMs: 30_000, canaryCheckMs: 10_000 };
   const seenMeshes = new Set<string>();
   const meshes = root.getConfigArray('meshes').map((m, i) => {
     const id = m.getString('id');
@@ -221,9 +224,15 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
     throw new Error(
       `mesh.changeLockTtlSeconds must be at least 1 (got ${ttlSeconds})`,
     );
+  const canaryCheckSeconds = root.getOptionalNumber('canaryCheckSeconds') ?? 10;
+  if (!(canaryCheckSeconds >= 1))
+    throw new MeshConfigError(
+      `mesh.canaryCheckSeconds must be at least 1 (got ${canaryCheckSeconds})`,
+    );
   return {
     adminGroup: root.getOptionalString('adminGroup'),
     changeLockTtlMs: ttlSeconds * 1000,
+    canaryCheckMs: canaryCheckSeconds * 1000,
     meshes,
   };
 }

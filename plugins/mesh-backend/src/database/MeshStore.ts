@@ -11,6 +11,7 @@ import {
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Knex } from 'knex';
+import { CanaryStore } from './CanaryStore';
 import { HostLocks } from './HostLocks';
 
 const MIGRATIONS = resolvePackagePath(
@@ -30,6 +31,9 @@ export interface NewHistoryEntry {
   ok: boolean;
   clusters: ClusterApplyResult[];
   scaffolderTaskId?: string;
+  /** For a change the plugin made itself: the user it acted for, and why. */
+  onBehalfOf?: string;
+  reason?: string;
 }
 
 /** A change about to be written: its journal row holds what every config cluster held before it. */
@@ -57,9 +61,11 @@ export const hostKey = (
  */
 export class MeshStore {
   readonly locks: HostLocks;
+  readonly canaries: CanaryStore;
 
   private constructor(private readonly db: Knex, lockTtlMs: number) {
     this.locks = new HostLocks(db, lockTtlMs);
+    this.canaries = new CanaryStore(db);
   }
 
   static async create(
@@ -178,6 +184,8 @@ export class MeshStore {
         ? JSON.stringify(entry.intentAfter)
         : null,
       scaffolder_task_id: entry.scaffolderTaskId ?? null,
+      on_behalf_of: entry.onBehalfOf ?? null,
+      reason: entry.reason ?? null,
     };
   }
 
@@ -204,6 +212,8 @@ function toEntry(row: any): HistoryEntry {
     ...(row.scaffolder_task_id
       ? { scaffolderTaskId: row.scaffolder_task_id }
       : {}),
+    ...(row.on_behalf_of ? { onBehalfOf: row.on_behalf_of } : {}),
+    ...(row.reason ? { reason: row.reason } : {}),
   };
 }
 

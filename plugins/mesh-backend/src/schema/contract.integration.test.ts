@@ -2,6 +2,8 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   applyRequestSchema,
   applyResponseSchema,
+  canaryAnalysisStateSchema,
+  canaryEvaluationSchema,
   classifiedObjectSchema,
   clusterApplyResultSchema,
   clusterPlanSchema,
@@ -9,11 +11,8 @@ import {
   clusterStateSchema,
   entityMeshStateSchema,
   historyEntrySchema,
-  historyResponseSchema,
   hostTrafficSchema,
-  invalidIntentResponseSchema,
   planRequestSchema,
-  planResponseSchema,
   rollbackRequestSchema,
   unfinishedChangeSchema,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -22,12 +21,9 @@ import {
   Sandbox,
   startPrometheus,
 } from '@meshtraffic/kube-sandbox';
-import Ajv2019 from 'ajv/dist/2019';
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
-import { parse } from 'yaml';
 import { z } from 'zod';
+import { expectDocumented, spec } from '../__testUtils__/documented';
 import {
   ADMIN_GROUP,
   serviceEntity,
@@ -35,76 +31,6 @@ import {
   failChangeAndItsUndo,
   startShippedSandbox,
 } from '../__testUtils__/meshBackend';
-
-const spec = parse(
-  fs.readFileSync(path.join(__dirname, 'openapi.yaml'), 'utf8'),
-);
-
-/** Object schemas that list their properties are closed: a response field the document lacks fails. */
-function closed(schema: any, inAllOf = false): any {
-  if (Array.isArray(schema)) return schema.map(s => closed(s, inAllOf));
-  if (!schema || typeof schema !== 'object') return schema;
-  const out: any = Object.fromEntries(
-    Object.entries(schema).map(([k, v]) => [k, closed(v, k === 'allOf')]),
-  );
-  if (!inAllOf && (schema.properties || schema.allOf))
-    out.unevaluatedProperties = false;
-  return out;
-}
-
-const ajv = new Ajv2019({
-  strict: false,
-  validateFormats: false,
-  allErrors: true,
-});
-ajv.addSchema({ $id: 'openapi', components: closed(spec.components) });
-
-/** The documented response schema of a route, with every $ref pointing into the document. */
-function responseSchema(route: string, method: string, status: string) {
-  const schema =
-    spec.paths[route][method].responses[status].content['application/json']
-      .schema;
-  return JSON.parse(
-    JSON.stringify(closed(schema)).replace(
-      /"#\/components/g,
-      '"openapi#/components',
-    ),
-  );
-}
-
-/** Each documented answer, and the mesh-common schema (strict) that says the same. */
-const ZOD: Record<string, z.ZodTypeAny> = {
-  '/clusters get 200': clustersResponseSchema,
-  '/entities/{kind}/{namespace}/{name} get 200': entityMeshStateSchema,
-  '/entities/{kind}/{namespace}/{name}/plan post 200': planResponseSchema,
-  '/entities/{kind}/{namespace}/{name}/plan post 400':
-    invalidIntentResponseSchema,
-  '/entities/{kind}/{namespace}/{name}/apply post 200': applyResponseSchema,
-  '/entities/{kind}/{namespace}/{name}/history get 200': historyResponseSchema,
-  '/entities/{kind}/{namespace}/{name}/rollback post 200': applyResponseSchema,
-  '/entities/{kind}/{namespace}/{name}/intent delete 200': applyResponseSchema,
-  '/entities/{kind}/{namespace}/{name}/metrics get 200': hostTrafficSchema,
-};
-
-function expectDocumented(
-  route: string,
-  method: string,
-  status: string,
-  body: unknown,
-) {
-  const zodSchema = ZOD[`${route} ${method} ${status}`];
-  const parsedByZod = zodSchema.safeParse(body);
-  expect(parsedByZod.success ? [] : parsedByZod.error.issues).toEqual([]);
-  const validate = ajv.compile(responseSchema(route, method, status));
-  const ok = validate(body);
-  expect(
-    ok
-      ? []
-      : validate.errors!.map(
-          e => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`,
-        ),
-  ).toEqual([]);
-}
 
 const ENTITY = '/entities/{kind}/{namespace}/{name}';
 
@@ -152,6 +78,8 @@ describe('openapi.yaml against the code', () => {
     ['ApplyResponse', applyResponseSchema],
     ['HistoryEntry', historyEntrySchema],
     ['HostTraffic', hostTrafficSchema],
+    ['CanaryEvaluation', canaryEvaluationSchema],
+    ['CanaryAnalysisState', canaryAnalysisStateSchema],
   ])(
     'documents %s with the fields of mesh-common’s response schema',
     (name, schema) => {

@@ -14,6 +14,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { HostLease } from '../database/HostLocks';
 import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
+import { followCanary } from '../analysis/followCanary';
 import { ChangeRecovery } from './ChangeRecovery';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption, PlanResult } from './MeshPlanner';
@@ -33,6 +34,9 @@ export interface ApplyRequestContext {
   adopt?: boolean;
   action?: 'apply' | 'rollback';
   scaffolderTaskId?: string;
+  /** For a change the plugin makes itself (a canary's automatic step): the user, and why. */
+  onBehalfOf?: string;
+  reason?: string;
   /**
    * Refuses the take-over of these foreign objects unless the caller may change their owners.
    * Without it, no adoption that takes anything over is allowed.
@@ -99,19 +103,26 @@ export class MeshApplier {
         intentBefore: live.intent,
         intentAfter: plan.intent,
         scaffolderTaskId: request.scaffolderTaskId,
+        onBehalfOf: request.onBehalfOf,
+        reason: request.reason,
       } as const;
       const refused = await this.refuseWhenUnreachable(live, base);
       if (refused) return { valid: true, ...refused };
-      return {
-        valid: true,
-        ...(await this.writeAndRecord(
+      const result = await this.writeAndRecord(
+        target,
+        changesOf(plan),
+        base,
+        live,
+        lease,
+      );
+      if (result.ok)
+        await followCanary(
+          this.store.canaries,
           target,
-          changesOf(plan),
-          base,
-          live,
-          lease,
-        )),
-      };
+          plan.intent,
+          request.actor,
+        );
+      return { valid: true, ...result };
     });
   }
 
@@ -213,7 +224,21 @@ export class MeshApplier {
             remove: c.routing.filter(o => ours.has(objectKey(o))),
           };
         });
-      return this.writeAndRecord(target, changes, base, live, lease);
+      const result = await this.writeAndRecord(
+        target,
+        changes,
+        base,
+        live,
+        lease,
+      );
+      if (result.ok)
+        await followCanary(
+          this.store.canaries,
+          target,
+          undefined,
+          request.actor,
+        );
+      return result;
     });
   }
 

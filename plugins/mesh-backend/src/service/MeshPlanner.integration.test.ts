@@ -90,6 +90,36 @@ describe('POST /entities/:kind/:namespace/:name/plan', () => {
     expect(writes(sandbox)).toEqual([]);
   });
 
+  it('refuses an automatic canary on a mesh that names no Prometheus, naming canary.auto, with no write', async () => {
+    const res = await plan({
+      split: [
+        { version: 'v1', weight: 90 },
+        { version: 'v3', weight: 10 },
+      ],
+      canary: {
+        baseline: 'v1',
+        candidate: 'v3',
+        steps: [10, 100],
+        step: 1,
+        auto: true,
+        analysis: {
+          interval: '1m',
+          successRateMin: 99,
+          minRequests: 10,
+          failureLimit: 1,
+        },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([
+      {
+        path: 'canary.auto',
+        message: expect.stringMatching(/names no Prometheus/),
+      },
+    ]);
+    expect(writes(sandbox)).toEqual([]);
+  });
+
   it('names a version or cluster that does not run, from the discovered workloads', async () => {
     const res = await plan({
       split: [{ version: 'v3', cluster: 'east', weight: 100 }],

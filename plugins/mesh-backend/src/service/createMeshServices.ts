@@ -10,6 +10,8 @@ import { MeshPlanner } from './MeshPlanner';
 import { MeshStateService } from './MeshStateService';
 import { RoutingWriter } from './RoutingWriter';
 import { HostMetrics } from '../telemetry/HostMetrics';
+import { MeshMetrics } from '../telemetry/MeshMetrics';
+import { CanaryAnalyst } from '../analysis/CanaryAnalyst';
 
 export interface MeshServices {
   registry: ClusterRegistry;
@@ -20,6 +22,7 @@ export interface MeshServices {
   recovery: ChangeRecovery;
   status: EntityStatus;
   metrics: HostMetrics;
+  analyst: CanaryAnalyst;
 }
 
 /**
@@ -48,7 +51,15 @@ export async function createMeshServices(options: {
     recovery,
   );
   const status = new EntityStatus(state, store, recovery);
-  const metrics = new HostMetrics(state);
+  const meshMetrics = new MeshMetrics();
+  const metrics = new HostMetrics(state, meshMetrics);
+  const analyst = new CanaryAnalyst(
+    state,
+    store,
+    applier,
+    meshMetrics,
+    options.logger,
+  );
   return {
     registry,
     state,
@@ -58,5 +69,6 @@ export async function createMeshServices(options: {
     recovery,
     status,
     metrics,
+    analyst,
   };
 }

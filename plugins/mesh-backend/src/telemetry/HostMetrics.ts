@@ -8,9 +8,10 @@ import { MeshMetrics } from './MeshMetrics';
 
 /** An entity's host's live traffic, next to the split its config clusters hold. */
 export class HostMetrics {
-  private readonly metrics = new MeshMetrics();
-
-  constructor(private readonly state: MeshStateService) {}
+  constructor(
+    private readonly state: MeshStateService,
+    private readonly metrics: MeshMetrics,
+  ) {}
 
   async traffic(target: MeshTarget, window: string): Promise<HostTraffic> {
     const mesh = this.state.meshFor(target);

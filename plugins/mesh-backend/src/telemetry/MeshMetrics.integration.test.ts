@@ -33,7 +33,14 @@ describePrometheus('live traffic from a real Prometheus', () => {
   });
 
   beforeAll(async () => {
-    sandbox = await startSandbox(loadTopology(topologyPath('demo')), {
+    // The demo, with productpage on west too: west's callers of reviews show what west's config does.
+    const topology = loadTopology(topologyPath('demo'));
+    topology.workloads!.find(w => w.service === 'productpage')!.versions[0] = {
+      version: 'v1',
+      clusters: ['east', 'west'],
+      replicas: 2,
+    };
+    sandbox = await startSandbox(topology, {
       ephemeralPorts: true,
       traffic: { requestsPerReplicaPerSecond: 100 },
     });
@@ -89,6 +96,64 @@ describePrometheus('live traffic from a real Prometheus', () => {
       p99Ms: expect.any(Number),
     });
     expect(v3[0].p99Ms!).toBeGreaterThan(v3[0].p50Ms!);
+  }, 60_000);
+
+  it('shows where a change landed: east’s callers follow a change stranded on east, west’s keep the old split', async () => {
+    const apply = async (v1: number, v3: number) =>
+      services.applier.apply({
+        target: reviews,
+        actor: 'user:default/alice',
+        intent: {
+          split: [
+            { version: 'v1', weight: v1 },
+            { version: 'v3', weight: v3 },
+          ],
+        },
+        revision: (await services.status.get(reviews)).revision,
+      });
+    expect(await apply(50, 50)).toMatchObject({ ok: true });
+    // West refuses the VirtualService; east takes it, then refuses the undo: the change stays on east.
+    sandbox.faults.cluster('west').failNext({
+      verb: 'apply',
+      resource: 'virtualservices',
+      status: 500,
+      count: 1,
+    });
+    sandbox.faults.cluster('east').failNext({
+      verb: 'apply',
+      resource: 'virtualservices',
+      status: 503,
+      after: 1,
+      count: 20,
+    });
+    const stranded = await apply(80, 20);
+    sandbox.faults.cluster('east').clear();
+    expect(stranded).toMatchObject({ valid: true, ok: false });
+    const unfinished = await services.status.get(reviews);
+    expect(unfinished.unfinished?.state).toBe('restore-failed');
+
+    await new Promise(r => setTimeout(r, 12_000));
+    const traffic = await new MeshMetrics().traffic(
+      services.state.meshFor(reviews),
+      host,
+      '10s',
+    );
+    const shares = (cluster: string) =>
+      Object.fromEntries(
+        traffic.callers
+          .filter(c => c.cluster === cluster)
+          .map(c => [c.version, c.percent]),
+      );
+    expect(Math.abs(shares('east').v1 - 80)).toBeLessThanOrEqual(5);
+    expect(Math.abs(shares('west').v1 - 50)).toBeLessThanOrEqual(5);
+    expect(Math.abs(shares('west').v3 - 50)).toBeLessThanOrEqual(5);
+    // The chart's series: v1 and v3 now (v2 too while its traffic from before the split is in range).
+    const v1 = traffic.series.find(s => s.version === 'v1')!;
+    expect(traffic.series.map(s => s.version)).toEqual(
+      expect.arrayContaining(['v1', 'v3']),
+    );
+    expect(v1.points.length).toBeGreaterThan(3);
+    expect(v1.points.every(([t, rate]) => t > 0 && rate >= 0)).toBe(true);
   }, 60_000);
 
   it('says clearly when the mesh names no Prometheus, or when it cannot be reached', async () => {

@@ -1,16 +1,21 @@
 import { NotFoundError } from '@backstage/errors';
 import {
   CallerShare,
+  durationToMillis,
   HostTraffic,
+  VersionSeries,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshConfig } from '../config/readMeshConfig';
 import { PrometheusClient, Sample } from './PrometheusClient';
 import {
   callerRate,
   latencyPercentile,
+  requestCount,
   requestRate,
   successRate,
+  versionRate,
 } from './promql';
+import { CandidateFigures } from '../analysis/verdict';
 
 const finite = (n: number | undefined) =>
   n !== undefined && Number.isFinite(n) ? n : undefined;
@@ -41,12 +46,13 @@ export class MeshMetrics {
     window: string,
   ): Promise<HostTraffic> {
     const client = this.client(mesh);
-    const [rates, successes, p50s, p99s, calls] = await Promise.all([
+    const [rates, successes, p50s, p99s, calls, series] = await Promise.all([
       client.query(requestRate(host, window)),
       client.query(successRate(host, window)),
       client.query(latencyPercentile(host, window, 0.5)),
       client.query(latencyPercentile(host, window, 0.99)),
       client.query(callerRate(host, window)),
+      this.series(client, host, window),
     ]);
     const cluster = clusterNames(mesh);
     const key = (s: Sample) =>
@@ -79,7 +85,75 @@ export class MeshMetrics {
       .sort((a, b) =>
         `${a.cluster}/${a.version}`.localeCompare(`${b.cluster}/${b.version}`),
       );
-    return { window, versions, callers: callerShares(calls, cluster) };
+    return {
+      window,
+      versions,
+      callers: callerShares(calls, cluster),
+      series,
+    };
+  }
+
+  /**
+   * A canary candidate's figures per cluster over an interval: requests, success rate in percent,
+   * and a latency percentile. The same queries as live traffic, read for one version.
+   */
+  async candidate(
+    mesh: MeshConfig,
+    host: string,
+    version: string,
+    window: string,
+    percentile: number,
+  ): Promise<CandidateFigures[]> {
+    const client = this.client(mesh);
+    const [counts, successes, latencies] = await Promise.all([
+      client.query(requestCount(host, window)),
+      client.query(successRate(host, window)),
+      client.query(latencyPercentile(host, window, percentile / 100)),
+    ]);
+    const cluster = clusterNames(mesh);
+    const ofVersion = (samples: Sample[]) =>
+      new Map(
+        samples
+          .filter(s => s.metric.destination_version === version)
+          .map(s => [cluster(s.metric.destination_cluster), s.value]),
+      );
+    const [success, latency] = [ofVersion(successes), ofVersion(latencies)];
+    return [...ofVersion(counts)].map(([name, requests]) => ({
+      cluster: name,
+      requests,
+      ...(finite(success.get(name)) !== undefined
+        ? { successRate: 100 * success.get(name)! }
+        : {}),
+      ...(finite(latency.get(name)) !== undefined
+        ? { latencyMs: latency.get(name) }
+        : {}),
+    }));
+  }
+
+  /**
+   * About 30 points over the window; each a rate over at least 30 s, so that a Prometheus that
+   * scrapes every 15 s still has two samples in it.
+   */
+  private async series(
+    client: PrometheusClient,
+    host: string,
+    window: string,
+  ): Promise<VersionSeries[]> {
+    const seconds = (durationToMillis(window) ?? 300_000) / 1000;
+    const stepSeconds = Math.max(1, Math.round(seconds / 30));
+    const end = Math.floor(Date.now() / 1000);
+    const found = await client.queryRange(
+      versionRate(host, `${Math.max(30, 2 * stepSeconds)}s`),
+      { start: end - seconds, end, stepSeconds },
+    );
+    return found
+      .filter(
+        s =>
+          s.metric.destination_version &&
+          s.metric.destination_version !== 'unknown',
+      )
+      .map(s => ({ version: s.metric.destination_version, points: s.points }))
+      .sort((a, b) => a.version.localeCompare(b.version));
   }
 }
 

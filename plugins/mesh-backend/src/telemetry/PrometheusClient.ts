@@ -7,8 +7,14 @@ export interface Sample {
   value: number;
 }
 
+/** One series of a range query. */
+export interface RangeSeries {
+  metric: Record<string, string>;
+  points: Array<[number, number]>;
+}
+
 /**
- * Instant queries against a mesh's Prometheus (its HTTP API), with the configured auth and a
+ * Instant and range queries against a mesh's Prometheus (its HTTP API), with the configured auth and a
  * timeout that aborts the request. Errors say what failed without the URL's credentials or the
  * token.
  */
@@ -28,9 +34,37 @@ export class PrometheusClient {
   }
 
   async query(promql: string): Promise<Sample[]> {
-    const url = `${this.config.url}/api/v1/query?query=${encodeURIComponent(
-      promql,
-    )}`;
+    const data = await this.get(`query?query=${encodeURIComponent(promql)}`);
+    return data.result.map(
+      (r: { metric: Record<string, string>; value: [number, string] }) => ({
+        metric: r.metric,
+        value: Number(r.value[1]),
+      }),
+    );
+  }
+
+  /** A range query: each series' [unix seconds, value] points from start to end (unix seconds). */
+  async queryRange(
+    promql: string,
+    range: { start: number; end: number; stepSeconds: number },
+  ): Promise<RangeSeries[]> {
+    const data = await this.get(
+      `query_range?query=${encodeURIComponent(promql)}&start=${
+        range.start
+      }&end=${range.end}&step=${range.stepSeconds}`,
+    );
+    return data.result.map(
+      (r: { metric: Record<string, string>; values: [number, string][] }) => ({
+        metric: r.metric,
+        points: r.values
+          .map(([t, v]) => [t, Number(v)] as [number, number])
+          .filter(([, v]) => Number.isFinite(v)),
+      }),
+    );
+  }
+
+  private async get(path: string): Promise<{ result: any[] }> {
+    const url = `${this.config.url}/api/v1/${path}`;
     let response: Response;
     try {
       response = await fetch(url, {
@@ -55,11 +89,6 @@ export class PrometheusClient {
         })`,
       );
     }
-    return (body.data.result ?? []).map(
-      (r: { metric: Record<string, string>; value: [number, string] }) => ({
-        metric: r.metric,
-        value: Number(r.value[1]),
-      }),
-    );
+    return { result: body.data?.result ?? [] };
   }
 }

@@ -1,7 +1,9 @@
 import {
   callerRate,
   latencyPercentile,
+  requestCount,
   requestRate,
+  versionRate,
   successRate,
   WINDOW,
 } from './promql';
@@ -22,6 +24,12 @@ describe('PromQL on Istio’s metrics', () => {
     );
     expect(callerRate(host, '1m')).toBe(
       'sum by (source_cluster, destination_version) (rate(istio_requests_total{reporter="source",destination_service="reviews.bookinfo.svc.cluster.local"}[1m]))',
+    );
+    expect(requestCount(host, '30s')).toBe(
+      'sum by (destination_cluster, destination_version) (increase(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[30s]))',
+    );
+    expect(versionRate(host, '1m')).toBe(
+      'sum by (destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[1m]))',
     );
   });
 

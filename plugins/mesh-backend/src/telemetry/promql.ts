@@ -61,3 +61,19 @@ export function callerRate(host: string, window: string) {
     'source',
   )}[${window}]))`;
 }
+
+/** Requests per second to each version, all clusters together: the chart's series. */
+export function versionRate(host: string, rateWindow: string) {
+  return `sum by (destination_version) (rate(istio_requests_total${selector(
+    host,
+    'destination',
+  )}[${rateWindow}]))`;
+}
+
+/** Requests each version received on each cluster over the window: an analysis' sample size. */
+export function requestCount(host: string, window: string) {
+  return `sum by (${BY_VERSION}) (increase(istio_requests_total${selector(
+    host,
+    'destination',
+  )}[${window}]))`;
+}

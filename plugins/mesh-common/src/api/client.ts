@@ -8,6 +8,7 @@ import {
   EntityMeshState,
   HistoryEntry,
   HostTraffic,
+  CanaryAnalysisState,
   PlanRequest,
   PlanResponse,
   RollbackRequest,
@@ -71,6 +72,11 @@ export class MeshApiClient {
       'GET',
       `${entityPath(entity)}/metrics?window=${encodeURIComponent(window)}`,
     );
+  }
+
+  /** The automatic canary the analysis follows, and its evaluations, newest first. */
+  getCanaryAnalysis(entity: CompoundEntityRef): Promise<CanaryAnalysisState> {
+    return this.call('GET', `${entityPath(entity)}/canary`);
   }
 
   /** Removes the entity's routing objects from every config cluster, against the revision the caller saw. */

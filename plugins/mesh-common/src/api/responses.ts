@@ -5,6 +5,8 @@ import type { ClassifiedObject } from '../parse/classify';
 import type { WorkloadVersion } from '../intent/workloads';
 import type {
   ApplyResponse,
+  CanaryAnalysisState,
+  CanaryEvaluation,
   ClusterApplyResult,
   ClusterPlan,
   ClustersResponse,
@@ -233,6 +235,8 @@ export const historyEntrySchema = z
     state: changeState,
     clusters: z.array(clusterApplyResultSchema),
     scaffolderTaskId: z.string().optional(),
+    onBehalfOf: z.string().optional(),
+    reason: z.string().optional(),
   })
   .strict();
 
@@ -275,6 +279,58 @@ export const hostTrafficSchema = z
           .strict(),
       )
       .optional(),
+    series: z.array(
+      z
+        .object({
+          version: z.string(),
+          points: z.array(z.tuple([z.number(), z.number()])),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+const checkVerdict = z.enum(['pass', 'fail', 'inconclusive']);
+
+export const canaryEvaluationSchema = z
+  .object({
+    id: z.number(),
+    entityRef: z.string(),
+    createdAt: z.string(),
+    candidate: z.string(),
+    step: z.number(),
+    verdict: checkVerdict,
+    action: z.enum(['advance', 'promote', 'abort', 'none']),
+    failures: z.number(),
+    reason: z.string(),
+    clusters: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          requests: z.number(),
+          successRate: z.number().optional(),
+          latencyMs: z.number().optional(),
+          verdict: checkVerdict,
+          reasons: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    historyId: z.number().optional(),
+  })
+  .strict();
+
+export const canaryAnalysisStateSchema = z
+  .object({
+    run: z
+      .object({
+        startedBy: z.string(),
+        step: z.number(),
+        failures: z.number(),
+        nextEvaluationAt: z.string(),
+      })
+      .strict()
+      .optional(),
+    evaluations: z.array(canaryEvaluationSchema),
   })
   .strict();
 
@@ -316,6 +372,8 @@ same<Same<z.infer<typeof clusterApplyResultSchema>, ClusterApplyResult>>();
 same<Same<z.infer<typeof applyResponseSchema>, ApplyResponse>>();
 same<Same<z.infer<typeof historyEntrySchema>, HistoryEntry>>();
 same<Same<z.infer<typeof hostTrafficSchema>, HostTraffic>>();
+same<Same<z.infer<typeof canaryEvaluationSchema>, CanaryEvaluation>>();
+same<Same<z.infer<typeof canaryAnalysisStateSchema>, CanaryAnalysisState>>();
 same<
   Same<z.infer<typeof planResponseSchema>['valid'], PlanResponse['valid']>
 >();

@@ -190,6 +190,10 @@ export interface HistoryEntry {
   state: ChangeState;
   clusters: ClusterApplyResult[];
   scaffolderTaskId?: string;
+  /** For a change the plugin made itself (a canary's automatic step): the user it acted for. */
+  onBehalfOf?: string;
+  /** Why the plugin made the change, with the figures it was made on. */
+  reason?: string;
 }
 
 /** `POST .../rollback`: the history entry to go back to, against the revision the user saw. */
@@ -221,4 +225,58 @@ export interface HostTraffic {
   callers: CallerShare[];
   /** The split every config cluster holds now, when they agree: what the observed shares should be. */
   configured?: Destination[];
+  /** Requests per second to each version over the window (all clusters), for a chart. */
+  series: VersionSeries[];
+}
+
+/** One version's request rate over time: [unix seconds, requests per second] points. */
+export interface VersionSeries {
+  version: string;
+  points: Array<[number, number]>;
+}
+
+export type CheckVerdict = 'pass' | 'fail' | 'inconclusive';
+
+/** One cluster's figures for the canary's candidate over an interval, and what they amount to. */
+export interface ClusterCheck {
+  cluster: string;
+  /** Requests the candidate's proxies on this cluster received in the interval. */
+  requests: number;
+  /** Percent of them without a 5xx; absent without requests. */
+  successRate?: number;
+  /** The analysis' latency percentile, in milliseconds; absent without requests. */
+  latencyMs?: number;
+  verdict: CheckVerdict;
+  /** Why it failed or was inconclusive; empty for a pass. */
+  reasons: string[];
+}
+
+/** One judgement of an automatic canary's step, and what the analysis did about it. */
+export interface CanaryEvaluation {
+  id: number;
+  entityRef: string;
+  createdAt: string;
+  candidate: string;
+  /** The step judged (1-based). */
+  step: number;
+  verdict: CheckVerdict;
+  /** advance and promote on a pass, abort at the failure limit, none otherwise. */
+  action: 'advance' | 'promote' | 'abort' | 'none';
+  /** Failed intervals of this canary so far, this one included. */
+  failures: number;
+  reason: string;
+  clusters: ClusterCheck[];
+  /** The history entry of the change it made, if it made one. */
+  historyId?: number;
+}
+
+/** `GET .../canary`: the automatic canary the analysis follows, and its evaluations, newest first. */
+export interface CanaryAnalysisState {
+  run?: {
+    startedBy: string;
+    step: number;
+    failures: number;
+    nextEvaluationAt: string;
+  };
+  evaluations: CanaryEvaluation[];
 }

@@ -1,0 +1,231 @@
+import {
+  CanaryAnalysisState,
+  HistoryEntry,
+  TrafficIntent,
+  withCanary,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  loadTopology,
+  RunningPrometheus,
+  Sandbox,
+  startPrometheus,
+  startSandbox,
+  topologyPath,
+} from '@meshtraffic/kube-sandbox';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import request from 'supertest';
+import { clusterApis } from '../__testUtils__/clusterObjects';
+import { expectDocumented } from '../__testUtils__/documented';
+import {
+  serviceEntity,
+  startMeshBackend,
+  userHeader,
+} from '../__testUtils__/meshBackend';
+import { ANALYSIS_ACTOR } from './followCanary';
+
+const ALICE = 'user:default/alice';
+const base = '/api/mesh/entities/component/default/reviews';
+const analysis = {
+  interval: '5s',
+  successRateMin: 99,
+  latency: { percentile: 99, maxMs: 2000 },
+  minRequests: 20,
+  failureLimit: 2,
+};
+
+/**
+ * Automatic canaries end to end: the plugin in a test backend (Backstage's scheduler runs the
+ * analysis), the sandbox's traffic, a real Prometheus scraping it every second.
+ */
+describe('metric-gated canaries', () => {
+  let sandbox: Sandbox;
+  let prometheus: RunningPrometheus;
+  let server: any;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(loadTopology(topologyPath('demo')), {
+      ephemeralPorts: true,
+      traffic: { requestsPerReplicaPerSecond: 50 },
+    });
+    prometheus = await startPrometheus(sandbox.clusters);
+    ({ server } = await startMeshBackend({
+      sandbox,
+      entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
+      groups: { [ALICE]: ['group:default/bookinfo-team'] },
+      meshExtra: { prometheus: { url: prometheus.url } },
+      rootExtra: { canaryCheckSeconds: 1 },
+      // Backstage's own scheduler, not the test backend's manual one: the analysis runs on its own.
+      features: [schedulerServiceFactory],
+    }));
+  }, 60_000);
+  afterAll(async () => {
+    await prometheus?.stop();
+    await sandbox?.stop();
+  });
+
+  const get = async (path = '') =>
+    (
+      await request(server)
+        .get(`${base}${path}`)
+        .set('Authorization', userHeader(ALICE))
+    ).body;
+
+  async function applyAs(intent: TrafficIntent) {
+    const { revision } = await get();
+    const res = await request(server)
+      .post(`${base}/apply`)
+      .set('Authorization', userHeader(ALICE))
+      .send({ intent, revision });
+    expect(res.body).toMatchObject({ ok: true });
+  }
+
+  /** Polls until the condition holds of the canary state, or fails after the deadline. */
+  async function until(
+    condition: (s: CanaryAnalysisState) => boolean,
+    ms = 60_000,
+  ): Promise<CanaryAnalysisState> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const state: CanaryAnalysisState = await get('/canary');
+      if (condition(state)) return state;
+      if (Date.now() > deadline)
+        throw new Error(`not reached: ${JSON.stringify(state, null, 1)}`);
+      await new Promise(r => setTimeout(r, 500));
+    }
+  }
+
+  /** What each primary's VirtualService sends where, read with client-node as kubectl would. */
+  async function splitOn(cluster: string) {
+    const vs: any = await clusterApis(
+      sandbox,
+      cluster,
+    ).custom.getNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: 'bookinfo',
+      plural: 'virtualservices',
+      name: 'reviews',
+    });
+    const routes = vs.spec.http.at(-1).route;
+    return routes.map((r: any) => `${r.destination.subset}:${r.weight ?? 100}`);
+  }
+
+  const startCanary = (from: TrafficIntent) =>
+    withCanary(from, {
+      action: 'start',
+      baseline: 'v1',
+      candidate: 'v2',
+      steps: [50, 100],
+      analysis,
+      auto: true,
+    });
+
+  it('aborts on both primaries when the candidate fails on west only, with every evaluation’s figures in history', async () => {
+    const model = sandbox.traffic.get('demo')!;
+    const v2 = { namespace: 'bookinfo', service: 'reviews', version: 'v2' };
+    model.setBehaviour({ ...v2, cluster: 'west' }, { errorRate: 0.3 });
+    await applyAs(startCanary({ split: [{ version: 'v1', weight: 100 }] }));
+
+    const done = await until(s => !s.run && s.evaluations.length >= 2);
+    const [abort, first] = done.evaluations;
+    expect(first).toMatchObject({
+      verdict: 'fail',
+      action: 'none',
+      failures: 1,
+    });
+    expect(abort).toMatchObject({
+      verdict: 'fail',
+      action: 'abort',
+      failures: 2,
+      historyId: expect.any(Number),
+    });
+    // East passed, west failed: the values it was decided on, per cluster.
+    const byCluster = Object.fromEntries(
+      abort.clusters.map(c => [c.cluster, c]),
+    );
+    expect(byCluster.east).toMatchObject({ verdict: 'pass', successRate: 100 });
+    expect(byCluster.west.verdict).toBe('fail');
+    expect(byCluster.west.successRate).toBeLessThan(90);
+    expect(byCluster.west.requests).toBeGreaterThanOrEqual(20);
+    expect(abort.reason).toMatch(/^west: success rate .* is below 99%/);
+
+    // Both primaries hold all traffic to the baseline.
+    expect(await splitOn('east')).toEqual(['v1:100']);
+    expect(await splitOn('west')).toEqual(['v1:100']);
+
+    const ENTITY = '/entities/{kind}/{namespace}/{name}';
+    expectDocumented(`${ENTITY}/canary`, 'get', '200', done);
+    expectDocumented(`${ENTITY}/history`, 'get', '200', await get('/history'));
+    const history: HistoryEntry[] = (await get('/history')).items;
+    const aborted = history.find(h => h.id === abort.historyId)!;
+    expect(aborted).toMatchObject({
+      actor: ANALYSIS_ACTOR,
+      onBehalfOf: ALICE,
+      ok: true,
+      intentAfter: { split: [{ version: 'v1', weight: 100 }] },
+    });
+    expect(aborted.reason).toMatch(/canary analysis: west: success rate/);
+    model.setBehaviour({ ...v2, cluster: 'west' }, { errorRate: 0 });
+  }, 120_000);
+
+  it('advances a healthy candidate through every step to promotion with no click', async () => {
+    await applyAs(startCanary({ split: [{ version: 'v1', weight: 100 }] }));
+    const started = (await get('/canary')) as CanaryAnalysisState;
+    expectDocumented(
+      '/entities/{kind}/{namespace}/{name}/canary',
+      'get',
+      '200',
+      started,
+    );
+    expect(started.run).toMatchObject({
+      startedBy: ALICE,
+      step: 1,
+      failures: 0,
+    });
+
+    const done = await until(
+      s => !s.run && s.evaluations[0]?.action === 'promote',
+    );
+    const [promote, advance] = done.evaluations;
+    expect(advance).toMatchObject({
+      verdict: 'pass',
+      action: 'advance',
+      step: 1,
+    });
+    expect(promote).toMatchObject({
+      verdict: 'pass',
+      action: 'promote',
+      step: 2,
+    });
+    expect(promote.clusters.map(c => c.cluster)).toEqual(['east', 'west']);
+    expect(await splitOn('east')).toEqual(['v2:100']);
+    expect(await splitOn('west')).toEqual(['v2:100']);
+    const history: HistoryEntry[] = (await get('/history')).items;
+    const automatic = history
+      .filter(h => h.actor === ANALYSIS_ACTOR)
+      .slice(0, 2);
+    expect(
+      automatic.map(h => h.intentAfter?.canary?.step ?? 'promoted'),
+    ).toEqual(['promoted', 2]);
+    expect(automatic.every(h => h.onBehalfOf === ALICE && h.ok)).toBe(true);
+  }, 120_000);
+
+  it('refuses an automatic canary without an analysis before anything reaches a cluster, naming canary.auto', async () => {
+    const res = await request(server)
+      .post(`${base}/plan`)
+      .set('Authorization', userHeader(ALICE))
+      .send({
+        intent: {
+          ...startCanary({ split: [{ version: 'v2', weight: 100 }] }),
+          canary: {
+            ...startCanary({ split: [{ version: 'v2', weight: 100 }] }).canary,
+            analysis: undefined,
+          },
+        },
+      });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([
+      expect.objectContaining({ path: 'canary.auto' }),
+    ]);
+  });
+});

@@ -1,0 +1,211 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  CanaryAnalysis,
+  CanaryAnalysisState,
+  ClusterCheck,
+  serviceHost,
+  TrafficIntent,
+  withCanary,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { CanaryRun } from '../database/CanaryStore';
+import { MeshStore } from '../database/MeshStore';
+import { ApplyRequestContext, ApplyOutcome } from '../service/MeshApplier';
+import { LiveState, MeshStateService } from '../service/MeshStateService';
+import { MeshMetrics } from '../telemetry/MeshMetrics';
+import { ANALYSIS_ACTOR } from './followCanary';
+import { CanaryDecision, judgeCanary, judgeCluster } from './verdict';
+
+type AutoCanary = NonNullable<TrafficIntent['canary']> & {
+  analysis: CanaryAnalysis;
+};
+
+/**
+ * Judges every automatic canary whose interval is over, per cluster, from its mesh's Prometheus,
+ * and acts on the verdict through the same transactional apply as a person's change: advance or
+ * promote when every cluster passes, abort everywhere at the failure limit. Every judgement is
+ * recorded with its figures; the change it makes names the user who started the canary.
+ */
+export class CanaryAnalyst {
+  constructor(
+    private readonly state: MeshStateService,
+    private readonly store: MeshStore,
+    private readonly applier: {
+      apply(request: ApplyRequestContext): Promise<ApplyOutcome>;
+    },
+    private readonly metrics: MeshMetrics,
+    private readonly logger?: LoggerService,
+  ) {}
+
+  /** Evaluates the runs that are due; one failing never stops the others. */
+  async evaluateDue(now = Date.now()): Promise<number> {
+    const due = await this.store.canaries.due(now);
+    for (const run of due) {
+      try {
+        await this.evaluate(run, now);
+      } catch (e) {
+        this.logger?.warn(
+          `mesh: the canary analysis of ${run.entityRef} failed: ${e}`,
+        );
+      }
+    }
+    return due.length;
+  }
+
+  async stateFor(entityRef: string): Promise<CanaryAnalysisState> {
+    const [run, evaluations] = await Promise.all([
+      this.store.canaries.runFor(entityRef),
+      this.store.canaries.evaluations(entityRef),
+    ]);
+    return {
+      ...(run
+        ? {
+            run: {
+              startedBy: run.startedBy,
+              step: run.step,
+              failures: run.failures,
+              nextEvaluationAt: new Date(run.nextAt).toISOString(),
+            },
+          }
+        : {}),
+      evaluations,
+    };
+  }
+
+  private async evaluate(run: CanaryRun, now: number) {
+    const canaries = this.store.canaries;
+    // Rescheduled first: a change that fails, or a replica that dies, is retried an interval later.
+    await canaries.update(run.hostKey, { nextAt: now + run.intervalMs });
+    const live = await this.state.read(run.target);
+    const canary = live.intent?.canary;
+    if (!live.intent) {
+      await this.record(run, {
+        verdict: 'inconclusive',
+        action: 'none',
+        failures: run.failures,
+        reason:
+          'the config clusters hold different routing (an unfinished change or a hand edit); finish or undo it first',
+      });
+      return;
+    }
+    if (!canary?.auto || !canary.analysis) {
+      await canaries.remove(run.hostKey);
+      return;
+    }
+    const auto = canary as AutoCanary;
+    const checks = await this.checks(live, auto, run);
+    const decision =
+      'error' in checks
+        ? {
+            verdict: 'inconclusive' as const,
+            action: 'none' as const,
+            failures: run.failures,
+            reason: `no figures: ${checks.error}`,
+          }
+        : judgeCanary(checks, auto, run.failures);
+    const clusters = 'error' in checks ? [] : checks;
+    if (decision.action === 'none') {
+      await canaries.update(run.hostKey, { failures: decision.failures });
+      await this.record(run, decision, clusters, auto);
+      return;
+    }
+    await this.act(run, live, auto, decision, clusters);
+  }
+
+  /** Each cluster where the candidate runs, judged; a Prometheus error is no verdict at all. */
+  private async checks(
+    live: LiveState,
+    canary: AutoCanary,
+    run: CanaryRun,
+  ): Promise<ClusterCheck[] | { error: string }> {
+    const clusters = [
+      ...new Set(
+        live.clusters
+          .flatMap(c => c.state.workloads)
+          .filter(w => w.version === canary.candidate && w.readyReplicas > 0)
+          .map(w => w.cluster),
+      ),
+    ].sort();
+    try {
+      const figures = await this.metrics.candidate(
+        live.mesh,
+        serviceHost(run.target),
+        canary.candidate,
+        `${Math.max(1, Math.round(run.intervalMs / 1000))}s`,
+        canary.analysis.latency?.percentile ?? 99,
+      );
+      return clusters.map(cluster =>
+        judgeCluster(
+          figures.find(f => f.cluster === cluster) ?? { cluster, requests: 0 },
+          canary.analysis,
+        ),
+      );
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }
+
+  private async act(
+    run: CanaryRun,
+    live: LiveState,
+    canary: AutoCanary,
+    decision: CanaryDecision,
+    clusters: ClusterCheck[],
+  ) {
+    const action = decision.action as 'advance' | 'promote' | 'abort';
+    const outcome = await this.applier
+      .apply({
+        target: run.target,
+        actor: ANALYSIS_ACTOR,
+        onBehalfOf: run.startedBy,
+        reason: `canary analysis: ${decision.reason}`,
+        intent: withCanary(live.intent!, { action }),
+        revision: live.revision,
+      })
+      .catch((e: Error) => ({ error: e.message }));
+    let reason = decision.reason;
+    let historyId: number | undefined;
+    let landed = false;
+    if ('error' in outcome)
+      reason += `; the change was refused: ${outcome.error}`;
+    else if (!outcome.valid)
+      reason += `; the change was invalid: ${outcome.issues
+        .map(i => `${i.path} ${i.message}`)
+        .join('; ')}`;
+    else {
+      historyId = outcome.historyId;
+      landed = outcome.ok;
+      if (!landed)
+        reason += `; the change failed and was undone (history #${historyId}); it is tried again next interval`;
+    }
+    // A change that landed set the run (or ended it); one that did not keeps the count.
+    if (!landed)
+      await this.store.canaries.update(run.hostKey, {
+        failures: decision.failures,
+      });
+    await this.record(
+      run,
+      { ...decision, reason },
+      clusters,
+      canary,
+      historyId,
+    );
+  }
+
+  private async record(
+    run: CanaryRun,
+    decision: CanaryDecision,
+    clusters: ClusterCheck[] = [],
+    canary?: AutoCanary,
+    historyId?: number,
+  ) {
+    await this.store.canaries.addEvaluation({
+      entityRef: run.entityRef,
+      hostKey: run.hostKey,
+      candidate: canary?.candidate ?? '',
+      step: canary?.step ?? run.step,
+      ...decision,
+      clusters,
+      ...(historyId ? { historyId } : {}),
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import {
+  durationToMillis,
+  MeshTarget,
+  TrafficIntent,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { hostKey } from '../database/MeshStore';
+import { CanaryStore } from '../database/CanaryStore';
+
+/** The actor of the changes the analysis makes; history names the user it acts for beside it. */
+export const ANALYSIS_ACTOR = 'plugin:mesh/canary-analysis';
+
+const canaryIdOf = (canary: NonNullable<TrafficIntent['canary']>) =>
+  `${canary.baseline}>${canary.candidate}:${canary.steps.join(',')}`;
+
+/**
+ * After a change landed: follow the automatic canary it leaves (its step judged one interval from
+ * now), or stop following when it leaves none. The same canary keeps its starter and its failed
+ * intervals across steps; a new one starts afresh, for the person who started it.
+ */
+export async function followCanary(
+  canaries: CanaryStore,
+  target: MeshTarget,
+  intent: TrafficIntent | undefined,
+  actor: string,
+  now = Date.now(),
+): Promise<void> {
+  const key = hostKey(target);
+  const canary = intent?.canary;
+  if (!canary?.auto || !canary.analysis) {
+    await canaries.remove(key);
+    return;
+  }
+  const before = await canaries.run(key);
+  const canaryId = canaryIdOf(canary);
+  const same = before?.canaryId === canaryId;
+  const intervalMs = durationToMillis(canary.analysis.interval)!;
+  await canaries.save({
+    hostKey: key,
+    entityRef: target.entityRef,
+    target,
+    canaryId,
+    startedBy:
+      same || actor === ANALYSIS_ACTOR ? before?.startedBy ?? actor : actor,
+    step: canary.step,
+    failures: same ? before!.failures : 0,
+    intervalMs,
+    nextAt: now + intervalMs,
+  });
+}

@@ -1,0 +1,147 @@
+import {
+  CanaryEvaluation,
+  MeshTarget,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { Knex } from 'knex';
+
+/** The automatic canary of a host that the analysis follows. */
+export interface CanaryRun {
+  hostKey: string;
+  entityRef: string;
+  target: MeshTarget;
+  /** Which canary: baseline, candidate and steps; a new one starts its failures from zero. */
+  canaryId: string;
+  startedBy: string;
+  step: number;
+  failures: number;
+  intervalMs: number;
+  /** Epoch milliseconds. */
+  nextAt: number;
+}
+
+export type NewEvaluation = Omit<CanaryEvaluation, 'id' | 'createdAt'> & {
+  hostKey: string;
+};
+
+/** The analysis' tables: the runs it follows and every evaluation it made. */
+export class CanaryStore {
+  constructor(private readonly db: Knex) {}
+
+  async run(hostKey: string): Promise<CanaryRun | undefined> {
+    const row = await this.db('mesh_canary_runs')
+      .where('host_key', hostKey)
+      .first();
+    return row ? toRun(row) : undefined;
+  }
+
+  async runFor(entityRef: string): Promise<CanaryRun | undefined> {
+    const row = await this.db('mesh_canary_runs')
+      .where('entity_ref', entityRef)
+      .first();
+    return row ? toRun(row) : undefined;
+  }
+
+  /** Runs whose next evaluation is due at `now` (epoch ms), soonest first. */
+  async due(now: number): Promise<CanaryRun[]> {
+    const rows = await this.db('mesh_canary_runs')
+      .where('next_at', '<=', now)
+      .orderBy('next_at', 'asc');
+    return rows.map(toRun);
+  }
+
+  async save(run: CanaryRun): Promise<void> {
+    const row = {
+      host_key: run.hostKey,
+      entity_ref: run.entityRef,
+      target: JSON.stringify(run.target),
+      canary_id: run.canaryId,
+      started_by: run.startedBy,
+      step: run.step,
+      failures: run.failures,
+      interval_ms: run.intervalMs,
+      next_at: run.nextAt,
+    };
+    await this.db('mesh_canary_runs')
+      .insert(row)
+      .onConflict('host_key')
+      .merge();
+  }
+
+  async update(
+    hostKey: string,
+    fields: Partial<Pick<CanaryRun, 'failures' | 'nextAt'>>,
+  ): Promise<void> {
+    await this.db('mesh_canary_runs')
+      .where('host_key', hostKey)
+      .update({
+        ...(fields.failures !== undefined ? { failures: fields.failures } : {}),
+        ...(fields.nextAt !== undefined ? { next_at: fields.nextAt } : {}),
+      });
+  }
+
+  async remove(hostKey: string): Promise<void> {
+    await this.db('mesh_canary_runs').where('host_key', hostKey).delete();
+  }
+
+  async addEvaluation(evaluation: NewEvaluation): Promise<number> {
+    const [inserted] = await this.db('mesh_canary_evaluations')
+      .insert({
+        entity_ref: evaluation.entityRef,
+        host_key: evaluation.hostKey,
+        created_at: new Date(),
+        candidate: evaluation.candidate,
+        step: evaluation.step,
+        verdict: evaluation.verdict,
+        action: evaluation.action,
+        failures: evaluation.failures,
+        reason: evaluation.reason,
+        clusters: JSON.stringify(evaluation.clusters),
+        history_id: evaluation.historyId ?? null,
+      })
+      .returning('id');
+    return Number(typeof inserted === 'object' ? inserted.id : inserted);
+  }
+
+  async evaluations(
+    entityRef: string,
+    limit = 50,
+  ): Promise<CanaryEvaluation[]> {
+    const rows = await this.db('mesh_canary_evaluations')
+      .where('entity_ref', entityRef)
+      .orderBy('id', 'desc')
+      .limit(limit);
+    return rows.map(toEvaluation);
+  }
+}
+
+function toRun(row: any): CanaryRun {
+  return {
+    hostKey: row.host_key,
+    entityRef: row.entity_ref,
+    target: JSON.parse(row.target),
+    canaryId: row.canary_id,
+    startedBy: row.started_by,
+    step: Number(row.step),
+    failures: Number(row.failures),
+    intervalMs: Number(row.interval_ms),
+    nextAt: Number(row.next_at),
+  };
+}
+
+function toEvaluation(row: any): CanaryEvaluation {
+  return {
+    id: Number(row.id),
+    entityRef: row.entity_ref,
+    createdAt: new Date(row.created_at).toISOString(),
+    candidate: row.candidate,
+    step: Number(row.step),
+    verdict: row.verdict,
+    action: row.action,
+    failures: Number(row.failures),
+    reason: row.reason,
+    clusters: JSON.parse(row.clusters),
+    ...(row.history_id !== null && row.history_id !== undefined
+      ? { historyId: Number(row.history_id) }
+      : {}),
+  };
+}
