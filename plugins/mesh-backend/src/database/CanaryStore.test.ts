@@ -1,0 +1,120 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { followCanary, ANALYSIS_ACTOR } from '../analysis/followCanary';
+import { hostKey, MeshStore } from './MeshStore';
+
+const databases = TestDatabases.create({
+  ids: ['POSTGRES_15', 'SQLITE_3'],
+  disableDocker: true,
+});
+
+const target = {
+  mesh: 'demo',
+  namespace: 'bookinfo',
+  service: 'reviews',
+  entityRef: 'component:default/reviews',
+};
+const analysis = {
+  interval: '30s',
+  successRateMin: 99,
+  minRequests: 10,
+  failureLimit: 2,
+};
+const canaryAt = (step: number, candidate = 'v2') => ({
+  split: [{ version: 'v1', weight: 100 }],
+  canary: {
+    baseline: 'v1',
+    candidate,
+    steps: [10, 100],
+    step,
+    auto: true,
+    analysis,
+  },
+});
+
+describe('CanaryStore', () => {
+  it.each(databases.eachSupportedId())(
+    'follows an automatic canary across its steps, keeps its starter and failures, and forgets it when it ends (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const store = await MeshStore.create(
+        mockServices.database({ knex, migrations: { skip: false } }),
+      );
+      const canaries = store.canaries;
+      const key = hostKey(target);
+
+      await followCanary(
+        canaries,
+        target,
+        canaryAt(1),
+        'user:default/alice',
+        1_000,
+      );
+      expect(await canaries.run(key)).toMatchObject({
+        startedBy: 'user:default/alice',
+        step: 1,
+        failures: 0,
+        intervalMs: 30_000,
+        nextAt: 31_000,
+        target,
+      });
+      expect(await canaries.due(30_999)).toEqual([]);
+      expect((await canaries.due(31_000)).map(r => r.hostKey)).toEqual([key]);
+
+      await canaries.update(key, { failures: 1 });
+      await followCanary(canaries, target, canaryAt(2), ANALYSIS_ACTOR, 40_000);
+      expect(await canaries.run(key)).toMatchObject({
+        startedBy: 'user:default/alice',
+        step: 2,
+        failures: 1,
+        nextAt: 70_000,
+      });
+
+      // Another canary on the host starts afresh, for whoever started it.
+      await followCanary(
+        canaries,
+        target,
+        canaryAt(1, 'v3'),
+        'user:default/bob',
+        50_000,
+      );
+      expect(await canaries.run(key)).toMatchObject({
+        startedBy: 'user:default/bob',
+        failures: 0,
+      });
+
+      const id = await canaries.addEvaluation({
+        entityRef: target.entityRef,
+        hostKey: key,
+        candidate: 'v3',
+        step: 1,
+        verdict: 'fail',
+        action: 'none',
+        failures: 1,
+        reason: 'west: success rate 90% is below 99%',
+        clusters: [
+          {
+            cluster: 'west',
+            requests: 400,
+            successRate: 90,
+            verdict: 'fail',
+            reasons: ['success rate 90% is below 99%'],
+          },
+        ],
+      });
+      expect(await canaries.evaluations(target.entityRef)).toEqual([
+        expect.objectContaining({ id, verdict: 'fail', failures: 1 }),
+      ]);
+      expect(
+        (await canaries.evaluations(target.entityRef))[0],
+      ).not.toHaveProperty('historyId');
+
+      await followCanary(
+        canaries,
+        target,
+        { split: [{ version: 'v3', weight: 100 }] },
+        ANALYSIS_ACTOR,
+      );
+      expect(await canaries.run(key)).toBeUndefined();
+    },
+  );
+});
