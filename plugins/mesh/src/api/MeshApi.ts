@@ -2,9 +2,11 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   ApplyResponse,
+  CanaryAnalysisState,
   ClustersResponse,
   EntityMeshState,
   HistoryEntry,
+  HostTraffic,
   InvalidIntent,
   PlanResponse,
   TrafficIntent,
@@ -31,6 +33,10 @@ export interface MeshApi {
     entity: CompoundEntityRef,
     request: { to: number; revision: string },
   ): Promise<ApplyResponse | InvalidIntent>;
+  /** Live traffic from the mesh's Prometheus over a window such as 5m. */
+  getMetrics(entity: CompoundEntityRef, window: string): Promise<HostTraffic>;
+  /** The automatic canary the analysis follows, and its evaluations. */
+  getCanaryAnalysis(entity: CompoundEntityRef): Promise<CanaryAnalysisState>;
   /** Removes this entity's routing objects from every config cluster, against the revision the user saw. */
   removeRouting(
     entity: CompoundEntityRef,

@@ -54,6 +54,14 @@ export class MeshClient implements MeshApi {
     return this.client.rollback(entity, request);
   }
 
+  getMetrics(entity: CompoundEntityRef, window: string) {
+    return this.client.getMetrics(entity, window);
+  }
+
+  getCanaryAnalysis(entity: CompoundEntityRef) {
+    return this.client.getCanaryAnalysis(entity);
+  }
+
   removeRouting(entity: CompoundEntityRef, revision: string) {
     return this.client.removeRouting(entity, revision);
   }

@@ -18,6 +18,65 @@ const field = (label: string) =>
   screen.getByLabelText(label) as HTMLInputElement;
 
 describe('CanaryTab', () => {
+  it('starts an automatic canary with the analysis it is judged by, and puts the backend’s issues beside its fields', async () => {
+    const onReview = jest.fn();
+    const intent = { split: [{ version: 'v1', weight: 100 }] };
+    const { rerender } = await renderInTestApp(
+      <CanaryTab intent={intent} versions={versions} onReview={onReview} />,
+    );
+    fireEvent.change(field('Steps (percent to the candidate)'), {
+      target: { value: '20, 100' },
+    });
+    fireEvent.click(
+      screen.getByRole('checkbox', {
+        name: "Advance automatically when every cluster's metrics pass",
+      }),
+    );
+    fireEvent.change(field('Interval'), { target: { value: '30s' } });
+    fireEvent.change(field('Latency at most (ms)'), {
+      target: { value: '800' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Start canary' }));
+    expect(onReview).toHaveBeenCalledWith({
+      split: [
+        { version: 'v1', weight: 80 },
+        { version: 'v2', weight: 20 },
+      ],
+      canary: {
+        baseline: 'v1',
+        candidate: 'v2',
+        steps: [20, 100],
+        step: 1,
+        auto: true,
+        analysis: {
+          interval: '30s',
+          successRateMin: 99,
+          latency: { percentile: 99, maxMs: 800 },
+          minRequests: 20,
+          failureLimit: 2,
+        },
+      },
+    });
+    rerender(
+      <CanaryTab
+        intent={intent}
+        versions={versions}
+        onReview={onReview}
+        issues={[
+          {
+            path: 'canary.analysis.interval',
+            message: 'must be between 5s and 24h',
+          },
+          { path: 'canary.auto', message: 'mesh demo names no Prometheus' },
+        ]}
+      />,
+    );
+    expect(screen.getByText('must be between 5s and 24h')).toBeInTheDocument();
+    expect(
+      screen.getByText('mesh demo names no Prometheus'),
+    ).toBeInTheDocument();
+  });
+
   it('starts a canary from the chosen versions and steps, with a header rule for testers', async () => {
     const onReview = jest.fn();
     await renderInTestApp(

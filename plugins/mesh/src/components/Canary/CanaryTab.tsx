@@ -1,3 +1,4 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import { InfoCard } from '@backstage/core-components';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import {
@@ -21,6 +22,13 @@ import {
 } from '../fields/RequestRuleFields';
 import { VersionSelect } from '../fields/VersionSelect';
 import { DisabledReason } from '../fields/DisabledReason';
+import {
+  AnalysisDraft,
+  AnalysisFields,
+  analysisFromDraft,
+  DEFAULT_ANALYSIS,
+} from './AnalysisFields';
+import { AnalysisPanel } from './AnalysisPanel';
 
 export interface CanaryTabProps {
   intent: TrafficIntent;
@@ -28,6 +36,10 @@ export interface CanaryTabProps {
   disabledReason?: string;
   issues?: IntentIssue[];
   onReview(intent: TrafficIntent): void;
+  /** The entity, for its canary analysis; without it the analysis panel is not shown. */
+  entity?: CompoundEntityRef;
+  /** The analysis changed the routing: load it again. */
+  onRoutingChanged?(): void;
 }
 
 /** Steps as people type them: "5, 25, 50, 100". */
@@ -64,6 +76,13 @@ const RunningCanary = ({ intent, disabled, onReview }: Common) => {
         {canary.step === 0 ? 0 : canary.steps[canary.step - 1]}% (baseline{' '}
         {canary.baseline})
       </Typography>
+      {canary.auto && canary.analysis && (
+        <Typography variant="body2" gutterBottom>
+          Automatic: every {canary.analysis.interval} each cluster is judged;
+          all passing advances it, {canary.analysis.failureLimit} failed
+          interval(s) abort it. You can still move it yourself.
+        </Typography>
+      )}
       <SplitBar split={intent.split} />
       <Box display="flex" mt={2} style={{ gap: 8 }}>
         <Button
@@ -151,6 +170,7 @@ const NewCanary = ({
     versions.find(v => v !== baselineDefault) ?? '',
   );
   const [stepsText, setStepsText] = useState('5, 25, 50, 100');
+  const [analysis, setAnalysis] = useState<AnalysisDraft>(DEFAULT_ANALYSIS);
   const [testers, setTesters] = useState<RuleDraft>(() =>
     draftFromRule(ruleOf(routeNamed(intent, CANARY_TESTERS_ROUTE)), {
       kind: 'none',
@@ -168,6 +188,7 @@ const NewCanary = ({
         candidate,
         steps,
         testers: ruleFromDraft(testers),
+        ...analysisFromDraft(analysis),
       }),
     );
   return (
@@ -202,6 +223,12 @@ const NewCanary = ({
         disabled={disabled}
         issue={issueAt(issues, `routes[0].match`, { under: true })}
         onChange={setTesters}
+      />
+      <AnalysisFields
+        draft={analysis}
+        disabled={disabled}
+        issues={issues}
+        onChange={setAnalysis}
       />
       <Box mt={2}>
         <Button
@@ -282,6 +309,8 @@ export const CanaryTab = ({
   disabledReason,
   issues = [],
   onReview,
+  entity,
+  onRoutingChanged = () => {},
 }: CanaryTabProps) => {
   const common: Common = {
     intent,
@@ -308,6 +337,11 @@ export const CanaryTab = ({
       <Grid item xs={12} md={5}>
         <Mirroring {...common} />
       </Grid>
+      {entity && (
+        <Grid item xs={12}>
+          <AnalysisPanel entity={entity} onRoutingChanged={onRoutingChanged} />
+        </Grid>
+      )}
     </Grid>
   );
 };

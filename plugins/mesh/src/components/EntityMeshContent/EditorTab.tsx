@@ -1,3 +1,4 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   EntityMeshState,
   IntentIssue,
@@ -20,6 +21,9 @@ export interface EditorTabProps {
   disabledReason?: string;
   issues: IntentIssue[];
   onReview(intent: TrafficIntent): void;
+  entity: CompoundEntityRef;
+  /** Something other than this page (the canary analysis) changed the routing. */
+  onRoutingChanged(): void;
 }
 
 /** The tabs that edit the one intent; each starts from the live intent (or the last applied one) and sends its edit to Review. */
@@ -27,6 +31,8 @@ export const EditorTab = ({
   tab,
   state,
   regions,
+  entity,
+  onRoutingChanged,
   ...common
 }: EditorTabProps) => {
   const versions = versionsOf(state);
@@ -35,7 +41,15 @@ export const EditorTab = ({
     case 'Traffic split':
       return <TrafficSplitTab state={state} {...common} />;
     case 'Canary & mirroring':
-      return <CanaryTab intent={intent} versions={versions} {...common} />;
+      return (
+        <CanaryTab
+          intent={intent}
+          versions={versions}
+          entity={entity}
+          onRoutingChanged={onRoutingChanged}
+          {...common}
+        />
+      );
     case 'Fault injection':
       return (
         <FaultInjectionTab

@@ -1,4 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -107,6 +108,53 @@ const plan = planFor(
   ],
 );
 
+/** Live traffic as the backend answers it for the demo, v1 80 / v3 20 from east. */
+const liveTraffic = {
+  window: '5m',
+  versions: [
+    {
+      cluster: 'east',
+      version: 'v1',
+      requestRate: 80.4,
+      successRate: 1,
+      p50Ms: 21,
+      p99Ms: 118,
+    },
+    {
+      cluster: 'west',
+      version: 'v3',
+      requestRate: 19.6,
+      successRate: 0.92,
+      p50Ms: 35,
+      p99Ms: 240,
+    },
+  ],
+  callers: [
+    { cluster: 'east', version: 'v1', percent: 80.4 },
+    { cluster: 'east', version: 'v3', percent: 19.6 },
+  ],
+  configured: [
+    { version: 'v1', weight: 80 },
+    { version: 'v3', weight: 20 },
+  ],
+  series: [
+    {
+      version: 'v1',
+      points: [
+        [1763938000, 80],
+        [1763938010, 81],
+      ],
+    },
+    {
+      version: 'v3',
+      points: [
+        [1763938000, 20],
+        [1763938010, 19],
+      ],
+    },
+  ],
+};
+
 function mockApi(
   overrides: Partial<MeshApi> = {},
 ): MeshApi & { [k: string]: jest.Mock } {
@@ -141,6 +189,8 @@ function mockApi(
     })),
     getHistory: jest.fn(async () => []),
     rollback: jest.fn(),
+    getMetrics: jest.fn(async () => liveTraffic),
+    getCanaryAnalysis: jest.fn(async () => ({ evaluations: [] })),
     ...overrides,
   } as any;
 }
@@ -199,6 +249,55 @@ describe('EntityMeshContent', () => {
       screen.getByRole('img', { name: 'Current split: v1 100%' }),
     ).toBeInTheDocument();
     expect(screen.queryByText('other')).not.toBeInTheDocument();
+  });
+
+  it('shows live traffic per cluster and version, and the observed shares beside the configured split', async () => {
+    const api = mockApi();
+    await render(api);
+    expect(
+      await screen.findByText(
+        'By cluster and version, last 5m',
+        {},
+        { timeout: 10_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('92.0%')).toBeInTheDocument();
+    expect(screen.getByText('240 ms')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        (_, el) =>
+          el?.tagName === 'P' &&
+          el.textContent ===
+            'Calls from east: v1 80.4% (configured 80%) · v3 19.6% (configured 20%)',
+      ),
+    ).toBeInTheDocument();
+    expect(api.getMetrics).toHaveBeenCalledWith(
+      { kind: 'Component', namespace: 'default', name: 'reviews' },
+      '5m',
+    );
+  });
+
+  it('says how to get live traffic when the mesh names no Prometheus, and keeps the rest of the page', async () => {
+    // A 404 as MeshApiClient throws it (ResponseError's constructor is private).
+    const notFound = Object.assign(Object.create(ResponseError.prototype), {
+      name: 'ResponseError',
+      message: 'mesh demo names no Prometheus (mesh.meshes[].prometheus)',
+      statusCode: 404,
+    });
+    const api = mockApi({
+      getMetrics: jest.fn(async () => {
+        throw notFound;
+      }),
+    });
+    await render(api);
+    expect(
+      await screen.findByText(
+        /The mesh names no Prometheus/,
+        {},
+        { timeout: 10_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Workloads and routing')).toBeInTheDocument();
   });
 
   it('says so when the mesh is not configured', async () => {

@@ -9,7 +9,11 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { Grid, Tab, Tabs, Typography } from '@material-ui/core';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  Entity,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import {
   EntityMeshState,
   HistoryEntry,
@@ -24,6 +28,7 @@ import { useCallback, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshApiRef } from '../../api/MeshApi';
 import { HistoryTab } from '../History/HistoryTab';
+import { LiveTrafficCard } from '../LiveTraffic/LiveTrafficCard';
 import { MeshClusterRow, MeshClustersTable } from '../MeshClustersTable';
 import { SplitBar } from '../Overview/SplitBar';
 import { WorkloadsTable } from '../Overview/WorkloadsTable';
@@ -103,9 +108,11 @@ const Loading = ({ loading, error }: { loading: boolean; error?: Error }) => (
 const OverviewTab = ({
   state,
   rows,
+  entity,
 }: {
   state?: EntityMeshState;
   rows: MeshClusterRow[];
+  entity: CompoundEntityRef;
 }) => (
   <>
     {state?.intent && (
@@ -115,6 +122,9 @@ const OverviewTab = ({
         </InfoCard>
       </Grid>
     )}
+    <Grid item xs={12}>
+      <LiveTrafficCard entity={entity} />
+    </Grid>
     {state && (
       <Grid item xs={12}>
         <WorkloadsTable clusters={state.clusters} />
@@ -202,13 +212,17 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
             onRemove={onRemove}
           />
         )}
-        {tab === 'Overview' && <OverviewTab state={state} rows={rows} />}
+        {tab === 'Overview' && (
+          <OverviewTab state={state} rows={rows} entity={ref} />
+        )}
         {tab !== 'Overview' && tab !== 'History' && state && (
           <Grid item xs={12}>
             <EditorTab
               key={`${tab}-${state.revision}-${generation}`}
               {...{ tab, state, regions, disabledReason, issues }}
               onReview={setReviewing}
+              entity={ref}
+              onRoutingChanged={reload}
             />
           </Grid>
         )}

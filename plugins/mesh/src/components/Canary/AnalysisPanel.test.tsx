@@ -1,0 +1,99 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { CanaryAnalysisState } from '@meshtraffic/backstage-plugin-mesh-common';
+import { screen, waitFor } from '@testing-library/react';
+import { meshApiRef } from '../../api/MeshApi';
+import { AnalysisPanel } from './AnalysisPanel';
+
+jest.setTimeout(30_000);
+
+const entity = { kind: 'component', namespace: 'default', name: 'reviews' };
+const failed = {
+  id: 1,
+  entityRef: 'component:default/reviews',
+  createdAt: '2026-11-23T23:00:00.000Z',
+  candidate: 'v2',
+  step: 1,
+  verdict: 'fail' as const,
+  action: 'none' as const,
+  failures: 1,
+  reason: 'west: success rate 70.1% is below 99% (failed interval 1 of 2)',
+  clusters: [
+    {
+      cluster: 'east',
+      requests: 250,
+      successRate: 100,
+      latencyMs: 110,
+      verdict: 'pass' as const,
+      reasons: [],
+    },
+    {
+      cluster: 'west',
+      requests: 248,
+      successRate: 70.1,
+      latencyMs: 130,
+      verdict: 'fail' as const,
+      reasons: ['success rate 70.1% is below 99%'],
+    },
+  ],
+};
+
+describe('AnalysisPanel', () => {
+  it('shows the run and each evaluation with its figures per cluster, and reloads the routing once the analysis changes it', async () => {
+    const states: CanaryAnalysisState[] = [
+      {
+        run: {
+          startedBy: 'user:default/alice',
+          step: 1,
+          failures: 1,
+          nextEvaluationAt: '2026-11-23T23:00:30.000Z',
+        },
+        evaluations: [failed],
+      },
+      {
+        evaluations: [
+          {
+            ...failed,
+            id: 2,
+            action: 'abort',
+            failures: 2,
+            historyId: 9,
+            reason:
+              'west: success rate 69% is below 99% (failed interval 2 of 2): aborted, all traffic back to v1',
+          },
+          failed,
+        ],
+      },
+    ];
+    const api = {
+      getCanaryAnalysis: jest.fn(async () => states.shift() ?? states[0]),
+    };
+    const onRoutingChanged = jest.fn();
+    jest.useFakeTimers({ advanceTimers: true });
+    await renderInTestApp(
+      <TestApiProvider apis={[[meshApiRef, api as any]]}>
+        <AnalysisPanel entity={entity} onRoutingChanged={onRoutingChanged} />
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText(
+        /Changes are made on behalf of user:default\/alice/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('west: 248 req, 70.1% ok, 130 ms'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('east: 250 req, 100% ok, 110 ms'),
+    ).toBeInTheDocument();
+    expect(onRoutingChanged).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(5_000);
+    expect(
+      await screen.findByText(/aborted, all traffic back to v1/),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(onRoutingChanged).toHaveBeenCalledTimes(1));
+    expect(
+      screen.getByText('No automatic canary is running.'),
+    ).toBeInTheDocument();
+    jest.useRealTimers();
+  });
+});

@@ -1,0 +1,123 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Table,
+  TableColumn,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { Chip, Typography } from '@material-ui/core';
+import {
+  CanaryEvaluation,
+  ClusterCheck,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { useEffect, useRef } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
+import { meshApiRef } from '../../api/MeshApi';
+
+const REFRESH_MS = 5_000;
+
+const VERDICT_COLOR = {
+  pass: 'primary',
+  fail: 'secondary',
+  inconclusive: 'default',
+} as const;
+
+const figures = (c: ClusterCheck) =>
+  [
+    `${c.requests} req`,
+    c.successRate !== undefined ? `${c.successRate}% ok` : undefined,
+    c.latencyMs !== undefined ? `${c.latencyMs} ms` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+
+const columns: TableColumn<CanaryEvaluation>[] = [
+  {
+    title: 'When',
+    render: e => new Date(e.createdAt).toLocaleTimeString(),
+  },
+  { title: 'Step', field: 'step' },
+  {
+    title: 'Verdict',
+    render: e => (
+      <Chip size="small" label={e.verdict} color={VERDICT_COLOR[e.verdict]} />
+    ),
+  },
+  {
+    title: 'Per cluster',
+    render: e =>
+      e.clusters.map(c => (
+        <Chip
+          key={c.cluster}
+          size="small"
+          variant="outlined"
+          color={VERDICT_COLOR[c.verdict]}
+          label={`${c.cluster}: ${figures(c)}`}
+          title={c.reasons.join('; ')}
+        />
+      )),
+  },
+  { title: 'Action', field: 'action' },
+  { title: 'Why', field: 'reason' },
+];
+
+/**
+ * The analysis of the entity's automatic canary as it happens: when the next judgement is, and
+ * every evaluation with each cluster's figures and why it advanced, waited or aborted. A change
+ * the analysis made reloads the page's routing.
+ */
+export const AnalysisPanel = (props: {
+  entity: CompoundEntityRef;
+  onRoutingChanged(): void;
+}) => {
+  const { entity, onRoutingChanged } = props;
+  const api = useApi(meshApiRef);
+  const { value, error, retry } = useAsyncRetry(
+    () => api.getCanaryAnalysis(entity),
+    [api, entity],
+  );
+  useInterval(retry, REFRESH_MS);
+  const seenChange = useRef<number | undefined | null>(null);
+  const latestChange = value?.evaluations.find(e => e.historyId)?.historyId;
+  useEffect(() => {
+    if (!value) return;
+    if (seenChange.current !== null && seenChange.current !== latestChange)
+      onRoutingChanged();
+    seenChange.current = latestChange;
+  }, [value, latestChange, onRoutingChanged]);
+
+  if (error)
+    return (
+      <WarningPanel
+        severity="warning"
+        title="The canary analysis could not be read"
+        message={error.message}
+      />
+    );
+  const run = value?.run;
+  return (
+    <InfoCard title="Canary analysis">
+      <Typography variant="body2" gutterBottom>
+        {run
+          ? `Step ${run.step} is judged next at ${new Date(
+              run.nextEvaluationAt,
+            ).toLocaleTimeString()}; ${
+              run.failures
+            } failed interval(s) so far. Changes are made on behalf of ${
+              run.startedBy
+            }.`
+          : 'No automatic canary is running.'}
+      </Typography>
+      {!!value?.evaluations.length && (
+        <Table<CanaryEvaluation>
+          title="Evaluations"
+          options={{ paging: false, search: false, padding: 'dense' }}
+          columns={columns}
+          data={value.evaluations}
+        />
+      )}
+    </InfoCard>
+  );
+};
