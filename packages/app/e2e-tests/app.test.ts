@@ -271,3 +271,57 @@ test('the scaffolder offers the mesh templates and lists the mesh actions', asyn
     page.getByText('mesh:traffic:plan', { exact: true }),
   ).toBeVisible();
 });
+
+test('live traffic on the Overview, and an automatic canary the analysis promotes with no click', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await signIn(page);
+  await openMesh(page);
+  await applySplit(page, { v1: 100 });
+
+  // npm start runs a Prometheus that scrapes the sandbox: the Overview reads it through the backend.
+  await meshTab(page, 'Overview').click();
+  await expect(page.getByText('By cluster and version, last 5m')).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(page.getByText(/^Calls from east:/)).toBeVisible();
+  await page.getByText('Live traffic').scrollIntoViewIfNeeded();
+  await page.screenshot({
+    path: path.join(screenshots, 'mesh-live-traffic.png'),
+    fullPage: true,
+  });
+
+  await meshTab(page, 'Canary & mirroring').click();
+  await page.getByLabel('Candidate', { exact: true }).selectOption('v3');
+  await page.getByLabel('Steps (percent to the candidate)').fill('50, 100');
+  await page
+    .getByRole('checkbox', {
+      name: "Advance automatically when every cluster's metrics pass",
+    })
+    .check();
+  // Four scrapes (every 5 s) per interval, so each judgement has figures to go on.
+  await page.getByLabel('Interval').fill('20s');
+  await page.getByLabel('Latency at most (ms)').fill('1000');
+  await reviewAndApply(page, 'Start canary');
+  expect(await liveWeights('east')).toBe('v1=50,v3=50');
+
+  // The analysis judges step 1 on its own; the tab shows the evaluation as it happens.
+  await meshTab(page, 'Canary & mirroring').click();
+  await expect(page.getByText('Evaluations')).toBeVisible({
+    timeout: 90_000,
+  });
+  await expect(page.getByText(/^west: \d+ req, 100% ok/).first()).toBeVisible();
+  await page.screenshot({
+    path: path.join(screenshots, 'mesh-canary-analysis.png'),
+    fullPage: true,
+  });
+  await expect
+    .poll(() => liveWeights('east'), { timeout: 120_000, intervals: [2000] })
+    .toBe('v3=100');
+  expect(await liveWeights('west')).toBe('v3=100');
+  await meshTab(page, 'History').click();
+  await expect(
+    page.getByText('plugin:mesh/canary-analysis').first(),
+  ).toBeVisible();
+});

@@ -1,4 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import {
+  PROMETHEUS_BINARY,
+  RunningPrometheus,
+  startPrometheus,
+} from './telemetry/prometheus';
 import { loadTopology } from './topology';
 import { topologyPath } from './topologies';
 import { startSandbox } from './sandbox';
@@ -8,7 +14,33 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** `kube-sandbox [--topology FILE] [--kubeconfig FILE] [--admin-port N]`: runs until stopped. */
+/**
+ * Prometheus scraping every cluster every 5 s on a fixed port, when the binary is there: the
+ * portal's live traffic and automatic canaries read it. Without it the portal runs without them.
+ */
+async function maybePrometheus(
+  clusters: Parameters<typeof startPrometheus>[0],
+  port: number | undefined,
+): Promise<RunningPrometheus | undefined> {
+  if (port === undefined) return undefined;
+  if (!fs.existsSync(PROMETHEUS_BINARY)) {
+    process.stdout.write(
+      `[sandbox] no Prometheus at ${PROMETHEUS_BINARY}: the portal runs without live traffic (install Debian's prometheus package to get it)\n`,
+    );
+    return undefined;
+  }
+  const prometheus = await startPrometheus(clusters, {
+    port,
+    intervalSeconds: 5,
+  });
+  process.stdout.write(`[sandbox] prometheus ${prometheus.url}\n`);
+  return prometheus;
+}
+
+/**
+ * `kube-sandbox [--topology FILE] [--kubeconfig FILE] [--admin-port N] [--prometheus-port N]`:
+ * runs until stopped.
+ */
 async function main() {
   const topologyFile = path.resolve(arg('topology') ?? topologyPath('demo'));
   const kubeconfigPath = path.resolve(
@@ -32,8 +64,14 @@ async function main() {
       .join(', ')})\n`,
   );
   process.stdout.write(`[sandbox] admin ${sandbox.adminUrl}\n`);
+  const prometheusPort = arg('prometheus-port');
+  const prometheus = await maybePrometheus(
+    sandbox.clusters,
+    prometheusPort ? Number(prometheusPort) : undefined,
+  );
   process.stdout.write(`[sandbox] ready\n`);
   const stop = async () => {
+    await prometheus?.stop();
     await sandbox.stop();
     process.exit(0);
   };

@@ -103,7 +103,7 @@ async function waitScraped(url: string, clusters: number) {
  */
 export async function startPrometheus(
   clusters: ScrapedCluster[],
-  options: { binary?: string; intervalSeconds?: number } = {},
+  options: { binary?: string; intervalSeconds?: number; port?: number } = {},
 ): Promise<RunningPrometheus> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-prometheus-'));
   const configFile = path.join(dir, 'prometheus.yml');
@@ -111,7 +111,7 @@ export async function startPrometheus(
     configFile,
     stringify(scrapeConfig(clusters, dir, options.intervalSeconds ?? 1)),
   );
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   const child = spawn(

@@ -27,8 +27,32 @@ export const HistoryTab = ({
   const [shown, setShown] = useState<HistoryEntry>();
   const columns: TableColumn<HistoryEntry>[] = [
     { title: 'When', render: e => new Date(e.createdAt).toLocaleString() },
-    { title: 'Who', field: 'actor' },
-    { title: 'What', field: 'action' },
+    {
+      title: 'Who',
+      render: e =>
+        e.onBehalfOf ? (
+          <>
+            {e.actor}
+            <br />
+            on behalf of {e.onBehalfOf}
+          </>
+        ) : (
+          e.actor
+        ),
+    },
+    {
+      title: 'What',
+      render: e =>
+        e.reason ? (
+          <>
+            {e.action}
+            <br />
+            <small>{e.reason}</small>
+          </>
+        ) : (
+          e.action
+        ),
+    },
     {
       title: 'Split',
       render: e =>

@@ -81,7 +81,7 @@ const Unavailable = ({ error }: { error: Error }) =>
     <WarningPanel
       severity="warning"
       title="Live traffic is unavailable"
-      message={error.message}
+      message={`${error.message}. The rest of the page is not affected; in development, npm start runs Prometheus only when Debian's prometheus package is installed.`}
     />
   );
 
