@@ -301,7 +301,7 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
     })
     .check();
   // Four scrapes (every 5 s) per interval, so each judgement has figures to go on.
-  await page.getByLabel('Interval').fill('20s');
+  await page.getByLabel('Interval', { exact: true }).fill('20s');
   await page.getByLabel('Latency at most (ms)').fill('1000');
   await reviewAndApply(page, 'Start canary');
   expect(await liveWeights('east')).toBe('v1=50,v3=50');

@@ -121,6 +121,36 @@ function canaryChange(z: Z) {
             },
           )
           .optional(),
+        auto: z
+          .boolean({
+            description:
+              'Let the analysis advance, promote or abort the canary by its metrics (needs analysis)',
+          })
+          .optional(),
+        analysis: z
+          .object(
+            {
+              interval: z.string({
+                description:
+                  'How long each step runs before it is judged, e.g. 1m',
+              }),
+              successRateMin: z
+                .number({ description: 'Least percent without a 5xx' })
+                .optional(),
+              latency: z
+                .object({ percentile: z.number(), maxMs: z.number() })
+                .optional(),
+              minRequests: z.number({
+                description:
+                  'Requests per cluster an interval needs to be judged',
+              }),
+              failureLimit: z.number({
+                description: 'Failed intervals before the canary is aborted',
+              }),
+            },
+            { description: 'The checks every cluster must pass, per interval' },
+          )
+          .optional(),
       },
       { description: 'A canary step' },
     )
