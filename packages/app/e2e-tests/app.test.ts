@@ -44,6 +44,10 @@ const meshTab = (page: Page, name: string) =>
     .getByRole('tablist', { name: 'Mesh routing' })
     .getByRole('tab', { name });
 
+/** A card by its region's name: the page scrolls inside Backstage's layout, so a page shot would cut it off. */
+const card = (page: Page, title: string) =>
+  page.getByRole('region', { name: title });
+
 async function openMesh(page: Page) {
   await page.goto('/catalog/default/component/reviews/mesh');
   await expect(
@@ -286,10 +290,8 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
     timeout: 30_000,
   });
   await expect(page.getByText(/^Calls from east:/)).toBeVisible();
-  await page.getByText('Live traffic').scrollIntoViewIfNeeded();
-  await page.screenshot({
+  await card(page, 'Live traffic').screenshot({
     path: path.join(screenshots, 'mesh-live-traffic.png'),
-    fullPage: true,
   });
 
   await meshTab(page, 'Canary & mirroring').click();
@@ -312,9 +314,8 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
     timeout: 90_000,
   });
   await expect(page.getByText(/^west: \d+ req, 100% ok/).first()).toBeVisible();
-  await page.screenshot({
+  await card(page, 'Canary analysis').screenshot({
     path: path.join(screenshots, 'mesh-canary-analysis.png'),
-    fullPage: true,
   });
   await expect
     .poll(() => liveWeights('east'), { timeout: 120_000, intervals: [2000] })

@@ -156,6 +156,58 @@ describePrometheus('live traffic from a real Prometheus', () => {
     expect(v1.points.every(([t, rate]) => t > 0 && rate >= 0)).toBe(true);
   }, 60_000);
 
+  it('carries an automatic canary on after a restart: a new backend on the same database judges and advances it', async () => {
+    const started = await services.applier.apply({
+      target: reviews,
+      actor: 'user:default/alice',
+      intent: {
+        split: [
+          { version: 'v1', weight: 50 },
+          { version: 'v3', weight: 50 },
+        ],
+        canary: {
+          baseline: 'v1',
+          candidate: 'v3',
+          steps: [50, 100],
+          step: 1,
+          auto: true,
+          analysis: {
+            interval: '5s',
+            successRateMin: 99,
+            minRequests: 20,
+            failureLimit: 1,
+          },
+        },
+      },
+      revision: (await services.status.get(reviews)).revision,
+    });
+    expect(started).toMatchObject({ ok: true });
+    // The backend that started it is gone; another, on the same database, finds the run there.
+    const restarted = await meshServicesFor(
+      sandboxMeshConfig(sandbox, {
+        meshExtra: { prometheus: { url: prometheus.url } },
+      }),
+      db,
+    );
+    expect(await restarted.analyst.evaluateDue()).toBe(0);
+    await new Promise(r => setTimeout(r, 6_000));
+    expect(await restarted.analyst.evaluateDue()).toBe(1);
+    const { run, evaluations } = await restarted.analyst.stateFor(
+      reviews.entityRef,
+    );
+    expect(evaluations[0]).toMatchObject({
+      verdict: 'pass',
+      action: 'advance',
+      clusters: [expect.objectContaining({ cluster: 'west', verdict: 'pass' })],
+    });
+    expect(run).toMatchObject({ step: 2, startedBy: 'user:default/alice' });
+    const history = await restarted.store.history(reviews.entityRef, 1);
+    expect(history[0]).toMatchObject({
+      onBehalfOf: 'user:default/alice',
+      intentAfter: { split: [{ version: 'v3', weight: 100 }] },
+    });
+  }, 60_000);
+
   it('says clearly when the mesh names no Prometheus, or when it cannot be reached', async () => {
     const mesh = services.state.meshFor(reviews);
     await expect(

@@ -98,26 +98,28 @@ export const AnalysisPanel = (props: {
     );
   const run = value?.run;
   return (
-    <InfoCard title="Canary analysis">
-      <Typography variant="body2" gutterBottom>
-        {run
-          ? `Step ${run.step} is judged next at ${new Date(
-              run.nextEvaluationAt,
-            ).toLocaleTimeString()}; ${
-              run.failures
-            } failed interval(s) so far. Changes are made on behalf of ${
-              run.startedBy
-            }.`
-          : 'No automatic canary is running.'}
-      </Typography>
-      {!!value?.evaluations.length && (
-        <Table<CanaryEvaluation>
-          title="Evaluations"
-          options={{ paging: false, search: false, padding: 'dense' }}
-          columns={columns}
-          data={value.evaluations}
-        />
-      )}
-    </InfoCard>
+    <section aria-label="Canary analysis">
+      <InfoCard title="Canary analysis">
+        <Typography variant="body2" gutterBottom>
+          {run
+            ? `Step ${run.step} is judged next at ${new Date(
+                run.nextEvaluationAt,
+              ).toLocaleTimeString()}; ${
+                run.failures
+              } failed interval(s) so far. Changes are made on behalf of ${
+                run.startedBy
+              }.`
+            : 'No automatic canary is running.'}
+        </Typography>
+        {!!value?.evaluations.length && (
+          <Table<CanaryEvaluation>
+            title="Evaluations"
+            options={{ paging: false, search: false, padding: 'dense' }}
+            columns={columns}
+            data={value.evaluations}
+          />
+        )}
+      </InfoCard>
+    </section>
   );
 };

@@ -115,25 +115,27 @@ export const LiveTrafficCard = ({ entity }: { entity: CompoundEntityRef }) => {
   );
   useInterval(retry, REFRESH_MS);
   return (
-    <InfoCard
-      title="Live traffic"
-      subheader="Istio's request metrics from the mesh's Prometheus, per version and cluster"
-      action={<WindowSelect value={range} onChange={setRange} />}
-    >
-      {loading && !value && !error && <Progress />}
-      {error && <Unavailable error={error} />}
-      {value && !error && (
-        <>
-          <TrafficChart series={value.series} />
-          <ObservedShares traffic={value} />
-          <Table<VersionTraffic>
-            title={`By cluster and version, last ${value.window}`}
-            options={{ paging: false, search: false, padding: 'dense' }}
-            columns={columns}
-            data={value.versions}
-          />
-        </>
-      )}
-    </InfoCard>
+    <section aria-label="Live traffic">
+      <InfoCard
+        title="Live traffic"
+        subheader="Istio's request metrics from the mesh's Prometheus, per version and cluster"
+        action={<WindowSelect value={range} onChange={setRange} />}
+      >
+        {loading && !value && !error && <Progress />}
+        {error && <Unavailable error={error} />}
+        {value && !error && (
+          <>
+            <TrafficChart series={value.series} />
+            <ObservedShares traffic={value} />
+            <Table<VersionTraffic>
+              title={`By cluster and version, last ${value.window}`}
+              options={{ paging: false, search: false, padding: 'dense' }}
+              columns={columns}
+              data={value.versions}
+            />
+          </>
+        )}
+      </InfoCard>
+    </section>
   );
 };
