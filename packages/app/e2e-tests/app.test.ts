@@ -286,7 +286,7 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
 
   // npm start runs a Prometheus that scrapes the sandbox: the Overview reads it through the backend.
   await meshTab(page, 'Overview').click();
-  await expect(page.getByText('By cluster and version, last 5m')).toBeVisible({
+  await expect(page.getByText('By cluster and version, last 1m')).toBeVisible({
     timeout: 30_000,
   });
   await expect(page.getByText(/^Calls from east:/)).toBeVisible();

@@ -110,7 +110,7 @@ const plan = planFor(
 
 /** Live traffic as the backend answers it for the demo, v1 80 / v3 20 from east. */
 const liveTraffic = {
-  window: '5m',
+  window: '1m',
   versions: [
     {
       cluster: 'east',
@@ -256,7 +256,7 @@ describe('EntityMeshContent', () => {
     await render(api);
     expect(
       await screen.findByText(
-        'By cluster and version, last 5m',
+        'By cluster and version, last 1m',
         {},
         { timeout: 10_000 },
       ),
@@ -273,7 +273,7 @@ describe('EntityMeshContent', () => {
     ).toBeInTheDocument();
     expect(api.getMetrics).toHaveBeenCalledWith(
       { kind: 'Component', namespace: 'default', name: 'reviews' },
-      '5m',
+      '1m',
     );
   });
 

@@ -108,7 +108,7 @@ const WindowSelect = (props: { value: string; onChange(v: string): void }) => (
  */
 export const LiveTrafficCard = ({ entity }: { entity: CompoundEntityRef }) => {
   const api = useApi(meshApiRef);
-  const [range, setRange] = useState('5m');
+  const [range, setRange] = useState('1m');
   const { value, error, loading, retry } = useAsyncRetry(
     () => api.getMetrics(entity, range),
     [api, entity, range],
