@@ -108,21 +108,16 @@ export class MeshApplier {
       } as const;
       const refused = await this.refuseWhenUnreachable(live, base);
       if (refused) return { valid: true, ...refused };
-      const result = await this.writeAndRecord(
-        target,
-        changesOf(plan),
-        base,
-        live,
-        lease,
-      );
-      if (result.ok)
-        await followCanary(
-          this.store.canaries,
+      return {
+        valid: true,
+        ...(await this.writeAndRecord(
           target,
-          plan.intent,
-          request.actor,
-        );
-      return { valid: true, ...result };
+          changesOf(plan),
+          base,
+          live,
+          lease,
+        )),
+      };
     });
   }
 
@@ -224,21 +219,7 @@ export class MeshApplier {
             remove: c.routing.filter(o => ours.has(objectKey(o))),
           };
         });
-      const result = await this.writeAndRecord(
-        target,
-        changes,
-        base,
-        live,
-        lease,
-      );
-      if (result.ok)
-        await followCanary(
-          this.store.canaries,
-          target,
-          undefined,
-          request.actor,
-        );
-      return result;
+      return this.writeAndRecord(target, changes, base, live, lease);
     });
   }
 
@@ -287,6 +268,14 @@ export class MeshApplier {
           )}); nothing was changed (history #${historyId}); reload and plan again`,
       );
     }
+    // The automatic canary the change leaves (none after a removal) is followed from now on.
+    if (result.ok)
+      await followCanary(
+        this.store.canaries,
+        target,
+        entry.intentAfter,
+        entry.actor,
+      );
     return { ok: result.ok, historyId, clusters: result.clusters, revision };
   }
 

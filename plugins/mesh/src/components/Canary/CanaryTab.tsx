@@ -156,14 +156,8 @@ const StepsField = (props: {
   />
 );
 
-/** A new canary: baseline, candidate, steps and an optional testers rule. */
-const NewCanary = ({
-  intent,
-  versions,
-  disabled,
-  issues,
-  onReview,
-}: Common) => {
+/** What the new-canary form holds, and the intent it starts. */
+function useNewCanaryDraft(intent: TrafficIntent, versions: string[]) {
   const baselineDefault = mainVersion(intent) ?? versions[0];
   const [baseline, setBaseline] = useState(baselineDefault);
   const [candidate, setCandidate] = useState(
@@ -179,62 +173,89 @@ const NewCanary = ({
     }),
   );
   const steps = parseSteps(stepsText);
-  const start = () =>
+  const started = () =>
     steps &&
-    onReview(
-      withCanary(intent, {
-        action: 'start',
-        baseline,
-        candidate,
-        steps,
-        testers: ruleFromDraft(testers),
-        ...analysisFromDraft(analysis),
-      }),
-    );
+    withCanary(intent, {
+      action: 'start',
+      baseline,
+      candidate,
+      steps,
+      testers: ruleFromDraft(testers),
+      ...analysisFromDraft(analysis),
+    });
+  return {
+    baseline,
+    setBaseline,
+    candidate,
+    setCandidate,
+    stepsText,
+    setStepsText,
+    steps,
+    analysis,
+    setAnalysis,
+    testers,
+    setTesters,
+    started,
+  };
+}
+
+/** A new canary: baseline, candidate, steps, an optional testers rule and analysis. */
+const NewCanary = ({
+  intent,
+  versions,
+  disabled,
+  issues,
+  onReview,
+}: Common) => {
+  const draft = useNewCanaryDraft(intent, versions);
+  const start = () => {
+    const next = draft.started();
+    if (next) onReview(next);
+  };
   return (
     <>
       <Grid container spacing={2}>
         <VersionField
           label="Baseline"
-          value={baseline}
+          value={draft.baseline}
           path="canary.baseline"
-          onChange={setBaseline}
+          onChange={draft.setBaseline}
           {...{ versions, disabled, issues }}
         />
         <VersionField
           label="Candidate"
-          value={candidate}
+          value={draft.candidate}
           path="canary.candidate"
-          onChange={setCandidate}
+          onChange={draft.setCandidate}
           {...{ versions, disabled, issues }}
         />
       </Grid>
       <StepsField
-        text={stepsText}
-        steps={steps}
+        text={draft.stepsText}
+        steps={draft.steps}
         disabled={disabled}
         issues={issues}
-        onChange={setStepsText}
+        onChange={draft.setStepsText}
       />
       <RequestRuleFields
         title="Testers"
         noneLabel="No testers rule"
-        draft={testers}
+        draft={draft.testers}
         disabled={disabled}
         issue={issueAt(issues, `routes[0].match`, { under: true })}
-        onChange={setTesters}
+        onChange={draft.setTesters}
       />
       <AnalysisFields
-        draft={analysis}
+        draft={draft.analysis}
         disabled={disabled}
         issues={issues}
-        onChange={setAnalysis}
+        onChange={draft.setAnalysis}
       />
       <Box mt={2}>
         <Button
           variant="contained"
           color="primary"
-          disabled={disabled || !steps || !candidate}
+          disabled={disabled || !draft.steps || !draft.candidate}
           onClick={start}
         >
           Start canary

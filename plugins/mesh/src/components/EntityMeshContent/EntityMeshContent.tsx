@@ -171,6 +171,9 @@ const HistoryPanel = (props: {
   </Grid>
 );
 
+const regionsOf = (rows: MeshClusterRow[]) =>
+  [...new Set(rows.flatMap(r => (r.region ? [r.region] : [])))].sort();
+
 const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
   const { entity } = useEntity();
   const api = useApi(meshApiRef);
@@ -193,9 +196,7 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
     [api, ref],
   );
   const { onRollback, onRemove } = useRoutingActions(ref, state, reload);
-  const regions = [
-    ...new Set(rows.flatMap(r => (r.region ? [r.region] : []))),
-  ].sort();
+  const regions = regionsOf(rows);
 
   return (
     <Content>
@@ -220,9 +221,8 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
             <EditorTab
               key={`${tab}-${state.revision}-${generation}`}
               {...{ tab, state, regions, disabledReason, issues }}
+              {...{ entity: ref, onRoutingChanged: reload }}
               onReview={setReviewing}
-              entity={ref}
-              onRoutingChanged={reload}
             />
           </Grid>
         )}

@@ -18,14 +18,13 @@ export interface HistoryTabProps {
   onRollback(entry: HistoryEntry): void;
 }
 
-/** Who changed the routing, when, what, the outcome per cluster; the diff; and a way back. */
-export const HistoryTab = ({
-  entries,
-  disabledReason,
-  onRollback,
-}: HistoryTabProps) => {
-  const [shown, setShown] = useState<HistoryEntry>();
-  const columns: TableColumn<HistoryEntry>[] = [
+/** The table's columns; the last holds the Diff and Roll back buttons of each entry. */
+function historyColumns(
+  setShown: (entry: HistoryEntry) => void,
+  disabledReason: string | undefined,
+  onRollback: (entry: HistoryEntry) => void,
+): TableColumn<HistoryEntry>[] {
+  return [
     { title: 'When', render: e => new Date(e.createdAt).toLocaleString() },
     {
       title: 'Who',
@@ -87,6 +86,16 @@ export const HistoryTab = ({
       ),
     },
   ];
+}
+
+/** Who changed the routing, when, what, the outcome per cluster; the diff; and a way back. */
+export const HistoryTab = ({
+  entries,
+  disabledReason,
+  onRollback,
+}: HistoryTabProps) => {
+  const [shown, setShown] = useState<HistoryEntry>();
+  const columns = historyColumns(setShown, disabledReason, onRollback);
   return (
     <>
       <Table<HistoryEntry>
