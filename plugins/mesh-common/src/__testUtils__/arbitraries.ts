@@ -72,6 +72,11 @@ const match = fc
       uri: stringMatch,
       method: fc.constantFrom('GET', 'POST').map(exact => ({ exact })),
       sourceCluster: fc.constantFrom('east', 'west'),
+      queryParams: fc.dictionary(
+        fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/),
+        stringMatch.filter(m => m.prefix === undefined),
+        { minKeys: 1, maxKeys: 2 },
+      ),
     },
     { requiredKeys: [] },
   )
@@ -162,6 +167,28 @@ const trafficPolicy = fc.record(
       },
       { requiredKeys: [] },
     ),
+    loadBalancer: fc.oneof(
+      fc
+        .constantFrom('ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'PASSTHROUGH')
+        .map(simple => ({ simple } as const)),
+      fc
+        .oneof(
+          fc.constant({ httpHeaderName: 'x-user' }),
+          fc.constant({ useSourceIp: true as const }),
+          fc.constant({ httpQueryParameterName: 'session' }),
+          fc
+            .record(
+              {
+                name: fc.constantFrom('sid', 'user'),
+                ttl: duration,
+                path: fc.constant('/'),
+              },
+              { requiredKeys: ['name'] },
+            )
+            .map(httpCookie => ({ httpCookie })),
+        )
+        .map(consistentHash => ({ consistentHash })),
+    ),
     outlierDetection: fc.record(
       {
         consecutive5xxErrors: fc.integer({ min: 0, max: 100 }),
@@ -173,6 +200,29 @@ const trafficPolicy = fc.record(
   },
   { requiredKeys: [] },
 );
+
+const DISTRIBUTIONS: Array<{ from: string; to: Record<string, number> }> = [
+  { from: 'us-east1/*', to: { 'us-east1/*': 80, 'us-west1/*': 20 } },
+  { from: 'us-west1/zone-a/*', to: { 'us-west1/zone-a/*': 100 } },
+];
+const PRIORITY_LABELS: string[] = [
+  'topology.istio.io/network',
+  'topology.kubernetes.io/region',
+];
+
+/** Locality-weighted distribution and failover priorities; the intent keeps what its rules allow. */
+const locality: fc.Arbitrary<NonNullable<TrafficIntent['locality']>> =
+  fc.record(
+    {
+      distribute: fc
+        .constantFrom(...DISTRIBUTIONS)
+        .map(rule => [{ from: rule.from, to: { ...rule.to } }]),
+      failoverPriority: fc
+        .constantFrom(...PRIORITY_LABELS)
+        .map(label => [label]),
+    },
+    { requiredKeys: [] },
+  );
 
 /** A canary's analysis and auto flag, or neither: auto only with an analysis. */
 const canaryAnalysis = fc.option(
@@ -218,11 +268,21 @@ export const validIntent: fc.Arbitrary<TrafficIntent> = fc
     fc.option(fc.tuple(fc.integer({ min: 0, max: 4 }), canaryAnalysis), {
       nil: undefined,
     }),
+    locality,
   )
-  .map(([s, parts, policy, failover, canaryStep]) => {
+  .map(([s, parts, policy, failover, canaryStep, local]) => {
     const intent: TrafficIntent = { split: s, ...parts, ...policy };
     if (failover && intent.outlierDetection)
       intent.failover = failover.map(f => ({ ...f }));
+    const distribute = intent.failover ? undefined : local.distribute;
+    const failoverPriority = intent.outlierDetection
+      ? local.failoverPriority
+      : undefined;
+    if (distribute || failoverPriority)
+      intent.locality = {
+        ...(distribute ? { distribute } : {}),
+        ...(failoverPriority ? { failoverPriority } : {}),
+      };
     if (canaryStep) {
       const steps = [5, 25, 50, 100];
       const step = canaryStep[0];

@@ -315,4 +315,48 @@ describe('generateRouting: ownership, order and determinism', () => {
   it('routes the fully qualified service host', () => {
     expect(serviceHost(target)).toBe(host);
   });
+
+  it('hashes on a cookie, distributes by locality and fails over by priority, in the DestinationRule', () => {
+    const { dr, vs } = generate({
+      split: [{ version: 'v1', weight: 100 }],
+      routes: [
+        {
+          name: 'api',
+          match: [
+            {
+              uri: { regex: '^/api/v[0-9]+' },
+              queryParams: { beta: { exact: 'true' } },
+            },
+          ],
+          split: [{ version: 'v2', weight: 100 }],
+        },
+      ],
+      loadBalancer: {
+        consistentHash: { httpCookie: { name: 'sid', ttl: '30m', path: '/' } },
+      },
+      outlierDetection: { consecutive5xxErrors: 5 },
+      locality: {
+        distribute: [
+          { from: 'us-east1/*', to: { 'us-east1/*': 80, 'us-west1/*': 20 } },
+        ],
+        failoverPriority: ['topology.istio.io/network'],
+      },
+    });
+    expect(dr.spec.trafficPolicy?.loadBalancer).toEqual({
+      consistentHash: { httpCookie: { name: 'sid', path: '/', ttl: '30m' } },
+      localityLbSetting: {
+        enabled: true,
+        distribute: [
+          { from: 'us-east1/*', to: { 'us-east1/*': 80, 'us-west1/*': 20 } },
+        ],
+        failoverPriority: ['topology.istio.io/network'],
+      },
+    });
+    expect(vs.spec.http![0].match).toEqual([
+      {
+        uri: { regex: '^/api/v[0-9]+' },
+        queryParams: { beta: { exact: 'true' } },
+      },
+    ]);
+  });
 });

@@ -112,6 +112,7 @@ function httpMatch(m: RouteMatch): IstioHttpMatch {
   if (m.method) out.method = stringMatch(m.method);
   if (m.sourceCluster) out.sourceLabels = { [CLUSTER_LABEL]: m.sourceCluster };
   if (m.uri) out.uri = stringMatch(m.uri);
+  if (m.queryParams) out.queryParams = sortedRecord(m.queryParams, stringMatch);
   return out;
 }
 
@@ -185,18 +186,43 @@ export function generateVirtualService(
   };
 }
 
+/** The locality settings Istio reads from loadBalancer.localityLbSetting, when any is set. */
+function localityLbSetting(intent: TrafficIntent) {
+  const { distribute, failoverPriority } = intent.locality ?? {};
+  if (!intent.failover && !distribute && !failoverPriority) return undefined;
+  return {
+    enabled: true,
+    ...(distribute
+      ? {
+          distribute: distribute.map(d => ({
+            from: d.from,
+            to: sortedRecord(d.to, w => w),
+          })),
+        }
+      : {}),
+    ...(intent.failover
+      ? { failover: intent.failover.map(f => ({ from: f.from, to: f.to })) }
+      : {}),
+    ...(failoverPriority ? { failoverPriority: [...failoverPriority] } : {}),
+  };
+}
+
+function loadBalancer(intent: TrafficIntent): TrafficPolicy['loadBalancer'] {
+  const locality = localityLbSetting(intent);
+  const lb = intent.loadBalancer;
+  if (!locality && !lb) return undefined;
+  return {
+    ...(lb ? structuredCopy(lb) : {}),
+    ...(locality ? { localityLbSetting: locality } : {}),
+  };
+}
+
 function trafficPolicy(intent: TrafficIntent): TrafficPolicy | undefined {
   const policy: TrafficPolicy = {};
   if (intent.connectionPool)
     policy.connectionPool = structuredCopy(intent.connectionPool);
-  if (intent.failover) {
-    policy.loadBalancer = {
-      localityLbSetting: {
-        enabled: true,
-        failover: intent.failover.map(f => ({ from: f.from, to: f.to })),
-      },
-    };
-  }
+  const lb = loadBalancer(intent);
+  if (lb) policy.loadBalancer = lb;
   if (intent.outlierDetection)
     policy.outlierDetection = structuredCopy(intent.outlierDetection);
   return Object.keys(policy).length ? policy : undefined;

@@ -43,6 +43,7 @@ export interface IstioHttpMatch {
   headers?: Record<string, IstioStringMatch>;
   uri?: IstioStringMatch;
   method?: IstioStringMatch;
+  queryParams?: Record<string, IstioStringMatch>;
   sourceLabels?: Record<string, string>;
   [key: string]: unknown;
 }
@@ -93,6 +94,9 @@ export interface TrafficPolicy {
     localityLbSetting?: {
       enabled?: boolean;
       failover?: Array<{ from: string; to: string }>;
+      distribute?: Array<{ from: string; to: Record<string, number> }>;
+      failoverPriority?: string[];
+      [key: string]: unknown;
     };
     [key: string]: unknown;
   };

@@ -121,4 +121,52 @@ export function checkTrafficPolicy(
     if (f.from === f.to)
       issues.add(['failover', i, 'to'], 'must differ from "from"');
   });
+  checkLoadBalancer(issues, intent);
+  checkLocality(issues, intent);
+}
+
+function checkLoadBalancer(issues: IssueCollector, intent: TrafficIntent) {
+  const lb = intent.loadBalancer;
+  if (!lb) return;
+  if (lb.simple && lb.consistentHash)
+    issues.add(
+      ['loadBalancer'],
+      'set simple or consistentHash, not both (Istio takes one policy)',
+    );
+  if (!lb.simple && !lb.consistentHash)
+    issues.add(['loadBalancer'], 'set simple or consistentHash');
+  const hash = lb.consistentHash;
+  if (hash && Object.keys(hash).length !== 1)
+    issues.add(
+      ['loadBalancer', 'consistentHash'],
+      'hash on exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName',
+    );
+  checkDuration(
+    issues,
+    ['loadBalancer', 'consistentHash', 'httpCookie', 'ttl'],
+    hash?.httpCookie?.ttl,
+  );
+}
+
+function checkLocality(issues: IssueCollector, intent: TrafficIntent) {
+  const locality = intent.locality;
+  if (!locality) return;
+  if (locality.distribute && intent.failover?.length)
+    issues.add(
+      ['locality', 'distribute'],
+      'cannot be combined with failover: Istio takes distribute or failover',
+    );
+  (locality.distribute ?? []).forEach((rule, i) => {
+    const total = Object.values(rule.to).reduce((a, b) => a + b, 0);
+    if (total !== 100)
+      issues.add(
+        ['locality', 'distribute', i, 'to'],
+        `weights must sum to 100 (they sum to ${total})`,
+      );
+  });
+  if (locality.failoverPriority && !intent.outlierDetection)
+    issues.add(
+      ['locality', 'failoverPriority'],
+      'failover by priority has no effect without outlierDetection; set outlierDetection too',
+    );
 }

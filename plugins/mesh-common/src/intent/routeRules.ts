@@ -228,11 +228,26 @@ export function checkMatch(
       'must name at least one header, or be left out',
     );
   }
-  if (!headers.length && !match.uri && !match.method && !match.sourceCluster) {
+  const params = Object.entries(match.queryParams ?? {});
+  if (
+    !headers.length &&
+    !params.length &&
+    !match.uri &&
+    !match.method &&
+    !match.sourceCluster
+  ) {
     issues.add(
       at,
-      'needs at least one condition (headers, uri, method or sourceCluster)',
+      'needs at least one condition (headers, uri, method, queryParams or sourceCluster)',
     );
+  }
+  for (const [name, value] of params) {
+    checkStringMatch(issues, [...at, 'queryParams', name], value);
+    if (value.prefix !== undefined)
+      issues.add(
+        [...at, 'queryParams', name, 'prefix'],
+        'Istio matches query parameters exactly or by regex, not by prefix',
+      );
   }
   if (headers.length > INTENT_LIMITS.headersPerMatch) {
     issues.add(

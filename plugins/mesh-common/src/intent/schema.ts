@@ -83,6 +83,13 @@ export const matchSchema = z
       .optional(),
     uri: stringMatchSchema.optional(),
     method: stringMatchSchema.optional(),
+    /** Query parameters by name; Istio matches them exactly or by regex, not by prefix. */
+    queryParams: z
+      .record(
+        z.string().min(1).max(INTENT_LIMITS.nameLength),
+        stringMatchSchema,
+      )
+      .optional(),
     /** The cluster the request comes from (`sourceLabels` on `topology.istio.io/cluster`). */
     sourceCluster: labelValue.optional(),
   })
@@ -255,6 +262,81 @@ const locality = z
     'must be a region, region/zone or region/zone/subzone',
   );
 
+/** A locality a distribute rule names, where `*` stands for any part: `us-east1/*`. */
+const localityPattern = z
+  .string()
+  .min(1)
+  .max(INTENT_LIMITS.stringLength)
+  .regex(
+    /^[^/\s]+(\/[^/\s]+){0,2}$/,
+    'must be region, region/zone or region/zone/subzone; * matches any part',
+  );
+
+export const LOAD_BALANCER_SIMPLE = [
+  'ROUND_ROBIN',
+  'LEAST_REQUEST',
+  'RANDOM',
+  'PASSTHROUGH',
+] as const;
+
+/** How requests are spread over a version's endpoints: one simple policy or one hash key. */
+export const loadBalancerSchema = z
+  .object({
+    simple: z.enum(LOAD_BALANCER_SIMPLE).optional(),
+    consistentHash: z
+      .object({
+        httpHeaderName: z
+          .string()
+          .max(INTENT_LIMITS.nameLength)
+          .regex(HEADER_NAME, 'must be a lower-case header name')
+          .optional(),
+        httpCookie: z
+          .object({
+            name: z.string().min(1).max(INTENT_LIMITS.nameLength),
+            ttl: durationString.optional(),
+            path: z.string().max(INTENT_LIMITS.stringLength).optional(),
+          })
+          .strict()
+          .optional(),
+        useSourceIp: z.literal(true).optional(),
+        httpQueryParameterName: z
+          .string()
+          .min(1)
+          .max(INTENT_LIMITS.nameLength)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Locality-weighted distribution and failover by labels, beside `failover` (region to region). */
+export const localitySchema = z
+  .object({
+    distribute: z
+      .array(
+        z
+          .object({
+            from: localityPattern,
+            to: z.record(
+              localityPattern,
+              z.number().int('must be a whole number').min(0).max(100),
+            ),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(INTENT_LIMITS.failover)
+      .optional(),
+    /** Node and pod labels, most important first, e.g. topology.istio.io/network. */
+    failoverPriority: z
+      .array(z.string().min(1).max(317))
+      .min(1)
+      .max(10)
+      .optional(),
+  })
+  .strict();
+
 export const failoverSchema = z
   .array(z.object({ from: locality, to: locality }).strict())
   .max(INTENT_LIMITS.failover);
@@ -271,6 +353,8 @@ export const trafficIntentSchema = z
     connectionPool: connectionPoolSchema.optional(),
     outlierDetection: outlierDetectionSchema.optional(),
     failover: failoverSchema.optional(),
+    loadBalancer: loadBalancerSchema.optional(),
+    locality: localitySchema.optional(),
   })
   .strict();
 
@@ -286,5 +370,7 @@ export type CanaryAnalysis = z.infer<typeof canaryAnalysisSchema>;
 export type ConnectionPool = z.infer<typeof connectionPoolSchema>;
 export type OutlierDetection = z.infer<typeof outlierDetectionSchema>;
 export type Failover = z.infer<typeof failoverSchema>;
+export type LoadBalancer = z.infer<typeof loadBalancerSchema>;
+export type Locality = z.infer<typeof localitySchema>;
 /** The one per-service object a developer edits; every routing object is generated from it. */
 export type TrafficIntent = z.infer<typeof trafficIntentSchema>;

@@ -429,3 +429,117 @@ describe('canary analysis', () => {
     );
   });
 });
+
+describe('load balancer, locality and query-parameter matches', () => {
+  it('accepts a simple policy, a cookie hash, a distribution and failover priorities', () => {
+    expect(
+      issuesOf({
+        ...base,
+        loadBalancer: {
+          consistentHash: { httpCookie: { name: 'sid', ttl: '1h', path: '/' } },
+        },
+        outlierDetection: { consecutive5xxErrors: 5 },
+        locality: {
+          distribute: [
+            { from: 'us-east1/*', to: { 'us-east1/*': 80, 'us-west1/*': 20 } },
+          ],
+          failoverPriority: ['topology.istio.io/network'],
+        },
+      }),
+    ).toEqual([]);
+    expect(
+      issuesOf({ ...base, loadBalancer: { simple: 'LEAST_REQUEST' } }),
+    ).toEqual([]);
+  });
+
+  it('names each problem of the load balancer', () => {
+    expectIssue(
+      { ...base, loadBalancer: { simple: 'FASTEST' } },
+      'loadBalancer.simple',
+    );
+    expectIssue(
+      {
+        ...base,
+        loadBalancer: {
+          simple: 'RANDOM',
+          consistentHash: { useSourceIp: true },
+        },
+      },
+      'loadBalancer',
+      /not both/,
+    );
+    expectIssue(
+      {
+        ...base,
+        loadBalancer: {
+          consistentHash: { useSourceIp: true, httpHeaderName: 'x-user' },
+        },
+      },
+      'loadBalancer.consistentHash',
+      /exactly one/,
+    );
+    expectIssue(
+      {
+        ...base,
+        loadBalancer: {
+          consistentHash: { httpCookie: { name: 'sid', ttl: 'soon' } },
+        },
+      },
+      'loadBalancer.consistentHash.httpCookie.ttl',
+    );
+  });
+
+  it('refuses failover priorities without outlier detection, distribute beside failover, and weights that miss 100', () => {
+    expectIssue(
+      {
+        ...base,
+        locality: { failoverPriority: ['topology.istio.io/network'] },
+      },
+      'locality.failoverPriority',
+      /without outlierDetection/,
+    );
+    expectIssue(
+      {
+        ...base,
+        outlierDetection: { consecutive5xxErrors: 5 },
+        failover: [{ from: 'us-east1', to: 'us-west1' }],
+        locality: {
+          distribute: [{ from: 'us-east1/*', to: { 'us-east1/*': 100 } }],
+        },
+      },
+      'locality.distribute',
+      /cannot be combined with failover/,
+    );
+    expectIssue(
+      {
+        ...base,
+        locality: {
+          distribute: [
+            { from: 'us-east1/*', to: { 'us-east1/*': 70, 'us-west1/*': 20 } },
+          ],
+        },
+      },
+      'locality.distribute[0].to',
+      /sum to 100 \(they sum to 90\)/,
+    );
+  });
+
+  it('matches query parameters exactly or by regex, never by prefix', () => {
+    const route = (queryParams: object) => ({
+      ...base,
+      routes: [
+        {
+          name: 'beta',
+          match: [{ queryParams }],
+          split: [{ version: 'v2', weight: 100 }],
+        },
+      ],
+    });
+    expect(issuesOf(route({ beta: { exact: 'true' } }))).toEqual([]);
+    expectIssue(
+      route({ beta: { prefix: 'tr' } }),
+      'routes[0].match[0].queryParams.beta.prefix',
+      /not by prefix/,
+    );
+  });
+});

@@ -2,6 +2,7 @@ import {
   Canary,
   Destination,
   Fault,
+  LoadBalancer,
   Mirror,
   Retries,
   RouteMatch,
@@ -15,6 +16,7 @@ import {
   IstioHttpMatch,
   IstioHttpRoute,
   IstioStringMatch,
+  TrafficPolicy,
   VirtualServiceObject,
 } from '../generate/istioTypes';
 import {
@@ -73,7 +75,7 @@ function stringMatch(m: IstioStringMatch): StringMatch {
 }
 
 function routeMatch(m: IstioHttpMatch): RouteMatch {
-  const { headers, uri, method, sourceLabels, ...rest } = m;
+  const { headers, uri, method, queryParams, sourceLabels, ...rest } = m;
   const unsupported = Object.keys(rest).filter(k => rest[k] !== undefined);
   if (unsupported.length)
     throw new RoutingParseError(
@@ -87,6 +89,11 @@ function routeMatch(m: IstioHttpMatch): RouteMatch {
   }
   if (uri) out.uri = stringMatch(uri);
   if (method) out.method = stringMatch(method);
+  if (queryParams) {
+    out.queryParams = {};
+    for (const [name, value] of Object.entries(queryParams))
+      out.queryParams[name] = stringMatch(value);
+  }
   if (sourceLabels) {
     const keys = Object.keys(sourceLabels);
     if (keys.length !== 1 || !sourceLabels[CLUSTER_LABEL]) {
@@ -193,6 +200,52 @@ function canaryFrom(vs: VirtualServiceObject): Canary | undefined {
   }
 }
 
+/** The intent's loadBalancer, failover and locality from a DestinationRule's loadBalancer. */
+function loadBalancerParts(
+  lb: NonNullable<TrafficPolicy['loadBalancer']>,
+): Pick<TrafficIntent, 'loadBalancer' | 'failover' | 'locality'> {
+  const { localityLbSetting, simple, consistentHash, ...rest } = lb;
+  const { enabled, failover, distribute, failoverPriority, ...other } =
+    localityLbSetting ?? {};
+  const unsupported = [...Object.entries(rest), ...Object.entries(other)]
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
+  if (unsupported.length || enabled === false)
+    throw new RoutingParseError(
+      `loadBalancer uses ${
+        unsupported.join(', ') || 'a disabled localityLbSetting'
+      }, which an intent cannot express`,
+    );
+  const parts: Pick<TrafficIntent, 'loadBalancer' | 'failover' | 'locality'> =
+    {};
+  if (simple || consistentHash)
+    parts.loadBalancer = {
+      ...(simple ? { simple: simple as LoadBalancer['simple'] } : {}),
+      ...(consistentHash
+        ? {
+            consistentHash: structuredClone(
+              consistentHash,
+            ) as LoadBalancer['consistentHash'],
+          }
+        : {}),
+    };
+  if (failover)
+    parts.failover = failover.map(f => ({ from: f.from, to: f.to }));
+  if (distribute || failoverPriority)
+    parts.locality = {
+      ...(distribute
+        ? {
+            distribute: distribute.map(d => ({
+              from: d.from,
+              to: { ...d.to },
+            })),
+          }
+        : {}),
+      ...(failoverPriority ? { failoverPriority: [...failoverPriority] } : {}),
+    };
+  return parts;
+}
+
 /**
  * The intent a VirtualService and DestinationRule express. Exact for objects this product
  * generated (parse(generate(i)) equals i); for hand-written or foreign objects it succeeds when
@@ -257,9 +310,7 @@ export function parseRouting(
     if (outlierDetection)
       intent.outlierDetection =
         outlierDetection as TrafficIntent['outlierDetection'];
-    const failover = loadBalancer?.localityLbSetting?.failover;
-    if (failover)
-      intent.failover = failover.map(f => ({ from: f.from, to: f.to }));
+    if (loadBalancer) Object.assign(intent, loadBalancerParts(loadBalancer));
   }
   const canary = canaryFrom(vs);
   if (canary) intent.canary = canary;

@@ -21,7 +21,69 @@ const render = (props: Partial<Parameters<typeof ResilienceTab>[0]> = {}) => {
   ).then(() => onReview);
 };
 
+/** Picks an option of a labelled MUI select. */
+async function choose(label: string, option: string) {
+  fireEvent.mouseDown(screen.getByRole('button', { name: new RegExp(label) }));
+  const listbox = await screen.findByRole('listbox');
+  fireEvent.click(within(listbox).getByRole('option', { name: option }));
+  await waitFor(() =>
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument(),
+  );
+}
+
 describe('ResilienceTab', () => {
+  it('sets consistent hashing by cookie, a locality distribution and failover priorities', async () => {
+    const onReview = await render();
+    await choose('Load balancing policy', 'Consistent hash (sticky sessions)');
+    await choose('Hash on', 'a cookie');
+    type('Hash key name', 'sid');
+    type('Cookie ttl', '30m');
+    type('Locality distribution', 'us-east1/* -> us-east1/*=80, us-west1/*=20');
+    type('Failover priority labels', 'topology.istio.io/network');
+    type('Consecutive 5xx errors', '5');
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(onReview).toHaveBeenCalledWith({
+      ...intent,
+      outlierDetection: { consecutive5xxErrors: 5 },
+      loadBalancer: {
+        consistentHash: { httpCookie: { name: 'sid', ttl: '30m' } },
+      },
+      locality: {
+        distribute: [
+          { from: 'us-east1/*', to: { 'us-east1/*': 80, 'us-west1/*': 20 } },
+        ],
+        failoverPriority: ['topology.istio.io/network'],
+      },
+    });
+  });
+
+  it('starts from the intent’s load balancer and shows the backend’s issues beside it', async () => {
+    await render({
+      intent: {
+        ...intent,
+        loadBalancer: { simple: 'LEAST_REQUEST' },
+        locality: {
+          distribute: [{ from: 'us-west1/*', to: { 'us-west1/*': 100 } }],
+        },
+      },
+      issues: [
+        {
+          path: 'locality.distribute[0].to',
+          message: 'weights must sum to 100 (they sum to 90)',
+        },
+      ],
+    });
+    expect(
+      screen.getByRole('button', { name: /Load balancing policy/ }),
+    ).toHaveTextContent('Least request');
+    expect(field('Locality distribution').value).toBe(
+      'us-west1/* -> us-west1/*=100',
+    );
+    expect(
+      screen.getByText('weights must sum to 100 (they sum to 90)'),
+    ).toBeInTheDocument();
+  });
+
   it('sets timeout, retries with retryOn chosen from Istio’s values, circuit breaking and failover', async () => {
     const onReview = await render();
     type('Timeout', '2s');

@@ -23,6 +23,12 @@ import {
   intentWithResilience,
   ResilienceDraft,
 } from './resilienceDraft';
+import { LoadBalancingCard } from './LoadBalancingCard';
+import {
+  draftOfLoadBalancing,
+  intentWithLoadBalancing,
+  LoadBalancingDraft,
+} from './loadBalancingDraft';
 
 export interface ResilienceTabProps {
   intent: TrafficIntent;
@@ -238,7 +244,7 @@ const LocalityFailover = (props: {
   );
 };
 
-/** Timeout, retries, circuit breaking (connection pool, outlier detection) and locality failover. */
+/** Timeout, retries, circuit breaking (connection pool, outlier detection), locality failover and load balancing. */
 export const ResilienceTab = ({
   intent,
   regions,
@@ -249,6 +255,9 @@ export const ResilienceTab = ({
   const disabled = Boolean(disabledReason);
   const [draft, setDraft] = useState<ResilienceDraft>(() =>
     draftOfIntent(intent),
+  );
+  const [balancing, setBalancing] = useState<LoadBalancingDraft>(() =>
+    draftOfLoadBalancing(intent),
   );
   const field: RenderField = ([
     key,
@@ -300,11 +309,26 @@ export const ResilienceTab = ({
         />
       </Grid>
       <Grid item xs={12}>
+        <LoadBalancingCard
+          draft={balancing}
+          disabled={disabled}
+          issues={issues}
+          onChange={setBalancing}
+        />
+      </Grid>
+      <Grid item xs={12}>
         <Button
           variant="contained"
           color="primary"
           disabled={disabled}
-          onClick={() => onReview(intentWithResilience(intent, draft))}
+          onClick={() =>
+            onReview(
+              intentWithLoadBalancing(
+                intentWithResilience(intent, draft),
+                balancing,
+              ),
+            )
+          }
         >
           Review
         </Button>
