@@ -15,7 +15,7 @@ import {
   RETRY_ON_VALUES,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { useState } from 'react';
+import { Dispatch, SetStateAction, useState } from 'react';
 import { issueAt } from '../fields/intentIssues';
 import { fieldId, IntentTextField } from '../fields/IntentTextField';
 import {
@@ -244,6 +244,28 @@ const LocalityFailover = (props: {
   );
 };
 
+/** Renders a text field of the draft, with the backend's issue at its intent path. */
+function fieldRenderer(
+  draft: ResilienceDraft,
+  setDraft: Dispatch<SetStateAction<ResilienceDraft>>,
+  disabled: boolean,
+  issues: IntentIssue[],
+): RenderField {
+  return ([key, label, path, type = 'number', helperText]) => (
+    <IntentTextField
+      key={key}
+      label={label}
+      type={type}
+      value={draft[key] as string}
+      disabled={disabled}
+      onChange={e => setDraft(d => ({ ...d, [key]: e.target.value }))}
+      issue={issueAt(issues, path)}
+      helperText={helperText}
+      fullWidth
+    />
+  );
+}
+
 /** Timeout, retries, circuit breaking (connection pool, outlier detection), locality failover and load balancing. */
 export const ResilienceTab = ({
   intent,
@@ -259,25 +281,7 @@ export const ResilienceTab = ({
   const [balancing, setBalancing] = useState<LoadBalancingDraft>(() =>
     draftOfLoadBalancing(intent),
   );
-  const field: RenderField = ([
-    key,
-    label,
-    path,
-    type = 'number',
-    helperText,
-  ]) => (
-    <IntentTextField
-      key={key}
-      label={label}
-      type={type}
-      value={draft[key] as string}
-      disabled={disabled}
-      onChange={e => setDraft(d => ({ ...d, [key]: e.target.value }))}
-      issue={issueAt(issues, path)}
-      helperText={helperText}
-      fullWidth
-    />
-  );
+  const field = fieldRenderer(draft, setDraft, disabled, issues);
   return (
     <Grid container spacing={3}>
       {disabledReason && (
