@@ -22,6 +22,7 @@ export * from './generate/transition';
 export * from './parse/parse';
 export * from './parse/classify';
 export * from './diff/objectDiff';
+export * from './diff/planYaml';
 export * from './entity/target';
 export * from './permissions';
 export * from './api/types';

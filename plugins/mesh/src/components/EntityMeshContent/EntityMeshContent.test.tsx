@@ -300,6 +300,56 @@ describe('EntityMeshContent', () => {
     expect(screen.getByText('Workloads and routing')).toBeInTheDocument();
   });
 
+  it('shows the YAML each cluster will get beside the diff, to copy', async () => {
+    const object = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService' as const,
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      spec: { hosts: ['reviews.bookinfo.svc.cluster.local'] },
+    };
+    const api = mockApi({
+      plan: jest.fn(async () =>
+        planFor(
+          ['east', 'west'],
+          [
+            {
+              kind: 'VirtualService',
+              name: 'reviews',
+              action: 'update',
+              diff: '',
+              object,
+            },
+          ],
+        ),
+      ),
+    });
+    const writeText = jest.fn(async () => {});
+    Object.assign(navigator, { clipboard: { writeText } });
+    await render(api);
+    await openTrafficSplit();
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.click(
+      await within(dialog).findByRole(
+        'tab',
+        { name: 'YAML' },
+        { timeout: 10_000 },
+      ),
+    );
+    const east = within(dialog).getByLabelText('east YAML');
+    expect(east.textContent).toContain('kind: VirtualService');
+    expect(east.textContent).toContain('- reviews.bookinfo.svc.cluster.local');
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Copy west YAML' }),
+    );
+    expect(writeText).toHaveBeenCalledWith(
+      expect.stringContaining('# west: its routing objects after this change'),
+    );
+    expect(
+      within(dialog).getByRole('button', { name: 'Download east YAML' }),
+    ).toBeInTheDocument();
+  });
+
   it('says so when the mesh is not configured', async () => {
     await render(mockApi(), true, {
       ...entity,

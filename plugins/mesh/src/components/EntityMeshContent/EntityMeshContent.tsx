@@ -171,6 +171,20 @@ const HistoryPanel = (props: {
   </Grid>
 );
 
+/** The intent under review, the issues its plan found, and a reload that starts the tabs afresh. */
+function useReviewState(retry: () => void, retryHistory: () => void) {
+  const [reviewing, setReviewing] = useState<TrafficIntent>();
+  const [issues, setIssues] = useState<IntentIssue[]>([]);
+  const [generation, setGeneration] = useState(0);
+  const reload = useCallback(() => {
+    setReviewing(undefined);
+    retry();
+    retryHistory();
+    setGeneration(g => g + 1);
+  }, [retry, retryHistory]);
+  return { reviewing, setReviewing, issues, setIssues, generation, reload };
+}
+
 const regionsOf = (rows: MeshClusterRow[]) =>
   [...new Set(rows.flatMap(r => (r.region ? [r.region] : [])))].sort();
 
@@ -181,15 +195,8 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
   const history = useAsyncRetry(() => api.getHistory(ref), [api, ref]);
   const disabledReason = useDisabledReason(entity);
   const [tab, setTab] = useState<TabName>('Overview');
-  const [reviewing, setReviewing] = useState<TrafficIntent>();
-  const [issues, setIssues] = useState<IntentIssue[]>([]);
-  const [generation, setGeneration] = useState(0);
-  const reload = useCallback(() => {
-    setReviewing(undefined);
-    retry();
-    history.retry();
-    setGeneration(g => g + 1);
-  }, [retry, history]);
+  const { reviewing, setReviewing, issues, setIssues, generation, reload } =
+    useReviewState(retry, history.retry);
   const plan = useCallback(
     (intent: TrafficIntent, options: { adopt: boolean }) =>
       api.plan(ref, intent, options),
@@ -237,6 +244,7 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
       {reviewing && (
         <ReviewDialog
           intent={reviewing}
+          service={target.service}
           plan={plan}
           apply={request => api.apply(ref, request)}
           onIssues={setIssues}

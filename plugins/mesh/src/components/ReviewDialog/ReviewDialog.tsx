@@ -8,6 +8,8 @@ import {
   DialogContent,
   DialogTitle,
   FormControlLabel,
+  Tab,
+  Tabs,
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
@@ -18,9 +20,12 @@ import {
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useEffect, useRef, useState } from 'react';
+import { PlanYamlView } from './PlanYamlView';
 
 export interface ReviewDialogProps {
   intent: TrafficIntent;
+  /** Names the downloaded YAML files. */
+  service?: string;
   plan(
     intent: TrafficIntent,
     options: { adopt: boolean },
@@ -157,6 +162,49 @@ const ClusterPlanView = ({ c }: { c: Planned['clusters'][number] }) => (
   </Box>
 );
 
+/** The plan: per cluster its changes with diffs, or the YAML; what blocks it; the adopt choice. */
+const PlannedView = (props: {
+  planned: Planned;
+  service: string;
+  adopt: boolean;
+  onAdopt(adopt: boolean): void;
+}) => {
+  const { planned, adopt } = props;
+  const [view, setView] = useState<'changes' | 'yaml'>('changes');
+  return (
+    <>
+      <Tabs
+        value={view}
+        onChange={(_, v) => setView(v)}
+        aria-label="Plan view"
+        indicatorColor="primary"
+      >
+        <Tab label="Changes" value="changes" />
+        <Tab label="YAML" value="yaml" />
+      </Tabs>
+      {view === 'changes' &&
+        planned.clusters.map(c => <ClusterPlanView key={c.cluster} c={c} />)}
+      {view === 'yaml' && (
+        <PlanYamlView clusters={planned.clusters} service={props.service} />
+      )}
+      {planned.blocked && (
+        <Alert severity="error">No apply can proceed: {planned.blocked}.</Alert>
+      )}
+      {(planned.needsAdoption || adopt) && (
+        <FormControlLabel
+          control={
+            <Checkbox
+              checked={adopt}
+              onChange={e => props.onAdopt(e.target.checked)}
+            />
+          }
+          label="Adopt this host's routing: rewrite and delete the objects listed above (you need the right to change their current owner)"
+        />
+      )}
+    </>
+  );
+};
+
 /** The phases that end in a message: planning, invalid, error, stale (with reload), applying. */
 const PhaseMessage = ({
   phase,
@@ -257,22 +305,12 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
         {phase.kind !== 'applying' && (
           <PhaseMessage phase={phase} onReload={props.onReload} />
         )}
-        {planned &&
-          planned.clusters.map(c => <ClusterPlanView key={c.cluster} c={c} />)}
-        {planned?.blocked && (
-          <Alert severity="error">
-            No apply can proceed: {planned.blocked}.
-          </Alert>
-        )}
-        {(planned?.needsAdoption || adopt) && (
-          <FormControlLabel
-            control={
-              <Checkbox
-                checked={adopt}
-                onChange={e => setAdopt(e.target.checked)}
-              />
-            }
-            label="Adopt this host's routing: rewrite and delete the objects listed above (you need the right to change their current owner)"
+        {planned && (
+          <PlannedView
+            planned={planned}
+            service={props.service ?? 'routing'}
+            adopt={adopt}
+            onAdopt={setAdopt}
           />
         )}
         {phase.kind === 'applying' && <Progress />}
