@@ -5,7 +5,8 @@ import type { Socket } from 'node:net';
 import { ClusterCertificates, makeClusterCertificates } from './certs';
 import { discovery } from './discovery';
 import { ClusterFaults } from './faults';
-import { KubeObject, parseJson } from './incoming';
+import { KubeObject, parseJson, parseJsonValue } from './incoming';
+import { jsonPatch, mergePatch } from './mergePatch';
 import { ObjectStore, WriteAnswer } from './objectStore';
 import { openApiV3 } from './openapi';
 import { parsePath, ResourcePath } from './paths';
@@ -251,12 +252,21 @@ export class SimulatedCluster {
     const contentType = (req.headers['content-type'] ?? '')
       .split(';')[0]
       .trim();
-    if (contentType === 'application/merge-patch+json') {
+    const patches: Record<
+      string,
+      [(live: unknown, patch: any) => unknown, (body: string) => unknown]
+    > = {
+      'application/merge-patch+json': [mergePatch, parseJson],
+      'application/json-patch+json': [jsonPatch, parseJsonValue],
+    };
+    if (patches[contentType]) {
+      const [patchWith, parse] = patches[contentType];
+      const patch = parse(body);
       return {
         code: 200,
-        object: this.objects.mergePatch(
+        object: this.objects.patch(
           target,
-          parseJson(body),
+          live => patchWith(live, patch),
           q.get('fieldManager') ?? managerOf(req),
           dryRun,
         ),

@@ -118,3 +118,12 @@ export function parseJson(body: string): KubeObject {
     );
   }
 }
+
+/** Any JSON body (a JSON patch is a list), refused as the API server refuses bad JSON. */
+export function parseJsonValue(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    throw badRequest(`the request body is not JSON: ${(e as Error).message}`);
+  }
+}

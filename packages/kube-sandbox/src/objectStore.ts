@@ -21,7 +21,6 @@ import {
   SERVER_SET,
   validateWrite,
 } from './incoming';
-import { mergePatch } from './mergePatch';
 import { ResourcePath } from './paths';
 import { groupVersion, ResourceType } from './resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
@@ -146,9 +145,10 @@ export class ObjectStore {
     return this.commit('update', target, key, live, obj, manager, dryRun);
   }
 
-  mergePatch(
+  /** A merge patch or a JSON patch (`patched` makes the new object from the live one). */
+  patch(
     target: ResourcePath,
-    patch: KubeObject,
+    patched: (live: KubeObject) => unknown,
     manager: string,
     dryRun: boolean,
   ) {
@@ -157,7 +157,7 @@ export class ObjectStore {
     if (!live) throw notFound(refOf(target));
     const obj = normalizeIncoming(
       target,
-      mergePatch(live, patch) as KubeObject,
+      patched(live) as KubeObject,
       target.name,
     );
     validateWrite(this.validator, target, obj);

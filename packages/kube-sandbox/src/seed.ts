@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { SimulatedCluster } from './cluster';
 import { RESOURCE_TYPES, ResourceType } from './resources';
-import { Topology, TopologyWorkload } from './topology';
+import { Topology, TopologyControlPlane, TopologyWorkload } from './topology';
 
 const type = (kind: string) =>
   RESOURCE_TYPES.find(r => r.kind === kind) as ResourceType;
@@ -16,18 +16,50 @@ type Version = TopologyWorkload['versions'][number];
 class NamespaceSeeder {
   private readonly seeded = new Map<string, Set<string>>();
 
-  constructor(private readonly clusters: Map<string, SimulatedCluster>) {}
+  constructor(
+    private readonly clusters: Map<string, SimulatedCluster>,
+    private readonly injection: Injection,
+  ) {}
 
   ensure(cluster: string, ns: string) {
     const set = this.seeded.get(cluster) ?? new Set<string>();
     this.seeded.set(cluster, set);
     if (set.has(ns)) return;
     set.add(ns);
+    const revision = this.injection.revisionFor(cluster, ns);
     this.clusters.get(cluster)!.seed(type('Namespace'), {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+      metadata: {
+        name: ns,
+        labels: {
+          'kubernetes.io/metadata.name': ns,
+          ...(revision ? { 'istio.io/rev': revision } : {}),
+        },
+      },
     });
+  }
+}
+
+/**
+ * Which namespaces get sidecars on which cluster, with which revision: the injected namespaces,
+ * by the control plane of the cluster (a remote's is its primary's).
+ */
+class Injection {
+  private readonly controlPlaneOf = new Map<string, string>();
+
+  constructor(private readonly topology: Topology) {
+    for (const mesh of topology.meshes)
+      for (const c of mesh.clusters)
+        this.controlPlaneOf.set(c.name, c.controlPlane ?? c.name);
+  }
+
+  revisionFor(cluster: string, namespace: string): string | undefined {
+    if (!this.topology.injectedNamespaces?.includes(namespace))
+      return undefined;
+    const host = this.controlPlaneOf.get(cluster) ?? cluster;
+    return this.topology.controlPlanes?.find(cp => cp.cluster === host)
+      ?.revision;
   }
 }
 
@@ -48,8 +80,13 @@ export function seedTopology(
         mesh.clusters.map(x => x.name),
       );
   }
-  const namespaces = new NamespaceSeeder(clusters);
+  const injection = new Injection(topology);
+  const namespaces = new NamespaceSeeder(clusters, injection);
   for (const name of clusters.keys()) namespaces.ensure(name, 'default');
+  for (const cp of topology.controlPlanes ?? []) {
+    namespaces.ensure(cp.cluster, 'istio-system');
+    seedControlPlane(clusters.get(cp.cluster)!, cp);
+  }
 
   for (const w of topology.workloads ?? []) {
     const inMesh = new Set(
@@ -61,7 +98,13 @@ export function seedTopology(
     }
     for (const v of w.versions) {
       for (const cluster of v.clusters)
-        seedVersion(clusters.get(cluster)!, cluster, w, v);
+        seedVersion(
+          clusters.get(cluster)!,
+          cluster,
+          w,
+          v,
+          injection.revisionFor(cluster, w.namespace),
+        );
     }
   }
   for (const { cluster, object } of topology.objects ?? []) {
@@ -96,6 +139,7 @@ function seedVersion(
   cluster: string,
   w: TopologyWorkload,
   v: Version,
+  revision: string | undefined,
 ) {
   const replicas = v.replicas ?? 1;
   const ready = Math.min(v.ready ?? replicas, replicas);
@@ -139,13 +183,79 @@ function seedVersion(
         labels: {
           ...labels,
           'topology.istio.io/cluster': cluster,
-          'security.istio.io/tlsMode': 'istio',
+          ...(revision
+            ? {
+                'security.istio.io/tlsMode': 'istio',
+                'istio.io/rev': revision,
+              }
+            : {}),
         },
+        // What Istio's injector leaves on a pod it gave a sidecar.
+        ...(revision
+          ? {
+              annotations: {
+                'sidecar.istio.io/status': JSON.stringify({
+                  initContainers: ['istio-init'],
+                  containers: ['istio-proxy'],
+                  revision,
+                }),
+              },
+            }
+          : {}),
       },
-      spec: { containers: [{ name: w.service }] },
+      spec: {
+        containers: [
+          { name: w.service },
+          ...(revision ? [{ name: 'istio-proxy' }] : []),
+        ],
+      },
       status: { phase: i < ready ? 'Running' : 'Pending' },
     });
   }
+}
+
+/** An istiod Deployment and its pods, as Istio's installer names and labels them per revision. */
+function seedControlPlane(target: SimulatedCluster, cp: TopologyControlPlane) {
+  const replicas = cp.replicas ?? 1;
+  const name = cp.revision === 'default' ? 'istiod' : `istiod-${cp.revision}`;
+  const labels = { app: 'istiod', istio: 'pilot', 'istio.io/rev': cp.revision };
+  target.seed(type('Deployment'), {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'istio-system', labels },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'istiod', 'istio.io/rev': cp.revision } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            { name: 'discovery', image: `docker.io/istio/pilot:${cp.version}` },
+          ],
+        },
+      },
+    },
+    status: {
+      replicas,
+      readyReplicas: replicas,
+      availableReplicas: replicas,
+      updatedReplicas: replicas,
+      observedGeneration: 1,
+    },
+  });
+  const hash = podSuffix(`${target.name}/${name}`);
+  for (let i = 0; i < replicas; i++)
+    target.seed(type('Pod'), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${name}-${hash}-${podSuffix(`${hash}${i}`).slice(0, 5)}`,
+        namespace: 'istio-system',
+        labels,
+      },
+      spec: { containers: [{ name: 'discovery' }] },
+      status: { phase: 'Running' },
+    });
 }
 
 /** The resource type a raw topology object is, by its apiVersion and kind. */

@@ -34,8 +34,20 @@ export interface TopologyWorkload {
   }>;
 }
 
+/** An istiod on a cluster: its revision and the Istio version its image carries. */
+export interface TopologyControlPlane {
+  cluster: string;
+  revision: string;
+  version: string;
+  replicas?: number;
+}
+
 export interface Topology {
   meshes: TopologyMesh[];
+  /** istiod Deployments (in istio-system); pods in injected namespaces get a sidecar. */
+  controlPlanes?: TopologyControlPlane[];
+  /** Namespaces labelled for injection with the revision of their cluster's control plane. */
+  injectedNamespaces?: string[];
   workloads?: TopologyWorkload[];
   /** How versions answer (error rate, latency), everywhere or on one cluster; the default otherwise. */
   behaviours?: Array<BehaviourScope & Partial<Behaviour>>;
@@ -69,6 +81,12 @@ export function validateTopology(topology: Topology, source = 'topology') {
       }
       names.add(c.name);
     });
+  });
+  (topology.controlPlanes ?? []).forEach((cp, i) => {
+    if (!names.has(cp.cluster))
+      throw new Error(
+        `${source}: controlPlanes[${i}] names unknown cluster ${cp.cluster}`,
+      );
   });
   (topology.behaviours ?? []).forEach((b, i) => {
     if (!b.namespace || !b.service || !b.version)

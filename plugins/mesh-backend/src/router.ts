@@ -7,6 +7,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   applyRequestSchema,
+  meshStatusReadPermission,
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
   metricsQuerySchema,
@@ -35,6 +36,7 @@ import { MeshApplier } from './service/MeshApplier';
 import { MeshPlanner } from './service/MeshPlanner';
 import { MeshStateService } from './service/MeshStateService';
 import { CanaryAnalyst } from './analysis/CanaryAnalyst';
+import { MeshStatusService } from './service/MeshStatusService';
 import { HostMetrics } from './telemetry/HostMetrics';
 
 /**
@@ -56,6 +58,7 @@ export interface RouterOptions {
   store: Pick<MeshStore, 'history' | 'entry'>;
   metrics: Pick<HostMetrics, 'traffic'>;
   analyst: Pick<CanaryAnalyst, 'stateFor'>;
+  meshStatus: Pick<MeshStatusService, 'status'>;
 }
 
 const ENTITY = '/entities/:kind/:namespace/:name';
@@ -85,6 +88,11 @@ function readRoutes(
   router.get('/clusters', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json(await clusters.describe());
+  });
+
+  router.get('/meshes/:mesh/status', async (req, res) => {
+    await access.basic(req, meshStatusReadPermission);
+    res.json(await options.meshStatus.status(req.params.mesh));
   });
 
   router.get(ENTITY, async (req, res) => {

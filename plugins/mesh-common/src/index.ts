@@ -11,6 +11,7 @@ export * from './intent/validate';
 export * from './intent/workloads';
 export * from './intent/changes';
 export * from './intent/changeSchema';
+export * from './intent/summary';
 export * from './placement/topology';
 export * from './placement/placement';
 export * from './generate/metadata';

@@ -14,7 +14,14 @@ export const meshTrafficUpdatePermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/** Read a mesh's status: its clusters, control planes, proxies and the services routed in it. */
+export const meshStatusReadPermission = createPermission({
+  name: 'mesh.status.read',
+  attributes: { action: 'read' },
+});
+
 export const meshPermissions = [
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
+  meshStatusReadPermission,
 ];

@@ -18,12 +18,13 @@ import {
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import {
+  meshStatusReadPermission,
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
 /**
- * The portal's policy: signed-in users may read a service's routing; only the entity's owners
+ * The portal's policy: signed-in users may read a service's routing and a mesh's status; only the entity's owners
  * (and members of `mesh.adminGroup`) may change it. Everything else stays open, as in the
  * template's allow-all policy, so the demo catalog and scaffolder keep working.
  */
@@ -34,7 +35,10 @@ export class MeshPermissionPolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (isPermission(request.permission, meshTrafficReadPermission)) {
+    if (
+      isPermission(request.permission, meshTrafficReadPermission) ||
+      isPermission(request.permission, meshStatusReadPermission)
+    ) {
       return { result: user ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
     }
     if (isPermission(request.permission, meshTrafficUpdatePermission)) {

@@ -5,6 +5,7 @@ import {
   entityMeshStateSchema,
   historyResponseSchema,
   hostTrafficSchema,
+  meshStatusSchema,
   invalidIntentResponseSchema,
   planResponseSchema,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -66,6 +67,7 @@ const ZOD: Record<string, z.ZodTypeAny> = {
   '/entities/{kind}/{namespace}/{name}/rollback post 200': applyResponseSchema,
   '/entities/{kind}/{namespace}/{name}/intent delete 200': applyResponseSchema,
   '/entities/{kind}/{namespace}/{name}/metrics get 200': hostTrafficSchema,
+  '/meshes/{mesh}/status get 200': meshStatusSchema,
   '/entities/{kind}/{namespace}/{name}/canary get 200':
     canaryAnalysisStateSchema,
 };

@@ -11,6 +11,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
+  BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
@@ -36,6 +37,19 @@ export class RequestAccess {
       state: Pick<MeshStateService, 'meshFor'>;
     },
   ) {}
+
+  /** The caller's credentials, once a permission that names no entity (a mesh's status) allows it. */
+  async basic(req: express.Request, permission: BasicPermission) {
+    const credentials = await this.deps.httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await this.deps.permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW)
+      throw new NotAllowedError(`you may not read ${permission.name}`);
+    return credentials;
+  }
 
   /**
    * The caller's credentials and the catalog entity, once the permission allows it. Changes come

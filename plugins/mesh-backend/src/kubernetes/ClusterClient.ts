@@ -1,9 +1,11 @@
 import {
   AppsV1Api,
+  CoreV1Api,
   ConfigurationOptions,
   CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
+  VersionApi,
 } from '@kubernetes/client-node';
 import {
   RoutingObject,
@@ -17,6 +19,7 @@ import {
 import { kubeConfigFor } from './kubeConfigFor';
 import { classifyClusterError } from './clusterErrors';
 import { withDeadline } from './requestDeadline';
+import { MeshInventory, readMeshInventory } from './meshInventory';
 
 const ISTIO = { group: 'networking.istio.io', version: 'v1' };
 /** The one field manager every write of the product uses, so ownership is stable across replicas. */
@@ -39,7 +42,12 @@ const placeOf = (obj: RoutingObject) => ({
  * bounded by the cluster's request timeout, which aborts the request itself. Knows nothing of sandboxes: a real API server answers the same.
  */
 export class ClusterClient {
-  private apis?: { apps: AppsV1Api; custom: CustomObjectsApi };
+  private apis?: {
+    apps: AppsV1Api;
+    core: CoreV1Api;
+    custom: CustomObjectsApi;
+    version: VersionApi;
+  };
 
   constructor(readonly cluster: ClusterConfig) {}
 
@@ -50,6 +58,8 @@ export class ClusterClient {
       const authentication = new KeepAliveAuthentication(kubeConfig);
       this.apis = {
         apps: makeKeepAliveClient(kubeConfig, authentication, AppsV1Api),
+        core: makeKeepAliveClient(kubeConfig, authentication, CoreV1Api),
+        version: makeKeepAliveClient(kubeConfig, authentication, VersionApi),
         custom: makeKeepAliveClient(
           kubeConfig,
           authentication,
@@ -103,6 +113,23 @@ export class ClusterClient {
     }
     return [...byVersion.values()].sort((a, b) =>
       a.version < b.version ? -1 : 1,
+    );
+  }
+
+  /** The API server's version, e.g. v1.31.0. */
+  async kubernetesVersion(): Promise<string> {
+    const api = this.api().version;
+    const info = await this.bounded(options => api.getCode(options));
+    return info.gitVersion;
+  }
+
+  /** The cluster's istiod Deployments and, per namespace, its injection label and sidecars. */
+  async meshInventory(controlPlaneNamespace: string): Promise<MeshInventory> {
+    return readMeshInventory(
+      this.cluster.name,
+      this.api(),
+      controlPlaneNamespace,
+      call => this.bounded(call),
     );
   }
 

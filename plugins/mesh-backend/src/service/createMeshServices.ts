@@ -12,6 +12,7 @@ import { RoutingWriter } from './RoutingWriter';
 import { HostMetrics } from '../telemetry/HostMetrics';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { CanaryAnalyst } from '../analysis/CanaryAnalyst';
+import { MeshStatusService } from './MeshStatusService';
 
 export interface MeshServices {
   registry: ClusterRegistry;
@@ -23,6 +24,7 @@ export interface MeshServices {
   status: EntityStatus;
   metrics: HostMetrics;
   analyst: CanaryAnalyst;
+  meshStatus: MeshStatusService;
 }
 
 /**
@@ -70,5 +72,6 @@ export async function createMeshServices(options: {
     status,
     metrics,
     analyst,
+    meshStatus: new MeshStatusService(registry, store),
   };
 }

@@ -9,6 +9,7 @@ import {
   HistoryEntry,
   HostTraffic,
   CanaryAnalysisState,
+  MeshStatus,
   PlanRequest,
   PlanResponse,
   RollbackRequest,
@@ -72,6 +73,11 @@ export class MeshApiClient {
       'GET',
       `${entityPath(entity)}/metrics?window=${encodeURIComponent(window)}`,
     );
+  }
+
+  /** A mesh's clusters, control planes, proxies and the services the portal routes. */
+  getMeshStatus(mesh: string): Promise<MeshStatus> {
+    return this.call('GET', `/meshes/${encodeURIComponent(mesh)}/status`);
   }
 
   /** The automatic canary the analysis follows, and its evaluations, newest first. */

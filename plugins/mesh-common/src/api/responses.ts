@@ -14,6 +14,7 @@ import type {
   EntityMeshState,
   HistoryEntry,
   HostTraffic,
+  MeshStatus,
   PlanResponse,
   UnfinishedChange,
 } from './types';
@@ -34,6 +35,13 @@ const changeState = z.enum([
   'interrupted',
 ]);
 const action = z.enum(['apply', 'rollback', 'remove']);
+const meshKind = z.enum([
+  'multi-primary',
+  'primary-remote',
+  'single-primary',
+  'external-control-plane',
+  'mixed',
+]);
 
 export const intentIssueSchema = z
   .object({ path: z.string(), message: z.string() })
@@ -45,13 +53,7 @@ export const clustersResponseSchema = z
       z
         .object({
           id: z.string(),
-          kind: z.enum([
-            'multi-primary',
-            'primary-remote',
-            'single-primary',
-            'external-control-plane',
-            'mixed',
-          ]),
+          kind: meshKind,
           configClusters: z.array(z.string()),
         })
         .strict(),
@@ -334,6 +336,76 @@ export const canaryAnalysisStateSchema = z
   })
   .strict();
 
+export const meshStatusSchema = z
+  .object({
+    id: z.string(),
+    kind: meshKind,
+    configClusters: z.array(z.string()),
+    clusters: z.array(
+      z
+        .object({
+          name: z.string(),
+          role: clusterRole,
+          network: z.string().optional(),
+          region: z.string().optional(),
+          reachable: z.boolean(),
+          error: z.string().optional(),
+          kubernetesVersion: z.string().optional(),
+        })
+        .strict(),
+    ),
+    controlPlanes: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          name: z.string(),
+          revision: z.string(),
+          version: z.string().optional(),
+          replicas: z.number(),
+          readyReplicas: z.number(),
+        })
+        .strict(),
+    ),
+    namespaces: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          namespace: z.string(),
+          injection: z.string().optional(),
+          pods: z.number(),
+          injectedPods: z.number(),
+        })
+        .strict(),
+    ),
+    services: z.array(
+      z
+        .object({
+          entityRef: z.string(),
+          host: z.string(),
+          summary: z.string(),
+          clusters: z.array(
+            z
+              .object({
+                cluster: z.string(),
+                status: z.enum(['ours', 'drifted']),
+              })
+              .strict(),
+          ),
+          lastChange: z
+            .object({
+              actor: z.string(),
+              onBehalfOf: z.string().optional(),
+              at: z.string(),
+              state: changeState,
+            })
+            .strict()
+            .optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 /** A 400 for an invalid intent: Backstage's error body with every issue and its path. */
 export const invalidIntentResponseSchema = z
   .object({
@@ -373,6 +445,7 @@ same<Same<z.infer<typeof applyResponseSchema>, ApplyResponse>>();
 same<Same<z.infer<typeof historyEntrySchema>, HistoryEntry>>();
 same<Same<z.infer<typeof hostTrafficSchema>, HostTraffic>>();
 same<Same<z.infer<typeof canaryEvaluationSchema>, CanaryEvaluation>>();
+same<Same<z.infer<typeof meshStatusSchema>, MeshStatus>>();
 same<Same<z.infer<typeof canaryAnalysisStateSchema>, CanaryAnalysisState>>();
 same<
   Same<z.infer<typeof planResponseSchema>['valid'], PlanResponse['valid']>

@@ -280,3 +280,64 @@ export interface CanaryAnalysisState {
   };
   evaluations: CanaryEvaluation[];
 }
+
+/** A cluster of a mesh as the status page shows it. */
+export interface MeshClusterStatus {
+  name: string;
+  role: ClusterRole;
+  network?: string;
+  region?: string;
+  reachable: boolean;
+  error?: string;
+  /** The API server's gitVersion, e.g. v1.31.0. */
+  kubernetesVersion?: string;
+}
+
+/** An istiod Deployment in a cluster's control-plane namespace. */
+export interface ControlPlaneStatus {
+  cluster: string;
+  name: string;
+  /** `istio.io/rev`; `default` when unlabelled. */
+  revision: string;
+  /** From the image tag, e.g. 1.24.2. */
+  version?: string;
+  replicas: number;
+  readyReplicas: number;
+}
+
+/** One namespace of one cluster: its injection label and how many of its pods run a sidecar. */
+export interface NamespaceProxies {
+  cluster: string;
+  namespace: string;
+  /** The revision the namespace is labelled for (`istio.io/rev`), or `enabled` (`istio-injection`). */
+  injection?: string;
+  pods: number;
+  injectedPods: number;
+}
+
+/** A service whose routing the portal wrote, as the mesh's config clusters hold it. */
+export interface RoutedService {
+  entityRef: string;
+  host: string;
+  /** A line such as "v1 80 / v3 20 · canary step 1 of 4". */
+  summary: string;
+  /** Per config cluster holding its objects: whether they are as written, or edited since. */
+  clusters: Array<{ cluster: string; status: 'ours' | 'drifted' }>;
+  lastChange?: {
+    actor: string;
+    onBehalfOf?: string;
+    at: string;
+    state: ChangeState;
+  };
+}
+
+/** `GET /meshes/:mesh/status`: the mesh itself, as multi-cluster mesh consoles lead with it. */
+export interface MeshStatus {
+  id: string;
+  kind: MeshKind;
+  configClusters: string[];
+  clusters: MeshClusterStatus[];
+  controlPlanes: ControlPlaneStatus[];
+  namespaces: NamespaceProxies[];
+  services: RoutedService[];
+}

@@ -1,0 +1,143 @@
+import { NotFoundError } from '@backstage/errors';
+import {
+  classifyRouting,
+  intentSummary,
+  MeshClusterStatus,
+  MeshStatus,
+  MeshTarget,
+  RoutedService,
+  RoutingObject,
+  serviceHost,
+  writtenFor,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { ClusterConfig, MeshConfig } from '../config/readMeshConfig';
+import { MeshStore } from '../database/MeshStore';
+import { describeClusterError } from '../kubernetes/clusterErrors';
+import { MeshInventory } from '../kubernetes/meshInventory';
+import { ClusterRegistry } from './ClusterRegistry';
+
+type ClusterRead = {
+  status: MeshClusterStatus;
+  inventory?: MeshInventory;
+  routing?: RoutingObject[];
+};
+
+/**
+ * A mesh as its status page shows it: every cluster read in parallel (version, istiod, namespaces
+ * and pods, and on config clusters the routing objects), and the services the portal routes with
+ * their last change. A cluster that does not answer is shown unreachable; the rest still is.
+ */
+export class MeshStatusService {
+  constructor(
+    private readonly registry: ClusterRegistry,
+    private readonly store: Pick<MeshStore, 'history'>,
+  ) {}
+
+  async status(meshId: string): Promise<MeshStatus> {
+    const mesh = this.registry.mesh(meshId);
+    if (!mesh) throw new NotFoundError(`no mesh ${meshId} is configured`);
+    const reads = await Promise.all(
+      mesh.clusters.map(c => this.readCluster(mesh, c)),
+    );
+    return {
+      id: mesh.id,
+      kind: mesh.placement.kind,
+      configClusters: mesh.placement.configClusters,
+      clusters: reads.map(r => r.status),
+      controlPlanes: reads.flatMap(r => r.inventory?.controlPlanes ?? []),
+      namespaces: reads.flatMap(r => r.inventory?.namespaces ?? []),
+      services: await this.routedServices(mesh, reads),
+    };
+  }
+
+  private async readCluster(
+    mesh: MeshConfig,
+    cluster: ClusterConfig,
+  ): Promise<ClusterRead> {
+    const client = this.registry.client(cluster);
+    const base: MeshClusterStatus = {
+      name: cluster.name,
+      role: cluster.role,
+      ...(cluster.network ? { network: cluster.network } : {}),
+      ...(cluster.region ? { region: cluster.region } : {}),
+      reachable: false,
+    };
+    const isConfig = mesh.placement.configClusters.includes(cluster.name);
+    try {
+      const [kubernetesVersion, inventory, routing] = await Promise.all([
+        client.kubernetesVersion(),
+        client.meshInventory(mesh.controlPlaneNamespace),
+        isConfig ? client.routing() : Promise.resolve(undefined),
+      ]);
+      return {
+        status: { ...base, reachable: true, kubernetesVersion },
+        inventory,
+        routing,
+      };
+    } catch (e) {
+      return {
+        status: { ...base, error: describeClusterError(e) },
+      };
+    }
+  }
+
+  /** Our VirtualServices on the config clusters, one row per entity, with its last change. */
+  private async routedServices(
+    mesh: MeshConfig,
+    reads: ClusterRead[],
+  ): Promise<RoutedService[]> {
+    const targets = new Map<string, MeshTarget>();
+    for (const read of reads)
+      for (const o of read.routing ?? []) {
+        const entityRef =
+          o.kind === 'VirtualService' ? writtenFor(o) : undefined;
+        if (entityRef)
+          targets.set(entityRef, {
+            mesh: mesh.id,
+            namespace: o.metadata.namespace,
+            service: o.metadata.name,
+            entityRef,
+          });
+      }
+    const services = await Promise.all(
+      [...targets.values()].map(t => this.routedService(t, reads)),
+    );
+    return services.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+  }
+
+  private async routedService(
+    target: MeshTarget,
+    reads: ClusterRead[],
+  ): Promise<RoutedService> {
+    const held = reads
+      .filter(r => r.routing)
+      .map(r => ({
+        cluster: r.status.name,
+        classified: classifyRouting(target, r.routing!),
+      }))
+      .filter(h => h.classified.objects.some(o => o.status !== 'foreign'));
+    const [last] = await this.store.history(target.entityRef, 1);
+    const intent = held.find(h => h.classified.intent)?.classified.intent;
+    return {
+      entityRef: target.entityRef,
+      host: serviceHost(target),
+      summary: intent ? intentSummary(intent) : 'edited by hand since applied',
+      clusters: held.map(h => ({
+        cluster: h.cluster,
+        status: h.classified.objects.some(o => o.status === 'drifted')
+          ? 'drifted'
+          : 'ours',
+      })),
+      ...(last
+        ? {
+            lastChange: {
+              actor: last.actor,
+              ...(last.onBehalfOf ? { onBehalfOf: last.onBehalfOf } : {}),
+              at: last.createdAt,
+              state: last.state,
+            },
+          }
+        : {}),
+    };
+  }
+}
