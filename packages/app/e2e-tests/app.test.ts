@@ -326,3 +326,66 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
     page.getByText('plugin:mesh/canary-analysis').first(),
   ).toBeVisible();
 });
+
+test('the mesh status page shows both control planes with their versions, the proxies and the routed services', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Mesh status' }).click();
+  await expect(page.getByText('Control planes')).toBeVisible();
+  for (const [deployment, version] of [
+    ['istiod-1-24-2', '1.24.2'],
+    ['istiod-1-23-4', '1.23.4'],
+  ]) {
+    const row = page.getByRole('row', { name: new RegExp(deployment) });
+    await expect(row).toContainText(version);
+  }
+  await expect(
+    page.getByRole('link', { name: 'component:default/reviews' }),
+  ).toBeVisible();
+  await page.screenshot({ path: path.join(screenshots, 'mesh-status.png') });
+});
+
+test('the Review dialog shows the YAML each primary gets, and consistent hashing by cookie lands in the DestinationRule', async ({
+  page,
+}) => {
+  await signIn(page);
+  await openMesh(page);
+  await meshTab(page, 'Resilience').click();
+  await page.getByRole('button', { name: /Load balancing policy/ }).click();
+  await page
+    .getByRole('option', { name: 'Consistent hash (sticky sessions)' })
+    .click();
+  await page.getByRole('button', { name: /Hash on/ }).click();
+  await page.getByRole('option', { name: 'a cookie' }).click();
+  await page.getByLabel('Hash key name').fill('sid');
+  await page.getByLabel('Cookie ttl').fill('30m');
+  await page.getByRole('button', { name: 'Review', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('east: dry run passed')).toBeVisible();
+  await dialog.getByRole('tab', { name: 'YAML' }).click();
+  await expect(dialog.getByLabel('east YAML')).toContainText('httpCookie');
+  await page.screenshot({
+    path: path.join(screenshots, 'mesh-review-yaml.png'),
+  });
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(dialog.getByText('Applied.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  for (const cluster of ['east', 'west']) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    kc.setCurrentContext(cluster);
+    const dr: any = await kc
+      .makeApiClient(CustomObjectsApi)
+      .getNamespacedCustomObject({
+        group: 'networking.istio.io',
+        version: 'v1',
+        namespace: 'bookinfo',
+        plural: 'destinationrules',
+        name: 'reviews',
+      });
+    expect(dr.spec.trafficPolicy.loadBalancer.consistentHash).toEqual({
+      httpCookie: { name: 'sid', ttl: '30m' },
+    });
+  }
+});

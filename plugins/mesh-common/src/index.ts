@@ -29,4 +29,5 @@ export * from './permissions';
 export * from './api/types';
 export * from './api/requests';
 export * from './api/responses';
+export * from './api/observedResponses';
 export * from './api/client';

@@ -7,6 +7,7 @@ export {
   meshPlugin,
   EntityMeshContent,
   EntityMeshOverviewCard,
+  MeshStatusPage,
 } from './plugin';
 export { isMeshAvailable } from './isMeshAvailable';
 export { meshApiRef } from './api/MeshApi';

@@ -11,6 +11,7 @@ import { meshApiRef } from './api/MeshApi';
 import { MeshClient } from './api/MeshClient';
 
 export const rootRouteRef = createRouteRef({ id: 'mesh' });
+export const meshStatusRouteRef = createRouteRef({ id: 'mesh-status' });
 
 /** @public */
 export const meshPlugin = createPlugin({
@@ -22,7 +23,7 @@ export const meshPlugin = createPlugin({
       factory: deps => new MeshClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, meshStatus: meshStatusRouteRef },
 });
 
 /** The Mesh tab of an entity page: `<EntityLayout.Route path="/mesh" title="Mesh" if={isMeshAvailable}>`. */
@@ -45,5 +46,15 @@ export const EntityMeshOverviewCard = meshPlugin.provide(
           m => m.EntityMeshOverviewCard,
         ),
     },
+  }),
+);
+
+/** The mesh status page: `<Route path="/mesh-status" element={<MeshStatusPage />} />`. */
+export const MeshStatusPage = meshPlugin.provide(
+  createRoutableExtension({
+    name: 'MeshStatusPage',
+    component: () =>
+      import('./components/MeshStatusPage').then(m => m.MeshStatusPage),
+    mountPoint: meshStatusRouteRef,
   }),
 );

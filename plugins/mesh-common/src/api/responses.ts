@@ -1,20 +1,25 @@
 import { z } from 'zod';
+import {
+  action,
+  changeState,
+  clusterHolds,
+  clusterRole,
+  meshKind,
+  same,
+  Same,
+} from './schemaParts';
 import { trafficIntentSchema } from '../intent/schema';
 import type { IntentIssue } from '../intent/issues';
 import type { ClassifiedObject } from '../parse/classify';
 import type { WorkloadVersion } from '../intent/workloads';
 import type {
   ApplyResponse,
-  CanaryAnalysisState,
-  CanaryEvaluation,
   ClusterApplyResult,
   ClusterPlan,
   ClustersResponse,
   ClusterState,
   EntityMeshState,
   HistoryEntry,
-  HostTraffic,
-  MeshStatus,
   PlanResponse,
   UnfinishedChange,
 } from './types';
@@ -24,24 +29,6 @@ import type {
  * strict: a field the contract does not name fails the parse. The OpenAPI document is checked
  * against these, and the type checks at the end keep them and the TypeScript types the same.
  */
-
-const clusterRole = z.enum(['primary', 'remote', 'config']);
-const clusterHolds = z.enum(['intended', 'before', 'other', 'unknown']);
-const changeState = z.enum([
-  'pending',
-  'applied',
-  'failed',
-  'restore-failed',
-  'interrupted',
-]);
-const action = z.enum(['apply', 'rollback', 'remove']);
-const meshKind = z.enum([
-  'multi-primary',
-  'primary-remote',
-  'single-primary',
-  'external-control-plane',
-  'mixed',
-]);
 
 export const intentIssueSchema = z
   .object({ path: z.string(), message: z.string() })
@@ -246,166 +233,6 @@ export const historyResponseSchema = z
   .object({ items: z.array(historyEntrySchema) })
   .strict();
 
-export const hostTrafficSchema = z
-  .object({
-    window: z.string(),
-    versions: z.array(
-      z
-        .object({
-          cluster: z.string(),
-          version: z.string(),
-          requestRate: z.number(),
-          successRate: z.number().optional(),
-          p50Ms: z.number().optional(),
-          p99Ms: z.number().optional(),
-        })
-        .strict(),
-    ),
-    callers: z.array(
-      z
-        .object({
-          cluster: z.string(),
-          version: z.string(),
-          percent: z.number(),
-        })
-        .strict(),
-    ),
-    configured: z
-      .array(
-        z
-          .object({
-            version: z.string(),
-            cluster: z.string().optional(),
-            weight: z.number(),
-          })
-          .strict(),
-      )
-      .optional(),
-    series: z.array(
-      z
-        .object({
-          version: z.string(),
-          points: z.array(z.tuple([z.number(), z.number()])),
-        })
-        .strict(),
-    ),
-  })
-  .strict();
-
-const checkVerdict = z.enum(['pass', 'fail', 'inconclusive']);
-
-export const canaryEvaluationSchema = z
-  .object({
-    id: z.number(),
-    entityRef: z.string(),
-    createdAt: z.string(),
-    candidate: z.string(),
-    step: z.number(),
-    verdict: checkVerdict,
-    action: z.enum(['advance', 'promote', 'abort', 'none']),
-    failures: z.number(),
-    reason: z.string(),
-    clusters: z.array(
-      z
-        .object({
-          cluster: z.string(),
-          requests: z.number(),
-          successRate: z.number().optional(),
-          latencyMs: z.number().optional(),
-          verdict: checkVerdict,
-          reasons: z.array(z.string()),
-        })
-        .strict(),
-    ),
-    historyId: z.number().optional(),
-  })
-  .strict();
-
-export const canaryAnalysisStateSchema = z
-  .object({
-    run: z
-      .object({
-        startedBy: z.string(),
-        step: z.number(),
-        failures: z.number(),
-        nextEvaluationAt: z.string(),
-      })
-      .strict()
-      .optional(),
-    evaluations: z.array(canaryEvaluationSchema),
-  })
-  .strict();
-
-export const meshStatusSchema = z
-  .object({
-    id: z.string(),
-    kind: meshKind,
-    configClusters: z.array(z.string()),
-    clusters: z.array(
-      z
-        .object({
-          name: z.string(),
-          role: clusterRole,
-          network: z.string().optional(),
-          region: z.string().optional(),
-          reachable: z.boolean(),
-          error: z.string().optional(),
-          kubernetesVersion: z.string().optional(),
-        })
-        .strict(),
-    ),
-    controlPlanes: z.array(
-      z
-        .object({
-          cluster: z.string(),
-          name: z.string(),
-          revision: z.string(),
-          version: z.string().optional(),
-          replicas: z.number(),
-          readyReplicas: z.number(),
-        })
-        .strict(),
-    ),
-    namespaces: z.array(
-      z
-        .object({
-          cluster: z.string(),
-          namespace: z.string(),
-          injection: z.string().optional(),
-          pods: z.number(),
-          injectedPods: z.number(),
-        })
-        .strict(),
-    ),
-    services: z.array(
-      z
-        .object({
-          entityRef: z.string(),
-          host: z.string(),
-          summary: z.string(),
-          clusters: z.array(
-            z
-              .object({
-                cluster: z.string(),
-                status: z.enum(['ours', 'drifted']),
-              })
-              .strict(),
-          ),
-          lastChange: z
-            .object({
-              actor: z.string(),
-              onBehalfOf: z.string().optional(),
-              at: z.string(),
-              state: changeState,
-            })
-            .strict()
-            .optional(),
-        })
-        .strict(),
-    ),
-  })
-  .strict();
-
 /** A 400 for an invalid intent: Backstage's error body with every issue and its path. */
 export const invalidIntentResponseSchema = z
   .object({
@@ -415,18 +242,6 @@ export const invalidIntentResponseSchema = z
   })
   .strict();
 
-// Compile-time: each schema's type and the TypeScript type are the same, both ways.
-// Keys are compared too: an optional field on one side only would otherwise pass both ways.
-type Same<A, B> = [A] extends [B]
-  ? [B] extends [A]
-    ? [keyof A] extends [keyof B]
-      ? [keyof B] extends [keyof A]
-        ? true
-        : false
-      : false
-    : false
-  : false;
-const same = <T extends true>(..._checks: T[]) => undefined;
 same<Same<z.infer<typeof intentIssueSchema>, IntentIssue>>();
 same<Same<z.infer<typeof workloadVersionSchema>, WorkloadVersion>>();
 same<Same<z.infer<typeof classifiedObjectSchema>, ClassifiedObject>>();
@@ -443,10 +258,6 @@ same<
 same<Same<z.infer<typeof clusterApplyResultSchema>, ClusterApplyResult>>();
 same<Same<z.infer<typeof applyResponseSchema>, ApplyResponse>>();
 same<Same<z.infer<typeof historyEntrySchema>, HistoryEntry>>();
-same<Same<z.infer<typeof hostTrafficSchema>, HostTraffic>>();
-same<Same<z.infer<typeof canaryEvaluationSchema>, CanaryEvaluation>>();
-same<Same<z.infer<typeof meshStatusSchema>, MeshStatus>>();
-same<Same<z.infer<typeof canaryAnalysisStateSchema>, CanaryAnalysisState>>();
 same<
   Same<z.infer<typeof planResponseSchema>['valid'], PlanResponse['valid']>
 >();

@@ -7,6 +7,7 @@ import {
   EntityMeshState,
   HistoryEntry,
   HostTraffic,
+  MeshStatus,
   InvalidIntent,
   PlanResponse,
   TrafficIntent,
@@ -33,6 +34,8 @@ export interface MeshApi {
     entity: CompoundEntityRef,
     request: { to: number; revision: string },
   ): Promise<ApplyResponse | InvalidIntent>;
+  /** A mesh's clusters, control planes, proxies and routed services. */
+  getMeshStatus(mesh: string): Promise<MeshStatus>;
   /** Live traffic from the mesh's Prometheus over a window such as 5m. */
   getMetrics(entity: CompoundEntityRef, window: string): Promise<HostTraffic>;
   /** The automatic canary the analysis follows, and its evaluations. */

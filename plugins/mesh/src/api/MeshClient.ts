@@ -54,6 +54,10 @@ export class MeshClient implements MeshApi {
     return this.client.rollback(entity, request);
   }
 
+  getMeshStatus(mesh: string) {
+    return this.client.getMeshStatus(mesh);
+  }
+
   getMetrics(entity: CompoundEntityRef, window: string) {
     return this.client.getMetrics(entity, window);
   }

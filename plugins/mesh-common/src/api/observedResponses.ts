@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { changeState, clusterRole, meshKind, same, Same } from './schemaParts';
+import type {
+  CanaryAnalysisState,
+  CanaryEvaluation,
+  HostTraffic,
+  MeshStatus,
+} from './types';
+
+/**
+ * The answers about what the mesh does rather than what it is told: live traffic, the canary
+ * analysis, the mesh's status. Strict, and kept the same as the TypeScript types, as in responses.ts.
+ */
+
+export const hostTrafficSchema = z
+  .object({
+    window: z.string(),
+    versions: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          version: z.string(),
+          requestRate: z.number(),
+          successRate: z.number().optional(),
+          p50Ms: z.number().optional(),
+          p99Ms: z.number().optional(),
+        })
+        .strict(),
+    ),
+    callers: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          version: z.string(),
+          percent: z.number(),
+        })
+        .strict(),
+    ),
+    configured: z
+      .array(
+        z
+          .object({
+            version: z.string(),
+            cluster: z.string().optional(),
+            weight: z.number(),
+          })
+          .strict(),
+      )
+      .optional(),
+    series: z.array(
+      z
+        .object({
+          version: z.string(),
+          points: z.array(z.tuple([z.number(), z.number()])),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+const checkVerdict = z.enum(['pass', 'fail', 'inconclusive']);
+
+export const canaryEvaluationSchema = z
+  .object({
+    id: z.number(),
+    entityRef: z.string(),
+    createdAt: z.string(),
+    candidate: z.string(),
+    step: z.number(),
+    verdict: checkVerdict,
+    action: z.enum(['advance', 'promote', 'abort', 'none']),
+    failures: z.number(),
+    reason: z.string(),
+    clusters: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          requests: z.number(),
+          successRate: z.number().optional(),
+          latencyMs: z.number().optional(),
+          verdict: checkVerdict,
+          reasons: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    historyId: z.number().optional(),
+  })
+  .strict();
+
+export const canaryAnalysisStateSchema = z
+  .object({
+    run: z
+      .object({
+        startedBy: z.string(),
+        step: z.number(),
+        failures: z.number(),
+        nextEvaluationAt: z.string(),
+      })
+      .strict()
+      .optional(),
+    evaluations: z.array(canaryEvaluationSchema),
+  })
+  .strict();
+
+export const meshStatusSchema = z
+  .object({
+    id: z.string(),
+    kind: meshKind,
+    configClusters: z.array(z.string()),
+    clusters: z.array(
+      z
+        .object({
+          name: z.string(),
+          role: clusterRole,
+          network: z.string().optional(),
+          region: z.string().optional(),
+          reachable: z.boolean(),
+          error: z.string().optional(),
+          kubernetesVersion: z.string().optional(),
+        })
+        .strict(),
+    ),
+    controlPlanes: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          name: z.string(),
+          revision: z.string(),
+          version: z.string().optional(),
+          replicas: z.number(),
+          readyReplicas: z.number(),
+        })
+        .strict(),
+    ),
+    namespaces: z.array(
+      z
+        .object({
+          cluster: z.string(),
+          namespace: z.string(),
+          injection: z.string().optional(),
+          pods: z.number(),
+          injectedPods: z.number(),
+        })
+        .strict(),
+    ),
+    services: z.array(
+      z
+        .object({
+          entityRef: z.string(),
+          host: z.string(),
+          summary: z.string(),
+          clusters: z.array(
+            z
+              .object({
+                cluster: z.string(),
+                status: z.enum(['ours', 'drifted']),
+              })
+              .strict(),
+          ),
+          lastChange: z
+            .object({
+              actor: z.string(),
+              onBehalfOf: z.string().optional(),
+              at: z.string(),
+              state: changeState,
+            })
+            .strict()
+            .optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+same<Same<z.infer<typeof hostTrafficSchema>, HostTraffic>>();
+same<Same<z.infer<typeof canaryEvaluationSchema>, CanaryEvaluation>>();
+same<Same<z.infer<typeof canaryAnalysisStateSchema>, CanaryAnalysisState>>();
+same<Same<z.infer<typeof meshStatusSchema>, MeshStatus>>();

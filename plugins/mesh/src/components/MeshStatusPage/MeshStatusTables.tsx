@@ -1,0 +1,116 @@
+import { Link, Table, TableColumn } from '@backstage/core-components';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { Chip } from '@material-ui/core';
+import {
+  ControlPlaneStatus,
+  MeshClusterStatus,
+  MeshStatus,
+  NamespaceProxies,
+  RoutedService,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+
+const dense = { paging: false, search: false, padding: 'dense' } as const;
+
+const clusterColumns: TableColumn<MeshClusterStatus>[] = [
+  { title: 'Cluster', field: 'name' },
+  { title: 'Role', field: 'role' },
+  { title: 'Network', render: c => c.network ?? '—' },
+  { title: 'Region', render: c => c.region ?? '—' },
+  { title: 'Kubernetes', render: c => c.kubernetesVersion ?? '—' },
+  {
+    title: 'Reachable',
+    render: c =>
+      c.reachable ? (
+        <Chip size="small" color="primary" label="reachable" />
+      ) : (
+        <Chip size="small" label={c.error ?? 'unreachable'} />
+      ),
+  },
+];
+
+const controlPlaneColumns: TableColumn<ControlPlaneStatus>[] = [
+  { title: 'Cluster', field: 'cluster' },
+  { title: 'Deployment', field: 'name' },
+  { title: 'Revision', field: 'revision' },
+  { title: 'Istio version', render: c => c.version ?? 'unknown' },
+  { title: 'Ready', render: c => `${c.readyReplicas} / ${c.replicas}` },
+];
+
+const namespaceColumns: TableColumn<NamespaceProxies>[] = [
+  { title: 'Cluster', field: 'cluster' },
+  { title: 'Namespace', field: 'namespace' },
+  { title: 'Injection', render: n => n.injection ?? 'not labelled' },
+  {
+    title: 'Pods with a sidecar',
+    render: n => `${n.injectedPods} / ${n.pods}`,
+  },
+];
+
+const entityLink = (ref: string) => {
+  const { kind, namespace, name } = parseEntityRef(ref);
+  return `/catalog/${namespace}/${kind.toLowerCase()}/${name}/mesh`;
+};
+
+const serviceColumns: TableColumn<RoutedService>[] = [
+  {
+    title: 'Service',
+    render: s => <Link to={entityLink(s.entityRef)}>{s.entityRef}</Link>,
+  },
+  { title: 'Host', field: 'host' },
+  { title: 'Routing', field: 'summary' },
+  {
+    title: 'Config clusters',
+    render: s =>
+      s.clusters.map(c => (
+        <Chip
+          key={c.cluster}
+          size="small"
+          color={c.status === 'ours' ? 'primary' : 'secondary'}
+          label={`${c.cluster}: ${c.status}`}
+        />
+      )),
+  },
+  {
+    title: 'Last change',
+    render: s =>
+      s.lastChange
+        ? `${new Date(s.lastChange.at).toLocaleString()} by ${
+            s.lastChange.onBehalfOf ?? s.lastChange.actor
+          }${
+            s.lastChange.state === 'applied' ? '' : ` (${s.lastChange.state})`
+          }`
+        : '—',
+  },
+];
+
+/** The four views of a mesh: clusters, control planes, proxies, routed services. */
+export const MeshStatusTables = ({ status }: { status: MeshStatus }) => (
+  <>
+    <Table<MeshClusterStatus>
+      title={`Clusters of ${status.id} (${
+        status.kind
+      }; routing on ${status.configClusters.join(', ')})`}
+      options={dense}
+      columns={clusterColumns}
+      data={status.clusters}
+    />
+    <Table<ControlPlaneStatus>
+      title="Control planes"
+      options={dense}
+      columns={controlPlaneColumns}
+      data={status.controlPlanes}
+    />
+    <Table<NamespaceProxies>
+      title="Proxies"
+      options={dense}
+      columns={namespaceColumns}
+      data={status.namespaces}
+    />
+    <Table<RoutedService>
+      title="Services routed from the portal"
+      options={dense}
+      columns={serviceColumns}
+      data={status.services}
+    />
+  </>
+);

@@ -1,0 +1,1 @@
+export { MeshStatusPage } from './MeshStatusPage';
