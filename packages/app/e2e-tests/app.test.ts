@@ -327,25 +327,6 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
   ).toBeVisible();
 });
 
-test('the mesh status page shows both control planes with their versions, the proxies and the routed services', async ({
-  page,
-}) => {
-  await signIn(page);
-  await page.getByRole('link', { name: 'Mesh status' }).click();
-  await expect(page.getByText('Control planes')).toBeVisible();
-  for (const [deployment, version] of [
-    ['istiod-1-24-2', '1.24.2'],
-    ['istiod-1-23-4', '1.23.4'],
-  ]) {
-    const row = page.getByRole('row', { name: new RegExp(deployment) });
-    await expect(row).toContainText(version);
-  }
-  await expect(
-    page.getByRole('link', { name: 'component:default/reviews' }),
-  ).toBeVisible();
-  await page.screenshot({ path: path.join(screenshots, 'mesh-status.png') });
-});
-
 test('the Review dialog shows the YAML each primary gets, and consistent hashing by cookie lands in the DestinationRule', async ({
   page,
 }) => {
@@ -364,7 +345,9 @@ test('the Review dialog shows the YAML each primary gets, and consistent hashing
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByText('east: dry run passed')).toBeVisible();
   await dialog.getByRole('tab', { name: 'YAML' }).click();
-  await expect(dialog.getByLabel('east YAML')).toContainText('httpCookie');
+  await expect(dialog.getByLabel('east YAML', { exact: true })).toContainText(
+    'httpCookie',
+  );
   await page.screenshot({
     path: path.join(screenshots, 'mesh-review-yaml.png'),
   });
@@ -388,4 +371,23 @@ test('the Review dialog shows the YAML each primary gets, and consistent hashing
       httpCookie: { name: 'sid', ttl: '30m' },
     });
   }
+});
+
+test('the mesh status page shows both control planes with their versions, the proxies and the routed services', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Mesh status' }).click();
+  await expect(page.getByText('Control planes')).toBeVisible();
+  for (const [deployment, version] of [
+    ['istiod-1-24-2', '1.24.2'],
+    ['istiod-1-23-4', '1.23.4'],
+  ]) {
+    const row = page.getByRole('row', { name: new RegExp(deployment) });
+    await expect(row).toContainText(version);
+  }
+  await expect(
+    page.getByRole('link', { name: 'component:default/reviews' }),
+  ).toBeVisible();
+  await page.screenshot({ path: path.join(screenshots, 'mesh-status.png') });
 });

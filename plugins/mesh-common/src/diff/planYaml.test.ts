@@ -44,7 +44,9 @@ describe('clusterPlanYaml', () => {
       ],
     });
     const documents = parseAllDocuments(yaml).map(d => d.toJS());
-    expect(documents.filter(Boolean)).toEqual([dr, vs]);
+    // The header heads the first document; the deletion is a comment-only one.
+    expect(documents).toEqual([dr, vs, null]);
+    expect(yaml.split('\n')[1]).toBe('---');
     expect(yaml).toContain('# delete: VirtualService bookinfo/reviews-old');
     expect(
       yaml.startsWith('# east: its routing objects after this change'),

@@ -9,7 +9,7 @@ import type { ClusterPlan } from '../api/types';
 export function clusterPlanYaml(
   plan: Pick<ClusterPlan, 'cluster' | 'changes'>,
 ) {
-  const header = `# ${plan.cluster}: its routing objects after this change`;
+  const header = `# ${plan.cluster}: its routing objects after this change\n`;
   const documents = plan.changes.map(change =>
     change.action === 'delete' || !change.object
       ? `# ${change.action}: ${change.kind} ${change.namespace ?? ''}/${
