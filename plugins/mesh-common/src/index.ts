@@ -12,6 +12,7 @@ export * from './intent/workloads';
 export * from './intent/changes';
 export * from './intent/changeSchema';
 export * from './intent/summary';
+export * from './intent/callerRoutes';
 export * from './placement/topology';
 export * from './placement/placement';
 export * from './generate/metadata';
