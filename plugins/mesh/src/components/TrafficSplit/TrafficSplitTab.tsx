@@ -5,34 +5,41 @@ import {
   Checkbox,
   FormControlLabel,
   Grid,
+  Radio,
+  RadioGroup,
   Slider,
   TextField,
   Typography,
 } from '@material-ui/core';
 import {
+  callerTargets,
   Destination,
   EntityMeshState,
   IntentIssue,
   runningVersions,
   startingIntent,
   TrafficIntent,
+  withCallerTargets,
   withSplit,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { useMemo, useState } from 'react';
+import { Dispatch, SetStateAction, useMemo, useState } from 'react';
+import { CallerRouting } from './CallerRouting';
+import {
+  modeOf,
+  rowLabel,
+  rowsFor,
+  SplitMode,
+  SplitRow,
+  splitOf,
+  weightsFor,
+  workloadsOf,
+} from './splitRows';
 import { rebalance, splitEvenly } from './rebalance';
 import { DisabledReason } from '../fields/DisabledReason';
 
 /** The versions the service runs, each once, sorted. */
 export function versionsOf(state: EntityMeshState): string[] {
   return runningVersions(state.clusters.flatMap(c => c.workloads));
-}
-
-/** Weights per running version from the split editing starts from (live, else last applied, else all to the first version). */
-function initialWeights(state: EntityMeshState, versions: string[]): number[] {
-  const split = startingIntent(state, versions).split;
-  return versions.map(v =>
-    split.filter(d => d.version === v).reduce((a, d) => a + d.weight, 0),
-  );
 }
 
 export interface TrafficSplitTabProps {
@@ -103,71 +110,174 @@ const WeightRow = (props: {
   );
 };
 
-/** One slider and number field per version, the sum held at 100 while the user moves them. */
+/** The split's rows and weights in a mode, and its locks; switching mode carries the weights over. */
+function useSplitRows(state: EntityMeshState) {
+  const workloads = useMemo(() => workloadsOf(state), [state]);
+  const start = useMemo(
+    () => startingIntent(state, versionsOf(state)).split,
+    [state],
+  );
+  const [mode, setModeState] = useState<SplitMode>(() => modeOf(start));
+  const rows = useMemo(() => rowsFor(mode, workloads), [mode, workloads]);
+  const [weights, setWeights] = useState(() => weightsFor(rows, start));
+  const [locked, setLocked] = useState<boolean[]>(() => rows.map(() => false));
+  const setMode = (next: SplitMode) => {
+    const nextRows = rowsFor(next, workloads);
+    setWeights(weightsFor(nextRows, splitOf(rows, weights)));
+    setLocked(nextRows.map(() => false));
+    setModeState(next);
+  };
+  return {
+    workloads,
+    mode,
+    setMode,
+    rows,
+    weights,
+    setWeights,
+    locked,
+    setLocked,
+  };
+}
+
+const ModeChoice = (props: {
+  mode: SplitMode;
+  disabled: boolean;
+  onChange(mode: SplitMode): void;
+}) => (
+  <RadioGroup
+    row
+    aria-label="Split by"
+    value={props.mode}
+    onChange={e => props.onChange(e.target.value as SplitMode)}
+  >
+    <FormControlLabel
+      value="version"
+      control={<Radio disabled={props.disabled} />}
+      label="By version"
+    />
+    <FormControlLabel
+      value="cluster"
+      control={<Radio disabled={props.disabled} />}
+      label="By version and cluster"
+    />
+  </RadioGroup>
+);
+
+/** The rows' weights; issues name the split's entries, which leave out rows at 0: map them back. */
+const WeightRows = (props: {
+  rows: SplitRow[];
+  weights: number[];
+  locked: boolean[];
+  split: Destination[];
+  issues: IntentIssue[];
+  disabled: boolean;
+  setWeights: Dispatch<SetStateAction<number[]>>;
+  setLocked: Dispatch<SetStateAction<boolean[]>>;
+}) => {
+  const { rows, weights, locked, split, issues } = props;
+  const issueFor = (row: SplitRow) =>
+    issues.find(x => {
+      if (!x.path.startsWith('split[')) return false;
+      const d = split[Number(x.path.slice(6, x.path.indexOf(']')))];
+      return d && rowLabel(d) === rowLabel(row);
+    });
+  const splitIssue = issues.find(x => x.path === 'split');
+  return (
+    <>
+      {rows.map((row, i) => (
+        <WeightRow
+          key={rowLabel(row)}
+          version={rowLabel(row)}
+          weight={weights[i]}
+          locked={locked[i]}
+          disabled={props.disabled}
+          issue={issueFor(row)}
+          onWeight={value =>
+            props.setWeights(w => rebalance(w, i, value, locked))
+          }
+          onLock={on =>
+            props.setLocked(l => l.map((x, k) => (k === i ? on : x)))
+          }
+        />
+      ))}
+      {splitIssue && (
+        <Typography color="error">{splitIssue.message}</Typography>
+      )}
+    </>
+  );
+};
+
+/**
+ * One slider and number field per version (or per version and cluster), the sum held at 100
+ * while the user moves them; and where each cluster's callers go.
+ */
 export const TrafficSplitTab = ({
   state,
   disabledReason,
   issues = [],
   onReview,
 }: TrafficSplitTabProps) => {
-  const versions = useMemo(() => versionsOf(state), [state]);
-  const [weights, setWeights] = useState(() => initialWeights(state, versions));
-  const [locked, setLocked] = useState<boolean[]>(() =>
-    versions.map(() => false),
+  const rows = useSplitRows(state);
+  const [targets, setTargets] = useState(() =>
+    callerTargets(startingIntent(state, versionsOf(state))),
   );
   const disabled = Boolean(disabledReason);
-  const split: Destination[] = versions
-    .map((version, i) => ({ version, weight: weights[i] }))
-    .filter(d => d.weight > 0);
-  // Issues name the split's entries, which leave out versions at 0: map them back to the row.
-  const issueFor = (version: string) =>
-    issues.find(
-      x =>
-        x.path.startsWith('split[') &&
-        split[Number(x.path.slice(6, x.path.indexOf(']')))]?.version ===
-          version,
+  const split = splitOf(rows.rows, rows.weights);
+  const review = () =>
+    onReview(
+      withCallerTargets(
+        withSplit(startingIntent(state, versionsOf(state)), split),
+        targets,
+        rows.workloads,
+      ),
     );
-  const splitIssue = issues.find(x => x.path === 'split');
   return (
-    <InfoCard
-      title="Traffic split"
-      subheader="Weights of the default route, per version; they always sum to 100."
-    >
-      <DisabledReason reason={disabledReason} />
-      {versions.map((version, i) => (
-        <WeightRow
-          key={version}
-          version={version}
-          weight={weights[i]}
-          locked={locked[i]}
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <InfoCard
+          title="Traffic split"
+          subheader="Weights of the default route; they always sum to 100."
+        >
+          <DisabledReason reason={disabledReason} />
+          <ModeChoice
+            mode={rows.mode}
+            disabled={disabled}
+            onChange={rows.setMode}
+          />
+          <WeightRows
+            {...rows}
+            split={split}
+            issues={issues}
+            disabled={disabled}
+          />
+          <Box display="flex" mt={2} style={{ gap: 8 }}>
+            <Button
+              variant="outlined"
+              disabled={disabled}
+              onClick={() => rows.setWeights(splitEvenly(rows.rows.length))}
+            >
+              Split evenly
+            </Button>
+            <Button
+              variant="contained"
+              color="primary"
+              disabled={disabled}
+              onClick={review}
+            >
+              Review
+            </Button>
+          </Box>
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <CallerRouting
+          clusters={state.clusters.map(c => c.cluster)}
+          targets={targets}
           disabled={disabled}
-          issue={issueFor(version)}
-          onWeight={value => setWeights(w => rebalance(w, i, value, locked))}
-          onLock={on => setLocked(l => l.map((x, k) => (k === i ? on : x)))}
+          issues={issues}
+          onChange={setTargets}
         />
-      ))}
-      {splitIssue && (
-        <Typography color="error">{splitIssue.message}</Typography>
-      )}
-      <Box display="flex" mt={2} style={{ gap: 8 }}>
-        <Button
-          variant="outlined"
-          disabled={disabled}
-          onClick={() => setWeights(splitEvenly(versions.length))}
-        >
-          Split evenly
-        </Button>
-        <Button
-          variant="contained"
-          color="primary"
-          disabled={disabled}
-          onClick={() =>
-            onReview(withSplit(startingIntent(state, versions), split))
-          }
-        >
-          Review
-        </Button>
-      </Box>
-    </InfoCard>
+      </Grid>
+    </Grid>
   );
 };
