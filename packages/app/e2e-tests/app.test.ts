@@ -391,3 +391,35 @@ test('the mesh status page shows both control planes with their versions, the pr
   ).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, 'mesh-status.png') });
 });
+
+test('a per-cluster split lands on both primaries, and the caller-cluster preset writes a sourceLabels route', async ({
+  page,
+}) => {
+  await signIn(page);
+  await openMesh(page);
+  await meshTab(page, 'Traffic split').click();
+  await page.getByRole('radio', { name: 'By version and cluster' }).check();
+  for (const row of ['v1@east', 'v1@west', 'v2@east', 'v2@west', 'v3@west'])
+    await page.getByLabel(`Lock ${row}`).uncheck();
+  await page.getByLabel('Weight of v1@east (percent)').fill('70');
+  await page.getByLabel('Lock v1@east').check();
+  await page.getByLabel('Weight of v3@west (percent)').fill('30');
+  await page.getByLabel('Lock v3@west').check();
+  await page
+    .getByRole('button', { name: "Send east's callers to west" })
+    .click();
+  await page.screenshot({
+    path: path.join(screenshots, 'mesh-split-by-cluster.png'),
+  });
+  await reviewAndApply(page, 'Review');
+  for (const cluster of ['east', 'west']) {
+    const vs = await liveVirtualService(cluster);
+    const subsets = vs.spec.http
+      .at(-1)
+      .route.map((r: any) => `${r.destination.subset}=${r.weight}`);
+    expect(subsets).toEqual(['v1-east=70', 'v3-west=30']);
+    expect(vs.spec.http[0].match).toEqual([
+      { sourceLabels: { 'topology.istio.io/cluster': 'east' } },
+    ]);
+  }
+});
