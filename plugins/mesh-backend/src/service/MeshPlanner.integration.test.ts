@@ -1,5 +1,10 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { Sandbox } from '@meshtraffic/kube-sandbox';
+import {
+  loadTopology,
+  Sandbox,
+  startSandbox,
+  topologyPath,
+} from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
 import {
   serviceEntity,
@@ -189,5 +194,47 @@ describe('POST /entities/:kind/:namespace/:name/plan', () => {
         status: 'foreign',
       }),
     ]);
+  });
+});
+
+describe('a plan to a version with no ready pods', () => {
+  let sandbox: Sandbox;
+  let server: any;
+
+  beforeAll(async () => {
+    // The demo, with reviews v3 on west scaled up but not ready (a crash loop, a bad image).
+    const topology = loadTopology(topologyPath('demo'));
+    const reviewsWorkload = topology.workloads!.find(
+      x => x.service === 'reviews',
+    )!;
+    reviewsWorkload.versions = reviewsWorkload.versions.map(v =>
+      v.version === 'v3' ? { ...v, ready: 0 } : v,
+    );
+    sandbox = await startSandbox(topology, { ephemeralPorts: true });
+    ({ server } = await startMeshBackend({ sandbox, entities: [reviews] }));
+  }, 30_000);
+  afterAll(() => sandbox?.stop());
+
+  it('is refused before any write, naming the version and the cluster', async () => {
+    const res = await request(server)
+      .post('/api/mesh/entities/component/default/reviews/plan')
+      .set('Authorization', mockCredentials.user.header())
+      .send({
+        intent: {
+          split: [
+            { version: 'v1', weight: 70 },
+            { version: 'v3', cluster: 'west', weight: 30 },
+          ],
+        },
+      });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([
+      {
+        path: 'split[1].weight',
+        message:
+          'sends 30% to v3 on cluster west, which has no ready pods there; scale it up or give it weight 0',
+      },
+    ]);
+    expect(writes(sandbox)).toEqual([]);
   });
 });

@@ -65,6 +65,30 @@ export function checkDestinationExists(
   }
 }
 
+/**
+ * Traffic sent to a version with no ready pods where it routes (the named cluster, or anywhere
+ * for a version-wide subset) would fail with 503s: refused, naming version and cluster.
+ */
+function checkReady(
+  issues: IssueCollector,
+  at: Path,
+  d: Destination,
+  workloads: WorkloadVersion[] | undefined,
+) {
+  const running = (workloads ?? []).filter(
+    w => w.version === d.version && (!d.cluster || w.cluster === d.cluster),
+  );
+  if (!running.length || running.some(w => w.readyReplicas > 0)) return;
+  issues.add(
+    [...at, 'weight'],
+    `sends ${d.weight}% to ${d.version}${
+      d.cluster ? ` on cluster ${d.cluster}` : ''
+    }, which has no ready pods ${
+      d.cluster ? 'there' : 'on any cluster'
+    }; scale it up or give it weight 0`,
+  );
+}
+
 export function checkSplit(
   issues: IssueCollector,
   at: Path,
@@ -89,6 +113,7 @@ export function checkSplit(
       seen.set(key, i);
     }
     checkDestinationExists(issues, [...at, i], d, workloads);
+    if (d.weight > 0) checkReady(issues, [...at, i], d, workloads);
   });
   if (sum !== 100) {
     issues.add(at, `weights must sum to 100 (they sum to ${sum})`);

@@ -543,3 +543,45 @@ describe('load balancer, locality and query-parameter matches', () => {
     );
   });
 });
+
+describe('traffic to versions without ready pods', () => {
+  const workloads = [
+    { cluster: 'east', version: 'v1', replicas: 2, readyReplicas: 2 },
+    { cluster: 'west', version: 'v3', replicas: 1, readyReplicas: 0 },
+    { cluster: 'east', version: 'v3', replicas: 1, readyReplicas: 1 },
+  ];
+  const issues = (split: object[]) => {
+    const result = validateIntent({ split }, { workloads });
+    return result.ok ? [] : result.issues;
+  };
+
+  it('refuses weight to a version on a cluster where none of its pods is ready, naming both', () => {
+    expect(
+      issues([
+        { version: 'v1', weight: 80 },
+        { version: 'v3', cluster: 'west', weight: 20 },
+      ]),
+    ).toEqual([
+      {
+        path: 'split[1].weight',
+        message:
+          'sends 20% to v3 on cluster west, which has no ready pods there; scale it up or give it weight 0',
+      },
+    ]);
+  });
+
+  it('accepts a version-wide destination while some cluster has it ready, and weight 0 anywhere', () => {
+    expect(
+      issues([
+        { version: 'v1', weight: 80 },
+        { version: 'v3', weight: 20 },
+      ]),
+    ).toEqual([]);
+    expect(
+      issues([
+        { version: 'v1', weight: 100 },
+        { version: 'v3', cluster: 'west', weight: 0 },
+      ]),
+    ).toEqual([]);
+  });
+});
