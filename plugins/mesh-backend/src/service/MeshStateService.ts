@@ -123,6 +123,7 @@ export class MeshStateService {
               workloads,
               routing: classified.objects,
               ...(classified.intent ? { intent: classified.intent } : {}),
+              ...(classified.handEdit ? { handEdit: classified.handEdit } : {}),
             },
           };
         } catch (e) {

@@ -100,6 +100,13 @@ export const clusterStateSchema = z
     workloads: z.array(workloadVersionSchema),
     routing: z.array(classifiedObjectSchema),
     intent: trafficIntentSchema.optional(),
+    handEdit: z
+      .object({
+        intent: trafficIntentSchema.optional(),
+        cannotRepresent: z.string().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

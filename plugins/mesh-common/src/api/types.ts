@@ -10,7 +10,7 @@ import { Destination, TrafficIntent } from '../intent/schema';
 import { WorkloadVersion } from '../intent/workloads';
 import { ClusterRole } from '../placement/topology';
 import { MeshKind } from '../placement/placement';
-import { ClassifiedObject } from '../parse/classify';
+import { ClassifiedObject, HandEdit } from '../parse/classify';
 import { RoutingObject } from '../generate/istioTypes';
 
 /** `GET /clusters`: what the portal may know of a cluster. Never an address or a credential. */
@@ -47,6 +47,8 @@ export interface ClusterState {
   routing: ClassifiedObject[];
   /** The intent this entity's objects on this cluster express (config clusters, when they are ours and unchanged). */
   intent?: TrafficIntent;
+  /** When they were edited by hand: the intent they express now (to adopt), or what an intent cannot hold of them. */
+  handEdit?: HandEdit;
 }
 
 /** What a config cluster holds, measured against an unfinished change. */

@@ -52,6 +52,16 @@ describe('classifyRouting', () => {
     expect(result.objects.map(o => o.status)).toEqual(['drifted', 'drifted']);
     expect(result.objects[1].reason).toMatch(/hash/);
     expect(result.intent).toBeUndefined();
+    // The hand edit reads back as an intent that adopting would apply.
+    expect(result.handEdit).toEqual({
+      intent: {
+        ...intent,
+        split: [
+          { version: intent.split[0].version, weight: 70 },
+          { version: intent.split[1].version, weight: 30 },
+        ],
+      },
+    });
   });
 
   it('calls our objects drifted when a field the intent cannot say was added', () => {
@@ -64,6 +74,9 @@ describe('classifyRouting', () => {
     expect(result.objects[1]).toMatchObject({
       status: 'drifted',
       reason: expect.stringMatching(/corsPolicy/),
+    });
+    expect(result.handEdit).toEqual({
+      cannotRepresent: expect.stringMatching(/corsPolicy/),
     });
   });
 

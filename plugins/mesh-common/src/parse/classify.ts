@@ -134,6 +134,47 @@ export interface ClassifiedRouting {
   objects: ClassifiedObject[];
   /** The intent our objects express, when they exist, agree with each other and have not drifted. */
   intent?: TrafficIntent;
+  /** When our objects were edited by hand: the intent they now express, or what it cannot hold. */
+  handEdit?: HandEdit;
+}
+
+/** A hand edit read back: adopting it makes `intent` the intent; `cannotRepresent` says what would be lost or why it cannot be read. */
+export interface HandEdit {
+  intent?: TrafficIntent;
+  cannotRepresent?: string;
+}
+
+/** The intent hand-edited objects express now, and what of them an intent cannot hold. */
+function handEditOf(
+  target: MeshTarget,
+  vs: VirtualServiceObject | undefined,
+  dr: DestinationRuleObject | undefined,
+): HandEdit {
+  if (!vs || !dr)
+    return {
+      cannotRepresent: `the ${
+        vs ? 'DestinationRule' : 'VirtualService'
+      } is missing`,
+    };
+  try {
+    const intent = parseRouting(vs, dr);
+    const lost = generateRouting(target, intent).some(
+      e =>
+        comparableSpec(e) !==
+        comparableSpec(e.kind === 'VirtualService' ? vs : dr),
+    );
+    return lost
+      ? {
+          intent,
+          cannotRepresent:
+            'the live objects hold fields or an order the intent cannot express; adopting drops them',
+        }
+      : { intent };
+  } catch (e) {
+    return {
+      cannotRepresent: e instanceof RoutingParseError ? e.message : String(e),
+    };
+  }
 }
 
 function comparableSpec(obj: RoutingObject) {
@@ -283,5 +324,6 @@ export function classifyRouting(
       ? { ...base, status: 'drifted', reason: drift }
       : { ...base, status: 'ours' };
   });
-  return { objects, intent: drift ? undefined : intent };
+  if (!drift) return { objects, intent };
+  return { objects, handEdit: handEditOf(target, vs, dr) };
 }

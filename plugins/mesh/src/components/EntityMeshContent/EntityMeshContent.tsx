@@ -35,6 +35,7 @@ import { WorkloadsTable } from '../Overview/WorkloadsTable';
 import { ReviewDialog } from '../ReviewDialog/ReviewDialog';
 import { OwnershipNotice } from './OwnershipNotice';
 import { UnfinishedChangeNotice } from './UnfinishedChangeNotice';
+import { DriftNotice } from './DriftNotice';
 import { EditorTab } from './EditorTab';
 import { useMeshClusters } from '../useMeshClusters';
 import { useMeshState } from '../useMeshState';
@@ -171,6 +172,20 @@ const HistoryPanel = (props: {
   </Grid>
 );
 
+/** What anyone must know before editing: who holds the host, hand edits, unfinished changes. */
+const RoutingNotices = (props: {
+  state: EntityMeshState;
+  disabledReason?: string;
+  onReview(intent: TrafficIntent): void;
+  onRemove(): void;
+}) => (
+  <>
+    <OwnershipNotice state={props.state} />
+    <DriftNotice {...props} />
+    <UnfinishedChangeNotice {...props} />
+  </>
+);
+
 /** The intent under review, the issues its plan found, and a reload that starts the tabs afresh. */
 function useReviewState(retry: () => void, retryHistory: () => void) {
   const [reviewing, setReviewing] = useState<TrafficIntent>();
@@ -211,9 +226,8 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
         <ServiceCard target={target} mesh={mesh} />
         <TabBar tab={tab} onChange={setTab} />
         <Loading loading={loading && !state} error={error} />
-        {state && <OwnershipNotice state={state} />}
         {state && (
-          <UnfinishedChangeNotice
+          <RoutingNotices
             state={state}
             disabledReason={disabledReason}
             onReview={setReviewing}
