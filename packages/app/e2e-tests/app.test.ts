@@ -1,5 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
@@ -422,4 +423,34 @@ test('a per-cluster split lands on both primaries, and the caller-cluster preset
       { sourceLabels: { 'topology.istio.io/cluster': 'east' } },
     ]);
   }
+});
+
+test('a drift made with kubectl is shown and fixed by re-applying the last intent', async ({
+  page,
+}) => {
+  await signIn(page);
+  await openMesh(page);
+  await applySplit(page, { v1: 100 });
+  // A hand edit on west, as an operator would make it.
+  execFileSync('kubectl', [
+    '--kubeconfig',
+    kubeconfig,
+    '--context',
+    'west',
+    '-n',
+    'bookinfo',
+    'patch',
+    'virtualservice',
+    'reviews',
+    '--type=json',
+    '-p',
+    JSON.stringify([{ op: 'add', path: '/spec/http/0/timeout', value: '9s' }]),
+  ]);
+  await page.reload();
+  await expect(page.getByText('Edited by hand on west')).toBeVisible();
+  await page.screenshot({ path: path.join(screenshots, 'mesh-drift.png') });
+  await reviewAndApply(page, 'Re-apply the last intent');
+  const vs = await liveVirtualService('west');
+  expect(vs.spec.http[0].timeout).toBeUndefined();
+  await expect(page.getByText('Edited by hand on west')).toHaveCount(0);
 });
