@@ -8,11 +8,13 @@ import {
 import { CanaryTab } from '../Canary/CanaryTab';
 import { FaultInjectionTab } from '../FaultInjection/FaultInjectionTab';
 import { ResilienceTab } from '../Resilience/ResilienceTab';
+import { RoutesTab } from '../Routes/RoutesTab';
 import { TrafficSplitTab, versionsOf } from '../TrafficSplit/TrafficSplitTab';
 
 export interface EditorTabProps {
   tab:
     | 'Traffic split'
+    | 'Routes'
     | 'Canary & mirroring'
     | 'Fault injection'
     | 'Resilience';
@@ -40,6 +42,15 @@ export const EditorTab = ({
   switch (tab) {
     case 'Traffic split':
       return <TrafficSplitTab state={state} {...common} />;
+    case 'Routes':
+      return (
+        <RoutesTab
+          intent={intent}
+          versions={versions}
+          clusters={state.clusters.map(c => c.cluster)}
+          {...common}
+        />
+      );
     case 'Canary & mirroring':
       return (
         <CanaryTab

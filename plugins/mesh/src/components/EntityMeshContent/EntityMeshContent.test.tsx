@@ -570,6 +570,7 @@ describe('EntityMeshContent', () => {
     ).toEqual([
       'Overview',
       'Traffic split',
+      'Routes',
       'Canary & mirroring',
       'Fault injection',
       'Resilience',

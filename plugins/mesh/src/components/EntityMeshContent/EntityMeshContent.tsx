@@ -44,6 +44,7 @@ import { useRoutingActions } from './useRoutingActions';
 const TABS = [
   'Overview',
   'Traffic split',
+  'Routes',
   'Canary & mirroring',
   'Fault injection',
   'Resilience',

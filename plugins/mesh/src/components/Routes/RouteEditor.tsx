@@ -1,0 +1,206 @@
+import { InfoCard } from '@backstage/core-components';
+import { Box, Button, IconButton, MenuItem } from '@material-ui/core';
+import ArrowDownwardIcon from '@material-ui/icons/ArrowDownward';
+import ArrowUpwardIcon from '@material-ui/icons/ArrowUpward';
+import DeleteIcon from '@material-ui/icons/Delete';
+import {
+  Destination,
+  IntentIssue,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { issueAt } from '../fields/intentIssues';
+import { IntentTextField, numberOrUndefined } from '../fields/IntentTextField';
+import { MatchEditor } from './MatchEditor';
+import { RouteDraft } from './routesDraft';
+
+type Props = {
+  index: number;
+  count: number;
+  route: RouteDraft;
+  versions: string[];
+  clusters: string[];
+  disabled: boolean;
+  issues: IntentIssue[];
+  onChange(route: RouteDraft): void;
+  onMove(by: -1 | 1): void;
+  onRemove(): void;
+};
+
+/** A route's split: rows of version, optional cluster and weight. */
+const SplitRows = (props: Props) => {
+  const { route, index, disabled } = props;
+  const setSplit = (split: Destination[]) =>
+    props.onChange({ ...route, split });
+  const at = `routes[${index}].split`;
+  return (
+    <Box mt={1}>
+      {route.split.map((d, i) => (
+        <Box key={i} display="flex" style={{ gap: 8 }}>
+          <IntentTextField
+            select
+            label={`${route.name} destination ${i + 1}: version`}
+            value={d.version}
+            disabled={disabled}
+            issue={issueAt(props.issues, `${at}[${i}].version`)}
+            onChange={e =>
+              setSplit(
+                route.split.map((x, k) =>
+                  k === i ? { ...x, version: e.target.value } : x,
+                ),
+              )
+            }
+            style={{ minWidth: 120 }}
+          >
+            {props.versions.map(v => (
+              <MenuItem key={v} value={v}>
+                {v}
+              </MenuItem>
+            ))}
+          </IntentTextField>
+          <IntentTextField
+            select
+            label={`${route.name} destination ${i + 1}: cluster`}
+            value={d.cluster ?? ''}
+            disabled={disabled}
+            onChange={e =>
+              setSplit(
+                route.split.map((x, k) => {
+                  if (k !== i) return x;
+                  const { cluster: _c, ...rest } = x;
+                  return e.target.value
+                    ? { ...rest, cluster: e.target.value }
+                    : rest;
+                }),
+              )
+            }
+            style={{ minWidth: 120 }}
+          >
+            <MenuItem value="">any cluster</MenuItem>
+            {props.clusters.map(c => (
+              <MenuItem key={c} value={c}>
+                {c}
+              </MenuItem>
+            ))}
+          </IntentTextField>
+          <IntentTextField
+            type="number"
+            label={`${route.name} destination ${i + 1}: weight`}
+            value={d.weight}
+            disabled={disabled}
+            issue={issueAt(props.issues, `${at}[${i}]`, { under: true })}
+            onChange={e =>
+              setSplit(
+                route.split.map((x, k) =>
+                  k === i
+                    ? { ...x, weight: numberOrUndefined(e.target.value) ?? 0 }
+                    : x,
+                ),
+              )
+            }
+          />
+        </Box>
+      ))}
+      {issueAt(props.issues, at) && (
+        <Box color="error.main">{issueAt(props.issues, at)}</Box>
+      )}
+      <Button
+        size="small"
+        disabled={disabled}
+        onClick={() =>
+          setSplit([...route.split, { version: props.versions[0], weight: 0 }])
+        }
+      >
+        Add a destination to {route.name}
+      </Button>
+    </Box>
+  );
+};
+
+const RouteActions = (props: Props) => (
+  <Box>
+    <IconButton
+      aria-label={`Move ${props.route.name} up`}
+      disabled={props.disabled || props.index === 0}
+      onClick={() => props.onMove(-1)}
+    >
+      <ArrowUpwardIcon />
+    </IconButton>
+    <IconButton
+      aria-label={`Move ${props.route.name} down`}
+      disabled={props.disabled || props.index === props.count - 1}
+      onClick={() => props.onMove(1)}
+    >
+      <ArrowDownwardIcon />
+    </IconButton>
+    <IconButton
+      aria-label={`Remove ${props.route.name}`}
+      disabled={props.disabled}
+      onClick={props.onRemove}
+    >
+      <DeleteIcon />
+    </IconButton>
+  </Box>
+);
+
+/** One route: its name, its match alternatives (OR), its split, timeout and retries. */
+export const RouteEditor = (props: Props) => {
+  const { route, index, disabled, issues } = props;
+  const set = (patch: Partial<RouteDraft>) =>
+    props.onChange({ ...route, ...patch });
+  const at = `routes[${index}]`;
+  return (
+    <InfoCard
+      title={`${index + 1}. ${route.name}`}
+      action={<RouteActions {...props} />}
+    >
+      <IntentTextField
+        label={`Route ${index + 1} name`}
+        value={route.name}
+        disabled={disabled}
+        issue={issueAt(issues, `${at}.name`)}
+        onChange={e => set({ name: e.target.value })}
+      />
+      {route.alternatives.map((conditions, i) => (
+        <Box key={i} display="flex" alignItems="flex-start">
+          <MatchEditor
+            label={`${route.name} match ${i + 1}`}
+            conditions={conditions}
+            disabled={disabled}
+            issue={issueAt(issues, `${at}.match[${i}]`, { under: true })}
+            onChange={next =>
+              set({
+                alternatives: route.alternatives.map((x, k) =>
+                  k === i ? next : x,
+                ),
+              })
+            }
+          />
+        </Box>
+      ))}
+      <Button
+        size="small"
+        disabled={disabled}
+        onClick={() => set({ alternatives: [...route.alternatives, []] })}
+      >
+        Or match also
+      </Button>
+      <SplitRows {...props} />
+      <Box display="flex" style={{ gap: 8 }}>
+        <IntentTextField
+          label={`${route.name} timeout`}
+          value={route.timeout}
+          disabled={disabled}
+          issue={issueAt(issues, `${at}.timeout`)}
+          onChange={e => set({ timeout: e.target.value })}
+        />
+        <IntentTextField
+          type="number"
+          label={`${route.name} retry attempts`}
+          value={route.attempts}
+          disabled={disabled}
+          issue={issueAt(issues, `${at}.retries`, { under: true })}
+          onChange={e => set({ attempts: e.target.value })}
+        />
+      </Box>
+    </InfoCard>
+  );
+};

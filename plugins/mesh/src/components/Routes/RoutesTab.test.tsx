@@ -1,0 +1,103 @@
+import { renderInTestApp } from '@backstage/test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { RoutesTab } from './RoutesTab';
+
+jest.setTimeout(30_000);
+
+const intent = {
+  split: [{ version: 'v1', weight: 100 }],
+  routes: [
+    {
+      name: 'testers',
+      match: [{ headers: { 'x-canary': { exact: 'true' } } }],
+      split: [{ version: 'v2', weight: 100 }],
+      fault: { abort: { httpStatus: 503, percent: 5 } },
+    },
+  ],
+};
+
+async function choose(label: string, option: string) {
+  fireEvent.mouseDown(screen.getByRole('button', { name: new RegExp(label) }));
+  const listbox = await screen.findByRole('listbox');
+  fireEvent.click(within(listbox).getByRole('option', { name: option }));
+  await waitFor(() =>
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument(),
+  );
+}
+
+describe('RoutesTab', () => {
+  it('adds a regex URI route, moves it first, and keeps what it does not edit', async () => {
+    const onReview = jest.fn();
+    await renderInTestApp(
+      <RoutesTab
+        intent={intent}
+        versions={['v1', 'v2', 'v3']}
+        clusters={['east', 'west']}
+        onReview={onReview}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Add a route' }));
+    fireEvent.change(screen.getByLabelText('Route 2 name'), {
+      target: { value: 'api-v2' },
+    });
+    await choose('api-v2 match 1 condition 1: how', 'regex');
+    fireEvent.change(
+      screen.getByLabelText('api-v2 match 1 condition 1: value'),
+      { target: { value: '^/api/v2/.*' } },
+    );
+    await choose('api-v2 destination 1: version', 'v3');
+    fireEvent.click(screen.getByRole('button', { name: 'Move api-v2 up' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(onReview).toHaveBeenCalledWith({
+      split: [{ version: 'v1', weight: 100 }],
+      routes: [
+        {
+          name: 'api-v2',
+          match: [{ uri: { regex: '^/api/v2/.*' } }],
+          split: [{ version: 'v3', weight: 100 }],
+        },
+        intent.routes[0],
+      ],
+    });
+  });
+
+  it('matches on several conditions and alternatives, and removes a route', async () => {
+    const onReview = jest.fn();
+    await renderInTestApp(
+      <RoutesTab
+        intent={intent}
+        versions={['v1', 'v2']}
+        clusters={['east', 'west']}
+        onReview={onReview}
+      />,
+    );
+    fireEvent.click(
+      screen.getByRole('button', {
+        name: 'Add a condition to testers match 1',
+      }),
+    );
+    await choose('testers match 1 condition 2: matches on', 'Query parameter');
+    fireEvent.change(
+      screen.getByLabelText('testers match 1 condition 2: name'),
+      {
+        target: { value: 'beta' },
+      },
+    );
+    fireEvent.change(
+      screen.getByLabelText('testers match 1 condition 2: value'),
+      { target: { value: '1' } },
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(onReview.mock.calls[0][0].routes[0].match).toEqual([
+      {
+        headers: { 'x-canary': { exact: 'true' } },
+        queryParams: { beta: { exact: '1' } },
+      },
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: 'Remove testers' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(onReview).toHaveBeenLastCalledWith({
+      split: [{ version: 'v1', weight: 100 }],
+    });
+  });
+});
