@@ -454,3 +454,34 @@ test('a drift made with kubectl is shown and fixed by re-applying the last inten
   expect(vs.spec.http[0].timeout).toBeUndefined();
   await expect(page.getByText('Edited by hand on west')).toHaveCount(0);
 });
+
+test('a regex URI route added on the Routes tab lands first on both primaries', async ({
+  page,
+}) => {
+  await signIn(page);
+  await openMesh(page);
+  await applySplit(page, { v1: 100 });
+  await meshTab(page, 'Routes').click();
+  await page.getByRole('button', { name: 'Add a route' }).click();
+  const name = page.getByLabel(/^Route \d+ name$/).last();
+  await name.fill('api-v3');
+  await page
+    .getByRole('button', { name: /api-v3 match 1 condition 1: how/ })
+    .click();
+  await page.getByRole('option', { name: 'regex' }).click();
+  await page
+    .getByLabel('api-v3 match 1 condition 1: value')
+    .fill('^/api/v3/.*');
+  await page
+    .getByRole('button', { name: /api-v3 destination 1: version/ })
+    .click();
+  await page.getByRole('option', { name: 'v3' }).click();
+  while (await page.getByRole('button', { name: 'Move api-v3 up' }).isEnabled())
+    await page.getByRole('button', { name: 'Move api-v3 up' }).click();
+  await page.screenshot({ path: path.join(screenshots, 'mesh-routes.png') });
+  await reviewAndApply(page, 'Review');
+  for (const cluster of ['east', 'west']) {
+    const vs = await liveVirtualService(cluster);
+    expect(vs.spec.http[0].match).toEqual([{ uri: { regex: '^/api/v3/.*' } }]);
+  }
+});
