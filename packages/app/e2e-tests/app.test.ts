@@ -77,19 +77,20 @@ async function applySplit(
   shot?: string,
 ) {
   await meshTab(page, 'Traffic split').click();
-  for (const [version, weight] of Object.entries(weights)) {
-    await page.getByLabel(`Lock ${version}`).uncheck();
-  }
+  // A split left narrowed to clusters opens by version and cluster: edit by version here.
+  await page.getByRole('radio', { name: 'By version', exact: true }).check();
+  const lock = (version: string) =>
+    page.getByLabel(`Lock ${version}`, { exact: true });
+  for (const version of Object.keys(weights)) await lock(version).uncheck();
   const entries = Object.entries(weights);
   // Lock each set weight so the next one moves only the rest.
   for (const [version, weight] of entries) {
     await page
-      .getByLabel(`Weight of ${version} (percent)`)
+      .getByLabel(`Weight of ${version} (percent)`, { exact: true })
       .fill(String(weight));
-    await page.getByLabel(`Lock ${version}`).check();
+    await lock(version).check();
   }
-  for (const [version] of entries)
-    await page.getByLabel(`Lock ${version}`).uncheck();
+  for (const [version] of entries) await lock(version).uncheck();
   if (shot) await page.screenshot({ path: path.join(screenshots, shot) });
   await reviewAndApply(page, 'Review', shot && 'mesh-review.png');
 }
@@ -378,6 +379,9 @@ test('the mesh status page shows both control planes with their versions, the pr
   page,
 }) => {
   await signIn(page);
+  // Routing from the portal, so the page has a routed service to show.
+  await openMesh(page);
+  await applySplit(page, { v1: 100 });
   await page.getByRole('link', { name: 'Mesh status' }).click();
   await expect(page.getByText('Control planes')).toBeVisible();
   for (const [deployment, version] of [
