@@ -467,7 +467,7 @@ test('a regex URI route added on the Routes tab lands first on both primaries', 
   await applySplit(page, { v1: 100 });
   await meshTab(page, 'Routes').click();
   await page.getByRole('button', { name: 'Add a route' }).click();
-  const name = page.getByLabel(/^Route \d+ name$/).last();
+  const name = page.getByLabel(/^Route \d+: name$/).last();
   await name.fill('api-v3');
   await page
     .getByRole('button', { name: /api-v3 match 1 condition 1: how/ })

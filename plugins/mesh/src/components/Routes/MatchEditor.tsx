@@ -7,6 +7,7 @@ import {
 } from '@material-ui/core';
 import DeleteIcon from '@material-ui/icons/Delete';
 import { IntentTextField } from '../fields/IntentTextField';
+import { scopedLabel } from '../fields/scopedLabel';
 import { Condition, ConditionKind, MatchOp } from './routeDraft';
 
 const KINDS: Array<[ConditionKind, string]> = [
@@ -33,7 +34,7 @@ const ConditionRow = (props: {
     <Box display="flex" alignItems="flex-end" style={{ gap: 8 }}>
       <IntentTextField
         select
-        label={`${label}: matches on`}
+        {...scopedLabel(label, 'matches on')}
         value={c.kind}
         disabled={disabled}
         onChange={e => set({ kind: e.target.value as ConditionKind })}
@@ -47,7 +48,7 @@ const ConditionRow = (props: {
       </IntentTextField>
       {named && (
         <IntentTextField
-          label={`${label}: name`}
+          {...scopedLabel(label, 'name')}
           value={c.name}
           disabled={disabled}
           onChange={e => set({ name: e.target.value })}
@@ -56,7 +57,7 @@ const ConditionRow = (props: {
       {c.kind !== 'sourceCluster' && (
         <IntentTextField
           select
-          label={`${label}: how`}
+          {...scopedLabel(label, 'how')}
           value={c.op}
           disabled={disabled}
           onChange={e => set({ op: e.target.value as MatchOp })}
@@ -70,7 +71,7 @@ const ConditionRow = (props: {
         </IntentTextField>
       )}
       <IntentTextField
-        label={`${label}: value`}
+        {...scopedLabel(label, 'value')}
         value={c.value}
         disabled={disabled}
         onChange={e => set({ value: e.target.value })}

@@ -10,6 +10,7 @@ import {
 import { issueAt } from '../fields/intentIssues';
 import { IntentTextField, numberOrUndefined } from '../fields/IntentTextField';
 import { MatchEditor } from './MatchEditor';
+import { scopedLabel } from '../fields/scopedLabel';
 import { RouteDraft } from './routesDraft';
 
 type Props = {
@@ -37,7 +38,7 @@ const SplitRows = (props: Props) => {
         <Box key={i} display="flex" style={{ gap: 8 }}>
           <IntentTextField
             select
-            label={`${route.name} destination ${i + 1}: version`}
+            {...scopedLabel(`${route.name} destination ${i + 1}`, 'version')}
             value={d.version}
             disabled={disabled}
             issue={issueAt(props.issues, `${at}[${i}].version`)}
@@ -58,7 +59,7 @@ const SplitRows = (props: Props) => {
           </IntentTextField>
           <IntentTextField
             select
-            label={`${route.name} destination ${i + 1}: cluster`}
+            {...scopedLabel(`${route.name} destination ${i + 1}`, 'cluster')}
             value={d.cluster ?? ''}
             disabled={disabled}
             onChange={e =>
@@ -83,7 +84,7 @@ const SplitRows = (props: Props) => {
           </IntentTextField>
           <IntentTextField
             type="number"
-            label={`${route.name} destination ${i + 1}: weight`}
+            {...scopedLabel(`${route.name} destination ${i + 1}`, 'weight')}
             value={d.weight}
             disabled={disabled}
             issue={issueAt(props.issues, `${at}[${i}]`, { under: true })}
@@ -153,7 +154,7 @@ export const RouteEditor = (props: Props) => {
       action={<RouteActions {...props} />}
     >
       <IntentTextField
-        label={`Route ${index + 1} name`}
+        {...scopedLabel(`Route ${index + 1}`, 'name')}
         value={route.name}
         disabled={disabled}
         issue={issueAt(issues, `${at}.name`)}
@@ -186,7 +187,7 @@ export const RouteEditor = (props: Props) => {
       <SplitRows {...props} />
       <Box display="flex" style={{ gap: 8 }}>
         <IntentTextField
-          label={`${route.name} timeout`}
+          {...scopedLabel(route.name, 'timeout')}
           value={route.timeout}
           disabled={disabled}
           issue={issueAt(issues, `${at}.timeout`)}
@@ -194,7 +195,7 @@ export const RouteEditor = (props: Props) => {
         />
         <IntentTextField
           type="number"
-          label={`${route.name} retry attempts`}
+          {...scopedLabel(route.name, 'retry attempts')}
           value={route.attempts}
           disabled={disabled}
           issue={issueAt(issues, `${at}.retries`, { under: true })}

@@ -37,7 +37,7 @@ describe('RoutesTab', () => {
       />,
     );
     fireEvent.click(screen.getByRole('button', { name: 'Add a route' }));
-    fireEvent.change(screen.getByLabelText('Route 2 name'), {
+    fireEvent.change(screen.getByLabelText('Route 2: name'), {
       target: { value: 'api-v2' },
     });
     await choose('api-v2 match 1 condition 1: how', 'regex');
