@@ -52,6 +52,25 @@ export const RESOURCE_TYPES: ResourceType[] = [
     shortNames: ['deploy'],
   },
   {
+    group: 'apps',
+    versions: ['v1'],
+    resource: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    namespaced: true,
+    shortNames: ['sts'],
+  },
+  {
+    // Argo Rollouts' CRD, served when a topology's workload is a Rollout (no schema is checked).
+    group: 'argoproj.io',
+    versions: ['v1alpha1'],
+    resource: 'rollouts',
+    singular: 'rollout',
+    kind: 'Rollout',
+    namespaced: true,
+    shortNames: ['ro'],
+  },
+  {
     group: 'networking.istio.io',
     versions: ['v1', 'v1beta1', 'v1alpha3'],
     resource: 'virtualservices',

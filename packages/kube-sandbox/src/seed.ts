@@ -145,9 +145,10 @@ function seedVersion(
   const ready = Math.min(v.ready ?? replicas, replicas);
   const name = `${w.service}-${v.version}`;
   const labels = { app: w.service, version: v.version };
-  target.seed(type('Deployment'), {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
+  const kind = w.kind ?? 'Deployment';
+  target.seed(type(kind), {
+    apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1',
+    kind,
     metadata: { name, namespace: w.namespace, labels },
     spec: {
       replicas,

@@ -26,6 +26,8 @@ export interface TopologyMesh {
 export interface TopologyWorkload {
   namespace: string;
   service: string;
+  /** The controller its versions run as (Deployment by default). */
+  kind?: 'Deployment' | 'StatefulSet' | 'Rollout';
   versions: Array<{
     version: string;
     clusters: string[];

@@ -13,7 +13,12 @@ function viewOf(server: SimulatedCluster, configCluster: string): ClusterView {
     configCluster,
     virtualServices: () => server.list(type('VirtualService')),
     destinationRules: () => server.list(type('DestinationRule')),
-    deployments: () => server.list(type('Deployment')),
+    // Every controller whose pods serve a version: Deployments, StatefulSets, Argo Rollouts.
+    deployments: () => [
+      ...server.list(type('Deployment')),
+      ...server.list(type('StatefulSet')),
+      ...server.list(type('Rollout')),
+    ],
   };
 }
 

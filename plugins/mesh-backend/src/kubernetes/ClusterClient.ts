@@ -41,6 +41,48 @@ const placeOf = (obj: RoutingObject) => ({
  * The calls the mesh backend makes to one cluster, through @kubernetes/client-node, each bounded
  * bounded by the cluster's request timeout, which aborts the request itself. Knows nothing of sandboxes: a real API server answers the same.
  */
+const ARGO_ROLLOUTS = {
+  group: 'argoproj.io',
+  version: 'v1alpha1',
+  plural: 'rollouts',
+};
+
+/** What the versions are read from: a Deployment, StatefulSet or Rollout. */
+type Controller = {
+  metadata?: { labels?: Record<string, string> };
+  spec?: {
+    replicas?: number;
+    template?: { metadata?: { labels?: Record<string, string> } };
+  };
+  status?: { readyReplicas?: number };
+};
+
+/** Controllers summed per `version` label (or their pods' template label). */
+function workloadVersions(
+  cluster: string,
+  controllers: Controller[],
+): WorkloadVersion[] {
+  const byVersion = new Map<string, WorkloadVersion>();
+  for (const c of controllers) {
+    const version =
+      c.metadata?.labels?.version ??
+      c.spec?.template?.metadata?.labels?.version;
+    if (!version) continue;
+    const entry = byVersion.get(version) ?? {
+      cluster,
+      version,
+      replicas: 0,
+      readyReplicas: 0,
+    };
+    entry.replicas += c.spec?.replicas ?? 0;
+    entry.readyReplicas += c.status?.readyReplicas ?? 0;
+    byVersion.set(version, entry);
+  }
+  return [...byVersion.values()].sort((a, b) =>
+    a.version < b.version ? -1 : 1,
+  );
+}
+
 export class ClusterClient {
   private apis?: {
     apps: AppsV1Api;
@@ -83,37 +125,39 @@ export class ClusterClient {
     );
   }
 
-  /** The service's versions here: Deployments labelled `app=<service>`, by their `version` label. */
+  /**
+   * The service's versions here: its Deployments, StatefulSets and Argo Rollouts labelled
+   * `app=<service>`, by their `version` label, listed in parallel. A cluster without Argo
+   * Rollouts' CRD simply has none.
+   */
   async workloads(
     namespace: string,
     service: string,
   ): Promise<WorkloadVersion[]> {
-    const api = this.api().apps;
-    const list = await this.bounded(options =>
-      api.listNamespacedDeployment(
-        { namespace, labelSelector: `app=${service}` },
-        options,
+    const { apps, custom } = this.api();
+    const labelSelector = `app=${service}`;
+    const [deployments, statefulSets, rollouts] = await Promise.all([
+      this.bounded(options =>
+        apps.listNamespacedDeployment({ namespace, labelSelector }, options),
       ),
-    );
-    const byVersion = new Map<string, WorkloadVersion>();
-    for (const d of list.items) {
-      const version =
-        d.metadata?.labels?.version ??
-        d.spec?.template?.metadata?.labels?.version;
-      if (!version) continue;
-      const entry = byVersion.get(version) ?? {
-        cluster: this.cluster.name,
-        version,
-        replicas: 0,
-        readyReplicas: 0,
-      };
-      entry.replicas += d.spec?.replicas ?? 0;
-      entry.readyReplicas += d.status?.readyReplicas ?? 0;
-      byVersion.set(version, entry);
-    }
-    return [...byVersion.values()].sort((a, b) =>
-      a.version < b.version ? -1 : 1,
-    );
+      this.bounded(options =>
+        apps.listNamespacedStatefulSet({ namespace, labelSelector }, options),
+      ),
+      this.bounded(options =>
+        custom.listNamespacedCustomObject(
+          { ...ARGO_ROLLOUTS, namespace, labelSelector },
+          options,
+        ),
+      ).catch(e => {
+        if (classifyClusterError(e).status === 404) return { items: [] };
+        throw e;
+      }),
+    ]);
+    return workloadVersions(this.cluster.name, [
+      ...deployments.items,
+      ...statefulSets.items,
+      ...((rollouts as { items?: Controller[] }).items ?? []),
+    ]);
   }
 
   /** The API server's version, e.g. v1.31.0. */

@@ -238,3 +238,63 @@ describe('a plan to a version with no ready pods', () => {
     expect(writes(sandbox)).toEqual([]);
   });
 });
+
+describe('versions that run as StatefulSets or Argo Rollouts', () => {
+  let sandbox: Sandbox;
+  let server: any;
+
+  beforeAll(async () => {
+    const topology = loadTopology(topologyPath('demo'));
+    topology.workloads!.find(x => x.service === 'reviews')!.kind = 'Rollout';
+    topology.workloads!.push({
+      namespace: 'bookinfo',
+      service: 'ratings',
+      kind: 'StatefulSet',
+      versions: [{ version: 'v2', clusters: ['east'], replicas: 3, ready: 2 }],
+    });
+    sandbox = await startSandbox(topology, { ephemeralPorts: true });
+    ({ server } = await startMeshBackend({
+      sandbox,
+      entities: [reviews, serviceEntity('ratings', 'demo', 'bookinfo')],
+    }));
+  }, 30_000);
+  afterAll(() => sandbox?.stop());
+
+  const state = async (name: string) =>
+    (
+      await request(server)
+        .get(`/api/mesh/entities/component/default/${name}`)
+        .set('Authorization', mockCredentials.user.header())
+    ).body;
+
+  it('are discovered with their ready replicas, and plans route to them', async () => {
+    const reviewsState = await state('reviews');
+    const west = reviewsState.clusters.find((c: any) => c.cluster === 'west');
+    expect(west.workloads.map((w: any) => w.version)).toEqual([
+      'v1',
+      'v2',
+      'v3',
+    ]);
+    const ratings = (await state('ratings')).clusters.find(
+      (c: any) => c.cluster === 'east',
+    );
+    expect(ratings.workloads).toEqual(
+      expect.arrayContaining([
+        { cluster: 'east', version: 'v2', replicas: 3, readyReplicas: 2 },
+      ]),
+    );
+    const res = await request(server)
+      .post('/api/mesh/entities/component/default/reviews/plan')
+      .set('Authorization', mockCredentials.user.header())
+      .send({
+        intent: {
+          split: [
+            { version: 'v1', weight: 50 },
+            { version: 'v3', weight: 50 },
+          ],
+        },
+      });
+    expect(res.status).toBe(200);
+    expect(res.body.valid).toBe(true);
+  });
+});
