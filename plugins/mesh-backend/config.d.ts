@@ -17,6 +17,11 @@ export interface Config {
       /** The mesh id, as entities name it in the `mesh.meshtraffic.io/mesh` annotation. */
       id: string;
       /**
+       * The pod labels a service's workloads and versions carry: `app`/`version` by default, or
+       * e.g. `app.kubernetes.io/name`/`app.kubernetes.io/version`. Subsets select on the version one.
+       */
+      workloadLabels?: { app?: string; version?: string };
+      /**
        * Namespaces a catalog entity may point at. Default: every namespace except kube-system,
        * kube-public, kube-node-lease, istio-system and the control plane's own.
        */

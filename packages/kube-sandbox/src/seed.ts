@@ -124,10 +124,10 @@ function serviceOf(w: TopologyWorkload) {
     metadata: {
       name: w.service,
       namespace: w.namespace,
-      labels: { app: w.service, service: w.service },
+      labels: { [w.labels?.app ?? 'app']: w.service, service: w.service },
     },
     spec: {
-      selector: { app: w.service },
+      selector: { [w.labels?.app ?? 'app']: w.service },
       ports: [{ name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' }],
     },
   };
@@ -144,7 +144,10 @@ function seedVersion(
   const replicas = v.replicas ?? 1;
   const ready = Math.min(v.ready ?? replicas, replicas);
   const name = `${w.service}-${v.version}`;
-  const labels = { app: w.service, version: v.version };
+  const labels = {
+    [w.labels?.app ?? 'app']: w.service,
+    [w.labels?.version ?? 'version']: v.version,
+  };
   const kind = w.kind ?? 'Deployment';
   target.seed(type(kind), {
     apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1',
@@ -173,6 +176,32 @@ function seedVersion(
       observedGeneration: 1,
     },
   });
+  seedPods(target, cluster, {
+    name,
+    namespace: w.namespace,
+    labels,
+    container: w.service,
+    replicas,
+    ready,
+    revision,
+  });
+}
+
+/** A controller's pods, `ready` of them Running, with a sidecar where a revision injects one. */
+function seedPods(
+  target: SimulatedCluster,
+  cluster: string,
+  pods: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    container: string;
+    replicas: number;
+    ready: number;
+    revision?: string;
+  },
+) {
+  const { name, labels, replicas, ready, revision } = pods;
   const hash = podSuffix(`${cluster}/${name}`);
   for (let i = 0; i < replicas; i++) {
     target.seed(type('Pod'), {
@@ -180,7 +209,7 @@ function seedVersion(
       kind: 'Pod',
       metadata: {
         name: `${name}-${hash}-${podSuffix(`${hash}${i}`).slice(0, 5)}`,
-        namespace: w.namespace,
+        namespace: pods.namespace,
         labels: {
           ...labels,
           'topology.istio.io/cluster': cluster,
@@ -206,7 +235,7 @@ function seedVersion(
       },
       spec: {
         containers: [
-          { name: w.service },
+          { name: pods.container },
           ...(revision ? [{ name: 'istio-proxy' }] : []),
         ],
       },

@@ -28,6 +28,8 @@ export interface TopologyWorkload {
   service: string;
   /** The controller its versions run as (Deployment by default). */
   kind?: 'Deployment' | 'StatefulSet' | 'Rollout';
+  /** The label keys its pods carry for the app and the version (`app`, `version` by default). */
+  labels?: { app?: string; version?: string };
   versions: Array<{
     version: string;
     clusters: string[];

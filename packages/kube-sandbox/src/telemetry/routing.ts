@@ -75,7 +75,11 @@ function subsetVersion(
     const found = (dr.spec?.subsets ?? []).find(
       (s: KubeObject) => s.name === subset,
     );
-    if (found) return found.labels?.version;
+    // The subset selects a version by its one label other than the cluster's, whatever its key.
+    if (found)
+      return Object.entries(found.labels ?? {}).find(
+        ([key]) => key !== 'topology.istio.io/cluster',
+      )?.[1] as string | undefined;
   }
   return undefined;
 }

@@ -9,6 +9,12 @@ import {
 
 type KubeObject = Record<string, any>;
 
+/** A workload's app and version, by the plain labels or the app.kubernetes.io ones. */
+const appOf = (labels: Record<string, string> | undefined) =>
+  labels?.app ?? labels?.['app.kubernetes.io/name'];
+const versionOf = (labels: Record<string, string> | undefined) =>
+  labels?.version ?? labels?.['app.kubernetes.io/version'];
+
 /** How a version of a service behaves: its share of failed requests and its latency. */
 export interface Behaviour {
   errorRate: number;
@@ -278,11 +284,11 @@ export class TrafficModel {
         .filter(
           d =>
             d.metadata?.namespace === namespace &&
-            d.metadata?.labels?.app === service &&
-            d.metadata?.labels?.version,
+            appOf(d.metadata?.labels) === service &&
+            versionOf(d.metadata?.labels),
         )
         .map(d => ({
-          version: d.metadata.labels.version,
+          version: versionOf(d.metadata.labels)!,
           cluster: c.name,
           ready: d.status?.readyReplicas ?? 0,
         })),

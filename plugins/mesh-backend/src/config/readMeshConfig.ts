@@ -62,8 +62,15 @@ export interface PrometheusConfig {
   requestTimeoutMs: number;
 }
 
+/** The pod labels a service and its versions are found by; subsets select on `version`. */
+export interface WorkloadLabels {
+  app: string;
+  version: string;
+}
+
 export interface MeshConfig {
   id: string;
+  workloadLabels: WorkloadLabels;
   prometheus?: PrometheusConfig;
   allowedNamespaces?: string[];
   namespaces: NamespaceOwners[];
@@ -210,6 +217,10 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
             ),
           }
         : {}),
+      workloadLabels: {
+        app: m.getOptionalString('workloadLabels.app') ?? 'app',
+        version: m.getOptionalString('workloadLabels.version') ?? 'version',
+      },
       allowedNamespaces: m.getOptionalStringArray('allowedNamespaces'),
       namespaces: readNamespaceOwners(m, `mesh.meshes[${i}]`),
       controlPlaneNamespace:

@@ -11,7 +11,7 @@ import {
   RoutingObject,
   WorkloadVersion,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { ClusterConfig } from '../config/readMeshConfig';
+import { ClusterConfig, WorkloadLabels } from '../config/readMeshConfig';
 import {
   KeepAliveAuthentication,
   makeKeepAliveClient,
@@ -57,16 +57,17 @@ type Controller = {
   status?: { readyReplicas?: number };
 };
 
-/** Controllers summed per `version` label (or their pods' template label). */
+/** Controllers summed per version label (or their pods' template label). */
 function workloadVersions(
   cluster: string,
+  versionLabel: string,
   controllers: Controller[],
 ): WorkloadVersion[] {
   const byVersion = new Map<string, WorkloadVersion>();
   for (const c of controllers) {
     const version =
-      c.metadata?.labels?.version ??
-      c.spec?.template?.metadata?.labels?.version;
+      c.metadata?.labels?.[versionLabel] ??
+      c.spec?.template?.metadata?.labels?.[versionLabel];
     if (!version) continue;
     const entry = byVersion.get(version) ?? {
       cluster,
@@ -133,9 +134,10 @@ export class ClusterClient {
   async workloads(
     namespace: string,
     service: string,
+    labels: WorkloadLabels = { app: 'app', version: 'version' },
   ): Promise<WorkloadVersion[]> {
     const { apps, custom } = this.api();
-    const labelSelector = `app=${service}`;
+    const labelSelector = `${labels.app}=${service}`;
     const [deployments, statefulSets, rollouts] = await Promise.all([
       this.bounded(options =>
         apps.listNamespacedDeployment({ namespace, labelSelector }, options),
@@ -153,7 +155,7 @@ export class ClusterClient {
         throw e;
       }),
     ]);
-    return workloadVersions(this.cluster.name, [
+    return workloadVersions(this.cluster.name, labels.version, [
       ...deployments.items,
       ...statefulSets.items,
       ...((rollouts as { items?: Controller[] }).items ?? []),

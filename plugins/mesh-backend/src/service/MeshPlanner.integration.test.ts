@@ -6,6 +6,7 @@ import {
   topologyPath,
 } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
+import { clusterApis } from '../__testUtils__/clusterObjects';
 import {
   serviceEntity,
   startMeshBackend,
@@ -296,5 +297,72 @@ describe('versions that run as StatefulSets or Argo Rollouts', () => {
       });
     expect(res.status).toBe(200);
     expect(res.body.valid).toBe(true);
+  });
+});
+
+describe('a mesh whose pods carry app.kubernetes.io labels', () => {
+  let sandbox: Sandbox;
+  let server: any;
+  const labels = {
+    app: 'app.kubernetes.io/name',
+    version: 'app.kubernetes.io/version',
+  };
+
+  beforeAll(async () => {
+    const topology = loadTopology(topologyPath('demo'));
+    topology.workloads!.find(x => x.service === 'reviews')!.labels = labels;
+    sandbox = await startSandbox(topology, { ephemeralPorts: true });
+    ({ server } = await startMeshBackend({
+      sandbox,
+      entities: [reviews],
+      meshExtra: { workloadLabels: labels },
+    }));
+  }, 30_000);
+  afterAll(() => sandbox?.stop());
+
+  const base = '/api/mesh/entities/component/default/reviews';
+  const auth = () => mockCredentials.user.header();
+
+  it('finds the versions by those labels and writes subsets that select on them', async () => {
+    const before = (
+      await request(server).get(base).set('Authorization', auth())
+    ).body;
+    expect(
+      before.clusters
+        .find((c: any) => c.cluster === 'west')
+        .workloads.map((w: any) => w.version),
+    ).toEqual(['v1', 'v2', 'v3']);
+    const applied = await request(server)
+      .post(`${base}/apply`)
+      .set('Authorization', auth())
+      .send({
+        intent: {
+          split: [
+            { version: 'v1', weight: 80 },
+            { version: 'v3', weight: 20 },
+          ],
+        },
+        revision: before.revision,
+      });
+    expect(applied.body.ok).toBe(true);
+    const { custom } = clusterApis(sandbox, 'east');
+    const dr: any = await custom.getNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: 'bookinfo',
+      plural: 'destinationrules',
+      name: 'reviews',
+    });
+    expect(dr.spec.subsets).toEqual([
+      { name: 'v1', labels: { 'app.kubernetes.io/version': 'v1' } },
+      { name: 'v3', labels: { 'app.kubernetes.io/version': 'v3' } },
+    ]);
+    // Read back as this entity's, unchanged: not drift.
+    const after = (await request(server).get(base).set('Authorization', auth()))
+      .body;
+    expect(after.intent.split).toEqual([
+      { version: 'v1', weight: 80 },
+      { version: 'v3', weight: 20 },
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import {
   TrafficIntent,
   validateIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { labelledTarget } from './labelledTarget';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { ClusterRegistry } from './ClusterRegistry';
@@ -112,7 +113,7 @@ export class MeshPlanner {
           },
         ],
       };
-    const objects = generateRouting(target, intent);
+    const objects = generateRouting(labelledTarget(target, live.mesh), intent);
     const { configClusters } = live.mesh.placement;
     const adopt = options.adopt ?? false;
     const clusters = await Promise.all(

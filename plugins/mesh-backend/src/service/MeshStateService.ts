@@ -9,6 +9,7 @@ import {
   concernsHost,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { labelledTarget } from './labelledTarget';
 import { isNamespaceAllowed, MeshConfig } from '../config/readMeshConfig';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { HostClaims } from '../ownership/HostClaims';
@@ -106,11 +107,18 @@ export class MeshStateService {
         const base = { cluster: cluster.name, isConfigCluster };
         try {
           const [workloads, routing] = await Promise.all([
-            client.workloads(target.namespace, target.service),
+            client.workloads(
+              target.namespace,
+              target.service,
+              mesh.workloadLabels,
+            ),
             isConfigCluster ? client.routing() : Promise.resolve([]),
           ]);
           const forHost = routing.filter(o => concernsHost(o, target));
-          const classified = classifyRouting(target, forHost);
+          const classified = classifyRouting(
+            labelledTarget(target, mesh),
+            forHost,
+          );
           return {
             ...base,
             reachable: true,

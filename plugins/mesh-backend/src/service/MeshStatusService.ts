@@ -10,6 +10,7 @@ import {
   serviceHost,
   writtenFor,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { labelledTarget } from './labelledTarget';
 import { ClusterConfig, MeshConfig } from '../config/readMeshConfig';
 import { MeshStore } from '../database/MeshStore';
 import { describeClusterError } from '../kubernetes/clusterErrors';
@@ -92,12 +93,18 @@ export class MeshStatusService {
         const entityRef =
           o.kind === 'VirtualService' ? writtenFor(o) : undefined;
         if (entityRef)
-          targets.set(entityRef, {
-            mesh: mesh.id,
-            namespace: o.metadata.namespace,
-            service: o.metadata.name,
+          targets.set(
             entityRef,
-          });
+            labelledTarget(
+              {
+                mesh: mesh.id,
+                namespace: o.metadata.namespace,
+                service: o.metadata.name,
+                entityRef,
+              },
+              mesh,
+            ),
+          );
       }
     const services = await Promise.all(
       [...targets.values()].map(t => this.routedService(t, reads)),

@@ -17,6 +17,8 @@ export interface MeshTarget {
   namespace: string;
   /** `kind:namespace/name` of the catalog entity. */
   entityRef: string;
+  /** The pod label versions are told apart by, which subsets select on; `version` when unset. */
+  versionLabel?: string;
 }
 
 export function isMeshAnnotated(entity: Entity): boolean {

@@ -359,4 +359,28 @@ describe('generateRouting: ownership, order and determinism', () => {
       },
     ]);
   });
+
+  it('selects subsets on the mesh’s version label, and reads them back with it', () => {
+    const labelled = { ...target, versionLabel: 'app.kubernetes.io/version' };
+    const narrowed: TrafficIntent = {
+      split: [
+        { version: 'v1', weight: 90 },
+        { version: 'v2', cluster: 'east', weight: 10 },
+      ],
+    };
+    const [dr, vs] = generateRouting(labelled, narrowed) as [
+      DestinationRuleObject,
+      VirtualServiceObject,
+    ];
+    expect(dr.spec.subsets!.map(x => x.labels)).toEqual([
+      { 'app.kubernetes.io/version': 'v1' },
+      {
+        'topology.istio.io/cluster': 'east',
+        'app.kubernetes.io/version': 'v2',
+      },
+    ]);
+    assertIstioSchema(dr);
+    expect(parseRouting(vs, dr, 'app.kubernetes.io/version')).toEqual(narrowed);
+    expect(() => parseRouting(vs, dr)).toThrow(/only version and/);
+  });
 });

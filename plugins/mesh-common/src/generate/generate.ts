@@ -245,7 +245,7 @@ export function generateDestinationRule(
     host: serviceHost(target),
     subsets: referencedSubsets(intent).map(ref => ({
       name: subsetName(ref),
-      labels: subsetLabels(ref),
+      labels: subsetLabels(ref, target.versionLabel),
     })),
   };
   const policy = trafficPolicy(intent);

@@ -38,10 +38,13 @@ export function subsetName(ref: SubsetRef): string {
   return head ? `${head}-${hash}` : `s-${hash}`;
 }
 
-export function subsetLabels(ref: SubsetRef): Record<string, string> {
+export function subsetLabels(
+  ref: SubsetRef,
+  versionLabel = VERSION_LABEL,
+): Record<string, string> {
   return ref.cluster
-    ? { [CLUSTER_LABEL]: ref.cluster, [VERSION_LABEL]: ref.version }
-    : { [VERSION_LABEL]: ref.version };
+    ? { [CLUSTER_LABEL]: ref.cluster, [versionLabel]: ref.version }
+    : { [versionLabel]: ref.version };
 }
 
 /** Every destination the intent names, each once, sorted by subset name. */

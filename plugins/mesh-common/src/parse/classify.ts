@@ -157,7 +157,7 @@ function handEditOf(
       } is missing`,
     };
   try {
-    const intent = parseRouting(vs, dr);
+    const intent = parseRouting(vs, dr, target.versionLabel);
     const lost = generateRouting(target, intent).some(
       e =>
         comparableSpec(e) !==
@@ -247,7 +247,7 @@ function driftOf(
       : {};
   }
   try {
-    const intent = parseRouting(vs, dr);
+    const intent = parseRouting(vs, dr, target.versionLabel);
     const hash = intentHash(intent);
     if (
       vs.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash ||

@@ -34,19 +34,22 @@ export class RoutingParseError extends Error {
 
 type SubsetTable = Map<string, { version: string; cluster?: string }>;
 
-function subsetTable(dr: DestinationRuleObject): SubsetTable {
+function subsetTable(
+  dr: DestinationRuleObject,
+  versionLabel: string,
+): SubsetTable {
   const table: SubsetTable = new Map();
   for (const subset of dr.spec.subsets ?? []) {
     const labels = subset.labels ?? {};
-    const version = labels[VERSION_LABEL];
+    const version = labels[versionLabel];
     const extra = Object.keys(labels).filter(
-      k => k !== VERSION_LABEL && k !== CLUSTER_LABEL,
+      k => k !== versionLabel && k !== CLUSTER_LABEL,
     );
     if (!version || extra.length) {
       throw new RoutingParseError(
         `subset ${subset.name} selects pods by ${
           Object.keys(labels).join(', ') || 'nothing'
-        }; only version and ${CLUSTER_LABEL} can be expressed as an intent`,
+        }; only ${versionLabel} and ${CLUSTER_LABEL} can be expressed as an intent`,
       );
     }
     const cluster = labels[CLUSTER_LABEL];
@@ -255,8 +258,9 @@ function loadBalancerParts(
 export function parseRouting(
   vs: VirtualServiceObject,
   dr: DestinationRuleObject,
+  versionLabel = VERSION_LABEL,
 ): TrafficIntent {
-  const table = subsetTable(dr);
+  const table = subsetTable(dr, versionLabel);
   const http = vs.spec.http ?? [];
   const { tcp, tls, gateways } = vs.spec as Record<
     string,

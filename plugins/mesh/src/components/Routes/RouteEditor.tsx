@@ -26,79 +26,94 @@ type Props = {
   onRemove(): void;
 };
 
+/** One destination of a route's split: version, optional cluster, weight. */
+const DestinationRow = (props: {
+  scope: string;
+  at: string;
+  destination: Destination;
+  versions: string[];
+  clusters: string[];
+  disabled: boolean;
+  issues: IntentIssue[];
+  onChange(d: Destination): void;
+}) => {
+  const { scope, at, destination: d, disabled } = props;
+  const setCluster = (cluster: string) => {
+    const { cluster: _old, ...rest } = d;
+    props.onChange(cluster ? { ...rest, cluster } : rest);
+  };
+  return (
+    <Box display="flex" style={{ gap: 8 }}>
+      <IntentTextField
+        select
+        {...scopedLabel(scope, 'version')}
+        value={d.version}
+        disabled={disabled}
+        issue={issueAt(props.issues, `${at}.version`)}
+        onChange={e => props.onChange({ ...d, version: e.target.value })}
+        style={{ minWidth: 120 }}
+      >
+        {props.versions.map(v => (
+          <MenuItem key={v} value={v}>
+            {v}
+          </MenuItem>
+        ))}
+      </IntentTextField>
+      <IntentTextField
+        select
+        {...scopedLabel(scope, 'cluster')}
+        value={d.cluster ?? ''}
+        disabled={disabled}
+        onChange={e => setCluster(e.target.value)}
+        style={{ minWidth: 120 }}
+      >
+        <MenuItem value="">any cluster</MenuItem>
+        {props.clusters.map(c => (
+          <MenuItem key={c} value={c}>
+            {c}
+          </MenuItem>
+        ))}
+      </IntentTextField>
+      <IntentTextField
+        type="number"
+        {...scopedLabel(scope, 'weight')}
+        value={d.weight}
+        disabled={disabled}
+        issue={issueAt(props.issues, at, { under: true })}
+        onChange={e =>
+          props.onChange({
+            ...d,
+            weight: numberOrUndefined(e.target.value) ?? 0,
+          })
+        }
+      />
+    </Box>
+  );
+};
+
 /** A route's split: rows of version, optional cluster and weight. */
 const SplitRows = (props: Props) => {
   const { route, index, disabled } = props;
-  const setSplit = (split: Destination[]) =>
-    props.onChange({ ...route, split });
   const at = `routes[${index}].split`;
   return (
     <Box mt={1}>
       {route.split.map((d, i) => (
-        <Box key={i} display="flex" style={{ gap: 8 }}>
-          <IntentTextField
-            select
-            {...scopedLabel(`${route.name} destination ${i + 1}`, 'version')}
-            value={d.version}
-            disabled={disabled}
-            issue={issueAt(props.issues, `${at}[${i}].version`)}
-            onChange={e =>
-              setSplit(
-                route.split.map((x, k) =>
-                  k === i ? { ...x, version: e.target.value } : x,
-                ),
-              )
-            }
-            style={{ minWidth: 120 }}
-          >
-            {props.versions.map(v => (
-              <MenuItem key={v} value={v}>
-                {v}
-              </MenuItem>
-            ))}
-          </IntentTextField>
-          <IntentTextField
-            select
-            {...scopedLabel(`${route.name} destination ${i + 1}`, 'cluster')}
-            value={d.cluster ?? ''}
-            disabled={disabled}
-            onChange={e =>
-              setSplit(
-                route.split.map((x, k) => {
-                  if (k !== i) return x;
-                  const { cluster: _c, ...rest } = x;
-                  return e.target.value
-                    ? { ...rest, cluster: e.target.value }
-                    : rest;
-                }),
-              )
-            }
-            style={{ minWidth: 120 }}
-          >
-            <MenuItem value="">any cluster</MenuItem>
-            {props.clusters.map(c => (
-              <MenuItem key={c} value={c}>
-                {c}
-              </MenuItem>
-            ))}
-          </IntentTextField>
-          <IntentTextField
-            type="number"
-            {...scopedLabel(`${route.name} destination ${i + 1}`, 'weight')}
-            value={d.weight}
-            disabled={disabled}
-            issue={issueAt(props.issues, `${at}[${i}]`, { under: true })}
-            onChange={e =>
-              setSplit(
-                route.split.map((x, k) =>
-                  k === i
-                    ? { ...x, weight: numberOrUndefined(e.target.value) ?? 0 }
-                    : x,
-                ),
-              )
-            }
-          />
-        </Box>
+        <DestinationRow
+          key={i}
+          scope={`${route.name} destination ${i + 1}`}
+          at={`${at}[${i}]`}
+          destination={d}
+          versions={props.versions}
+          clusters={props.clusters}
+          disabled={disabled}
+          issues={props.issues}
+          onChange={next =>
+            props.onChange({
+              ...route,
+              split: route.split.map((x, k) => (k === i ? next : x)),
+            })
+          }
+        />
       ))}
       {issueAt(props.issues, at) && (
         <Box color="error.main">{issueAt(props.issues, at)}</Box>
@@ -107,7 +122,10 @@ const SplitRows = (props: Props) => {
         size="small"
         disabled={disabled}
         onClick={() =>
-          setSplit([...route.split, { version: props.versions[0], weight: 0 }])
+          props.onChange({
+            ...route,
+            split: [...route.split, { version: props.versions[0], weight: 0 }],
+          })
         }
       >
         Add a destination to {route.name}
