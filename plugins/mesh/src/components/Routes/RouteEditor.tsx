@@ -10,6 +10,7 @@ import {
 import { issueAt } from '../fields/intentIssues';
 import { IntentTextField, numberOrUndefined } from '../fields/IntentTextField';
 import { MatchEditor } from './MatchEditor';
+import { FaultMirrorFields } from './FaultMirrorFields';
 import { scopedLabel } from '../fields/scopedLabel';
 import { RouteDraft } from './routesDraft';
 
@@ -160,7 +161,7 @@ const RouteActions = (props: Props) => (
   </Box>
 );
 
-/** One route: its name, its match alternatives (OR), its split, timeout and retries. */
+/** One route: its name, its match alternatives (OR), its split, fault, mirror, timeout and retries. */
 export const RouteEditor = (props: Props) => {
   const { route, index, disabled, issues } = props;
   const set = (patch: Partial<RouteDraft>) =>
@@ -203,6 +204,7 @@ export const RouteEditor = (props: Props) => {
         Or match also
       </Button>
       <SplitRows {...props} />
+      <FaultMirrorFields {...props} />
       <Box display="flex" style={{ gap: 8 }}>
         <IntentTextField
           {...scopedLabel(route.name, 'timeout')}

@@ -100,4 +100,41 @@ describe('RoutesTab', () => {
       split: [{ version: 'v1', weight: 100 }],
     });
   });
+
+  it('sets a route’s delay and mirror, and clears its abort', async () => {
+    const onReview = jest.fn();
+    await renderInTestApp(
+      <RoutesTab
+        intent={intent}
+        versions={['v1', 'v2', 'v3']}
+        clusters={['east', 'west']}
+        onReview={onReview}
+      />,
+    );
+    expect(
+      (screen.getByLabelText('testers: abort status') as HTMLInputElement)
+        .value,
+    ).toBe('503');
+    fireEvent.change(screen.getByLabelText('testers: abort status'), {
+      target: { value: '' },
+    });
+    fireEvent.change(screen.getByLabelText('testers: delay'), {
+      target: { value: '2s' },
+    });
+    fireEvent.change(screen.getByLabelText('testers: delay percent'), {
+      target: { value: '10' },
+    });
+    await choose('testers: mirror to', 'v3');
+    fireEvent.change(screen.getByLabelText('testers: mirrored percent'), {
+      target: { value: '25' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(onReview.mock.calls[0][0].routes[0]).toEqual({
+      name: 'testers',
+      match: intent.routes[0].match,
+      split: intent.routes[0].split,
+      fault: { delay: { fixed: '2s', percent: 10 } },
+      mirror: { version: 'v3', percent: 25 },
+    });
+  });
 });

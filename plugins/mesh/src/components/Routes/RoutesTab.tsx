@@ -20,8 +20,9 @@ export interface RoutesTabProps {
 
 /**
  * The ordered routes before the default split: each with its match alternatives (headers, uri,
- * method, query parameters, caller cluster; exact, prefix or regex), its split, timeout and
- * retries. Routes are added, removed and reordered here; the Canary and Fault tabs edit the same.
+ * method, query parameters, caller cluster; exact, prefix or regex), its split, fault, mirror,
+ * timeout and retries. Routes are added, removed and reordered here; the Canary and Fault tabs
+ * edit the same routes through their simple forms.
  */
 export const RoutesTab = (props: RoutesTabProps) => {
   const { intent, versions, clusters, issues = [] } = props;
