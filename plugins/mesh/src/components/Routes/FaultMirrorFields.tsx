@@ -1,7 +1,8 @@
-import { Box, MenuItem } from '@material-ui/core';
+import { Box } from '@material-ui/core';
 import { IntentIssue } from '@meshtraffic/backstage-plugin-mesh-common';
 import { issueAt } from '../fields/intentIssues';
 import { IntentTextField } from '../fields/IntentTextField';
+import { menuItems } from '../fields/menuItems';
 import { scopedLabel } from '../fields/scopedLabel';
 import { RouteDraft } from './routesDraft';
 
@@ -57,12 +58,7 @@ export const FaultMirrorFields = (props: {
         onChange={e => set({ mirrorVersion: e.target.value })}
         style={{ minWidth: 120 }}
       >
-        <MenuItem value="">no mirror</MenuItem>
-        {props.versions.map(v => (
-          <MenuItem key={v} value={v}>
-            {v}
-          </MenuItem>
-        ))}
+        {menuItems(props.versions, 'no mirror')}
       </IntentTextField>
       <IntentTextField
         {...scopedLabel(route.name, 'mirrored percent')}

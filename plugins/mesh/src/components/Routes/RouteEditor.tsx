@@ -1,5 +1,5 @@
 import { InfoCard } from '@backstage/core-components';
-import { Box, Button, IconButton, MenuItem } from '@material-ui/core';
+import { Box, Button, IconButton } from '@material-ui/core';
 import ArrowDownwardIcon from '@material-ui/icons/ArrowDownward';
 import ArrowUpwardIcon from '@material-ui/icons/ArrowUpward';
 import DeleteIcon from '@material-ui/icons/Delete';
@@ -11,6 +11,7 @@ import { issueAt } from '../fields/intentIssues';
 import { IntentTextField, numberOrUndefined } from '../fields/IntentTextField';
 import { MatchEditor } from './MatchEditor';
 import { FaultMirrorFields } from './FaultMirrorFields';
+import { menuItems } from '../fields/menuItems';
 import { scopedLabel } from '../fields/scopedLabel';
 import { RouteDraft } from './routesDraft';
 
@@ -54,11 +55,7 @@ const DestinationRow = (props: {
         onChange={e => props.onChange({ ...d, version: e.target.value })}
         style={{ minWidth: 120 }}
       >
-        {props.versions.map(v => (
-          <MenuItem key={v} value={v}>
-            {v}
-          </MenuItem>
-        ))}
+        {menuItems(props.versions)}
       </IntentTextField>
       <IntentTextField
         select
@@ -68,12 +65,7 @@ const DestinationRow = (props: {
         onChange={e => setCluster(e.target.value)}
         style={{ minWidth: 120 }}
       >
-        <MenuItem value="">any cluster</MenuItem>
-        {props.clusters.map(c => (
-          <MenuItem key={c} value={c}>
-            {c}
-          </MenuItem>
-        ))}
+        {menuItems(props.clusters, 'any cluster')}
       </IntentTextField>
       <IntentTextField
         type="number"
