@@ -13,6 +13,7 @@ export * from './intent/changes';
 export * from './intent/changeSchema';
 export * from './intent/summary';
 export * from './intent/callerRoutes';
+export * from './intent/apportion';
 export * from './placement/topology';
 export * from './placement/placement';
 export * from './generate/metadata';

@@ -1,3 +1,4 @@
+import { apportion } from './apportion';
 import { Destination, TrafficIntent, TrafficRoute } from './schema';
 import { WorkloadVersion } from './workloads';
 
@@ -6,23 +7,6 @@ export const CALLER_ROUTE_PREFIX = 'from-';
 
 const callerRouteName = (cluster: string) =>
   `${CALLER_ROUTE_PREFIX}${cluster.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
-
-/** Integer weights proportional to `parts`, summing to 100, largest remainders first. */
-function toHundred(parts: number[]): number[] {
-  const sum = parts.reduce((a, b) => a + b, 0) || parts.length;
-  const exact = parts.map(
-    p => ((sum === parts.length && !p ? 1 : p) / sum) * 100,
-  );
-  const out = exact.map(Math.floor);
-  let left = 100 - out.reduce((a, b) => a + b, 0);
-  exact
-    .map((x, i) => ({ i, r: x - Math.floor(x) }))
-    .sort((a, b) => b.r - a.r || a.i - b.i)
-    .forEach(({ i }) => {
-      if (left-- > 0) out[i] += 1;
-    });
-  return out;
-}
 
 /**
  * The default split narrowed to one cluster: each of its versions that runs there, with the
@@ -39,7 +23,10 @@ export function splitOnCluster(
         w.cluster === cluster && w.version === d.version && w.readyReplicas > 0,
     ),
   );
-  const weights = toHundred(there.map(d => d.weight));
+  const weights = apportion(
+    100,
+    there.map(d => d.weight),
+  );
   return there
     .map((d, i) => ({ version: d.version, cluster, weight: weights[i] }))
     .filter(d => d.weight > 0);

@@ -799,7 +799,7 @@ describe('EntityMeshContent', () => {
       );
       expect(
         await screen.findByText(
-          /do not hold the same routing: east: 50% v1, 50% v3; west: 100% v1/,
+          /do not hold the same routing: east: v1 50 \/ v3 50; west: v1 100/,
         ),
       ).toBeInTheDocument();
       await openTrafficSplit();

@@ -4,6 +4,7 @@ import {
   canonicalJson,
   ClusterHolds,
   EntityMeshState,
+  intentSummary,
   TrafficIntent,
   UnfinishedChange,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -18,9 +19,7 @@ const HOLDS: Record<ClusterHolds, string> = {
 };
 
 const summarize = (intent?: TrafficIntent) =>
-  intent
-    ? intent.split.map(d => `${d.weight}% ${d.version}`).join(', ')
-    : 'no routing of this entity';
+  intent ? intentSummary(intent) : 'no routing of this entity';
 
 export interface UnfinishedChangeNoticeProps {
   state: EntityMeshState;

@@ -1,4 +1,5 @@
 import { renderInTestApp } from '@backstage/test-utils';
+import { chooseOption } from '../../__testUtils__/chooseOption';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { ResilienceTab } from './ResilienceTab';
 
@@ -21,21 +22,14 @@ const render = (props: Partial<Parameters<typeof ResilienceTab>[0]> = {}) => {
   ).then(() => onReview);
 };
 
-/** Picks an option of a labelled MUI select. */
-async function choose(label: string, option: string) {
-  fireEvent.mouseDown(screen.getByRole('button', { name: new RegExp(label) }));
-  const listbox = await screen.findByRole('listbox');
-  fireEvent.click(within(listbox).getByRole('option', { name: option }));
-  await waitFor(() =>
-    expect(screen.queryByRole('listbox')).not.toBeInTheDocument(),
-  );
-}
-
 describe('ResilienceTab', () => {
   it('sets consistent hashing by cookie, a locality distribution and failover priorities', async () => {
     const onReview = await render();
-    await choose('Load balancing policy', 'Consistent hash (sticky sessions)');
-    await choose('Hash on', 'a cookie');
+    await chooseOption(
+      'Load balancing policy',
+      'Consistent hash (sticky sessions)',
+    );
+    await chooseOption('Hash on', 'a cookie');
     type('Hash key name', 'sid');
     type('Cookie ttl', '30m');
     type('Locality distribution', 'us-east1/* -> us-east1/*=80, us-west1/*=20');

@@ -1,5 +1,6 @@
 import { renderInTestApp } from '@backstage/test-utils';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { chooseOption } from '../../__testUtils__/chooseOption';
+import { fireEvent, screen } from '@testing-library/react';
 import { RoutesTab } from './RoutesTab';
 
 jest.setTimeout(30_000);
@@ -16,15 +17,6 @@ const intent = {
   ],
 };
 
-async function choose(label: string, option: string) {
-  fireEvent.mouseDown(screen.getByRole('button', { name: new RegExp(label) }));
-  const listbox = await screen.findByRole('listbox');
-  fireEvent.click(within(listbox).getByRole('option', { name: option }));
-  await waitFor(() =>
-    expect(screen.queryByRole('listbox')).not.toBeInTheDocument(),
-  );
-}
-
 describe('RoutesTab', () => {
   it('adds a regex URI route, moves it first, and keeps what it does not edit', async () => {
     const onReview = jest.fn();
@@ -40,12 +32,12 @@ describe('RoutesTab', () => {
     fireEvent.change(screen.getByLabelText('Route 2: name'), {
       target: { value: 'api-v2' },
     });
-    await choose('api-v2 match 1 condition 1: how', 'regex');
+    await chooseOption('api-v2 match 1 condition 1: how', 'regex');
     fireEvent.change(
       screen.getByLabelText('api-v2 match 1 condition 1: value'),
       { target: { value: '^/api/v2/.*' } },
     );
-    await choose('api-v2 destination 1: version', 'v3');
+    await chooseOption('api-v2 destination 1: version', 'v3');
     fireEvent.click(screen.getByRole('button', { name: 'Move api-v2 up' }));
     fireEvent.click(screen.getByRole('button', { name: 'Review' }));
     expect(onReview).toHaveBeenCalledWith({
@@ -76,7 +68,10 @@ describe('RoutesTab', () => {
         name: 'Add a condition to testers match 1',
       }),
     );
-    await choose('testers match 1 condition 2: matches on', 'Query parameter');
+    await chooseOption(
+      'testers match 1 condition 2: matches on',
+      'Query parameter',
+    );
     fireEvent.change(
       screen.getByLabelText('testers match 1 condition 2: name'),
       {
@@ -124,7 +119,7 @@ describe('RoutesTab', () => {
     fireEvent.change(screen.getByLabelText('testers: delay percent'), {
       target: { value: '10' },
     });
-    await choose('testers: mirror to', 'v3');
+    await chooseOption('testers: mirror to', 'v3');
     fireEvent.change(screen.getByLabelText('testers: mirrored percent'), {
       target: { value: '25' },
     });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { apportion, rebalance, splitEvenly } from './rebalance';
+import { apportion } from '@meshtraffic/backstage-plugin-mesh-common';
+import { rebalance, splitEvenly } from './rebalance';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 

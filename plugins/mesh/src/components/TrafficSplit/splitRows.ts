@@ -1,10 +1,10 @@
 import {
+  apportion,
   Destination,
   EntityMeshState,
   runningVersions,
   WorkloadVersion,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { apportion } from './rebalance';
 
 export type SplitMode = 'version' | 'cluster';
 
