@@ -63,7 +63,7 @@ export function normalizeIncoming(
   return out;
 }
 
-/** Checks what the API server checks on every write: identity, names, the CRD's schema. */
+/** Checks what the API server checks on every write: identity, names, the CRD's schema (after setting its defaults on `obj`). */
 export function validateWrite(
   validator: CrdValidator,
   target: ResourcePath,
@@ -100,8 +100,10 @@ export function validateWrite(
       `the kind in the data (${obj.kind}) does not match the expected kind (${target.type.kind})`,
     );
   }
-  if (target.type.crd)
+  if (target.type.crd) {
+    validator.applyDefaults(target.type.crd, target.version, obj);
     causes.push(...validator.validate(target.type.crd, target.version, obj));
+  }
   if (causes.length) throw invalid(refOf(target, name), causes);
 }
 

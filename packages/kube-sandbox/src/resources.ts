@@ -102,11 +102,30 @@ export const RESOURCE_TYPES: ResourceType[] = [
   },
   {
     group: 'gateway.networking.k8s.io',
-    versions: ['v1'],
+    versions: ['v1', 'v1beta1'],
     resource: 'httproutes',
     singular: 'httproute',
     kind: 'HTTPRoute',
     namespaced: true,
+    crd: 'httproutes.gateway.networking.k8s.io',
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1'],
+    resource: 'grpcroutes',
+    singular: 'grpcroute',
+    kind: 'GRPCRoute',
+    namespaced: true,
+    crd: 'grpcroutes.gateway.networking.k8s.io',
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1beta1', 'v1'],
+    resource: 'referencegrants',
+    singular: 'referencegrant',
+    kind: 'ReferenceGrant',
+    namespaced: true,
+    crd: 'referencegrants.gateway.networking.k8s.io',
   },
 ];
 

@@ -65,7 +65,7 @@ export async function startSandbox(
   options: StartSandboxOptions = {},
 ): Promise<Sandbox> {
   validateTopology(topology);
-  sharedValidator ??= CrdValidator.fromFile();
+  sharedValidator ??= CrdValidator.fromFiles();
   const servers = new Map<string, SimulatedCluster>();
   const info: Array<Omit<SandboxCluster, 'url' | 'token' | 'caData'>> = [];
   for (const mesh of topology.meshes) {

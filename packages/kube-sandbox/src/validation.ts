@@ -13,7 +13,13 @@ interface CompiledVersion {
   schema: Schema;
 }
 
-const CRD_FILE = path.join(PACKAGE_DIR, 'crds', 'istio-networking.yaml');
+/** Istio's networking CRDs and Gateway API's standard-channel routes (v1.5.1), as a cluster has them installed. */
+export const CRD_FILES = [
+  path.join(PACKAGE_DIR, 'crds', 'istio-networking.yaml'),
+  ...['httproutes', 'grpcroutes', 'referencegrants'].map(name =>
+    path.join(PACKAGE_DIR, 'crds', 'gateway-api', `${name}.yaml`),
+  ),
+];
 
 /** Drops the Kubernetes extensions ajv does not know; CEL rules are checked separately. */
 function forAjv(schema: unknown): unknown {
@@ -74,6 +80,18 @@ function ajvCause(error: ErrorObject): StatusCause {
   };
 }
 
+/**
+ * The rule as cel-js can run it. CEL lets has() test a field of any expression; cel-js only of a
+ * plain selection chain, so `has(self.matches[0].path)` (Gateway API's rules) is rewritten to the
+ * equivalent `'path' in self.matches[0]`, which holds for the JSON objects these rules read.
+ */
+export function portableRule(rule: string): string {
+  return rule.replace(
+    /has\(([^()]*\[[^\]]+\])\.([A-Za-z_][A-Za-z0-9_]*)\)/g,
+    "('$2' in $1)",
+  );
+}
+
 /** Evaluates the CRD's CEL rules (x-kubernetes-validations) along the object. */
 function celCauses(
   schema: Schema | undefined,
@@ -85,7 +103,7 @@ function celCauses(
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     let ok = false;
     try {
-      ok = evaluate(rule.rule, { self: value }) === true;
+      ok = evaluate(portableRule(rule.rule), { self: value }) === true;
     } catch {
       ok = false;
     }
@@ -117,13 +135,49 @@ function celCauses(
 }
 
 /**
+ * A deep copy made of this realm's own objects and arrays: cel-js refuses objects of another
+ * realm, which structuredClone makes under jest.
+ */
+function plainCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, plainCopy(v)]),
+    );
+  return value;
+}
+
+/**
+ * Fills in the schema's `default`s where a field is absent, depth first, as the API server does
+ * before it validates (and so before CEL rules read, e.g., a backendRef's `kind`).
+ */
+function applyDefaults(schema: Schema | undefined, value: unknown): void {
+  if (!schema || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) applyDefaults(schema.items, item);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const [key, child] of Object.entries(schema.properties ?? {})) {
+    const property = child as Schema;
+    if (record[key] === undefined && property.default !== undefined)
+      record[key] = plainCopy(property.default);
+    applyDefaults(property, record[key]);
+  }
+  if (typeof schema.additionalProperties === 'object')
+    for (const [key, item] of Object.entries(record))
+      if (!(key in (schema.properties ?? {})))
+        applyDefaults(schema.additionalProperties, item);
+}
+
+/**
  * Judges objects by the CRDs' structural schemas and CEL rules, as an API server with those CRDs
  * installed would, and reports each problem with its field path.
  */
 export class CrdValidator {
   private readonly versions = new Map<string, CompiledVersion>();
 
-  static fromFile(file = CRD_FILE): CrdValidator {
+  static fromFiles(files = CRD_FILES): CrdValidator {
     const validator = new CrdValidator();
     const ajv = new Ajv({
       strict: false,
@@ -131,7 +185,10 @@ export class CrdValidator {
       validateFormats: false,
       verbose: true,
     });
-    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    const docs = files.flatMap(file =>
+      parseAllDocuments(fs.readFileSync(file, 'utf8')),
+    );
+    for (const doc of docs) {
       const crd = doc.toJS();
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const version of crd.spec.versions) {
@@ -143,6 +200,12 @@ export class CrdValidator {
       }
     }
     return validator;
+  }
+
+  /** Sets the defaults of `crd`'s schema at `version` on `obj`, in place. */
+  applyDefaults(crd: string, version: string, obj: Record<string, unknown>) {
+    const compiled = this.versions.get(`${crd}/${version}`);
+    if (compiled) applyDefaults(compiled.schema.properties?.spec, obj.spec);
   }
 
   /** The problems of an object of `crd` at `version`; empty when it is valid. */
