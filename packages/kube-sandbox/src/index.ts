@@ -29,3 +29,4 @@ export {
   PROMETHEUS_BINARY,
 } from './telemetry/prometheus';
 export type { RunningPrometheus, ScrapedCluster } from './telemetry/prometheus';
+export { CrdValidator } from './validation';

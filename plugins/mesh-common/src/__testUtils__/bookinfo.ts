@@ -51,3 +51,11 @@ export const externalControlPlane: MeshTopology = {
     { name: 'workers-2', role: 'remote', region: 'us-east4' },
   ],
 };
+
+/** reviews on a mesh whose routingApi is gateway-api: its Service has one HTTP port, 9080. */
+export const reviewsGatewayTarget: MeshTarget = {
+  ...reviewsTarget,
+  mesh: 'gamma',
+  routingApi: 'gateway-api',
+  servicePorts: [{ name: 'http', port: 9080 }],
+};

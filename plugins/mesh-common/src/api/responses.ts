@@ -24,6 +24,16 @@ import type {
   UnfinishedChange,
 } from './types';
 
+/** The kinds of object the product writes: Istio's routing, or Gateway API's route and version Services. */
+const routingApi = z.enum(['istio', 'gateway-api']);
+
+const routingKind = z.enum([
+  'VirtualService',
+  'DestinationRule',
+  'HTTPRoute',
+  'Service',
+]);
+
 /**
  * The response bodies of `/api/mesh`, as zod schemas beside the requests'. Every object is
  * strict: a field the contract does not name fails the parse. The OpenAPI document is checked
@@ -42,6 +52,7 @@ export const clustersResponseSchema = z
           id: z.string(),
           kind: meshKind,
           configClusters: z.array(z.string()),
+          routingApi,
         })
         .strict(),
     ),
@@ -64,7 +75,7 @@ export const clustersResponseSchema = z
 
 export const classifiedObjectSchema = z
   .object({
-    kind: z.enum(['VirtualService', 'DestinationRule']),
+    kind: routingKind,
     name: z.string(),
     namespace: z.string(),
     status: z.enum(['ours', 'drifted', 'foreign']),
@@ -134,6 +145,7 @@ export const entityMeshStateSchema = z
         namespace: z.string(),
         host: z.string(),
         entityRef: z.string(),
+        routingApi,
       })
       .strict(),
     clusters: z.array(clusterStateSchema),
@@ -156,7 +168,7 @@ export const clusterPlanSchema = z
     changes: z.array(
       z
         .object({
-          kind: z.enum(['VirtualService', 'DestinationRule']),
+          kind: routingKind,
           name: z.string(),
           namespace: z.string().optional(),
           action: z.enum(['create', 'update', 'delete', 'unchanged']),

@@ -12,6 +12,7 @@ import { ClusterRole } from '../placement/topology';
 import { MeshKind } from '../placement/placement';
 import { ClassifiedObject, HandEdit } from '../parse/classify';
 import { RoutingObject } from '../generate/istioTypes';
+import { RoutingApi } from '../entity/target';
 
 /** `GET /clusters`: what the portal may know of a cluster. Never an address or a credential. */
 export interface ClusterSummary {
@@ -30,6 +31,8 @@ export interface MeshSummary {
   id: string;
   kind: MeshKind;
   configClusters: string[];
+  /** How the mesh writes an intent: Istio's VirtualService and DestinationRule, or Gateway API's HTTPRoute. */
+  routingApi: RoutingApi;
 }
 
 export interface ClustersResponse {
@@ -77,6 +80,8 @@ export interface EntityMeshState {
     namespace: string;
     host: string;
     entityRef: string;
+    /** The mesh's routing API: what the intent is written as, and what it may hold. */
+    routingApi: RoutingApi;
   };
   clusters: ClusterState[];
   intent?: TrafficIntent;

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { generateRouting } from '../generate/generate';
+import { generateRouting } from '../generate/routing';
 import { clusterPlanYaml } from './planYaml';
 
 const target = {

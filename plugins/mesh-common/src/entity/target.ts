@@ -1,4 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import type { ServicePort } from '../generate/gatewayTypes';
 
 /** The mesh (its id in the `mesh.meshes` config) the entity's service belongs to. Required. */
 export const MESH_ID_ANNOTATION = 'mesh.meshtraffic.io/mesh';
@@ -19,7 +20,17 @@ export interface MeshTarget {
   entityRef: string;
   /** The pod label versions are told apart by, which subsets select on; `version` when unset. */
   versionLabel?: string;
+  /** How the mesh writes an intent (`mesh.meshes[].routingApi`); `istio` when unset. */
+  routingApi?: RoutingApi;
+  /** The pod label naming the service, which a version Service selects on besides the version; `app` when unset. */
+  appLabel?: string;
+  /** The Service's ports as a config cluster has them: Gateway API routes attach to them, and version Services copy them. */
+  servicePorts?: ServicePort[];
 }
+
+/** `istio`: a VirtualService and DestinationRule; `gateway-api`: an HTTPRoute on the Service, one Service per version. */
+export type RoutingApi = 'istio' | 'gateway-api';
+export const ROUTING_APIS: readonly RoutingApi[] = ['istio', 'gateway-api'];
 
 export function isMeshAnnotated(entity: Entity): boolean {
   return Boolean(entity.metadata.annotations?.[MESH_ID_ANNOTATION]);

@@ -7,7 +7,8 @@ import { assertIstioSchema } from '../__testUtils__/istioSchema';
 import { TrafficIntent } from '../intent/schema';
 import { validateIntent } from '../intent/validate';
 import { parseRouting } from '../parse/parse';
-import { generateRouting, removalOrder, serviceHost } from './generate';
+import { removalOrder, serviceHost } from './generate';
+import { generateRouting } from './routing';
 import { DestinationRuleObject, VirtualServiceObject } from './istioTypes';
 import {
   CANARY_ANNOTATION,

@@ -58,7 +58,7 @@ export function resolveHost(
   return parts.join('.');
 }
 
-function sortedRecord<T>(
+export function sortedRecord<T>(
   record: Record<string, T>,
   map: (v: T) => unknown = v => v,
 ) {
@@ -68,7 +68,7 @@ function sortedRecord<T>(
 }
 
 /** Each object gets its own metadata, so that a caller changing one never changes the other. */
-function copyMetadata(meta: ObjectMeta): ObjectMeta {
+export function copyMetadata(meta: ObjectMeta): ObjectMeta {
   return {
     ...meta,
     labels: { ...meta.labels },
@@ -76,7 +76,11 @@ function copyMetadata(meta: ObjectMeta): ObjectMeta {
   };
 }
 
-function metadata(target: MeshTarget, intent: TrafficIntent): ObjectMeta {
+/** The labels and annotations every generated object carries, under the service's name. */
+export function metadata(
+  target: MeshTarget,
+  intent: TrafficIntent,
+): ObjectMeta {
   const annotations: Record<string, string> = {
     [ENTITY_REF_ANNOTATION]: target.entityRef,
     [INTENT_HASH_ANNOTATION]: intentHash(intent),
@@ -217,7 +221,9 @@ function loadBalancer(intent: TrafficIntent): TrafficPolicy['loadBalancer'] {
   };
 }
 
-function trafficPolicy(intent: TrafficIntent): TrafficPolicy | undefined {
+export function trafficPolicy(
+  intent: TrafficIntent,
+): TrafficPolicy | undefined {
   const policy: TrafficPolicy = {};
   if (intent.connectionPool)
     policy.connectionPool = structuredCopy(intent.connectionPool);
@@ -263,7 +269,7 @@ export function generateDestinationRule(
  * subsets exist before a VirtualService routes to them (make before break). Remove in reverse.
  * The intent must have passed validateIntent.
  */
-export function generateRouting(
+export function generateIstioRouting(
   target: MeshTarget,
   intent: TrafficIntent,
 ): RoutingObject[] {
@@ -275,18 +281,22 @@ export function generateRouting(
   ];
 }
 
-/** The same objects for every config cluster: each primary's istiod reads only its own API server. */
-export function generateForClusters(
-  target: MeshTarget,
-  intent: TrafficIntent,
-  configClusters: string[],
-): Array<{ cluster: string; objects: RoutingObject[] }> {
-  const objects = generateRouting(target, intent);
-  return configClusters.map(cluster => ({ cluster, objects }));
+/** Apply order of the kinds: backends first, then their policy, then the routes that send to them. */
+const APPLY_RANK: Record<string, number> = {
+  Service: 0,
+  DestinationRule: 1,
+  VirtualService: 2,
+  HTTPRoute: 2,
+};
+
+/** Removal order: routes first, so nothing routes to subsets or Services that are going away. */
+export function removalOrder<T extends { kind: string }>(objects: T[]): T[] {
+  const rank = (o: T) => -(APPLY_RANK[o.kind] ?? 0);
+  return [...objects].sort((a, b) => rank(a) - rank(b));
 }
 
-/** Removal order: VirtualService first, so nothing routes to subsets that are going away. */
-export function removalOrder<T extends { kind: string }>(objects: T[]): T[] {
-  const rank = (o: T) => (o.kind === 'VirtualService' ? 0 : 1);
+/** Apply order: Services, then DestinationRules, then the routes (make before break). */
+export function applyOrder<T extends { kind: string }>(objects: T[]): T[] {
+  const rank = (o: T) => APPLY_RANK[o.kind] ?? 0;
   return [...objects].sort((a, b) => rank(a) - rank(b));
 }

@@ -1,3 +1,5 @@
+import { HTTPRouteObject, ServiceObject } from './gatewayTypes';
+
 /**
  * The parts of Istio's networking.istio.io/v1 objects this product writes and reads. Kept here as
  * plain types so the browser bundle does not carry Istio's schemas; tests check every generated
@@ -128,5 +130,13 @@ export interface DestinationRuleObject {
   spec: DestinationRuleSpec;
 }
 
-export type RoutingObject = VirtualServiceObject | DestinationRuleObject;
+/**
+ * Every kind of object the product writes: Istio's routing, or Gateway API's HTTPRoute with one
+ * Service per version (and DestinationRules for their traffic policy).
+ */
+export type RoutingObject =
+  | VirtualServiceObject
+  | DestinationRuleObject
+  | HTTPRouteObject
+  | ServiceObject;
 export type RoutingKind = RoutingObject['kind'];

@@ -14,3 +14,6 @@ export const VERSION_LABEL = 'version';
 export const DEFAULT_ROUTE_NAME = 'default';
 
 export const ISTIO_API_VERSION = 'networking.istio.io/v1';
+
+/** On a version Service (and its DestinationRule) of a mesh on Gateway API: the service it is a version of. */
+export const VERSION_OF_LABEL = 'mesh.meshtraffic.io/version-of';

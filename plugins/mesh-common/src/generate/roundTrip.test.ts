@@ -9,7 +9,7 @@ import { assertIstioSchema } from '../__testUtils__/istioSchema';
 import { validateIntent } from '../intent/validate';
 import { classifyRouting } from '../parse/classify';
 import { parseRouting } from '../parse/parse';
-import { generateRouting } from './generate';
+import { generateRouting } from './routing';
 import { DestinationRuleObject, VirtualServiceObject } from './istioTypes';
 
 describe('generator properties', () => {

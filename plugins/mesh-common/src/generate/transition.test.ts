@@ -1,7 +1,11 @@
 import fc from 'fast-check';
-import { reviewsTarget as target } from '../__testUtils__/bookinfo';
+import {
+  reviewsGatewayTarget as gatewayTarget,
+  reviewsTarget as target,
+} from '../__testUtils__/bookinfo';
 import { validIntent } from '../__testUtils__/arbitraries';
-import { generateRouting } from './generate';
+import { gatewayIntent } from '../__testUtils__/gatewayArbitraries';
+import { generateRouting } from './routing';
 import { DestinationRuleObject, RoutingObject } from './istioTypes';
 import { afterStep, danglingRoutes, transition } from './transition';
 import { resolveHost } from './generate';
@@ -22,7 +26,49 @@ const key = (o: RoutingObject) => `${o.kind}/${o.metadata.name}`;
 const sorted = (objects: RoutingObject[]) =>
   [...objects].sort((a, b) => key(a).localeCompare(key(b)));
 
+/** What an apply removes: what the cluster holds that the desired objects do not name. */
+const stale = (current: RoutingObject[], desired: RoutingObject[]) =>
+  current.filter(c => !desired.some(d => key(d) === key(c)));
+
 describe('make-before-break transitions', () => {
+  it('on Gateway API, never leaves an HTTPRoute sending to a missing Service, and removes the versions left behind', () => {
+    fc.assert(
+      fc.property(gatewayIntent, gatewayIntent, (from, to) => {
+        const current = generateRouting(gatewayTarget, from);
+        const desired = generateRouting(gatewayTarget, to);
+        const states = moments(current, desired, stale(current, desired));
+        for (const state of states) expect(danglingRoutes(state)).toEqual([]);
+        expect(sorted(states[states.length - 1])).toEqual(sorted(desired));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('switches a host between routing APIs, either way, without a moment of broken routing', () => {
+    fc.assert(
+      fc.property(gatewayIntent, fc.boolean(), (intent, toGateway) => {
+        const istio = generateRouting(target, intent);
+        const gateway = generateRouting(gatewayTarget, intent);
+        const [current, desired] = toGateway
+          ? [istio, gateway]
+          : [gateway, istio];
+        const states = moments(current, desired, stale(current, desired));
+        for (const state of states) expect(danglingRoutes(state)).toEqual([]);
+        expect(sorted(states[states.length - 1])).toEqual(sorted(desired));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reports an HTTPRoute sending to a Service that does not exist', () => {
+    const objects = generateRouting(gatewayTarget, {
+      split: [{ version: 'v1', weight: 100 }],
+    });
+    expect(danglingRoutes(objects.filter(o => o.kind !== 'Service'))).toEqual([
+      'HTTPRoute bookinfo/reviews sends to Service bookinfo/reviews-v1, which does not exist',
+    ]);
+  });
+
   it('never leaves a route to a missing subset, from any intent to any other, and ends where asked', () => {
     fc.assert(
       fc.property(validIntent, validIntent, (from, to) => {

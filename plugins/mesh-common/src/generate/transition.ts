@@ -3,6 +3,7 @@ import {
   RoutingObject,
   VirtualServiceObject,
 } from './istioTypes';
+import { HTTPRouteObject } from './gatewayTypes';
 import { resolveHost } from './generate';
 
 /** `kind/namespace/name`: one routing object's identity on a cluster. */
@@ -48,7 +49,7 @@ export function danglingRoutes(objects: RoutingObject[]): string[] {
         `${resolveHost(dr.spec.host, dr.metadata.namespace)}#${s.name}`,
       );
   }
-  return objects
+  const subsets = objects
     .filter((o): o is VirtualServiceObject => o.kind === 'VirtualService')
     .flatMap(vs =>
       routedSubsets(vs)
@@ -56,6 +57,40 @@ export function danglingRoutes(objects: RoutingObject[]): string[] {
         .map(
           r =>
             `VirtualService ${vs.metadata.namespace}/${vs.metadata.name} routes to subset ${r.subset} of ${r.host}, which no DestinationRule defines`,
+        ),
+    );
+  return [...subsets, ...missingBackends(objects)];
+}
+
+/** The Services an HTTPRoute sends or mirrors to, by namespace/name. */
+function backendsOf(route: HTTPRouteObject): string[] {
+  const ns = route.metadata.namespace;
+  const refs = (route.spec.rules ?? []).flatMap(rule => [
+    ...(rule.backendRefs ?? []),
+    ...(rule.filters ?? []).flatMap(f =>
+      f.requestMirror ? [f.requestMirror.backendRef] : [],
+    ),
+  ]);
+  return refs
+    .filter(r => (r.group ?? '') === '' && (r.kind ?? 'Service') === 'Service')
+    .map(r => `${r.namespace ?? ns}/${r.name}`);
+}
+
+/** HTTPRoutes that send to a Service the cluster does not hold: a 500 for that share of requests. */
+function missingBackends(objects: RoutingObject[]): string[] {
+  const services = new Set(
+    objects
+      .filter(o => o.kind === 'Service')
+      .map(o => `${o.metadata.namespace}/${o.metadata.name}`),
+  );
+  return objects
+    .filter((o): o is HTTPRouteObject => o.kind === 'HTTPRoute')
+    .flatMap(route =>
+      backendsOf(route)
+        .filter(b => !services.has(b))
+        .map(
+          b =>
+            `HTTPRoute ${route.metadata.namespace}/${route.metadata.name} sends to Service ${b}, which does not exist`,
         ),
     );
 }
@@ -94,13 +129,16 @@ const step = (o: RoutingObject, desired?: RoutingObject): TransitionStep => ({
   ...(desired ? { desired } : {}),
 });
 
+const isRoute = (o: RoutingObject) =>
+  o.kind === 'VirtualService' || o.kind === 'HTTPRoute';
+
 /**
  * The order of writes that takes one cluster from `current` to `writes` (and `removes` gone)
- * without a moment where a VirtualService routes to a subset its DestinationRule lacks:
- * make-before-break. DestinationRules first, with the union of old and new subsets when subsets
- * go away; then VirtualServices (writes, then deletions); then the DestinationRules as desired;
- * then their deletions. Restoring is the same function with the roles swapped, so undo keeps the
- * invariant too.
+ * without a moment where a route sends to a subset its DestinationRule lacks or to a Service that
+ * does not exist: make-before-break. Services first, then DestinationRules, with the union of old
+ * and new subsets when subsets go away; then the routes, VirtualServices and HTTPRoutes (writes,
+ * then deletions); then the DestinationRules as desired; then their deletions; then the Services'.
+ * Restoring is the same function with the roles swapped, so undo keeps the invariant too.
  */
 export function transition(
   current: RoutingObject[],
@@ -108,7 +146,9 @@ export function transition(
   removes: RoutingObject[],
 ): TransitionStep[] {
   const live = new Map(current.map(o => [keyOf(o), o]));
-  const make: TransitionStep[] = [];
+  const make: TransitionStep[] = writes
+    .filter(o => o.kind === 'Service')
+    .map(o => step(o, o));
   const finals: TransitionStep[] = [];
   for (const dr of writes.filter(
     o => o.kind === 'DestinationRule',
@@ -122,16 +162,13 @@ export function transition(
       make.push(step(dr, dr));
     }
   }
-  const routes = writes
-    .filter(o => o.kind === 'VirtualService')
-    .map(o => step(o, o));
-  const unroutes = removes
-    .filter(o => o.kind === 'VirtualService')
-    .map(o => step(o));
+  const routes = writes.filter(isRoute).map(o => step(o, o));
+  const unroutes = removes.filter(isRoute).map(o => step(o));
   const drops = removes
     .filter(o => o.kind === 'DestinationRule')
     .map(o => step(o));
-  return [...make, ...routes, ...unroutes, ...finals, ...drops];
+  const unserve = removes.filter(o => o.kind === 'Service').map(o => step(o));
+  return [...make, ...routes, ...unroutes, ...finals, ...drops, ...unserve];
 }
 
 /** The objects of a cluster after a step: for checking a sequence of steps against `danglingRoutes`. */

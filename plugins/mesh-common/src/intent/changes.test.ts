@@ -1,6 +1,6 @@
 import { reviewsTarget, reviewsWorkloads } from '../__testUtils__/bookinfo';
 import { assertIstioSchema } from '../__testUtils__/istioSchema';
-import { generateRouting } from '../generate/generate';
+import { generateRouting } from '../generate/routing';
 import { parseRouting } from '../parse/parse';
 import {
   applyTrafficChange,

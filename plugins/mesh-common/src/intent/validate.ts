@@ -1,4 +1,6 @@
 import { DEFAULT_ROUTE_NAME } from '../generate/metadata';
+import type { RoutingApi } from '../entity/target';
+import { checkGatewayApi } from '../gateway/gatewayRules';
 import { subsetName, subsetNameCollisions } from '../generate/subsets';
 import { IntentIssue, IssueCollector, zodIssue } from './issues';
 import { checkCanary, checkTrafficPolicy } from './policyRules';
@@ -30,6 +32,8 @@ export interface ValidateIntentOptions {
    * intent names must run somewhere; when omitted, only the intent's own consistency is checked.
    */
   workloads?: WorkloadVersion[];
+  /** The mesh's routing API: with `gateway-api`, what Gateway API's standard channel cannot express is refused too. */
+  routingApi?: RoutingApi;
 }
 
 /**
@@ -91,6 +95,7 @@ export function validateIntent(
   }
   checkCanary(issues, intent, workloads);
   checkTrafficPolicy(issues, intent);
+  if (options.routingApi === 'gateway-api') checkGatewayApi(issues, intent);
 
   return issues.list.length
     ? { ok: false, issues: issues.list }

@@ -1,5 +1,5 @@
 import { reviewsTarget as target } from '../__testUtils__/bookinfo';
-import { generateRouting } from '../generate/generate';
+import { generateRouting } from '../generate/routing';
 import {
   DestinationRuleObject,
   RoutingObject,

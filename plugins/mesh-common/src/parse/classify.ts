@@ -1,10 +1,10 @@
 import { MeshTarget } from '../entity/target';
 import {
-  generateRouting,
+  generateIstioRouting,
   resolveHost,
   serviceHost,
 } from '../generate/generate';
-import { canonicalJson, intentHash } from '../generate/hash';
+import { intentHash } from '../generate/hash';
 import {
   DestinationRuleObject,
   RoutingObject,
@@ -15,7 +15,10 @@ import {
   INTENT_HASH_ANNOTATION,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
+  VERSION_OF_LABEL,
 } from '../generate/metadata';
+import { readGatewayRouting } from '../gateway/classifyGateway';
+import { comparableSpec } from './comparable';
 import { TrafficIntent } from '../intent/schema';
 import { parseRouting, RoutingParseError } from './parse';
 
@@ -57,9 +60,30 @@ export function routingOwner(obj: RoutingObject): RoutingOwner {
   return 'hand-written';
 }
 
+/**
+ * The hosts an object routes: a VirtualService's hosts, a DestinationRule's host, the Services an
+ * HTTPRoute is attached to (a Gateway parent counts as routing something else); a Service routes none.
+ */
 function hostsOf(obj: RoutingObject): string[] {
-  if (obj.kind === 'VirtualService') return obj.spec.hosts ?? [];
-  return obj.spec.host === undefined ? [] : [obj.spec.host];
+  switch (obj.kind) {
+    case 'VirtualService':
+      return obj.spec.hosts ?? [];
+    case 'DestinationRule':
+      return obj.spec.host === undefined ? [] : [obj.spec.host];
+    case 'HTTPRoute':
+      return (obj.spec.parentRefs ?? []).map(p =>
+        (p.group ?? '') === '' && p.kind === 'Service'
+          ? serviceHost({
+              service: p.name,
+              namespace: p.namespace ?? obj.metadata.namespace,
+            })
+          : `${p.kind ?? 'Gateway'} ${p.namespace ?? obj.metadata.namespace}/${
+              p.name
+            }`,
+      );
+    default:
+      return [];
+  }
 }
 
 /** Whether a live object routes the target's host (by any of the names Istio resolves to it). */
@@ -95,12 +119,31 @@ export function holdsOurName(
   );
 }
 
-/** Whether an object concerns the target at all: it routes the host, or it has the name ours would. */
+/** Whether an object is one of the service's version Services (or their DestinationRules), by its label. */
+export function isVersionObject(
+  obj: RoutingObject,
+  target: Pick<MeshTarget, 'service' | 'namespace'>,
+): boolean {
+  return (
+    obj.metadata.namespace === target.namespace &&
+    obj.metadata.labels?.[VERSION_OF_LABEL] === target.service
+  );
+}
+
+/**
+ * Whether an object concerns the target at all: it routes the host, it has the name ours would,
+ * or it is labelled one of the service's version objects.
+ */
 export function concernsHost(
   obj: RoutingObject,
   target: Pick<MeshTarget, 'service' | 'namespace'>,
 ): boolean {
-  return routesHost(obj, target) || holdsOurName(obj, target);
+  if (obj.kind === 'Service') return isVersionObject(obj, target);
+  return (
+    routesHost(obj, target) ||
+    holdsOurName(obj, target) ||
+    isVersionObject(obj, target)
+  );
 }
 
 /** The catalog entity our label and annotation say wrote an object, when it is ours at all. */
@@ -158,7 +201,7 @@ function handEditOf(
     };
   try {
     const intent = parseRouting(vs, dr, target.versionLabel);
-    const lost = generateRouting(target, intent).some(
+    const lost = generateIstioRouting(target, intent).some(
       e =>
         comparableSpec(e) !==
         comparableSpec(e.kind === 'VirtualService' ? vs : dr),
@@ -175,10 +218,6 @@ function handEditOf(
       cannotRepresent: e instanceof RoutingParseError ? e.message : String(e),
     };
   }
-}
-
-function comparableSpec(obj: RoutingObject) {
-  return canonicalJson(obj.spec);
 }
 
 /** What adopting does with a foreign object, and the sentence that tells a person why. */
@@ -226,9 +265,12 @@ function adoptionOf(
   };
 }
 
-/** Ours: our label, the target's name and namespace, written for this very entity. */
+/** Ours: our label, the target's name (or a version object's label) and namespace, written for this very entity. */
 function isOurs(obj: RoutingObject, target: MeshTarget): boolean {
-  return holdsOurName(obj, target) && writtenFor(obj) === target.entityRef;
+  return (
+    (holdsOurName(obj, target) || isVersionObject(obj, target)) &&
+    writtenFor(obj) === target.entityRef
+  );
 }
 
 /** Why our objects no longer are what their recorded intent generates, if they are not. */
@@ -258,7 +300,7 @@ function driftOf(
           'the recorded intent hash does not match the spec (edited by hand since it was applied)',
       };
     }
-    const expected = generateRouting(target, intent);
+    const expected = generateIstioRouting(target, intent);
     if (
       expected.some(
         e =>
@@ -294,13 +336,7 @@ export function classifyRouting(
 ): ClassifiedRouting {
   const relevant = live.filter(o => concernsHost(o, target));
   const ours = relevant.filter(o => isOurs(o, target));
-  const vs = ours.find(
-    (o): o is VirtualServiceObject => o.kind === 'VirtualService',
-  );
-  const dr = ours.find(
-    (o): o is DestinationRuleObject => o.kind === 'DestinationRule',
-  );
-  const { drift, intent } = driftOf(target, vs, dr);
+  const { drift, intent, handEdit } = readOurs(target, ours, live);
 
   const objects = relevant.map((o): ClassifiedObject => {
     const owner = routingOwner(o);
@@ -324,6 +360,42 @@ export function classifyRouting(
       ? { ...base, status: 'drifted', reason: drift }
       : { ...base, status: 'ours' };
   });
-  if (!drift) return { objects, intent };
-  return { objects, handEdit: handEditOf(target, vs, dr) };
+  if (!drift) return { objects, ...(intent ? { intent } : {}) };
+  return { objects, handEdit };
+}
+
+interface OursRead {
+  intent?: TrafficIntent;
+  drift?: string;
+  handEdit?: HandEdit;
+}
+
+/**
+ * The intent our objects express, in whichever routing API they are written (a mesh that changed
+ * its routingApi still holds the other API's objects until the next apply rewrites them), or why
+ * they have drifted and what the hand edit says.
+ */
+function readOurs(
+  target: MeshTarget,
+  ours: RoutingObject[],
+  live: RoutingObject[],
+): OursRead {
+  const gateway = ours.filter(
+    o => o.kind === 'HTTPRoute' || isVersionObject(o, target),
+  );
+  const istio = ours.filter(o => !gateway.includes(o));
+  if (gateway.length && istio.length) {
+    const both =
+      'both a VirtualService and an HTTPRoute of this service are ours: a change between routing APIs did not finish';
+    return { drift: both, handEdit: { cannotRepresent: both } };
+  }
+  if (gateway.length) return readGatewayRouting(target, gateway, live);
+  const vs = istio.find(
+    (o): o is VirtualServiceObject => o.kind === 'VirtualService',
+  );
+  const dr = istio.find(
+    (o): o is DestinationRuleObject => o.kind === 'DestinationRule',
+  );
+  const read: OursRead = driftOf(target, vs, dr);
+  return read.drift ? { ...read, handEdit: handEditOf(target, vs, dr) } : read;
 }

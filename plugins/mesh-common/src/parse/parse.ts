@@ -183,8 +183,11 @@ function routeParts(
   return parts;
 }
 
-function canaryFrom(vs: VirtualServiceObject): Canary | undefined {
-  const raw = vs.metadata.annotations?.[CANARY_ANNOTATION];
+/** The canary an object's annotation carries: what a spec cannot say. */
+export function canaryFrom(obj: {
+  metadata: { annotations?: Record<string, string> };
+}): Canary | undefined {
+  const raw = obj.metadata.annotations?.[CANARY_ANNOTATION];
   if (!raw) return undefined;
   try {
     const c = JSON.parse(raw);
@@ -249,6 +252,29 @@ function loadBalancerParts(
   return parts;
 }
 
+/** The intent's connection pool, outlier detection and load balancing, from a DestinationRule's trafficPolicy. */
+export function trafficPolicyParts(
+  policy: TrafficPolicy | undefined,
+): Partial<TrafficIntent> {
+  if (!policy) return {};
+  const { connectionPool, outlierDetection, loadBalancer, ...rest } = policy;
+  const unsupported = Object.keys(rest).filter(k => rest[k] !== undefined);
+  if (unsupported.length)
+    throw new RoutingParseError(
+      `trafficPolicy uses ${unsupported.join(
+        ', ',
+      )}, which an intent cannot express`,
+    );
+  const parts: Partial<TrafficIntent> = {};
+  if (connectionPool)
+    parts.connectionPool = connectionPool as TrafficIntent['connectionPool'];
+  if (outlierDetection)
+    parts.outlierDetection =
+      outlierDetection as TrafficIntent['outlierDetection'];
+  if (loadBalancer) Object.assign(parts, loadBalancerParts(loadBalancer));
+  return parts;
+}
+
 /**
  * The intent a VirtualService and DestinationRule express. Exact for objects this product
  * generated (parse(generate(i)) equals i); for hand-written or foreign objects it succeeds when
@@ -299,23 +325,7 @@ export function parseRouting(
   );
   if (routes.length) intent.routes = routes;
 
-  const policy = dr.spec.trafficPolicy;
-  if (policy) {
-    const { connectionPool, outlierDetection, loadBalancer, ...rest } = policy;
-    const unsupported = Object.keys(rest).filter(k => rest[k] !== undefined);
-    if (unsupported.length)
-      throw new RoutingParseError(
-        `trafficPolicy uses ${unsupported.join(
-          ', ',
-        )}, which an intent cannot express`,
-      );
-    if (connectionPool)
-      intent.connectionPool = connectionPool as TrafficIntent['connectionPool'];
-    if (outlierDetection)
-      intent.outlierDetection =
-        outlierDetection as TrafficIntent['outlierDetection'];
-    if (loadBalancer) Object.assign(intent, loadBalancerParts(loadBalancer));
-  }
+  Object.assign(intent, trafficPolicyParts(dr.spec.trafficPolicy));
   const canary = canaryFrom(vs);
   if (canary) intent.canary = canary;
   return intent;
