@@ -22,6 +22,13 @@ export interface Config {
        */
       workloadLabels?: { app?: string; version?: string };
       /**
+       * How an intent is written on this mesh: `istio` (a VirtualService and DestinationRule, the
+       * default) or `gateway-api` (an HTTPRoute attached to the Service, as Istio's GAMMA support
+       * reads it, with one Service per version as its backends and a DestinationRule per version
+       * Service for traffic policy). What the chosen API cannot express is refused.
+       */
+      routingApi?: 'istio' | 'gateway-api';
+      /**
        * Namespaces a catalog entity may point at. Default: every namespace except kube-system,
        * kube-public, kube-node-lease, istio-system and the control plane's own.
        */

@@ -5,7 +5,7 @@ import {
   RunningPrometheus,
   startPrometheus,
 } from './telemetry/prometheus';
-import { loadTopology } from './topology';
+import { loadTopologies } from './topology';
 import { topologyPath } from './topologies';
 import { startSandbox } from './sandbox';
 
@@ -38,16 +38,22 @@ async function maybePrometheus(
 }
 
 /**
- * `kube-sandbox [--topology FILE] [--kubeconfig FILE] [--admin-port N] [--prometheus-port N]`:
- * runs until stopped.
+ * `kube-sandbox [--topology FILE[,FILE...]] [--kubeconfig FILE] [--admin-port N] [--prometheus-port N]`:
+ * runs until stopped. Several topologies run as one sandbox (the default: the demo mesh on Istio's
+ * API and the gamma mesh on Gateway API).
  */
 async function main() {
-  const topologyFile = path.resolve(arg('topology') ?? topologyPath('demo'));
+  const topologyFiles = (
+    arg('topology') ??
+    `${topologyPath('demo')},${topologyPath('gateway-api')}`
+  )
+    .split(',')
+    .map(file => path.resolve(file));
   const kubeconfigPath = path.resolve(
     arg('kubeconfig') ?? path.join(process.cwd(), '.sandbox', 'kubeconfig'),
   );
   const adminPort = arg('admin-port') ? Number(arg('admin-port')) : undefined;
-  const sandbox = await startSandbox(loadTopology(topologyFile), {
+  const sandbox = await startSandbox(loadTopologies(topologyFiles), {
     kubeconfigPath,
     adminPort,
   });

@@ -10,7 +10,7 @@ export type {
   SandboxFaults,
   StartSandboxOptions,
 } from './sandbox';
-export { loadTopology } from './topology';
+export { loadTopology, loadTopologies } from './topology';
 export type {
   Topology,
   TopologyCluster,

@@ -65,6 +65,26 @@ export function loadTopology(file: string): Topology {
   return topology;
 }
 
+/**
+ * Several topologies as one sandbox: their meshes side by side, with every list joined (each
+ * file is checked on its own, then the whole, so cluster names stay unique across meshes).
+ */
+export function loadTopologies(files: string[]): Topology {
+  const parts = files.map(loadTopology);
+  const join = <K extends keyof Topology>(key: K) =>
+    parts.flatMap(t => (t[key] as unknown[] | undefined) ?? []);
+  const merged = {
+    meshes: join('meshes'),
+    controlPlanes: join('controlPlanes'),
+    injectedNamespaces: [...new Set(join('injectedNamespaces'))],
+    workloads: join('workloads'),
+    behaviours: join('behaviours'),
+    objects: join('objects'),
+  } as Topology;
+  validateTopology(merged, files.join(' + '));
+  return merged;
+}
+
 export function validateTopology(topology: Topology, source = 'topology') {
   if (!Array.isArray(topology?.meshes) || !topology.meshes.length)
     throw new Error(`${source}: meshes must list at least one mesh`);

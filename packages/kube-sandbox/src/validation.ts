@@ -139,11 +139,17 @@ function celCauses(
  * realm, which structuredClone makes under jest.
  */
 function plainCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plainCopy);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, plainCopy(v)]),
-    );
+  // Literals, not map() or fromEntries(): those make arrays of the source array's realm.
+  if (Array.isArray(value)) {
+    const list: unknown[] = [];
+    for (const item of value) list.push(plainCopy(item));
+    return list;
+  }
+  if (value && typeof value === 'object') {
+    const record: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) record[k] = plainCopy(v);
+    return record;
+  }
   return value;
 }
 
@@ -220,7 +226,9 @@ export class CrdValidator {
     const { metadata: _metadata, ...body } = obj;
     if (!compiled.validate(body))
       causes.push(...(compiled.validate.errors ?? []).map(ajvCause));
-    celCauses(compiled.schema.properties?.spec, obj.spec, ['spec'], causes);
+    // A copy of this realm's own objects: the store's structuredClone makes others under jest.
+    const spec = plainCopy(obj.spec);
+    celCauses(compiled.schema.properties?.spec, spec, ['spec'], causes);
     return causes;
   }
 }

@@ -30,6 +30,7 @@ export * from './gateway/gatewayRules';
 export * from './generate/transition';
 export * from './parse/parse';
 export * from './parse/classify';
+export * from './parse/comparable';
 export * from './diff/objectDiff';
 export * from './diff/planYaml';
 export * from './entity/target';

@@ -6,25 +6,46 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { clusterApis } from './clusterObjects';
 
-const ISTIO = { group: 'networking.istio.io', version: 'v1' };
+const PLACES = {
+  VirtualService: {
+    group: 'networking.istio.io',
+    version: 'v1',
+    plural: 'virtualservices',
+  },
+  DestinationRule: {
+    group: 'networking.istio.io',
+    version: 'v1',
+    plural: 'destinationrules',
+  },
+  HTTPRoute: {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'httproutes',
+  },
+} as const;
 
-/** A cluster's routing objects now, as the write-log replay starts from them. */
+const API_VERSION: Record<string, string> = {
+  VirtualService: 'networking.istio.io/v1',
+  DestinationRule: 'networking.istio.io/v1',
+  HTTPRoute: 'gateway.networking.k8s.io/v1',
+  Service: 'v1',
+};
+
+/** A cluster's routing objects (Services included) now, as the write-log replay starts from them. */
 export async function routingNow(
   sandbox: Sandbox,
   cluster: string,
 ): Promise<RoutingObject[]> {
-  const { custom } = clusterApis(sandbox, cluster);
+  const { custom, core } = clusterApis(sandbox, cluster);
   const out: RoutingObject[] = [];
-  for (const [kind, plural] of [
-    ['VirtualService', 'virtualservices'],
-    ['DestinationRule', 'destinationrules'],
-  ] as const) {
-    const list = (await custom.listClusterCustomObject({
-      ...ISTIO,
-      plural,
-    })) as any;
+  for (const [kind, place] of Object.entries(PLACES)) {
+    const list = (await custom.listClusterCustomObject(place)) as any;
     out.push(...list.items.map((o: any) => ({ ...o, kind })));
   }
+  const services = await core.listServiceForAllNamespaces();
+  out.push(
+    ...services.items.map(o => ({ ...o, kind: 'Service' } as RoutingObject)),
+  );
   return out;
 }
 
@@ -47,7 +68,7 @@ function asStep(w: AcceptedWrite) {
     w.verb === 'delete'
       ? undefined
       : ({
-          apiVersion: `${ISTIO.group}/${ISTIO.version}`,
+          apiVersion: API_VERSION[w.kind],
           kind: w.kind,
           metadata: {
             name: w.name,
@@ -67,7 +88,8 @@ function asStep(w: AcceptedWrite) {
 
 /**
  * Replays each cluster's accepted writes since the mark, one by one, and returns every moment a
- * VirtualService routed to a subset its cluster's DestinationRules lacked. Empty means the
+ * VirtualService routed to a subset its cluster's DestinationRules lacked, or an HTTPRoute sent to
+ * a Service the cluster did not hold. Empty means the
  * invariant held throughout, not only at the end.
  */
 export function danglingMoments(
@@ -79,7 +101,7 @@ export function danglingMoments(
   for (const [cluster, mark] of marks) {
     let objects = mark.objects;
     for (const w of sandbox.servers.get(cluster)!.writes.list(mark.since)) {
-      if (w.kind !== 'VirtualService' && w.kind !== 'DestinationRule') continue;
+      if (!(w.kind in API_VERSION)) continue;
       writes++;
       objects = afterStep(objects, asStep(w));
       for (const problem of danglingRoutes(objects))

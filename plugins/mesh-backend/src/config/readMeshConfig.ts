@@ -6,6 +6,8 @@ import {
   Placement,
   PlacementError,
   placeConfig,
+  RoutingApi,
+  ROUTING_APIS,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
 export type AuthProvider = 'serviceAccount' | 'kubeconfig' | 'inCluster';
@@ -71,6 +73,8 @@ export interface WorkloadLabels {
 export interface MeshConfig {
   id: string;
   workloadLabels: WorkloadLabels;
+  /** How an intent is written on this mesh; `istio` unless configured. */
+  routingApi: RoutingApi;
   prometheus?: PrometheusConfig;
   allowedNamespaces?: string[];
   namespaces: NamespaceOwners[];
@@ -95,6 +99,17 @@ export class MeshConfigError extends Error {
     super(`Invalid mesh config: ${message}`);
     this.name = 'MeshConfigError';
   }
+}
+
+function readRoutingApi(m: Config, i: number): RoutingApi {
+  const value = m.getOptionalString('routingApi') ?? 'istio';
+  if (!(ROUTING_APIS as readonly string[]).includes(value))
+    throw new MeshConfigError(
+      `mesh.meshes[${i}].routingApi must be one of ${ROUTING_APIS.join(
+        ', ',
+      )} (got ${value})`,
+    );
+  return value as RoutingApi;
 }
 
 function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
@@ -217,6 +232,7 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
             ),
           }
         : {}),
+      routingApi: readRoutingApi(m, i),
       workloadLabels: {
         app: m.getOptionalString('workloadLabels.app') ?? 'app',
         version: m.getOptionalString('workloadLabels.version') ?? 'version',

@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import {
   RoutingObject,
+  VERSION_OF_LABEL,
   WorkloadVersion,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig, WorkloadLabels } from '../config/readMeshConfig';
@@ -20,22 +21,23 @@ import { kubeConfigFor } from './kubeConfigFor';
 import { classifyClusterError } from './clusterErrors';
 import { withDeadline } from './requestDeadline';
 import { MeshInventory, readMeshInventory } from './meshInventory';
+import { CUSTOM_KINDS, KindAccess, kindAccess } from './routingResources';
 
-const ISTIO = { group: 'networking.istio.io', version: 'v1' };
+/** An absent kind (a cluster without Gateway API's CRDs has no HTTPRoutes) lists as empty. */
+const noneWhenAbsent = (e: unknown) => {
+  if (classifyClusterError(e).status === 404) return { items: [] };
+  throw e;
+};
+
 /** The one field manager every write of the product uses, so ownership is stable across replicas. */
 export const FIELD_MANAGER = 'backstage-mesh-traffic';
 
-const PLURAL: Record<RoutingObject['kind'], string> = {
-  VirtualService: 'virtualservices',
-  DestinationRule: 'destinationrules',
-};
-
-/** Where an object lives in the API: its group, version, namespace and plural. */
-const placeOf = (obj: RoutingObject) => ({
-  ...ISTIO,
-  namespace: obj.metadata.namespace!,
-  plural: PLURAL[obj.kind],
-});
+/** Lists of the routing kinds, cluster-wide: a host can be routed from any namespace. */
+const LISTED: Array<keyof typeof CUSTOM_KINDS> = [
+  'VirtualService',
+  'DestinationRule',
+  'HTTPRoute',
+];
 
 /**
  * The calls the mesh backend makes to one cluster, through @kubernetes/client-node, each bounded
@@ -90,6 +92,7 @@ export class ClusterClient {
     core: CoreV1Api;
     custom: CustomObjectsApi;
     version: VersionApi;
+    kinds: Record<RoutingObject['kind'], KindAccess>;
   };
 
   constructor(readonly cluster: ClusterConfig) {}
@@ -99,15 +102,18 @@ export class ClusterClient {
     if (!this.apis) {
       const kubeConfig = kubeConfigFor(this.cluster);
       const authentication = new KeepAliveAuthentication(kubeConfig);
+      const core = makeKeepAliveClient(kubeConfig, authentication, CoreV1Api);
+      const custom = makeKeepAliveClient(
+        kubeConfig,
+        authentication,
+        CustomObjectsApi,
+      );
       this.apis = {
         apps: makeKeepAliveClient(kubeConfig, authentication, AppsV1Api),
-        core: makeKeepAliveClient(kubeConfig, authentication, CoreV1Api),
+        core,
         version: makeKeepAliveClient(kubeConfig, authentication, VersionApi),
-        custom: makeKeepAliveClient(
-          kubeConfig,
-          authentication,
-          CustomObjectsApi,
-        ),
+        custom,
+        kinds: kindAccess({ core, custom }),
       };
     }
     return this.apis;
@@ -150,10 +156,7 @@ export class ClusterClient {
           { ...ARGO_ROLLOUTS, namespace, labelSelector },
           options,
         ),
-      ).catch(e => {
-        if (classifyClusterError(e).status === 404) return { items: [] };
-        throw e;
-      }),
+      ).catch(noneWhenAbsent),
     ]);
     return workloadVersions(this.cluster.name, labels.version, [
       ...deployments.items,
@@ -180,28 +183,53 @@ export class ClusterClient {
   }
 
   /**
-   * Every VirtualService and DestinationRule of the cluster, both lists in parallel: a host can be
-   * routed from any namespace, and a second object for it elsewhere is a conflict to report.
+   * Every VirtualService, DestinationRule and HTTPRoute of the cluster, and the Services of the
+   * service's namespace (an HTTPRoute's backends, our version Services among them; without a
+   * namespace, our version Services everywhere), all lists in
+   * parallel: a host can be routed from any namespace, and a second object for it elsewhere is a
+   * conflict to report. A cluster without Gateway API's CRDs has no HTTPRoutes.
    */
-  async routing(): Promise<RoutingObject[]> {
-    const api = this.api().custom;
-    const kinds = Object.entries(PLURAL) as Array<
-      [RoutingObject['kind'], string]
-    >;
-    const lists = await Promise.all(
-      kinds.map(([kind, plural]) =>
+  async routing(namespace?: string): Promise<RoutingObject[]> {
+    const { custom } = this.api();
+    const lists = await Promise.all([
+      ...LISTED.map(kind =>
         this.bounded(options =>
-          api.listClusterCustomObject({ ...ISTIO, plural }, options),
-        ).then((list: any) =>
-          (list.items ?? []).map((item: any) => ({
-            ...item,
-            apiVersion: `${ISTIO.group}/${ISTIO.version}`,
-            kind,
-          })),
-        ),
+          custom.listClusterCustomObject(CUSTOM_KINDS[kind], options),
+        )
+          .catch(noneWhenAbsent)
+          .then((list: any) =>
+            (list.items ?? []).map((item: any) => ({
+              ...item,
+              apiVersion: `${CUSTOM_KINDS[kind].group}/${CUSTOM_KINDS[kind].version}`,
+              kind,
+            })),
+          ),
       ),
-    );
+      namespace
+        ? this.services(namespace)
+        : this.services(undefined, VERSION_OF_LABEL),
+    ]);
     return lists.flat();
+  }
+
+  /**
+   * The Services of a namespace (every namespace without one) that a label selector picks, if
+   * given: e.g. our version Services on a remote.
+   */
+  async services(
+    namespace?: string,
+    labelSelector?: string,
+  ): Promise<RoutingObject[]> {
+    const { core } = this.api();
+    const selector = labelSelector ? { labelSelector } : {};
+    const list = await this.bounded(options =>
+      namespace
+        ? core.listNamespacedService({ namespace, ...selector }, options)
+        : core.listServiceForAllNamespaces(selector, options),
+    );
+    return list.items.map(
+      item => ({ ...item, apiVersion: 'v1', kind: 'Service' } as any),
+    );
   }
 
   /** One routing object as it is now, or undefined when it does not exist: to learn a write's unknown outcome. */
@@ -210,13 +238,10 @@ export class ClusterClient {
     namespace: string,
     name: string,
   ): Promise<RoutingObject | undefined> {
-    const api = this.api().custom;
+    const access = this.api().kinds[kind];
     try {
       const found = await this.bounded(options =>
-        api.getNamespacedCustomObject(
-          { ...ISTIO, namespace, plural: PLURAL[kind], name },
-          options,
-        ),
+        access.get(namespace, name, options),
       );
       return { ...found, kind };
     } catch (e) {
@@ -236,7 +261,7 @@ export class ClusterClient {
     obj: RoutingObject,
     options: { dryRun?: boolean; resourceVersion?: string } = {},
   ): Promise<RoutingObject> {
-    const api = this.api().custom;
+    const access = this.api().kinds[obj.kind];
     const body = options.resourceVersion
       ? {
           ...obj,
@@ -248,14 +273,14 @@ export class ClusterClient {
       : obj;
     const result = await this.bounded(
       o =>
-        api.patchNamespacedCustomObject(
+        access.patch(
+          obj.metadata.namespace!,
+          obj.metadata.name,
+          body,
           {
-            ...placeOf(obj),
-            name: obj.metadata.name,
-            body,
             fieldManager: FIELD_MANAGER,
             force: true,
-            ...(options.dryRun ? { dryRun: 'All' } : {}),
+            ...(options.dryRun ? { dryRun: 'All' as const } : {}),
           },
           o,
         ),
@@ -269,10 +294,12 @@ export class ClusterClient {
    * object someone made meanwhile is refused (409 AlreadyExists) instead of overwritten.
    */
   async create(obj: RoutingObject): Promise<RoutingObject> {
-    const api = this.api().custom;
+    const access = this.api().kinds[obj.kind];
     const result = await this.bounded(o =>
-      api.createNamespacedCustomObject(
-        { ...placeOf(obj), body: obj, fieldManager: FIELD_MANAGER },
+      access.create(
+        obj.metadata.namespace!,
+        obj,
+        { fieldManager: FIELD_MANAGER },
         o,
       ),
     );
@@ -287,16 +314,14 @@ export class ClusterClient {
     obj: RoutingObject,
     resourceVersion: string,
   ): Promise<RoutingObject> {
-    const api = this.api().custom;
+    const access = this.api().kinds[obj.kind];
     const body = { ...obj, metadata: { ...obj.metadata, resourceVersion } };
     const result = await this.bounded(o =>
-      api.replaceNamespacedCustomObject(
-        {
-          ...placeOf(obj),
-          name: obj.metadata.name,
-          body,
-          fieldManager: FIELD_MANAGER,
-        },
+      access.replace(
+        obj.metadata.namespace!,
+        obj.metadata.name,
+        body,
+        { fieldManager: FIELD_MANAGER },
         o,
       ),
     );
@@ -310,22 +335,11 @@ export class ClusterClient {
     name: string,
     preconditions: { resourceVersion?: string; uid?: string } = {},
   ): Promise<void> {
-    const api = this.api().custom;
+    const access = this.api().kinds[kind];
     const body =
       preconditions.resourceVersion || preconditions.uid
         ? { preconditions }
         : undefined;
-    await this.bounded(o =>
-      api.deleteNamespacedCustomObject(
-        {
-          ...ISTIO,
-          namespace,
-          plural: PLURAL[kind],
-          name,
-          ...(body ? { body } : {}),
-        },
-        o,
-      ),
-    );
+    await this.bounded(o => access.remove(namespace, name, body, o));
   }
 }

@@ -44,6 +44,7 @@ export class ClusterRegistry {
           id: m.id,
           kind: m.placement.kind,
           configClusters: m.placement.configClusters,
+          routingApi: m.routingApi,
         };
       }),
       clusters,

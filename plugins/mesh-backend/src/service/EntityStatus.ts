@@ -44,7 +44,14 @@ export class EntityStatus {
         ? this.unfinished(live, ended)
         : undefined;
     return {
-      target: { ...target, host: serviceHost(target) },
+      target: {
+        mesh: target.mesh,
+        service: target.service,
+        namespace: target.namespace,
+        entityRef: target.entityRef,
+        host: serviceHost(target),
+        routingApi: live.mesh.routingApi,
+      },
       clusters: live.clusters.map(c => c.state),
       intent: live.intent,
       revision: live.revision,

@@ -167,7 +167,7 @@ export class MeshApplier {
   }
 
   /**
-   * Removes this entity's objects for the service from every config cluster, VirtualService first,
+   * Removes this entity's objects for the service from every cluster that holds them, routes first,
    * against the revision the user saw. Foreign objects, another entity's included, stay.
    */
   async remove(request: {
@@ -206,8 +206,13 @@ export class MeshApplier {
       } as const;
       const refused = await this.refuseWhenUnreachable(live, base);
       if (refused) return refused;
+      // Config clusters, and any other that holds version Services of ours (Gateway API).
       const changes: ClusterChange[] = live.clusters
-        .filter(c => c.isConfigCluster)
+        .filter(
+          c =>
+            c.isConfigCluster ||
+            c.state.routing.some(o => o.status !== 'foreign'),
+        )
         .map(c => {
           const ours = new Set(
             c.state.routing.filter(o => o.status !== 'foreign').map(objectKey),

@@ -1,7 +1,11 @@
 import {
+  applyOrder,
   ClassifiedObject,
   ClusterPlan,
   generateRouting,
+  generateVersionServices,
+  removalOrder,
+  routedVersions,
   IntentIssue,
   MeshTarget,
   objectDiff,
@@ -74,6 +78,88 @@ function actionFor(
 }
 
 /**
+ * Our objects a cluster holds that the intent no longer generates there: a version no longer
+ * routed, or the other routing API's objects after the mesh changed its routingApi. Deleted after
+ * the new objects are written (make before break).
+ */
+function leftBehind(
+  live: LiveCluster,
+  desired: RoutingObject[],
+  withDiffs: boolean,
+): PlannedObjectChange[] {
+  const wanted = new Set(desired.map(objectKey));
+  const ours = new Set(
+    live.state.routing.filter(o => o.status !== 'foreign').map(objectKey),
+  );
+  return removalOrder(
+    live.routing.filter(
+      o => ours.has(objectKey(o)) && !wanted.has(objectKey(o)),
+    ),
+  ).map(current => ({
+    kind: current.kind,
+    name: current.metadata.name,
+    namespace: current.metadata.namespace,
+    action: 'delete' as const,
+    diff: withDiffs
+      ? objectDiff(
+          `${current.kind}/${current.metadata.name}`,
+          current,
+          undefined,
+        )
+      : '',
+    object: current,
+  }));
+}
+
+type Placed =
+  | {
+      objects: RoutingObject[];
+      perCluster: Array<{ cluster: LiveCluster; desired: RoutingObject[] }>;
+    }
+  | { issue: IntentIssue };
+
+/**
+ * What each cluster should hold: the routing objects on every config cluster; on a mesh on
+ * Gateway API, the version Services also on every other cluster where that version runs. Other
+ * clusters take part only when they hold or get objects of ours.
+ */
+function placeObjects(live: LiveState, intent: TrafficIntent): Placed {
+  const { mesh, target } = live;
+  const ports = live.clusters.find(c => c.servicePorts?.length)?.servicePorts;
+  if (mesh.routingApi === 'gateway-api' && !ports)
+    return {
+      issue: {
+        path: '',
+        message: `Service ${target.namespace}/${target.service} was found on no config cluster of mesh ${mesh.id}: a Gateway API route attaches to the Service, and its version Services copy its ports`,
+      },
+    };
+  const labelled = labelledTarget(target, mesh, ports);
+  const objects = generateRouting(labelled, intent);
+  const versions = routedVersions(intent);
+  const perCluster = live.clusters
+    .map(cluster => {
+      if (cluster.isConfigCluster) return { cluster, desired: objects };
+      const here = new Set(cluster.state.workloads.map(w => w.version));
+      const desired =
+        mesh.routingApi === 'gateway-api'
+          ? generateVersionServices(
+              labelled,
+              intent,
+              versions.filter(v => here.has(v)),
+            )
+          : [];
+      return { cluster, desired };
+    })
+    .filter(
+      ({ cluster, desired }) =>
+        cluster.isConfigCluster ||
+        desired.length ||
+        cluster.state.routing.some(o => o.status !== 'foreign'),
+    );
+  return { objects, perCluster };
+}
+
+/**
  * Turns an intent into a plan: validation (schema and Istio's rules before any cluster is asked,
  * then the versions against the workloads discovery found), the objects for every config cluster,
  * their diff against what is live, and each cluster's server-side dry-run verdict.
@@ -94,12 +180,13 @@ export class MeshPlanner {
     input: unknown,
     options: { dryRun?: boolean; adopt?: boolean; live?: LiveState } = {},
   ): Promise<PlanResult> {
-    const shape = validateIntent(input);
+    const { routingApi } = this.state.meshFor(target);
+    const shape = validateIntent(input, { routingApi });
     if (!shape.ok) return { valid: false, issues: shape.issues };
 
     const live = options.live ?? (await this.state.read(target));
     const workloads = live.clusters.flatMap(c => c.state.workloads);
-    const checked = validateIntent(input, { workloads });
+    const checked = validateIntent(input, { workloads, routingApi });
     if (!checked.ok) return { valid: false, issues: checked.issues };
 
     const intent = checked.intent;
@@ -113,14 +200,15 @@ export class MeshPlanner {
           },
         ],
       };
-    const objects = generateRouting(labelledTarget(target, live.mesh), intent);
-    const { configClusters } = live.mesh.placement;
+    const placed = placeObjects(live, intent);
+    if ('issue' in placed) return { valid: false, issues: [placed.issue] };
+    const { objects, perCluster } = placed;
     const adopt = options.adopt ?? false;
     const clusters = await Promise.all(
-      configClusters.map(name =>
+      perCluster.map(({ cluster, desired }) =>
         this.planCluster(
-          live.clusters.find(c => c.cluster === name)!,
-          objects,
+          cluster,
+          desired,
           target,
           options.dryRun ?? true,
           adopt,
@@ -165,7 +253,7 @@ export class MeshPlanner {
     const foreign = classified.filter(o => o.status === 'foreign');
     const foreignAt = (o: RoutingObject) =>
       foreign.find(f => objectKey(f) === objectKey(o));
-    const changes: PlannedObjectChange[] = objects.map(planned => {
+    const changes: PlannedObjectChange[] = applyOrder(objects).map(planned => {
       const current = live.routing.find(
         o => objectKey(o) === objectKey(planned),
       );
@@ -187,6 +275,7 @@ export class MeshPlanner {
         ...(owner ? { takesOverFrom: ownerOf(owner) } : {}),
       };
     });
+    changes.push(...leftBehind(live, objects, dryRun));
     if (adopt) changes.push(...deletionsOnAdopt(live.routing, foreign, dryRun));
     const plan: ClusterPlan = {
       cluster: live.cluster,
@@ -212,7 +301,8 @@ export class MeshPlanner {
       // DestinationRule first, as apply will: a dry run judges each object as the write would.
       // A blocked name is never written, not even in a dry run.
       if (plan.kept.some(o => o.adoption === 'blocked')) return plan;
-      for (const obj of objects) await client.apply(obj, { dryRun: true });
+      for (const obj of applyOrder(objects))
+        await client.apply(obj, { dryRun: true });
     } catch (e) {
       plan.dryRun = { ok: false, message: describeClusterError(e) };
     }

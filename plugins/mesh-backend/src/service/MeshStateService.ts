@@ -1,7 +1,12 @@
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   canonicalJson,
+  ClassifiedRouting,
   classifyRouting,
+  classifyVersionObjects,
+  ServiceObject,
+  ServicePort,
+  VERSION_OF_LABEL,
   ClusterState,
   fingerprint,
   MeshTarget,
@@ -22,8 +27,10 @@ export interface LiveCluster {
   isConfigCluster: boolean;
   reachable: boolean;
   error?: string;
-  /** The routing objects that concern the host, in any namespace (config clusters only). */
+  /** The routing objects that concern the host, in any namespace (config clusters; our version Services on the others). */
   routing: RoutingObject[];
+  /** The ports of the service's own Service here, when it has one (config clusters only). */
+  servicePorts?: ServicePort[];
   /** The intent our objects there express, when they are ours and unchanged. */
   intent?: TrafficIntent;
   state: ClusterState;
@@ -37,10 +44,33 @@ export interface LiveState {
   intent?: TrafficIntent;
 }
 
-/** The revision: a fingerprint of the host's routing objects on every config cluster, as live. */
+/** The ports of the service's own Service among a cluster's objects. */
+function portsOf(
+  objects: RoutingObject[],
+  target: MeshTarget,
+): ServicePort[] | undefined {
+  const own = objects.find(
+    o =>
+      o.kind === 'Service' &&
+      o.metadata.name === target.service &&
+      o.metadata.namespace === target.namespace,
+  ) as ServiceObject | undefined;
+  return own?.spec.ports?.map(p => ({
+    ...(p.name ? { name: p.name } : {}),
+    port: p.port,
+    ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+    ...(p.protocol ? { protocol: p.protocol } : {}),
+    ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+  }));
+}
+
+/**
+ * The revision: a fingerprint of the host's routing objects on every config cluster, and of our
+ * version Services on every other cluster that holds any, as live.
+ */
 export function revisionOf(clusters: LiveCluster[]): string {
   const parts = clusters
-    .filter(c => c.isConfigCluster)
+    .filter(c => c.isConfigCluster || c.routing.length)
     .map(c => ({
       cluster: c.cluster,
       reachable: c.reachable,
@@ -112,17 +142,24 @@ export class MeshStateService {
               target.service,
               mesh.workloadLabels,
             ),
-            isConfigCluster ? client.routing() : Promise.resolve([]),
+            isConfigCluster
+              ? client.routing(target.namespace)
+              : client.services(
+                  target.namespace,
+                  `${VERSION_OF_LABEL}=${target.service}`,
+                ),
           ]);
+          const servicePorts = portsOf(routing, target);
+          const labelled = labelledTarget(target, mesh, servicePorts);
           const forHost = routing.filter(o => concernsHost(o, target));
-          const classified = classifyRouting(
-            labelledTarget(target, mesh),
-            forHost,
-          );
+          const classified: ClassifiedRouting = isConfigCluster
+            ? classifyRouting(labelled, routing)
+            : { objects: classifyVersionObjects(labelled, routing) };
           return {
             ...base,
             reachable: true,
             routing: forHost,
+            ...(servicePorts ? { servicePorts } : {}),
             intent: classified.intent,
             state: {
               ...base,

@@ -82,7 +82,7 @@ export class MeshStatusService {
     }
   }
 
-  /** Our VirtualServices on the config clusters, one row per entity, with its last change. */
+  /** Our VirtualServices and HTTPRoutes on the config clusters, one row per entity, with its last change. */
   private async routedServices(
     mesh: MeshConfig,
     reads: ClusterRead[],
@@ -91,7 +91,9 @@ export class MeshStatusService {
     for (const read of reads)
       for (const o of read.routing ?? []) {
         const entityRef =
-          o.kind === 'VirtualService' ? writtenFor(o) : undefined;
+          o.kind === 'VirtualService' || o.kind === 'HTTPRoute'
+            ? writtenFor(o)
+            : undefined;
         if (entityRef)
           targets.set(
             entityRef,

@@ -1,6 +1,6 @@
 import {
-  canonicalJson,
   ClusterApplyResult,
+  comparableSpec,
   objectKey,
   RoutingObject,
   transition,
@@ -62,7 +62,7 @@ function holdsAtLeast(live: RoutingObject, wanted: RoutingObject) {
     b: Record<string, string> | undefined,
   ) => Object.entries(a ?? {}).every(([k, v]) => b?.[k] === v);
   return (
-    canonicalJson(live.spec) === canonicalJson(wanted.spec) &&
+    comparableSpec(live) === comparableSpec(wanted) &&
     within(wanted.metadata.labels, live.metadata.labels) &&
     within(wanted.metadata.annotations, live.metadata.annotations)
   );

@@ -1,14 +1,25 @@
 import {
   MeshTarget,
+  ServicePort,
   VERSION_LABEL,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshConfig } from '../config/readMeshConfig';
 
-/** The target with the label its mesh tells versions apart by, so subsets select on it. */
+/**
+ * The target as its mesh writes it: the label versions are told apart by (subsets and version
+ * Services select on it), the app label, the routing API and, for Gateway API, the Service's ports.
+ */
 export function labelledTarget(
   target: MeshTarget,
   mesh: MeshConfig,
+  servicePorts?: ServicePort[],
 ): MeshTarget {
-  const versionLabel = mesh.workloadLabels.version;
-  return versionLabel === VERSION_LABEL ? target : { ...target, versionLabel };
+  const { app, version } = mesh.workloadLabels;
+  return {
+    ...target,
+    ...(version !== VERSION_LABEL ? { versionLabel: version } : {}),
+    ...(app !== 'app' ? { appLabel: app } : {}),
+    ...(mesh.routingApi !== 'istio' ? { routingApi: mesh.routingApi } : {}),
+    ...(servicePorts ? { servicePorts } : {}),
+  };
 }

@@ -399,3 +399,33 @@ function readOurs(
   const read: OursRead = driftOf(target, vs, dr);
   return read.drift ? { ...read, handEdit: handEditOf(target, vs, dr) } : read;
 }
+
+/**
+ * A cluster that holds no routing config (a remote) holds only the version Services of a mesh on
+ * Gateway API: ours when written for this entity, the other entity's (foreign, kept) otherwise.
+ */
+export function classifyVersionObjects(
+  target: MeshTarget,
+  live: RoutingObject[],
+): ClassifiedObject[] {
+  return live
+    .filter(o => isVersionObject(o, target))
+    .map((o): ClassifiedObject => {
+      const base = {
+        kind: o.kind,
+        name: o.metadata.name,
+        namespace: o.metadata.namespace,
+        owner: routingOwner(o),
+      };
+      if (writtenFor(o) === target.entityRef)
+        return { ...base, status: 'ours' };
+      const ownerEntityRef = writtenFor(o);
+      return {
+        ...base,
+        status: 'foreign',
+        ...(ownerEntityRef ? { ownerEntityRef } : {}),
+        adoption: 'keep',
+        reason: `${o.kind} ${o.metadata.namespace}/${o.metadata.name} is a version Service another entity wrote; adopting does not touch it`,
+      };
+    });
+}

@@ -55,6 +55,7 @@ const state: EntityMeshState = {
     namespace: 'bookinfo',
     host: 'reviews.bookinfo.svc.cluster.local',
     entityRef: 'component:default/reviews',
+    routingApi: 'istio',
   },
   revision: 'rev-1',
   intent: { split: [{ version: 'v1', weight: 100 }], timeout: '2s' },

@@ -26,6 +26,7 @@ const state = (handEdit: object): EntityMeshState =>
       namespace: 'bookinfo',
       host: 'reviews.bookinfo.svc.cluster.local',
       entityRef: 'component:default/reviews',
+      routingApi: 'istio',
     },
     revision: 'rev-1',
     lastApplied: { historyId: 3, intent: applied },

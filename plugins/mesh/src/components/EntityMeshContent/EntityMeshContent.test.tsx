@@ -48,6 +48,7 @@ const state: EntityMeshState = {
     namespace: 'bookinfo',
     host: 'reviews.bookinfo.svc.cluster.local',
     entityRef: 'component:default/reviews',
+    routingApi: 'istio',
   },
   revision: 'rev-1',
   intent: { split: [{ version: 'v1', weight: 100 }] },

@@ -26,6 +26,7 @@ const stateWith = (intent: EntityMeshState['intent']): EntityMeshState => ({
     namespace: 'bookinfo',
     host: 'reviews.bookinfo.svc.cluster.local',
     entityRef: 'component:default/reviews',
+    routingApi: 'istio',
   },
   revision: 'rev-1',
   intent,
