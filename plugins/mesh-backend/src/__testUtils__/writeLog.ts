@@ -3,6 +3,7 @@ import {
   afterStep,
   danglingRoutes,
   RoutingObject,
+  VERSION_OF_LABEL,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { clusterApis } from './clusterObjects';
 
@@ -31,7 +32,7 @@ const API_VERSION: Record<string, string> = {
   Service: 'v1',
 };
 
-/** A cluster's routing objects (Services included) now, as the write-log replay starts from them. */
+/** A cluster's routing objects (version Services included) now, as the write-log replay starts from them. */
 export async function routingNow(
   sandbox: Sandbox,
   cluster: string,
@@ -42,7 +43,10 @@ export async function routingNow(
     const list = (await custom.listClusterCustomObject(place)) as any;
     out.push(...list.items.map((o: any) => ({ ...o, kind })));
   }
-  const services = await core.listServiceForAllNamespaces();
+  // Services: only version Services, which routes send to; a service's own Service is not routing.
+  const services = await core.listServiceForAllNamespaces({
+    labelSelector: VERSION_OF_LABEL,
+  });
   out.push(
     ...services.items.map(o => ({ ...o, kind: 'Service' } as RoutingObject)),
   );

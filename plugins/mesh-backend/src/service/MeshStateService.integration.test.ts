@@ -66,6 +66,7 @@ describe('GET /entities/:kind/:namespace/:name', () => {
       namespace: 'bookinfo',
       entityRef: 'component:default/reviews',
       host: 'reviews.bookinfo.svc.cluster.local',
+      routingApi: 'istio',
     });
     const byCluster = Object.fromEntries(
       res.body.clusters.map((c: any) => [c.cluster, c]),

@@ -77,13 +77,16 @@ describe('apply round trips', () => {
     );
     expect(res.status).toBe(200);
     for (const cluster of ['east', 'west']) {
-      // One read, its lists in parallel (the workloads' three kinds, the routing's two), then the writes.
+      // One read, its lists in parallel (the workloads' three kinds; the routing's three kinds and
+      // the namespace's Services, an HTTPRoute's backends), then the writes.
       expect(sandbox.faults.cluster(cluster).requestCounts()).toEqual({
         'list deployments': 1,
         'list statefulsets': 1,
         'list rollouts': 1,
         'list destinationrules': 1,
         'list virtualservices': 1,
+        'list httproutes': 1,
+        'list services': 1,
         'apply destinationrules': 1,
         'apply virtualservices': 1,
       });

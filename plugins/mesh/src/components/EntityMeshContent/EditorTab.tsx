@@ -10,6 +10,7 @@ import { FaultInjectionTab } from '../FaultInjection/FaultInjectionTab';
 import { ResilienceTab } from '../Resilience/ResilienceTab';
 import { RoutesTab } from '../Routes/RoutesTab';
 import { TrafficSplitTab, versionsOf } from '../TrafficSplit/TrafficSplitTab';
+import { useUnsupported } from '../routingApi';
 
 export interface EditorTabProps {
   tab:
@@ -39,6 +40,7 @@ export const EditorTab = ({
 }: EditorTabProps) => {
   const versions = versionsOf(state);
   const intent = startingIntent(state, versions);
+  const noFault = useUnsupported('fault');
   switch (tab) {
     case 'Traffic split':
       return <TrafficSplitTab state={state} {...common} />;
@@ -67,6 +69,7 @@ export const EditorTab = ({
           intent={intent}
           service={state.target.service}
           {...common}
+          disabledReason={common.disabledReason ?? noFault}
         />
       );
     default:

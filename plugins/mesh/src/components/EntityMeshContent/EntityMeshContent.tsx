@@ -40,6 +40,7 @@ import { EditorTab } from './EditorTab';
 import { useMeshClusters } from '../useMeshClusters';
 import { useMeshState } from '../useMeshState';
 import { useRoutingActions } from './useRoutingActions';
+import { ROUTING_API_LABEL, RoutingApiProvider } from '../routingApi';
 
 const TABS = [
   'Overview',
@@ -65,6 +66,9 @@ const ServiceCard = ({
       <Typography variant="body1">
         Host <code>{serviceHost(target)}</code> in mesh <b>{mesh.id}</b> (
         {mesh.kind}); routing is written to {mesh.configClusters.join(', ')}.
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        Routing API: {ROUTING_API_LABEL[mesh.routingApi]}
       </Typography>
     </InfoCard>
   </Grid>
@@ -223,58 +227,60 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
 
   return (
     <Content>
-      <Grid container spacing={3}>
-        <ServiceCard target={target} mesh={mesh} />
-        <TabBar tab={tab} onChange={setTab} />
-        <Loading loading={loading && !state} error={error} />
-        {state && (
-          <RoutingNotices
-            state={state}
-            disabledReason={disabledReason}
-            onReview={setReviewing}
-            onRemove={onRemove}
-          />
-        )}
-        {tab === 'Overview' && (
-          <OverviewTab state={state} rows={rows} entity={ref} />
-        )}
-        {tab !== 'Overview' && tab !== 'History' && state && (
-          <Grid item xs={12}>
-            <EditorTab
-              key={`${tab}-${state.revision}-${generation}`}
-              {...{ tab, state, regions, disabledReason, issues }}
-              {...{ entity: ref, onRoutingChanged: reload }}
+      <RoutingApiProvider routingApi={mesh.routingApi}>
+        <Grid container spacing={3}>
+          <ServiceCard target={target} mesh={mesh} />
+          <TabBar tab={tab} onChange={setTab} />
+          <Loading loading={loading && !state} error={error} />
+          {state && (
+            <RoutingNotices
+              state={state}
+              disabledReason={disabledReason}
               onReview={setReviewing}
+              onRemove={onRemove}
             />
-          </Grid>
-        )}
-        {tab === 'History' && (
-          <HistoryPanel
-            history={history}
-            disabledReason={disabledReason}
-            onRollback={onRollback}
+          )}
+          {tab === 'Overview' && (
+            <OverviewTab state={state} rows={rows} entity={ref} />
+          )}
+          {tab !== 'Overview' && tab !== 'History' && state && (
+            <Grid item xs={12}>
+              <EditorTab
+                key={`${tab}-${state.revision}-${generation}`}
+                {...{ tab, state, regions, disabledReason, issues }}
+                {...{ entity: ref, onRoutingChanged: reload }}
+                onReview={setReviewing}
+              />
+            </Grid>
+          )}
+          {tab === 'History' && (
+            <HistoryPanel
+              history={history}
+              disabledReason={disabledReason}
+              onRollback={onRollback}
+            />
+          )}
+        </Grid>
+        {reviewing && (
+          <ReviewDialog
+            intent={reviewing}
+            service={target.service}
+            plan={plan}
+            apply={request => api.apply(ref, request)}
+            onIssues={setIssues}
+            onApplied={() => {
+              setIssues([]);
+              history.retry();
+            }}
+            onReload={reload}
+            onClose={() => {
+              setReviewing(undefined);
+              retry();
+              history.retry();
+            }}
           />
         )}
-      </Grid>
-      {reviewing && (
-        <ReviewDialog
-          intent={reviewing}
-          service={target.service}
-          plan={plan}
-          apply={request => api.apply(ref, request)}
-          onIssues={setIssues}
-          onApplied={() => {
-            setIssues([]);
-            history.retry();
-          }}
-          onReload={reload}
-          onClose={() => {
-            setReviewing(undefined);
-            retry();
-            history.retry();
-          }}
-        />
-      )}
+      </RoutingApiProvider>
     </Content>
   );
 };

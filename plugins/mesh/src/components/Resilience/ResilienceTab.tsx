@@ -29,6 +29,7 @@ import {
   intentWithLoadBalancing,
   LoadBalancingDraft,
 } from './loadBalancingDraft';
+import { useUnsupported } from '../routingApi';
 
 export interface ResilienceTabProps {
   intent: TrafficIntent;
@@ -51,8 +52,10 @@ type FieldSpec = [
 ];
 type RenderField = (spec: FieldSpec) => JSX.Element;
 
-const TIMEOUT_AND_RETRIES: FieldSpec[] = [
+const TIMEOUT: FieldSpec[] = [
   ['timeout', 'Timeout', 'timeout', 'text', 'e.g. 2s; empty for none'],
+];
+const RETRIES: FieldSpec[] = [
   [
     'attempts',
     'Retry attempts',
@@ -282,6 +285,10 @@ export const ResilienceTab = ({
     draftOfLoadBalancing(intent),
   );
   const field = fieldRenderer(draft, setDraft, disabled, issues);
+  const noRetries = useUnsupported('retries');
+  const retryField = noRetries
+    ? fieldRenderer(draft, setDraft, true, issues)
+    : field;
   return (
     <Grid container spacing={3}>
       {disabledReason && (
@@ -291,13 +298,19 @@ export const ResilienceTab = ({
       )}
       <Grid item xs={12} md={6}>
         <InfoCard title="Timeout and retries">
-          {TIMEOUT_AND_RETRIES.map(field)}
+          {TIMEOUT.map(field)}
+          {RETRIES.map(retryField)}
           <RetryOn
             value={draft.retryOn}
-            disabled={disabled}
+            disabled={disabled || Boolean(noRetries)}
             issue={issueAt(issues, 'retries.retryOn', { under: true })}
             onChange={retryOn => setDraft(d => ({ ...d, retryOn }))}
           />
+          {noRetries && (
+            <Typography variant="caption" color="textSecondary">
+              {noRetries}
+            </Typography>
+          )}
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>

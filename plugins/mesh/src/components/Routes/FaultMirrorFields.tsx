@@ -5,6 +5,7 @@ import { IntentTextField } from '../fields/IntentTextField';
 import { menuItems } from '../fields/menuItems';
 import { scopedLabel } from '../fields/scopedLabel';
 import { RouteDraft } from './routesDraft';
+import { useUnsupported } from '../routingApi';
 
 type FaultMirrorKey =
   | 'abortStatus'
@@ -30,6 +31,7 @@ export const FaultMirrorFields = (props: {
   onChange(route: RouteDraft): void;
 }) => {
   const { route, index, disabled, issues } = props;
+  const noFault = useUnsupported('fault');
   const at = `routes[${index}]`;
   const set = (patch: Partial<RouteDraft>) =>
     props.onChange({ ...route, ...patch });
@@ -40,7 +42,8 @@ export const FaultMirrorFields = (props: {
           key={key}
           {...scopedLabel(route.name, text)}
           value={route[key]}
-          disabled={disabled}
+          disabled={disabled || Boolean(noFault)}
+          title={noFault}
           issue={
             issueAt(issues, `${at}.${path}`) ??
             (key === 'abortStatus' ? issueAt(issues, `${at}.fault`) : undefined)

@@ -9,6 +9,7 @@ import DeleteIcon from '@material-ui/icons/Delete';
 import { IntentTextField } from '../fields/IntentTextField';
 import { scopedLabel } from '../fields/scopedLabel';
 import { Condition, ConditionKind, MatchOp } from './routeDraft';
+import { useUnsupported } from '../routingApi';
 
 const KINDS: Array<[ConditionKind, string]> = [
   ['header', 'Header'],
@@ -28,6 +29,17 @@ const ConditionRow = (props: {
   onRemove(): void;
 }) => {
   const { condition: c, label, disabled } = props;
+  const noCallerCluster = useUnsupported('sourceCluster');
+  const noHeaderPrefix = useUnsupported('headerPrefix');
+  // What this mesh's routing API cannot match on is not offered (a condition already set stays visible).
+  const kinds = KINDS.filter(
+    ([k]) => k === c.kind || !(k === 'sourceCluster' && noCallerCluster),
+  );
+  const ops = OPS.filter(
+    op =>
+      op === c.op ||
+      !(op === 'prefix' && c.kind === 'header' && noHeaderPrefix),
+  );
   const set = (patch: Partial<Condition>) => props.onChange({ ...c, ...patch });
   const named = c.kind === 'header' || c.kind === 'query';
   return (
@@ -40,7 +52,7 @@ const ConditionRow = (props: {
         onChange={e => set({ kind: e.target.value as ConditionKind })}
         style={{ minWidth: 150 }}
       >
-        {KINDS.map(([value, text]) => (
+        {kinds.map(([value, text]) => (
           <MenuItem key={value} value={value}>
             {text}
           </MenuItem>
@@ -63,7 +75,7 @@ const ConditionRow = (props: {
           onChange={e => set({ op: e.target.value as MatchOp })}
           style={{ minWidth: 100 }}
         >
-          {OPS.map(op => (
+          {ops.map(op => (
             <MenuItem key={op} value={op}>
               {op}
             </MenuItem>

@@ -11,6 +11,7 @@ import { issueAt } from '../fields/intentIssues';
 import { IntentTextField, numberOrUndefined } from '../fields/IntentTextField';
 import { MatchEditor } from './MatchEditor';
 import { FaultMirrorFields } from './FaultMirrorFields';
+import { useUnsupported } from '../routingApi';
 import { menuItems } from '../fields/menuItems';
 import { scopedLabel } from '../fields/scopedLabel';
 import { RouteDraft } from './routesDraft';
@@ -40,6 +41,7 @@ const DestinationRow = (props: {
   onChange(d: Destination): void;
 }) => {
   const { scope, at, destination: d, disabled } = props;
+  const noCluster = useUnsupported('cluster');
   const setCluster = (cluster: string) => {
     const { cluster: _old, ...rest } = d;
     props.onChange(cluster ? { ...rest, cluster } : rest);
@@ -61,7 +63,8 @@ const DestinationRow = (props: {
         select
         {...scopedLabel(scope, 'cluster')}
         value={d.cluster ?? ''}
-        disabled={disabled}
+        disabled={disabled || Boolean(noCluster)}
+        title={noCluster}
         onChange={e => setCluster(e.target.value)}
         style={{ minWidth: 120 }}
       >
@@ -156,6 +159,7 @@ const RouteActions = (props: Props) => (
 /** One route: its name, its match alternatives (OR), its split, fault, mirror, timeout and retries. */
 export const RouteEditor = (props: Props) => {
   const { route, index, disabled, issues } = props;
+  const noRetries = useUnsupported('retries');
   const set = (patch: Partial<RouteDraft>) =>
     props.onChange({ ...route, ...patch });
   const at = `routes[${index}]`;
@@ -209,7 +213,8 @@ export const RouteEditor = (props: Props) => {
           type="number"
           {...scopedLabel(route.name, 'retry attempts')}
           value={route.attempts}
-          disabled={disabled}
+          disabled={disabled || Boolean(noRetries)}
+          title={noRetries}
           issue={issueAt(issues, `${at}.retries`, { under: true })}
           onChange={e => set({ attempts: e.target.value })}
         />

@@ -22,8 +22,15 @@ import {
   withCallerTargets,
   withSplit,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { Dispatch, SetStateAction, useMemo, useState } from 'react';
+import {
+  ComponentProps,
+  Dispatch,
+  SetStateAction,
+  useMemo,
+  useState,
+} from 'react';
 import { CallerRouting } from './CallerRouting';
+import { useUnsupported } from '../routingApi';
 import {
   modeOf,
   rowLabel,
@@ -143,25 +150,46 @@ const ModeChoice = (props: {
   mode: SplitMode;
   disabled: boolean;
   onChange(mode: SplitMode): void;
-}) => (
-  <RadioGroup
-    row
-    aria-label="Split by"
-    value={props.mode}
-    onChange={e => props.onChange(e.target.value as SplitMode)}
-  >
-    <FormControlLabel
-      value="version"
-      control={<Radio disabled={props.disabled} />}
-      label="By version"
-    />
-    <FormControlLabel
-      value="cluster"
-      control={<Radio disabled={props.disabled} />}
-      label="By version and cluster"
-    />
-  </RadioGroup>
-);
+}) => {
+  const byCluster = useUnsupported('cluster');
+  return (
+    <>
+      <RadioGroup
+        row
+        aria-label="Split by"
+        value={props.mode}
+        onChange={e => props.onChange(e.target.value as SplitMode)}
+      >
+        <FormControlLabel
+          value="version"
+          control={<Radio disabled={props.disabled} />}
+          label="By version"
+        />
+        <FormControlLabel
+          value="cluster"
+          control={<Radio disabled={props.disabled || Boolean(byCluster)} />}
+          label="By version and cluster"
+        />
+      </RadioGroup>
+      {byCluster && (
+        <Typography variant="caption" color="textSecondary" paragraph>
+          {byCluster}
+        </Typography>
+      )}
+    </>
+  );
+};
+
+/** Where each cluster's callers go, or why this mesh cannot say so. */
+const CallerSection = (props: ComponentProps<typeof CallerRouting>) => {
+  const unsupported = useUnsupported('sourceCluster');
+  if (!unsupported) return <CallerRouting {...props} />;
+  return (
+    <InfoCard title="Routing by the caller's cluster">
+      <Typography color="textSecondary">{unsupported}</Typography>
+    </InfoCard>
+  );
+};
 
 /** The rows' weights; issues name the split's entries, which leave out rows at 0: map them back. */
 const WeightRows = (props: {
@@ -270,7 +298,7 @@ export const TrafficSplitTab = ({
         </InfoCard>
       </Grid>
       <Grid item xs={12}>
-        <CallerRouting
+        <CallerSection
           clusters={state.clusters.map(c => c.cluster)}
           targets={targets}
           disabled={disabled}
