@@ -57,25 +57,29 @@ async function openMesh(page: Page) {
 }
 
 /** Review the edit a tab made, apply it, and expect both primaries to take it. */
-async function reviewAndApply(page: Page, review: string, shot?: string) {
+async function reviewAndApply(
+  page: Page,
+  review: string,
+  shot?: string,
+  primaries = ['east', 'west'],
+) {
   await page.getByRole('button', { name: review, exact: true }).click();
   const dialog = page.getByRole('dialog');
-  await expect(dialog.getByText('east: dry run passed')).toBeVisible();
-  await expect(dialog.getByText('west: dry run passed')).toBeVisible();
+  for (const cluster of primaries)
+    await expect(dialog.getByText(`${cluster}: dry run passed`)).toBeVisible();
   if (shot) await page.screenshot({ path: path.join(screenshots, shot) });
   await dialog.getByRole('button', { name: 'Apply' }).click();
   await expect(dialog.getByText('Applied.')).toBeVisible();
   // A portal reused from an earlier run may already hold this routing: then nothing changes.
-  await expect(dialog.getByText(/^east: (applied|unchanged)$/)).toBeVisible();
-  await expect(dialog.getByText(/^west: (applied|unchanged)$/)).toBeVisible();
+  for (const cluster of primaries)
+    await expect(
+      dialog.getByText(new RegExp(`^${cluster}: (applied|unchanged)$`)),
+    ).toBeVisible();
   await dialog.getByRole('button', { name: 'Close' }).click();
 }
 
-async function applySplit(
-  page: Page,
-  weights: Record<string, number>,
-  shot?: string,
-) {
+/** Sets the Traffic split tab's weights by version, without reviewing them. */
+async function setSplit(page: Page, weights: Record<string, number>) {
   await meshTab(page, 'Traffic split').click();
   // A split left narrowed to clusters opens by version and cluster: edit by version here.
   await page.getByRole('radio', { name: 'By version', exact: true }).check();
@@ -91,8 +95,42 @@ async function applySplit(
     await lock(version).check();
   }
   for (const [version] of entries) await lock(version).uncheck();
+}
+
+async function applySplit(
+  page: Page,
+  weights: Record<string, number>,
+  shot?: string,
+  primaries?: string[],
+) {
+  await setSplit(page, weights);
   if (shot) await page.screenshot({ path: path.join(screenshots, shot) });
-  await reviewAndApply(page, 'Review', shot && 'mesh-review.png');
+  await reviewAndApply(
+    page,
+    'Review',
+    shot && !primaries ? 'mesh-review.png' : undefined,
+    primaries,
+  );
+}
+
+/** The checkout HTTPRoute's default rule on a gamma cluster, read through its API, as `backend=weight`. */
+async function liveHTTPRouteWeights(cluster: string): Promise<string> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  kc.setCurrentContext(cluster);
+  const route: any = await kc
+    .makeApiClient(CustomObjectsApi)
+    .getNamespacedCustomObject({
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      namespace: 'storefront',
+      plural: 'httproutes',
+      name: 'checkout',
+    });
+  return route.spec.rules
+    .at(-1)
+    .backendRefs.map((b: any) => `${b.name}=${b.weight}`)
+    .join(',');
 }
 
 test('the catalog lists the bookinfo services', async ({ page }) => {
@@ -488,4 +526,58 @@ test('a regex URI route added on the Routes tab lands first on both primaries', 
     const vs = await liveVirtualService(cluster);
     expect(vs.spec.http[0].match).toEqual([{ uri: { regex: '^/api/v3/.*' } }]);
   }
+});
+
+test('on the gamma mesh, written as Gateway API, a split lands as an HTTPRoute on both primaries', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto('/catalog/default/component/checkout/mesh');
+  await expect(
+    page.getByText(/routing is\s+written to north, south/),
+  ).toBeVisible();
+  await expect(page.getByText(/Routing API: Gateway API/)).toBeVisible();
+  await meshTab(page, 'Traffic split').click();
+  await expect(
+    page.getByRole('radio', { name: 'By version and cluster' }),
+  ).toBeDisabled();
+  await expect(page.getByText(/not the cluster they come from/)).toBeVisible();
+  await applySplit(page, { v1: 70, v2: 30 }, 'mesh-gateway-api.png', [
+    'north',
+    'south',
+  ]);
+  for (const cluster of ['north', 'south'])
+    expect(await liveHTTPRouteWeights(cluster)).toBe(
+      'checkout-v1=70,checkout-v2=30',
+    );
+
+  // The Review dialog's YAML shows the HTTPRoute and the version Services each cluster gets.
+  await setSplit(page, { v1: 50, v2: 50 });
+  await page.getByRole('button', { name: 'Review', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('north: dry run passed')).toBeVisible();
+  await dialog.getByRole('tab', { name: 'YAML' }).click();
+  const northYaml = dialog.getByLabel('north YAML', { exact: true });
+  await expect(northYaml).toContainText('kind: HTTPRoute');
+  await expect(northYaml).toContainText('name: checkout-v2');
+  // The HTTPRoute comes last (apply order): show the end of north's YAML.
+  await northYaml.evaluate(el => el.scrollIntoView({ block: 'end' }));
+  await page.screenshot({
+    path: path.join(screenshots, 'mesh-gateway-api-yaml.png'),
+  });
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(dialog.getByText('Applied.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  for (const cluster of ['north', 'south'])
+    expect(await liveHTTPRouteWeights(cluster)).toBe(
+      'checkout-v1=50,checkout-v2=50',
+    );
+
+  await meshTab(page, 'Fault injection').click();
+  await expect(
+    page.getByText(/standard channel has no fault injection/).first(),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('button', { name: 'Review fault' }),
+  ).toBeDisabled();
 });

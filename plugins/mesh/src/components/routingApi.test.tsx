@@ -84,10 +84,12 @@ describe('the editing tabs on a mesh on Gateway API', () => {
 
   it('do not offer a caller-cluster match in Routes', async () => {
     await renderTab('Routes');
-    fireEvent.click(screen.getByRole('button', { name: /Add route/ }));
-    const kind = screen.getAllByLabelText(/matches on/)[0];
-    fireEvent.mouseDown(kind);
-    const options = within(screen.getByRole('listbox')).getAllByRole('option');
+    fireEvent.click(screen.getByRole('button', { name: 'Add a route' }));
+    fireEvent.mouseDown(
+      screen.getAllByRole('button', { name: /matches on/ })[0],
+    );
+    const listbox = await screen.findByRole('listbox');
+    const options = within(listbox).getAllByRole('option');
     expect(options.map(o => o.textContent)).toEqual([
       'Header',
       'URI',
