@@ -1,3 +1,5 @@
+// Tests only (a devDependency, never in the bundle): the sandbox judges objects by the CRDs as a cluster would.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import { CrdValidator } from '@meshtraffic/kube-sandbox';
 import { RoutingObject } from '../generate/istioTypes';
 

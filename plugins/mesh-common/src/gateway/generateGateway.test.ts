@@ -6,6 +6,8 @@ import { assertAdmitted } from '../__testUtils__/gatewaySchema';
 import { HTTPRouteObject, ServiceObject } from '../generate/gatewayTypes';
 import { generateRouting } from '../generate/routing';
 import { validateIntent } from '../intent/validate';
+// Tests only (a devDependency, never in the bundle): the sandbox judges objects by the CRDs as a cluster would.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import { CrdValidator } from '@meshtraffic/kube-sandbox';
 
 const HTTPROUTES = 'httproutes.gateway.networking.k8s.io';

@@ -1,156 +1,29 @@
 import { MeshTarget } from '../entity/target';
-import {
-  generateIstioRouting,
-  resolveHost,
-  serviceHost,
-} from '../generate/generate';
+import { generateIstioRouting, serviceHost } from '../generate/generate';
 import { intentHash } from '../generate/hash';
 import {
   DestinationRuleObject,
   RoutingObject,
   VirtualServiceObject,
 } from '../generate/istioTypes';
-import {
-  ENTITY_REF_ANNOTATION,
-  INTENT_HASH_ANNOTATION,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
-  VERSION_OF_LABEL,
-} from '../generate/metadata';
+import { INTENT_HASH_ANNOTATION } from '../generate/metadata';
 import { readGatewayRouting } from '../gateway/classifyGateway';
 import { comparableSpec } from './comparable';
+import {
+  concernsHost,
+  holdsOurName,
+  isVersionObject,
+  otherHostsOf,
+  RoutingOwner,
+  RoutingStatus,
+  AdoptionEffect,
+  routingOwner,
+  writtenFor,
+} from './hosts';
 import { TrafficIntent } from '../intent/schema';
 import { parseRouting, RoutingParseError } from './parse';
 
-/** Who writes a routing object, as far as its metadata tells. */
-export type RoutingOwner =
-  | 'backstage-mesh'
-  | 'kiali'
-  | 'flagger'
-  | 'argo-rollouts'
-  | 'hand-written';
-
-export type RoutingStatus = 'ours' | 'drifted' | 'foreign';
-
-/**
- * What adopting the host does with a foreign object: rewrite it (it has our name), delete it (it
- * routes only our host, under another name), keep it (it routes other hosts too, or lives in another
- * namespace: deleting it would take down routing that is not the host's), or nothing at all, because
- * it blocks the host (our name, another host's routing): no apply can proceed until a person moves it.
- */
-export type AdoptionEffect = 'rewrite' | 'delete' | 'keep' | 'blocked';
-
-export const ARGO_ROLLOUTS_MANAGED_ANNOTATION =
-  'argo-rollouts.argoproj.io/managed-by-rollouts';
-export const KIALI_WIZARD_LABEL = 'kiali_wizard';
-
-export function routingOwner(obj: RoutingObject): RoutingOwner {
-  const meta = obj.metadata;
-  if (meta.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)
-    return 'backstage-mesh';
-  if (meta.labels?.[KIALI_WIZARD_LABEL] !== undefined) return 'kiali';
-  if (
-    meta.ownerReferences?.some(
-      r => r.kind === 'Canary' && r.apiVersion.startsWith('flagger.app/'),
-    )
-  )
-    return 'flagger';
-  if (meta.annotations?.[ARGO_ROLLOUTS_MANAGED_ANNOTATION] !== undefined)
-    return 'argo-rollouts';
-  return 'hand-written';
-}
-
-/**
- * The hosts an object routes: a VirtualService's hosts, a DestinationRule's host, the Services an
- * HTTPRoute is attached to (a Gateway parent counts as routing something else); a Service routes none.
- */
-function hostsOf(obj: RoutingObject): string[] {
-  switch (obj.kind) {
-    case 'VirtualService':
-      return obj.spec.hosts ?? [];
-    case 'DestinationRule':
-      return obj.spec.host === undefined ? [] : [obj.spec.host];
-    case 'HTTPRoute':
-      return (obj.spec.parentRefs ?? []).map(p =>
-        (p.group ?? '') === '' && p.kind === 'Service'
-          ? serviceHost({
-              service: p.name,
-              namespace: p.namespace ?? obj.metadata.namespace,
-            })
-          : `${p.kind ?? 'Gateway'} ${p.namespace ?? obj.metadata.namespace}/${
-              p.name
-            }`,
-      );
-    default:
-      return [];
-  }
-}
-
-/** Whether a live object routes the target's host (by any of the names Istio resolves to it). */
-export function routesHost(
-  obj: RoutingObject,
-  target: Pick<MeshTarget, 'service' | 'namespace'>,
-): boolean {
-  const host = serviceHost(target);
-  return hostsOf(obj).some(
-    h => resolveHost(h, obj.metadata.namespace) === host,
-  );
-}
-
-/** The hosts an object routes besides the target's. */
-export function otherHostsOf(
-  obj: RoutingObject,
-  target: Pick<MeshTarget, 'service' | 'namespace'>,
-): string[] {
-  const host = serviceHost(target);
-  return hostsOf(obj).filter(
-    h => resolveHost(h, obj.metadata.namespace) !== host,
-  );
-}
-
-/** Whether an object sits where the generator writes the target's objects: its namespace, its name. */
-export function holdsOurName(
-  obj: RoutingObject,
-  target: Pick<MeshTarget, 'service' | 'namespace'>,
-): boolean {
-  return (
-    obj.metadata.namespace === target.namespace &&
-    obj.metadata.name === target.service
-  );
-}
-
-/** Whether an object is one of the service's version Services (or their DestinationRules), by its label. */
-export function isVersionObject(
-  obj: RoutingObject,
-  target: Pick<MeshTarget, 'service' | 'namespace'>,
-): boolean {
-  return (
-    obj.metadata.namespace === target.namespace &&
-    obj.metadata.labels?.[VERSION_OF_LABEL] === target.service
-  );
-}
-
-/**
- * Whether an object concerns the target at all: it routes the host, it has the name ours would,
- * or it is labelled one of the service's version objects.
- */
-export function concernsHost(
-  obj: RoutingObject,
-  target: Pick<MeshTarget, 'service' | 'namespace'>,
-): boolean {
-  if (obj.kind === 'Service') return isVersionObject(obj, target);
-  return (
-    routesHost(obj, target) ||
-    holdsOurName(obj, target) ||
-    isVersionObject(obj, target)
-  );
-}
-
-/** The catalog entity our label and annotation say wrote an object, when it is ours at all. */
-export function writtenFor(obj: RoutingObject): string | undefined {
-  if (routingOwner(obj) !== 'backstage-mesh') return undefined;
-  return obj.metadata.annotations?.[ENTITY_REF_ANNOTATION];
-}
+export * from './hosts';
 
 export interface ClassifiedObject {
   kind: RoutingObject['kind'];

@@ -269,6 +269,38 @@ function fieldRenderer(
   );
 }
 
+/** The timeout, and the retries unless the mesh's routing API cannot write them (then off, saying why). */
+const TimeoutAndRetries = (props: {
+  draft: ResilienceDraft;
+  setDraft: Dispatch<SetStateAction<ResilienceDraft>>;
+  disabled: boolean;
+  issues: IntentIssue[];
+  field: RenderField;
+}) => {
+  const { draft, setDraft, disabled, issues, field } = props;
+  const noRetries = useUnsupported('retries');
+  const retryField = noRetries
+    ? fieldRenderer(draft, setDraft, true, issues)
+    : field;
+  return (
+    <InfoCard title="Timeout and retries">
+      {TIMEOUT.map(field)}
+      {RETRIES.map(retryField)}
+      <RetryOn
+        value={draft.retryOn}
+        disabled={disabled || Boolean(noRetries)}
+        issue={issueAt(issues, 'retries.retryOn', { under: true })}
+        onChange={retryOn => setDraft(d => ({ ...d, retryOn }))}
+      />
+      {noRetries && (
+        <Typography variant="caption" color="textSecondary">
+          {noRetries}
+        </Typography>
+      )}
+    </InfoCard>
+  );
+};
+
 /** Timeout, retries, circuit breaking (connection pool, outlier detection), locality failover and load balancing. */
 export const ResilienceTab = ({
   intent,
@@ -285,10 +317,6 @@ export const ResilienceTab = ({
     draftOfLoadBalancing(intent),
   );
   const field = fieldRenderer(draft, setDraft, disabled, issues);
-  const noRetries = useUnsupported('retries');
-  const retryField = noRetries
-    ? fieldRenderer(draft, setDraft, true, issues)
-    : field;
   return (
     <Grid container spacing={3}>
       {disabledReason && (
@@ -297,21 +325,7 @@ export const ResilienceTab = ({
         </Grid>
       )}
       <Grid item xs={12} md={6}>
-        <InfoCard title="Timeout and retries">
-          {TIMEOUT.map(field)}
-          {RETRIES.map(retryField)}
-          <RetryOn
-            value={draft.retryOn}
-            disabled={disabled || Boolean(noRetries)}
-            issue={issueAt(issues, 'retries.retryOn', { under: true })}
-            onChange={retryOn => setDraft(d => ({ ...d, retryOn }))}
-          />
-          {noRetries && (
-            <Typography variant="caption" color="textSecondary">
-              {noRetries}
-            </Typography>
-          )}
-        </InfoCard>
+        <TimeoutAndRetries {...{ draft, setDraft, disabled, issues, field }} />
       </Grid>
       <Grid item xs={12} md={6}>
         <CircuitBreaking field={field} />
