@@ -44,8 +44,7 @@ async function maybePrometheus(
  */
 async function main() {
   const topologyFiles = (
-    arg('topology') ??
-    `${topologyPath('demo')},${topologyPath('gateway-api')}`
+    arg('topology') ?? `${topologyPath('demo')},${topologyPath('gateway-api')}`
   )
     .split(',')
     .map(file => path.resolve(file));
