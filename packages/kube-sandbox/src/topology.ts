@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import { parse } from 'yaml';
-import { Behaviour, BehaviourScope } from './telemetry/trafficModel';
+import type {
+  Behaviour,
+  BehaviourScope,
+  Caller,
+} from './telemetry/trafficModel';
 
 export type SandboxClusterRole = 'primary' | 'remote' | 'config';
 
@@ -21,6 +25,8 @@ export interface TopologyCluster {
 export interface TopologyMesh {
   id: string;
   clusters: TopologyCluster[];
+  /** Who calls whom in the mesh's traffic model; bookinfo's call graph when omitted. */
+  callers?: Caller[];
 }
 
 export interface TopologyWorkload {

@@ -13,6 +13,8 @@ function viewOf(server: SimulatedCluster, configCluster: string): ClusterView {
     configCluster,
     virtualServices: () => server.list(type('VirtualService')),
     destinationRules: () => server.list(type('DestinationRule')),
+    httpRoutes: () => server.list(type('HTTPRoute')),
+    services: () => server.list(type('Service')),
     // Every controller whose pods serve a version: Deployments, StatefulSets, Argo Rollouts.
     deployments: () => [
       ...server.list(type('Deployment')),
@@ -43,7 +45,10 @@ export function startMeshTraffic(
         c.role === 'remote' ? c.controlPlane ?? c.name : c.name,
       ),
     );
-    const model = new TrafficModel(views, options);
+    const model = new TrafficModel(views, {
+      ...options,
+      ...(mesh.callers ? { callers: mesh.callers } : {}),
+    });
     for (const { errorRate, latencyMs, ...scope } of behaviours) {
       if (scope.cluster && !mesh.clusters.some(c => c.name === scope.cluster))
         continue;

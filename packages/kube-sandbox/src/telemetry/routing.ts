@@ -5,6 +5,8 @@
  * headers), so routes with a match are passed over and the first route without one is taken.
  */
 
+import { gammaMirror, gammaRule, gammaShares } from './gammaRouting';
+
 type KubeObject = Record<string, any>;
 
 /** Where a version runs, and how many ready replicas it has there (endpoints are chosen evenly). */
@@ -25,6 +27,8 @@ export interface RouteShare {
   responseFlags?: 'FI' | 'NR' | 'DI';
   /** Milliseconds a fault's delay adds. */
   delayMs?: number;
+  /** The Service that received it, when not the host's own (an HTTPRoute's backend). */
+  service?: string;
 }
 
 export function fqdn(host: string, namespace: string): string {
@@ -141,9 +145,12 @@ function withFault(route: KubeObject, shares: RouteShare[]): RouteShare[] {
   return out.filter(s => s.share > 0);
 }
 
-type RoutingObjects = {
+export type RoutingObjects = {
   virtualServices: KubeObject[];
   destinationRules: KubeObject[];
+  /** Gateway API routes, which take a host whose Service they are attached to (GAMMA). */
+  httpRoutes?: KubeObject[];
+  services?: KubeObject[];
 };
 
 /** The VirtualService for a host (the first by name, as Istio merges none) and its plain route. */
@@ -167,7 +174,8 @@ function plainRoute(target: string, objects: RoutingObjects) {
 
 /**
  * The shares of a plain request from `namespace` to `host`, as the routing objects of the caller's
- * config cluster route it. Without a VirtualService, every endpoint of the service takes its part.
+ * config cluster route it: an HTTPRoute attached to the host's Service if there is one, else its
+ * VirtualService. Without either, every endpoint of the service takes its part.
  */
 export function routeShares(
   host: string,
@@ -176,6 +184,17 @@ export function routeShares(
   endpoints: Endpoint[],
 ): RouteShare[] {
   const target = fqdn(host, namespace);
+  const gamma = gammaRule(target, objects.httpRoutes ?? []);
+  if (gamma) {
+    if (!gamma.rule)
+      return [{ share: 1, localStatus: 404, responseFlags: 'NR' }];
+    return gammaShares(
+      gamma.rule,
+      gamma.namespace,
+      objects.services ?? [],
+      endpoints,
+    );
+  }
   const found = plainRoute(target, objects);
   if (!found) return spread(endpoints, 1);
   const { route } = found;
@@ -197,6 +216,16 @@ export function routeMirror(
   endpoints: Endpoint[],
 ): { fraction: number; shares: RouteShare[] } | undefined {
   const target = fqdn(host, namespace);
+  const gamma = gammaRule(target, objects.httpRoutes ?? []);
+  if (gamma)
+    return gamma.rule
+      ? gammaMirror(
+          gamma.rule,
+          gamma.namespace,
+          objects.services ?? [],
+          endpoints,
+        )
+      : undefined;
   const route = plainRoute(target, objects)?.route;
   if (!route?.mirror) return undefined;
   const shares = destinations(

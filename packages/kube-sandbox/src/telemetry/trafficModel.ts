@@ -67,6 +67,9 @@ export interface ClusterView {
   configCluster: string;
   virtualServices(): KubeObject[];
   destinationRules(): KubeObject[];
+  /** Gateway API's HTTPRoutes and the Services their backends name (none when not given). */
+  httpRoutes?(): KubeObject[];
+  services?(): KubeObject[];
   deployments(): KubeObject[];
 }
 
@@ -170,6 +173,8 @@ export class TrafficModel {
         const objects = {
           virtualServices: config.virtualServices(),
           destinationRules: config.destinationRules(),
+          httpRoutes: config.httpRoutes?.() ?? [],
+          services: config.services?.() ?? [],
         };
         const endpoints = this.endpoints(caller.namespace, callee);
         const shares = routeShares(
@@ -214,8 +219,9 @@ export class TrafficModel {
       source_canonical_revision: from.version,
       source_version: from.version,
       source_cluster: from.cluster,
-      destination_service: fqdn(callee, ns),
-      destination_service_name: callee,
+      // Through an HTTPRoute, Envoy's cluster (and so the label) is the backend Service's.
+      destination_service: to.service ?? fqdn(callee, ns),
+      destination_service_name: to.service?.split('.')[0] ?? callee,
       destination_service_namespace: ns,
       destination_canonical_service: callee,
       request_protocol: 'http',

@@ -226,3 +226,80 @@ describePrometheus('live traffic from a real Prometheus', () => {
     ).rejects.toThrow(/Prometheus could not be reached/);
   });
 });
+
+describePrometheus('live traffic on a mesh written as Gateway API', () => {
+  let sandbox: Sandbox;
+  let prometheus: RunningPrometheus;
+  let services: MeshServices;
+  const db = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: ':memory:' },
+    useNullAsDefault: true,
+  });
+  const checkout = {
+    mesh: 'gamma',
+    namespace: 'storefront',
+    service: 'checkout',
+    entityRef: 'component:default/checkout',
+  };
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(loadTopology(topologyPath('gateway-api')), {
+      ephemeralPorts: true,
+      traffic: { requestsPerReplicaPerSecond: 100 },
+    });
+    prometheus = await startPrometheus(sandbox.clusters);
+    services = await meshServicesFor(
+      sandboxMeshConfig(sandbox, {
+        meshExtra: {
+          prometheus: { url: prometheus.url },
+          routingApi: 'gateway-api',
+        },
+      }),
+      db,
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await prometheus?.stop();
+    await sandbox?.stop();
+    await db.destroy();
+  });
+
+  it('reads the versions’ figures though the requests reach them through version Services', async () => {
+    const { revision } = await services.status.get(checkout);
+    const outcome = await services.applier.apply({
+      target: checkout,
+      actor: 'user:default/alice',
+      intent: {
+        split: [
+          { version: 'v1', weight: 70 },
+          { version: 'v2', weight: 30 },
+        ],
+      },
+      revision,
+    });
+    expect(outcome).toMatchObject({ ok: true });
+    await new Promise(r => setTimeout(r, 12_000));
+    const traffic = await new MeshMetrics().traffic(
+      services.state.meshFor(checkout),
+      'checkout.storefront.svc.cluster.local',
+      '10s',
+    );
+    for (const cluster of ['north', 'south']) {
+      const shares = Object.fromEntries(
+        traffic.callers
+          .filter(c => c.cluster === cluster)
+          .map(c => [c.version, c.percent]),
+      );
+      expect(Math.abs(shares.v1 - 70)).toBeLessThanOrEqual(5);
+      expect(Math.abs(shares.v2 - 30)).toBeLessThanOrEqual(5);
+    }
+    // v2 runs on south and dock: the HTTPRoute's backend reaches both.
+    expect(
+      traffic.versions
+        .filter(v => v.version === 'v2')
+        .map(v => v.cluster)
+        .sort(),
+    ).toEqual(['dock', 'south']);
+  }, 60_000);
+});

@@ -13,29 +13,29 @@ const host = 'reviews.bookinfo.svc.cluster.local';
 describe('PromQL on Istio’s metrics', () => {
   it('asks for every cluster and version of a host in one query per figure', () => {
     expect(requestRate(host, '1m')).toBe(
-      'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[1m]))',
+      'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service_namespace="bookinfo",destination_canonical_service="reviews"}[1m]))',
     );
     expect(successRate(host, '30s')).toBe(
-      'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local",response_code!~"5.."}[30s])) / ' +
-        'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[30s]))',
+      'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service_namespace="bookinfo",destination_canonical_service="reviews",response_code!~"5.."}[30s])) / ' +
+        'sum by (destination_cluster, destination_version) (rate(istio_requests_total{reporter="destination",destination_service_namespace="bookinfo",destination_canonical_service="reviews"}[30s]))',
     );
     expect(latencyPercentile(host, '5m', 0.99)).toBe(
-      'histogram_quantile(0.99, sum by (le, destination_cluster, destination_version) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[5m])))',
+      'histogram_quantile(0.99, sum by (le, destination_cluster, destination_version) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="bookinfo",destination_canonical_service="reviews"}[5m])))',
     );
     expect(callerRate(host, '1m')).toBe(
-      'sum by (source_cluster, destination_version) (rate(istio_requests_total{reporter="source",destination_service="reviews.bookinfo.svc.cluster.local"}[1m]))',
+      'sum by (source_cluster, destination_version) (rate(istio_requests_total{reporter="source",destination_service_namespace="bookinfo",destination_canonical_service="reviews"}[1m]))',
     );
     expect(requestCount(host, '30s')).toBe(
-      'sum by (destination_cluster, destination_version) (increase(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[30s]))',
+      'sum by (destination_cluster, destination_version) (increase(istio_requests_total{reporter="destination",destination_service_namespace="bookinfo",destination_canonical_service="reviews"}[30s]))',
     );
     expect(versionRate(host, '1m')).toBe(
-      'sum by (destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[1m]))',
+      'sum by (destination_version) (rate(istio_requests_total{reporter="destination",destination_service_namespace="bookinfo",destination_canonical_service="reviews"}[1m]))',
     );
   });
 
   it('quotes label values, so a host cannot break out of its selector', () => {
-    expect(requestRate('a"} or vector(1) #', '1m')).toContain(
-      'destination_service="a\\"} or vector(1) #"',
+    expect(requestRate('a"} or vector(1) #.ns"x', '1m')).toContain(
+      'destination_service_namespace="ns\\"x",destination_canonical_service="a\\"} or vector(1) #"',
     );
   });
 

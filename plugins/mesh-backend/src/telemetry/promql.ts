@@ -12,14 +12,21 @@ const quoted = (value: string) =>
 /** A range duration Prometheus accepts, e.g. 30s, 5m, 1h: the one the request schema checks. */
 export { METRICS_WINDOW as WINDOW } from '@meshtraffic/backstage-plugin-mesh-common';
 
+/**
+ * The series of a host's workloads, by their canonical service (the app label) and namespace, not
+ * by `destination_service`: through an HTTPRoute (Gateway API, GAMMA) Envoy's destination is a
+ * version Service (`reviews-v1`), and the series carry that Service's host; the workloads'
+ * canonical service is the same whichever Service routed the request.
+ */
 function selector(
   host: string,
   reporter: 'source' | 'destination',
   extra = '',
 ) {
-  return `{reporter=${quoted(reporter)},destination_service=${quoted(
-    host,
-  )}${extra}}`;
+  const [service, namespace] = host.split('.');
+  return `{reporter=${quoted(reporter)},destination_service_namespace=${quoted(
+    namespace,
+  )},destination_canonical_service=${quoted(service)}${extra}}`;
 }
 
 const BY_VERSION = 'destination_cluster, destination_version';
