@@ -38,7 +38,7 @@ const route = (defaultRule: Record<string, unknown>) => ({
 });
 const rounded = (shares: ReturnType<typeof routeShares>) =>
   shares.map(s => ({ ...s, share: Math.round(s.share * 1000) / 1000 }));
-const objects = (httpRoute: unknown) => ({
+const objects = (httpRoute: Record<string, unknown>) => ({
   virtualServices: [],
   destinationRules: [],
   httpRoutes: [httpRoute],
