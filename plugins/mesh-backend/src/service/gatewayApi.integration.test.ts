@@ -37,7 +37,12 @@ async function kubectl(sandbox: Sandbox, cluster: string, resource: string) {
   return JSON.parse(stdout).items as any[];
 }
 
-const names = (items: any[]) => items.map(i => i.metadata.name).sort();
+/** The names of checkout's objects (the storefront's web front end has a Service of its own). */
+const names = (items: any[]) =>
+  items
+    .map(i => i.metadata.name)
+    .filter(n => n.startsWith('checkout'))
+    .sort();
 
 /** Each rule's backends as `name=weight`, from the HTTPRoute kubectl shows. */
 const weights = (route: any) =>
