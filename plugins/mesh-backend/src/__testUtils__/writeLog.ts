@@ -6,24 +6,7 @@ import {
   VERSION_OF_LABEL,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { clusterApis } from './clusterObjects';
-
-const PLACES = {
-  VirtualService: {
-    group: 'networking.istio.io',
-    version: 'v1',
-    plural: 'virtualservices',
-  },
-  DestinationRule: {
-    group: 'networking.istio.io',
-    version: 'v1',
-    plural: 'destinationrules',
-  },
-  HTTPRoute: {
-    group: 'gateway.networking.k8s.io',
-    version: 'v1',
-    plural: 'httproutes',
-  },
-} as const;
+import { CUSTOM_KINDS } from '../kubernetes/routingResources';
 
 const API_VERSION: Record<string, string> = {
   VirtualService: 'networking.istio.io/v1',
@@ -39,7 +22,7 @@ export async function routingNow(
 ): Promise<RoutingObject[]> {
   const { custom, core } = clusterApis(sandbox, cluster);
   const out: RoutingObject[] = [];
-  for (const [kind, place] of Object.entries(PLACES)) {
+  for (const [kind, place] of Object.entries(CUSTOM_KINDS)) {
     const list = (await custom.listClusterCustomObject(place)) as any;
     out.push(...list.items.map((o: any) => ({ ...o, kind })));
   }

@@ -4,6 +4,7 @@ import {
   Sandbox,
   startPrometheus,
   startSandbox,
+  Topology,
   topologyPath,
   PROMETHEUS_BINARY,
 } from '@meshtraffic/kube-sandbox';
@@ -22,43 +23,62 @@ const host = 'reviews.bookinfo.svc.cluster.local';
 const describePrometheus =
   fs.existsSync(PROMETHEUS_BINARY) || process.env.CI ? describe : describe.skip;
 
-describePrometheus('live traffic from a real Prometheus', () => {
-  let sandbox: Sandbox;
-  let prometheus: RunningPrometheus;
-  let services: MeshServices;
+/**
+ * For one describe block: a sandbox of the topology (100 requests per replica per second), a real
+ * Prometheus scraping it, and the mesh services on an in-memory database.
+ */
+function usePrometheusMesh(
+  topology: () => Topology,
+  meshExtra: Record<string, unknown> = {},
+) {
   const db = knexFactory({
     client: 'better-sqlite3',
     connection: { filename: ':memory:' },
     useNullAsDefault: true,
   });
-
+  const env = { db } as {
+    db: typeof db;
+    sandbox: Sandbox;
+    prometheus: RunningPrometheus;
+    services: MeshServices;
+  };
   beforeAll(async () => {
-    // The demo, with productpage on west too: west's callers of reviews show what west's config does.
+    env.sandbox = await startSandbox(topology(), {
+      ephemeralPorts: true,
+      traffic: { requestsPerReplicaPerSecond: 100 },
+    });
+    env.prometheus = await startPrometheus(env.sandbox.clusters);
+    env.services = await meshServicesFor(
+      sandboxMeshConfig(env.sandbox, {
+        meshExtra: { prometheus: { url: env.prometheus.url }, ...meshExtra },
+      }),
+      db,
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await env.prometheus?.stop();
+    await env.sandbox?.stop();
+    await db.destroy();
+  });
+  return env;
+}
+
+describePrometheus('live traffic from a real Prometheus', () => {
+  // The demo, with productpage on west too: west's callers of reviews show what west's config does.
+  const env = usePrometheusMesh(() => {
     const topology = loadTopology(topologyPath('demo'));
     topology.workloads!.find(w => w.service === 'productpage')!.versions[0] = {
       version: 'v1',
       clusters: ['east', 'west'],
       replicas: 2,
     };
-    sandbox = await startSandbox(topology, {
-      ephemeralPorts: true,
-      traffic: { requestsPerReplicaPerSecond: 100 },
-    });
-    prometheus = await startPrometheus(sandbox.clusters);
-    services = await meshServicesFor(
-      {
-        ...sandboxMeshConfig(sandbox, {
-          meshExtra: { prometheus: { url: prometheus.url } },
-        }),
-      },
-      db,
-    );
-  }, 60_000);
-  afterAll(async () => {
-    await prometheus?.stop();
-    await sandbox?.stop();
-    await db.destroy();
+    return topology;
   });
+  const db = env.db;
+  let sandbox: Sandbox;
+  let prometheus: RunningPrometheus;
+  let services: MeshServices;
+  beforeAll(() => ({ sandbox, prometheus, services } = env));
 
   it('shows per cluster and version the rate, success and latency, and where each cluster’s callers send the host', async () => {
     const { revision } = await services.status.get(reviews);
@@ -228,14 +248,10 @@ describePrometheus('live traffic from a real Prometheus', () => {
 });
 
 describePrometheus('live traffic on a mesh written as Gateway API', () => {
-  let sandbox: Sandbox;
-  let prometheus: RunningPrometheus;
-  let services: MeshServices;
-  const db = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: ':memory:' },
-    useNullAsDefault: true,
-  });
+  const env = usePrometheusMesh(
+    () => loadTopology(topologyPath('gateway-api')),
+    { routingApi: 'gateway-api' },
+  );
   const checkout = {
     mesh: 'gamma',
     namespace: 'storefront',
@@ -243,31 +259,9 @@ describePrometheus('live traffic on a mesh written as Gateway API', () => {
     entityRef: 'component:default/checkout',
   };
 
-  beforeAll(async () => {
-    sandbox = await startSandbox(loadTopology(topologyPath('gateway-api')), {
-      ephemeralPorts: true,
-      traffic: { requestsPerReplicaPerSecond: 100 },
-    });
-    prometheus = await startPrometheus(sandbox.clusters);
-    services = await meshServicesFor(
-      sandboxMeshConfig(sandbox, {
-        meshExtra: {
-          prometheus: { url: prometheus.url },
-          routingApi: 'gateway-api',
-        },
-      }),
-      db,
-    );
-  }, 60_000);
-  afterAll(async () => {
-    await prometheus?.stop();
-    await sandbox?.stop();
-    await db.destroy();
-  });
-
   it('reads the versions’ figures though the requests reach them through version Services', async () => {
-    const { revision } = await services.status.get(checkout);
-    const outcome = await services.applier.apply({
+    const { revision } = await env.services.status.get(checkout);
+    const outcome = await env.services.applier.apply({
       target: checkout,
       actor: 'user:default/alice',
       intent: {
@@ -281,7 +275,7 @@ describePrometheus('live traffic on a mesh written as Gateway API', () => {
     expect(outcome).toMatchObject({ ok: true });
     await new Promise(r => setTimeout(r, 12_000));
     const traffic = await new MeshMetrics().traffic(
-      services.state.meshFor(checkout),
+      env.services.state.meshFor(checkout),
       'checkout.storefront.svc.cluster.local',
       '10s',
     );
