@@ -14,6 +14,7 @@ import {
 import { CatalogHostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
+import { RolloutConductor } from './rollout/RolloutConductor';
 import { ChangeRecovery } from './service/ChangeRecovery';
 import { createMeshServices } from './service/createMeshServices';
 import { CanaryAnalyst } from './analysis/CanaryAnalyst';
@@ -77,6 +78,7 @@ export const meshPlugin = createBackendPlugin({
           services.analyst,
           meshConfig,
         );
+        await scheduleRollouts(deps.scheduler, services.conductor, meshConfig);
         deps.httpRouter.use(
           await createRouter({
             ...deps,
@@ -145,6 +147,26 @@ async function scheduleCanaryAnalysis(
     initialDelay: { seconds: 1 },
     fn: async () => {
       await analyst.evaluateDue();
+    },
+  });
+}
+
+/**
+ * Rollouts in waves are carried on by one replica at a time, as often as canaries are judged:
+ * each rollout's next wave is due when its bake is over, recorded in the database.
+ */
+async function scheduleRollouts(
+  scheduler: SchedulerService,
+  conductor: RolloutConductor,
+  config: MeshPluginConfig,
+) {
+  await scheduler.scheduleTask({
+    id: 'mesh-rollouts',
+    frequency: { milliseconds: config.canaryCheckMs },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 1 },
+    fn: async () => {
+      await conductor.advanceDue();
     },
   });
 }

@@ -7,6 +7,8 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   applyRequestSchema,
+  ClassifiedObject,
+  rolloutActionRequestSchema,
   meshStatusReadPermission,
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
@@ -38,6 +40,7 @@ import { MeshStateService } from './service/MeshStateService';
 import { CanaryAnalyst } from './analysis/CanaryAnalyst';
 import { MeshStatusService } from './service/MeshStatusService';
 import { HostMetrics } from './telemetry/HostMetrics';
+import { RolloutConductor } from './rollout/RolloutConductor';
 
 /**
  * What the routes need of each service: small interfaces, so a route's test can stand in for a
@@ -58,6 +61,7 @@ export interface RouterOptions {
   store: Pick<MeshStore, 'history' | 'entry'>;
   metrics: Pick<HostMetrics, 'traffic'>;
   analyst: Pick<CanaryAnalyst, 'stateFor'>;
+  conductor: Pick<RolloutConductor, 'start' | 'act'>;
   meshStatus: Pick<MeshStatusService, 'status'>;
 }
 
@@ -163,17 +167,32 @@ function changeRoutes(
         meshTrafficUpdatePermission,
         body.onboarding,
       );
-      return applier.apply({
+      const change = {
         target,
         actor: actorOf(credentials),
         intent: body.intent,
         revision: body.revision,
         adopt: body.adopt === true,
         scaffolderTaskId: taskIdOf(body, credentials),
-        checkAdoption: objects => guard.checkAdoption(credentials, objects),
-      });
+        checkAdoption: (objects: ClassifiedObject[]) =>
+          guard.checkAdoption(credentials, objects),
+      };
+      return body.rollout
+        ? options.conductor.start({ ...change, rollout: body.rollout })
+        : applier.apply(change);
     });
     answerApply(res, outcome);
+  });
+
+  router.post(`${ENTITY}/rollout`, async (req, res) => {
+    const body = parsed(rolloutActionRequestSchema, req.body, 'rollout action');
+    const { credentials, target } = await access.target(
+      req,
+      meshTrafficUpdatePermission,
+    );
+    res.json(
+      await options.conductor.act(target, body.action, actorOf(credentials)),
+    );
   });
 
   router.delete(`${ENTITY}/intent`, async (req, res) => {

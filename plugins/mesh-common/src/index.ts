@@ -39,4 +39,5 @@ export * from './api/types';
 export * from './api/requests';
 export * from './api/responses';
 export * from './api/observedResponses';
+export * from './api/rollout';
 export * from './api/client';

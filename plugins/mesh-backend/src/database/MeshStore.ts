@@ -12,6 +12,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Knex } from 'knex';
 import { CanaryStore } from './CanaryStore';
+import { RolloutStore } from './RolloutStore';
 import { HostLocks } from './HostLocks';
 
 const MIGRATIONS = resolvePackagePath(
@@ -62,10 +63,12 @@ export const hostKey = (
 export class MeshStore {
   readonly locks: HostLocks;
   readonly canaries: CanaryStore;
+  readonly rollouts: RolloutStore;
 
   private constructor(private readonly db: Knex, lockTtlMs: number) {
     this.locks = new HostLocks(db, lockTtlMs);
     this.canaries = new CanaryStore(db);
+    this.rollouts = new RolloutStore(db);
   }
 
   static async create(

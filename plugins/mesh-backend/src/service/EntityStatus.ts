@@ -5,6 +5,7 @@ import {
   UnfinishedChange,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { hostKey, MeshStore } from '../database/MeshStore';
+import { rolloutState } from '../database/RolloutStore';
 import { ChangeRecovery, clusterHolds } from './ChangeRecovery';
 import {
   clustersDisagree,
@@ -27,10 +28,11 @@ export class EntityStatus {
 
   async get(target: MeshTarget): Promise<EntityMeshState> {
     await this.resolveAbandoned(target);
-    const [live, claimedBy, ended] = await Promise.all([
+    const [live, claimedBy, ended, rollout] = await Promise.all([
       this.state.read(target),
       this.state.otherClaimants(target),
       this.store.latestLanded(target.entityRef),
+      this.store.rollouts.latest(target.entityRef),
     ]);
     const heldBy = holderOf(live);
     const disagree = clustersDisagree(live);
@@ -67,6 +69,7 @@ export class EntityStatus {
           }
         : {}),
       ...(unfinished ? { unfinished } : {}),
+      ...(rollout ? { rollout: rolloutState(rollout) } : {}),
     };
   }
 

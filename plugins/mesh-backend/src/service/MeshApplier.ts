@@ -42,6 +42,10 @@ export interface ApplyRequestContext {
    * Without it, no adoption that takes anything over is allowed.
    */
   checkAdoption?: (objects: ClassifiedObject[]) => Promise<void>;
+  /** A wave of a rollout: only these clusters are written; the rest keep what they hold. */
+  clusters?: string[];
+  /** The rollout this change is a wave of: the one change a host with a rollout in progress takes. */
+  rolloutId?: number;
 }
 
 export type ApplyOutcome =
@@ -95,6 +99,7 @@ export class MeshApplier {
       });
       if (!plan.valid) return plan;
       await this.checkApplicable(request, plan);
+      await this.refuseDuringRollout(target, request.rolloutId);
       const { live } = plan;
       const base = {
         entityRef: target.entityRef,
@@ -106,16 +111,21 @@ export class MeshApplier {
         onBehalfOf: request.onBehalfOf,
         reason: request.reason,
       } as const;
-      const refused = await this.refuseWhenUnreachable(live, base);
+      const refused = await this.refuseWhenUnreachable(
+        live,
+        base,
+        request.clusters,
+      );
       if (refused) return { valid: true, ...refused };
       return {
         valid: true,
         ...(await this.writeAndRecord(
           target,
-          changesOf(plan),
+          changesOf(plan, request.clusters),
           base,
           live,
           lease,
+          { followCanary: !request.clusters },
         )),
       };
     });
@@ -166,6 +176,15 @@ export class MeshApplier {
     }
   }
 
+  /** A host with a rollout in progress takes only that rollout's waves: anything else would race it. */
+  private async refuseDuringRollout(target: MeshTarget, rolloutId?: number) {
+    const running = await this.store.rollouts.inProgress(hostKey(target));
+    if (running && running.id !== rolloutId)
+      throw new ConflictError(
+        `a rollout of ${target.service} is in progress (rollout #${running.id}, ${running.status}); finish it, roll it back, or wait for it before another change`,
+      );
+  }
+
   /**
    * Removes this entity's objects for the service from every cluster that holds them, routes first,
    * against the revision the user saw. Foreign objects, another entity's included, stay.
@@ -174,6 +193,11 @@ export class MeshApplier {
     target: MeshTarget;
     actor: string;
     revision: string;
+    /** A rollout's undo: only these clusters. */
+    clusters?: string[];
+    rolloutId?: number;
+    onBehalfOf?: string;
+    reason?: string;
   }): Promise<ApplyResponse> {
     const { target } = request;
     return this.underHostLock(target, async lease => {
@@ -198,20 +222,30 @@ export class MeshApplier {
           `${target.entityRef} has no routing objects on any config cluster to remove`,
         );
       }
+      await this.refuseDuringRollout(target, request.rolloutId);
       const base = {
         entityRef: target.entityRef,
         actor: request.actor,
         action: 'remove',
         intentBefore: live.intent,
+        onBehalfOf: request.onBehalfOf,
+        reason: request.reason,
       } as const;
-      const refused = await this.refuseWhenUnreachable(live, base);
+      const refused = await this.refuseWhenUnreachable(
+        live,
+        base,
+        request.clusters,
+      );
       if (refused) return refused;
+      const written = (cluster: string) =>
+        !request.clusters || request.clusters.includes(cluster);
       // Config clusters, and any other that holds version Services of ours (Gateway API).
       const changes: ClusterChange[] = live.clusters
         .filter(
           c =>
-            c.isConfigCluster ||
-            c.state.routing.some(o => o.status !== 'foreign'),
+            written(c.cluster) &&
+            (c.isConfigCluster ||
+              c.state.routing.some(o => o.status !== 'foreign')),
         )
         .map(c => {
           const ours = new Set(
@@ -239,6 +273,7 @@ export class MeshApplier {
     entry: HistoryBase,
     live: LiveState,
     lease: HostLease,
+    options: { followCanary: boolean } = { followCanary: true },
   ): Promise<ApplyResponse> {
     const before = Object.fromEntries(
       changes.map(c => [c.cluster.name, c.before]),
@@ -273,8 +308,9 @@ export class MeshApplier {
           )}); nothing was changed (history #${historyId}); reload and plan again`,
       );
     }
-    // The automatic canary the change leaves (none after a removal) is followed from now on.
-    if (result.ok)
+    // The automatic canary the change leaves (none after a removal) is followed from now on; a
+    // rollout's waves leave that to the rollout's end.
+    if (result.ok && options.followCanary)
       await followCanary(
         this.store.canaries,
         target,
@@ -291,8 +327,11 @@ export class MeshApplier {
   private async refuseWhenUnreachable(
     live: LiveState,
     entry: HistoryBase,
+    only?: string[],
   ): Promise<ApplyResponse | undefined> {
-    const config = live.clusters.filter(c => c.isConfigCluster);
+    const config = live.clusters.filter(
+      c => c.isConfigCluster && (!only || only.includes(c.cluster)),
+    );
     if (config.every(c => c.reachable)) return undefined;
     const clusters: ClusterApplyResult[] = config.map(c =>
       c.reachable
@@ -312,22 +351,25 @@ export class MeshApplier {
   }
 }
 
-/** Per config cluster, what the plan writes and deletes, against what the cluster held. */
+/** Per cluster (of `only`, when given), what the plan writes and deletes, against what the cluster held. */
 function changesOf(
   plan: Extract<PlanResult, { valid: true }>,
+  only?: string[],
 ): ClusterChange[] {
   const { live } = plan;
-  return plan.clusters.map(c => ({
-    cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
-    before: live.clusters.find(x => x.cluster === c.cluster)!.routing,
-    write: c.changes
-      .filter(x => x.action === 'create' || x.action === 'update')
-      .map(x => x.object as RoutingObject),
-    // Adopting deletes what the plan listed: foreign objects that route only this host, after ours are written.
-    remove: c.changes
-      .filter(x => x.action === 'delete')
-      .map(x => x.object as RoutingObject),
-  }));
+  return plan.clusters
+    .filter(c => !only || only.includes(c.cluster))
+    .map(c => ({
+      cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
+      before: live.clusters.find(x => x.cluster === c.cluster)!.routing,
+      write: c.changes
+        .filter(x => x.action === 'create' || x.action === 'update')
+        .map(x => x.object as RoutingObject),
+      // Adopting deletes what the plan listed: foreign objects that route only this host, after ours are written.
+      remove: c.changes
+        .filter(x => x.action === 'delete')
+        .map(x => x.object as RoutingObject),
+    }));
 }
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;

@@ -13,6 +13,7 @@ import { HostMetrics } from '../telemetry/HostMetrics';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { CanaryAnalyst } from '../analysis/CanaryAnalyst';
 import { MeshStatusService } from './MeshStatusService';
+import { RolloutConductor } from '../rollout/RolloutConductor';
 
 export interface MeshServices {
   registry: ClusterRegistry;
@@ -24,6 +25,7 @@ export interface MeshServices {
   status: EntityStatus;
   metrics: HostMetrics;
   analyst: CanaryAnalyst;
+  conductor: RolloutConductor;
   meshStatus: MeshStatusService;
 }
 
@@ -62,6 +64,13 @@ export async function createMeshServices(options: {
     meshMetrics,
     options.logger,
   );
+  const conductor = new RolloutConductor(
+    state,
+    store,
+    applier,
+    meshMetrics,
+    options.logger,
+  );
   return {
     registry,
     state,
@@ -72,6 +81,7 @@ export async function createMeshServices(options: {
     status,
     metrics,
     analyst,
+    conductor,
     meshStatus: new MeshStatusService(registry, store),
   };
 }

@@ -2,15 +2,13 @@ import {
   loadTopology,
   RunningPrometheus,
   Sandbox,
-  startPrometheus,
-  startSandbox,
-  Topology,
   topologyPath,
-  PROMETHEUS_BINARY,
 } from '@meshtraffic/kube-sandbox';
-import fs from 'node:fs';
-import knexFactory from 'knex';
 import { meshServicesFor, MeshServices, sandboxMeshConfig } from '../testUtils';
+import {
+  describePrometheus,
+  usePrometheusMesh,
+} from '../__testUtils__/prometheusMesh';
 import { MeshMetrics } from './MeshMetrics';
 
 const reviews = {
@@ -20,48 +18,6 @@ const reviews = {
   entityRef: 'component:default/reviews',
 };
 const host = 'reviews.bookinfo.svc.cluster.local';
-const describePrometheus =
-  fs.existsSync(PROMETHEUS_BINARY) || process.env.CI ? describe : describe.skip;
-
-/**
- * For one describe block: a sandbox of the topology (100 requests per replica per second), a real
- * Prometheus scraping it, and the mesh services on an in-memory database.
- */
-function usePrometheusMesh(
-  topology: () => Topology,
-  meshExtra: Record<string, unknown> = {},
-) {
-  const db = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: ':memory:' },
-    useNullAsDefault: true,
-  });
-  const env = { db } as {
-    db: typeof db;
-    sandbox: Sandbox;
-    prometheus: RunningPrometheus;
-    services: MeshServices;
-  };
-  beforeAll(async () => {
-    env.sandbox = await startSandbox(topology(), {
-      ephemeralPorts: true,
-      traffic: { requestsPerReplicaPerSecond: 100 },
-    });
-    env.prometheus = await startPrometheus(env.sandbox.clusters);
-    env.services = await meshServicesFor(
-      sandboxMeshConfig(env.sandbox, {
-        meshExtra: { prometheus: { url: env.prometheus.url }, ...meshExtra },
-      }),
-      db,
-    );
-  }, 60_000);
-  afterAll(async () => {
-    await env.prometheus?.stop();
-    await env.sandbox?.stop();
-    await db.destroy();
-  });
-  return env;
-}
 
 describePrometheus('live traffic from a real Prometheus', () => {
   // The demo, with productpage on west too: west's callers of reviews show what west's config does.

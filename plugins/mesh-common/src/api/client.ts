@@ -1,3 +1,4 @@
+import type { RolloutAction, RolloutState } from './rollout';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { IntentIssue } from '../intent/validate';
@@ -83,6 +84,14 @@ export class MeshApiClient {
   /** The automatic canary the analysis follows, and its evaluations, newest first. */
   getCanaryAnalysis(entity: CompoundEntityRef): Promise<CanaryAnalysisState> {
     return this.call('GET', `${entityPath(entity)}/canary`);
+  }
+
+  /** Pauses, resumes, finishes now or rolls back the host's rollout in progress; answers its state after. */
+  rolloutAction(
+    entity: CompoundEntityRef,
+    action: RolloutAction,
+  ): Promise<RolloutState> {
+    return this.call('POST', `${entityPath(entity)}/rollout`, { action });
   }
 
   /** Removes the entity's routing objects from every config cluster, against the revision the caller saw. */

@@ -1,3 +1,4 @@
+import { rolloutRequestSchema } from './rollout';
 import { z } from 'zod';
 import { DNS_1123_LABEL } from '../entity/target';
 
@@ -46,6 +47,8 @@ export const applyRequestSchema = z
     adopt: z.boolean().optional(),
     scaffolderTaskId: z.string().min(1).max(255).optional(),
     onboarding: onboardingTargetSchema.optional(),
+    /** Write the change in waves of config clusters instead of all at once. */
+    rollout: rolloutRequestSchema.optional(),
   })
   .strict();
 

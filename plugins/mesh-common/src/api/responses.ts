@@ -1,3 +1,4 @@
+import { rolloutStateSchema } from './rollout';
 import { z } from 'zod';
 import {
   action,
@@ -159,6 +160,7 @@ export const entityMeshStateSchema = z
       .strict()
       .optional(),
     unfinished: unfinishedChangeSchema.optional(),
+    rollout: rolloutStateSchema.optional(),
   })
   .strict();
 
@@ -227,6 +229,7 @@ export const applyResponseSchema = z
     historyId: z.number(),
     clusters: z.array(clusterApplyResultSchema),
     revision: z.string().optional(),
+    rolloutId: z.number().optional(),
   })
   .strict();
 

@@ -13,6 +13,7 @@ import { MeshKind } from '../placement/placement';
 import { ClassifiedObject, HandEdit } from '../parse/classify';
 import { RoutingObject } from '../generate/istioTypes';
 import { RoutingApi } from '../entity/target';
+import type { RolloutState } from './rollout';
 
 /** `GET /clusters`: what the portal may know of a cluster. Never an address or a credential. */
 export interface ClusterSummary {
@@ -100,6 +101,8 @@ export interface EntityMeshState {
   lastApplied?: { historyId: number; intent?: TrafficIntent };
   /** The newest change of this entity, when it was left unfinished: offer to finish or undo it. */
   unfinished?: UnfinishedChange;
+  /** The host's rollout in waves, in progress or the last one: while one runs, clusters differ on purpose. */
+  rollout?: RolloutState;
 }
 
 export type PlannedAction = 'create' | 'update' | 'delete' | 'unchanged';
@@ -183,6 +186,8 @@ export interface ApplyResponse {
   historyId: number;
   clusters: ClusterApplyResult[];
   revision?: string;
+  /** Set when the change started a rollout in waves: its first wave is what `clusters` reports. */
+  rolloutId?: number;
 }
 
 export interface HistoryEntry {

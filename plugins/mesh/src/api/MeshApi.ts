@@ -10,6 +10,9 @@ import {
   MeshStatus,
   InvalidIntent,
   PlanResponse,
+  RolloutAction,
+  RolloutRequest,
+  RolloutState,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
@@ -27,7 +30,12 @@ export interface MeshApi {
   ): Promise<PlanResponse>;
   apply(
     entity: CompoundEntityRef,
-    request: { intent: TrafficIntent; revision: string; adopt?: boolean },
+    request: {
+      intent: TrafficIntent;
+      revision: string;
+      adopt?: boolean;
+      rollout?: RolloutRequest;
+    },
   ): Promise<ApplyResponse | InvalidIntent>;
   getHistory(entity: CompoundEntityRef): Promise<HistoryEntry[]>;
   rollback(
@@ -40,6 +48,11 @@ export interface MeshApi {
   getMetrics(entity: CompoundEntityRef, window: string): Promise<HostTraffic>;
   /** The automatic canary the analysis follows, and its evaluations. */
   getCanaryAnalysis(entity: CompoundEntityRef): Promise<CanaryAnalysisState>;
+  /** Pauses, resumes, finishes now or rolls back the host's rollout in progress. */
+  rolloutAction(
+    entity: CompoundEntityRef,
+    action: RolloutAction,
+  ): Promise<RolloutState>;
   /** Removes this entity's routing objects from every config cluster, against the revision the user saw. */
   removeRouting(
     entity: CompoundEntityRef,

@@ -2,6 +2,8 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
   MeshApiClient,
+  RolloutAction,
+  RolloutRequest,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshApi } from './MeshApi';
@@ -38,7 +40,12 @@ export class MeshClient implements MeshApi {
 
   apply(
     entity: CompoundEntityRef,
-    request: { intent: TrafficIntent; revision: string; adopt?: boolean },
+    request: {
+      intent: TrafficIntent;
+      revision: string;
+      adopt?: boolean;
+      rollout?: RolloutRequest;
+    },
   ) {
     return this.client.apply(entity, request);
   }
@@ -64,6 +71,10 @@ export class MeshClient implements MeshApi {
 
   getCanaryAnalysis(entity: CompoundEntityRef) {
     return this.client.getCanaryAnalysis(entity);
+  }
+
+  rolloutAction(entity: CompoundEntityRef, action: RolloutAction) {
+    return this.client.rolloutAction(entity, action);
   }
 
   removeRouting(entity: CompoundEntityRef, revision: string) {

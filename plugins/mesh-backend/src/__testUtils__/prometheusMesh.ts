@@ -1,0 +1,55 @@
+import {
+  PROMETHEUS_BINARY,
+  RunningPrometheus,
+  Sandbox,
+  startPrometheus,
+  startSandbox,
+  Topology,
+} from '@meshtraffic/kube-sandbox';
+import knexFactory from 'knex';
+import fs from 'node:fs';
+import { meshServicesFor, MeshServices, sandboxMeshConfig } from '../testUtils';
+
+/** Tests that need the real Prometheus: skipped only off CI, where it may be missing. */
+export const describePrometheus =
+  fs.existsSync(PROMETHEUS_BINARY) || process.env.CI ? describe : describe.skip;
+
+/**
+ * For one describe block: a sandbox of the topology (100 requests per replica per second), a real
+ * Prometheus scraping it, and the mesh services on an in-memory database.
+ */
+export function usePrometheusMesh(
+  topology: () => Topology,
+  meshExtra: Record<string, unknown> = {},
+) {
+  const db = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: ':memory:' },
+    useNullAsDefault: true,
+  });
+  const env = { db } as {
+    db: typeof db;
+    sandbox: Sandbox;
+    prometheus: RunningPrometheus;
+    services: MeshServices;
+  };
+  beforeAll(async () => {
+    env.sandbox = await startSandbox(topology(), {
+      ephemeralPorts: true,
+      traffic: { requestsPerReplicaPerSecond: 100 },
+    });
+    env.prometheus = await startPrometheus(env.sandbox.clusters);
+    env.services = await meshServicesFor(
+      sandboxMeshConfig(env.sandbox, {
+        meshExtra: { prometheus: { url: env.prometheus.url }, ...meshExtra },
+      }),
+      db,
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await env.prometheus?.stop();
+    await env.sandbox?.stop();
+    await db.destroy();
+  });
+  return env;
+}

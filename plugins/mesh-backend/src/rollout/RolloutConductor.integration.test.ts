@@ -1,0 +1,202 @@
+import { ConflictError } from '@backstage/errors';
+import { loadTopology, topologyPath } from '@meshtraffic/kube-sandbox';
+import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import {
+  describePrometheus,
+  usePrometheusMesh,
+} from '../__testUtils__/prometheusMesh';
+import { ROLLOUT_ACTOR } from './RolloutConductor';
+
+const reviews = {
+  mesh: 'demo',
+  namespace: 'bookinfo',
+  service: 'reviews',
+  entityRef: 'component:default/reviews',
+};
+const before = { split: [{ version: 'v1', weight: 100 }] };
+const after = {
+  split: [
+    { version: 'v1', weight: 80 },
+    { version: 'v2', weight: 20 },
+  ],
+};
+const BAKE_SECONDS = 8;
+const checks = { successRateMin: 95, minRequests: 5 };
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+describePrometheus('a change rolled out cluster by cluster', () => {
+  // The demo, with productpage on west too, so each primary's own callers exercise its config.
+  const env = usePrometheusMesh(() => {
+    const topology = loadTopology(topologyPath('demo'));
+    topology.workloads!.find(w => w.service === 'productpage')!.versions[0] = {
+      version: 'v1',
+      clusters: ['east', 'west'],
+      replicas: 2,
+    };
+    return topology;
+  });
+  const alice = 'user:default/alice';
+
+  const reset = async () => {
+    env.sandbox.traffic
+      .get('demo')!
+      .setBehaviour(
+        { namespace: 'bookinfo', service: 'reviews', version: 'v2' },
+        { errorRate: 0 },
+      );
+    const live = await env.services.state.read(reviews);
+    const res = await env.services.applier.apply({
+      target: reviews,
+      actor: alice,
+      intent: before,
+      revision: live.revision,
+    });
+    expect(res).toMatchObject({ ok: true });
+  };
+  const start = async (withChecks = true) => {
+    const live = await env.services.state.read(reviews);
+    return env.services.conductor.start({
+      target: reviews,
+      actor: alice,
+      intent: after,
+      revision: live.revision,
+      rollout: {
+        waves: [['east'], ['west']],
+        bakeSeconds: BAKE_SECONDS,
+        ...(withChecks ? { checks } : {}),
+      },
+    });
+  };
+  const intents = async () =>
+    Object.fromEntries(
+      (await env.services.state.read(reviews)).clusters
+        .filter(c => c.isConfigCluster)
+        .map(c => [c.cluster, c.intent]),
+    );
+
+  it('reaches east, bakes with east passing its checks, then west', async () => {
+    await reset();
+    const started = await start();
+    expect(started).toMatchObject({ ok: true, rolloutId: expect.any(Number) });
+    expect(await intents()).toEqual({ east: after, west: before });
+    const status = await env.services.status.get(reviews);
+    expect(status.rollout).toMatchObject({
+      status: 'baking',
+      waves: [
+        { clusters: ['east'], status: 'done' },
+        { clusters: ['west'], status: 'pending' },
+      ],
+      nextCheckAt: expect.any(String),
+    });
+    // Anything else waits for the rollout.
+    await expect(
+      env.services.applier.apply({
+        target: reviews,
+        actor: alice,
+        intent: before,
+        revision: status.revision,
+      }),
+    ).rejects.toThrow(ConflictError);
+
+    // Too early: nothing moves.
+    await env.services.conductor.advanceDue();
+    expect((await intents()).west).toEqual(before);
+
+    await sleep((BAKE_SECONDS + 3) * 1000);
+    await env.services.conductor.advanceDue();
+    expect(await intents()).toEqual({ east: after, west: after });
+    const done = (await env.services.status.get(reviews)).rollout!;
+    expect(done).toMatchObject({
+      status: 'completed',
+      waves: [{ status: 'done' }, { status: 'done' }],
+    });
+    expect(done.evaluations[0]).toMatchObject({
+      wave: 1,
+      verdict: 'pass',
+      checks: [expect.objectContaining({ version: 'v2', cluster: 'east' })],
+    });
+    // The second wave is the plugin's, on the user's behalf, with why.
+    const [last] = await env.services.store.history(reviews.entityRef, 1);
+    expect(last).toMatchObject({
+      actor: ROLLOUT_ACTOR,
+      onBehalfOf: alice,
+      reason: expect.stringContaining('wave 2 of 2'),
+    });
+  }, 60_000);
+
+  it('stops after the first wave when the new version fails on east, and puts east back', async () => {
+    await reset();
+    env.sandbox.traffic.get('demo')!.setBehaviour(
+      {
+        namespace: 'bookinfo',
+        service: 'reviews',
+        version: 'v2',
+        cluster: 'east',
+      },
+      { errorRate: 0.5 },
+    );
+    expect(await start()).toMatchObject({ ok: true });
+    await sleep((BAKE_SECONDS + 3) * 1000);
+    await env.services.conductor.advanceDue();
+    expect(await intents()).toEqual({ east: before, west: before });
+    const ended = (await env.services.status.get(reviews)).rollout!;
+    expect(ended).toMatchObject({
+      status: 'rolled-back',
+      waves: [{ status: 'rolled-back' }, { status: 'pending' }],
+      reason: expect.stringMatching(/check failed after wave 1.*east put back/),
+    });
+    expect(ended.evaluations[0]).toMatchObject({ verdict: 'fail' });
+    env.sandbox.traffic.get('demo')!.setBehaviour(
+      {
+        namespace: 'bookinfo',
+        service: 'reviews',
+        version: 'v2',
+        cluster: 'east',
+      },
+      { errorRate: 0 },
+    );
+  }, 60_000);
+
+  it('is carried on by a backend started after the first one stopped mid-bake', async () => {
+    await reset();
+    expect(await start(false)).toMatchObject({ ok: true });
+    const restarted = await meshServicesFor(
+      sandboxMeshConfig(env.sandbox, {
+        meshExtra: { prometheus: { url: env.prometheus.url } },
+      }),
+      env.db,
+    );
+    await restarted.conductor.advanceDue(Date.now() + BAKE_SECONDS * 1000);
+    expect(await intents()).toEqual({ east: after, west: after });
+    expect((await restarted.status.get(reviews)).rollout?.status).toBe(
+      'completed',
+    );
+  }, 60_000);
+
+  it('is paused, resumed, and rolled back by a person', async () => {
+    await reset();
+    expect(await start(false)).toMatchObject({ ok: true });
+    const paused = await env.services.conductor.act(reviews, 'pause', alice);
+    expect(paused).toMatchObject({ status: 'paused' });
+    await env.services.conductor.advanceDue(Date.now() + 1e6);
+    expect((await intents()).west).toEqual(before);
+    await env.services.conductor.act(reviews, 'resume', alice);
+    const rolled = await env.services.conductor.act(reviews, 'rollback', alice);
+    expect(rolled).toMatchObject({
+      status: 'rolled-back',
+      reason: expect.stringContaining(`rolled back by ${alice}`),
+    });
+    expect(await intents()).toEqual({ east: before, west: before });
+  }, 60_000);
+
+  it('finishes every wave left at once when a person says so', async () => {
+    await reset();
+    expect(await start(false)).toMatchObject({ ok: true });
+    const finished = await env.services.conductor.act(reviews, 'finish', alice);
+    expect(finished).toMatchObject({
+      status: 'completed',
+      reason: `finished now by ${alice}`,
+    });
+    expect(await intents()).toEqual({ east: after, west: after });
+  }, 60_000);
+});

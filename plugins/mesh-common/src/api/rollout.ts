@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { TrafficIntent, trafficIntentSchema } from '../intent/schema';
+import { ClusterCheck } from './types';
+import { Same, same } from './schemaParts';
+
+/**
+ * A change rolled out in waves: ordered groups of config clusters, each written as its own
+ * transaction, with a bake time (and, optionally, the canary analysis' checks on the clusters done
+ * so far) between one wave and the next. One wave of every config cluster is a plain apply.
+ */
+
+const percent = z.number().finite().min(0).max(100);
+
+/** What is judged between waves, on every version the change sends traffic to, on the clusters done. */
+export const rolloutChecksSchema = z
+  .object({
+    successRateMin: percent.optional(),
+    latency: z
+      .object({
+        percentile: z.number().finite().min(50).max(99.9),
+        maxMs: z.number().finite().positive().max(3_600_000),
+      })
+      .strict()
+      .optional(),
+    /** Fewer requests than this to a version on a cluster in the bake time: judged again after another. */
+    minRequests: z.number().int('must be a whole number').min(1).max(1e9),
+  })
+  .strict()
+  .refine(c => c.successRateMin !== undefined || c.latency !== undefined, {
+    message: 'needs successRateMin or latency',
+  });
+
+export const rolloutRequestSchema = z
+  .object({
+    /** Groups of config clusters, in order: `[["east"], ["west"]]` is one cluster at a time. */
+    waves: z
+      .array(z.array(z.string().min(1).max(253)).min(1).max(50))
+      .min(1)
+      .max(50),
+    /** Seconds each wave bakes before the next; also the window the checks read. */
+    bakeSeconds: z.number().int('must be a whole number').min(0).max(86_400),
+    checks: rolloutChecksSchema.optional(),
+  })
+  .strict();
+
+export type RolloutChecks = z.infer<typeof rolloutChecksSchema>;
+export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;
+
+/** `POST .../rollout`: what a person does to the host's rollout in progress. */
+export const rolloutActionRequestSchema = z
+  .object({ action: z.enum(['pause', 'resume', 'finish', 'rollback']) })
+  .strict();
+export type RolloutAction = z.infer<
+  typeof rolloutActionRequestSchema
+>['action'];
+
+export type RolloutStatus =
+  | 'baking'
+  | 'paused'
+  | 'completed'
+  | 'rolled-back'
+  | 'failed';
+
+export interface RolloutWave {
+  clusters: string[];
+  status: 'done' | 'pending' | 'rolled-back';
+  /** The history row of the wave's transaction. */
+  historyId?: number;
+  appliedAt?: string;
+}
+
+/** One version's figures on one cluster between waves. */
+export type RolloutCheck = ClusterCheck & { version: string };
+
+export interface RolloutEvaluation {
+  at: string;
+  /** The waves done when it was judged. */
+  wave: number;
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  reason: string;
+  checks: RolloutCheck[];
+}
+
+/** A host's rollout: the one in progress, or the last one and how it ended. */
+export interface RolloutState {
+  id: number;
+  status: RolloutStatus;
+  startedBy: string;
+  createdAt: string;
+  waves: RolloutWave[];
+  bakeSeconds: number;
+  checks?: RolloutChecks;
+  /** When the next wave is due (its bake ends and the checks are read); baking rollouts only. */
+  nextCheckAt?: string;
+  intentAfter: TrafficIntent;
+  intentBefore?: TrafficIntent;
+  /** How it ended, or why it is paused. */
+  reason?: string;
+  evaluations: RolloutEvaluation[];
+}
+
+const checkVerdict = z.enum(['pass', 'fail', 'inconclusive']);
+
+const rolloutCheckSchema = z
+  .object({
+    version: z.string(),
+    cluster: z.string(),
+    requests: z.number(),
+    successRate: z.number().optional(),
+    latencyMs: z.number().optional(),
+    verdict: checkVerdict,
+    reasons: z.array(z.string()),
+  })
+  .strict();
+
+export const rolloutStateSchema = z
+  .object({
+    id: z.number(),
+    status: z.enum(['baking', 'paused', 'completed', 'rolled-back', 'failed']),
+    startedBy: z.string(),
+    createdAt: z.string(),
+    waves: z.array(
+      z
+        .object({
+          clusters: z.array(z.string()),
+          status: z.enum(['done', 'pending', 'rolled-back']),
+          historyId: z.number().optional(),
+          appliedAt: z.string().optional(),
+        })
+        .strict(),
+    ),
+    bakeSeconds: z.number(),
+    checks: z
+      .object({
+        successRateMin: z.number().optional(),
+        latency: z
+          .object({ percentile: z.number(), maxMs: z.number() })
+          .strict()
+          .optional(),
+        minRequests: z.number(),
+      })
+      .strict()
+      .optional(),
+    nextCheckAt: z.string().optional(),
+    intentAfter: trafficIntentSchema,
+    intentBefore: trafficIntentSchema.optional(),
+    reason: z.string().optional(),
+    evaluations: z.array(
+      z
+        .object({
+          at: z.string(),
+          wave: z.number(),
+          verdict: checkVerdict,
+          reason: z.string(),
+          checks: z.array(rolloutCheckSchema),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+same<Same<z.infer<typeof rolloutStateSchema>, RolloutState>>();
