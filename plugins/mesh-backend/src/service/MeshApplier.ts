@@ -10,7 +10,6 @@ import {
   IntentIssue,
   MeshTarget,
   objectKey,
-  RoutingObject,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { HostLease } from '../database/HostLocks';
 import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
@@ -22,9 +21,9 @@ import {
   holderOf,
   LiveState,
   MeshStateService,
-  revisionOf,
 } from './MeshStateService';
 import { ClusterChange, RoutingWriter } from './RoutingWriter';
+import { changesOf, revisionAfter } from './changeSets';
 
 export interface ApplyRequestContext {
   target: MeshTarget;
@@ -351,51 +350,4 @@ export class MeshApplier {
   }
 }
 
-/** Per cluster (of `only`, when given), what the plan writes and deletes, against what the cluster held. */
-function changesOf(
-  plan: Extract<PlanResult, { valid: true }>,
-  only?: string[],
-): ClusterChange[] {
-  const { live } = plan;
-  return plan.clusters
-    .filter(c => !only || only.includes(c.cluster))
-    .map(c => ({
-      cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
-      before: live.clusters.find(x => x.cluster === c.cluster)!.routing,
-      write: c.changes
-        .filter(x => x.action === 'create' || x.action === 'update')
-        .map(x => x.object as RoutingObject),
-      // Adopting deletes what the plan listed: foreign objects that route only this host, after ours are written.
-      remove: c.changes
-        .filter(x => x.action === 'delete')
-        .map(x => x.object as RoutingObject),
-    }));
-}
-
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;
-
-/**
- * The revision of the host's routing after a successful change: what each config cluster held,
- * less what was removed, with what was written as the API server answered it. A concurrent change
- * elsewhere on the host makes the next apply's revision check fail, as it should.
- */
-function revisionAfter(
-  live: LiveState,
-  changes: ClusterChange[],
-  answered: Map<string, RoutingObject[]>,
-): string {
-  const clusters = live.clusters.map(c => {
-    const change = changes.find(x => x.cluster.name === c.cluster);
-    if (!change) return c;
-    const written = answered.get(c.cluster) ?? [];
-    const replaced = new Set([...change.remove, ...written].map(objectKey));
-    return {
-      ...c,
-      routing: [
-        ...c.routing.filter(o => !replaced.has(objectKey(o))),
-        ...written,
-      ],
-    };
-  });
-  return revisionOf(clusters);
-}
