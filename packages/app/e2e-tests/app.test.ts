@@ -581,3 +581,44 @@ test('on the gamma mesh, written as Gateway API, a split lands as an HTTPRoute o
     page.getByRole('button', { name: 'Review fault' }),
   ).toBeDisabled();
 });
+
+test('a rollout started in the browser lands on east, bakes, then reaches west', async ({
+  page,
+}) => {
+  await signIn(page);
+  await openMesh(page);
+  await applySplit(page, { v1: 100 });
+  await setSplit(page, { v1: 90, v2: 10 });
+  await page.getByRole('button', { name: 'Review', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('east: dry run passed')).toBeVisible();
+  await dialog
+    .getByRole('radio', { name: 'One cluster at a time (east, then west)' })
+    .check();
+  await dialog.getByLabel('Bake seconds').fill('10');
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(
+    dialog.getByText(/Wave 1 applied \(rollout #\d+\)/),
+  ).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  expect(await liveWeights('east')).toBe('v1=90,v2=10');
+  expect(await liveWeights('west')).toBe('v1=100');
+
+  const rollout = card(page, 'Rollout');
+  await expect(rollout.getByText(/wave 1 of 2 done, baking/)).toBeVisible();
+  const waves = rollout.getByRole('table', { name: 'Waves' });
+  await expect(waves.getByRole('row').nth(1)).toContainText('done');
+  await expect(waves.getByRole('row').nth(2)).toContainText('pending');
+  await expect(rollout.getByText(/west holds/)).toBeVisible();
+  await rollout.screenshot({
+    path: path.join(screenshots, 'mesh-rollout.png'),
+  });
+
+  // The scheduler applies wave 2 once the bake is over.
+  await expect
+    .poll(() => liveWeights('west'), { timeout: 60_000 })
+    .toBe('v1=90,v2=10');
+  await expect(
+    page.getByText(/wave 2 of 2 done, completed/).first(),
+  ).toBeVisible({ timeout: 30_000 });
+});

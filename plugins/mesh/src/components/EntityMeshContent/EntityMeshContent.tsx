@@ -40,6 +40,11 @@ import { EditorTab } from './EditorTab';
 import { useMeshClusters } from '../useMeshClusters';
 import { useMeshState } from '../useMeshState';
 import { useRoutingActions } from './useRoutingActions';
+import {
+  inProgress,
+  RolloutCard,
+  useRolloutRefresh,
+} from '../Rollout/RolloutCard';
 import { ROUTING_API_LABEL, RoutingApiProvider } from '../routingApi';
 
 const TABS = [
@@ -128,6 +133,11 @@ const OverviewTab = ({
         </InfoCard>
       </Grid>
     )}
+    {state?.rollout && !inProgress(state.rollout) && (
+      <Grid item xs={12}>
+        <RolloutCard state={state} entity={entity} onChanged={() => {}} />
+      </Grid>
+    )}
     <Grid item xs={12}>
       <LiveTrafficCard entity={entity} />
     </Grid>
@@ -177,17 +187,24 @@ const HistoryPanel = (props: {
   </Grid>
 );
 
-/** What anyone must know before editing: who holds the host, hand edits, unfinished changes. */
+/** What anyone must know before editing: who holds the host, hand edits, unfinished changes, a rollout in progress. */
 const RoutingNotices = (props: {
   state: EntityMeshState;
+  entity: CompoundEntityRef;
   disabledReason?: string;
   onReview(intent: TrafficIntent): void;
   onRemove(): void;
+  onChanged(): void;
 }) => (
   <>
     <OwnershipNotice state={props.state} />
     <DriftNotice {...props} />
     <UnfinishedChangeNotice {...props} />
+    {inProgress(props.state.rollout) && (
+      <Grid item xs={12}>
+        <RolloutCard {...props} />
+      </Grid>
+    )}
   </>
 );
 
@@ -223,6 +240,7 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
     [api, ref],
   );
   const { onRollback, onRemove } = useRoutingActions(ref, state, reload);
+  useRolloutRefresh(state?.rollout, retry);
   const regions = regionsOf(rows);
 
   return (
@@ -235,9 +253,11 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
           {state && (
             <RoutingNotices
               state={state}
+              entity={ref}
               disabledReason={disabledReason}
               onReview={setReviewing}
               onRemove={onRemove}
+              onChanged={reload}
             />
           )}
           {tab === 'Overview' && (

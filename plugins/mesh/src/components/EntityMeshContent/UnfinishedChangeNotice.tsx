@@ -1,3 +1,4 @@
+import { inProgress } from '../Rollout/RolloutCard';
 import { Box, Button, Grid } from '@material-ui/core';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import {
@@ -172,7 +173,8 @@ export const UnfinishedChangeNotice = (props: UnfinishedChangeNoticeProps) => {
     return (
       <UnfinishedChangeBanner {...props} change={props.state.unfinished} />
     );
-  if (props.state.clustersDisagree)
+  // During a rollout the clusters differ on purpose: the rollout card says what each holds.
+  if (props.state.clustersDisagree && !inProgress(props.state.rollout))
     return <DisagreementNotice state={props.state} />;
   return null;
 };

@@ -17,10 +17,12 @@ import {
   ApplyResponse,
   IntentIssue,
   PlanResponse,
+  RolloutRequest,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useEffect, useRef, useState } from 'react';
 import { PlanYamlView } from './PlanYamlView';
+import { defaultRolloutDraft, RolloutChoice, rolloutOf } from './RolloutChoice';
 
 export interface ReviewDialogProps {
   intent: TrafficIntent;
@@ -34,7 +36,10 @@ export interface ReviewDialogProps {
     intent: TrafficIntent;
     revision: string;
     adopt: boolean;
+    rollout?: RolloutRequest;
   }): Promise<ApplyResponse | { valid: false; issues: IntentIssue[] }>;
+  /** The mesh's config clusters: with two or more, the change may be rolled out in waves. */
+  configClusters?: string[];
   onIssues(issues: IntentIssue[]): void;
   onApplied(result: ApplyResponse): void;
   onReload(): void;
@@ -94,12 +99,14 @@ async function applyPhase(
   props: ReviewDialogProps,
   p: Planned,
   adopt: boolean,
+  rollout?: RolloutRequest,
 ): Promise<Phase> {
   try {
     const result = await props.apply({
       intent: props.intent,
       revision: p.revision,
       adopt,
+      ...(rollout ? { rollout } : {}),
     });
     if ('valid' in result) {
       props.onIssues(result.issues);
@@ -254,7 +261,9 @@ const PhaseMessage = ({
 /** The outcome per cluster; a failed undo is said plainly, since the clusters then disagree. */
 const AppliedOutcome = ({ result }: { result: ApplyResponse }) => {
   const stranded = result.clusters.some(c => c.outcome === 'restore-failed');
-  let summary = 'Applied.';
+  let summary = result.rolloutId
+    ? `Wave 1 applied (rollout #${result.rolloutId}); the next waves follow after the bake, as the Overview shows.`
+    : 'Applied.';
   if (!result.ok) {
     summary = stranded
       ? 'Not applied, and some clusters could not be put back; the Mesh tab shows what each holds and offers to finish or undo.'
@@ -278,6 +287,8 @@ const AppliedOutcome = ({ result }: { result: ApplyResponse }) => {
 /** Plan, show what changes on each cluster, then apply and show the outcome per cluster. */
 export const ReviewDialog = (props: ReviewDialogProps) => {
   const [adopt, setAdopt] = useState(false);
+  const clusters = props.configClusters ?? [];
+  const [rollout, setRollout] = useState(() => defaultRolloutDraft(clusters));
   const [phase, setPhase] = usePlanPhase(
     props.intent,
     adopt,
@@ -290,7 +301,7 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
       : undefined;
   const doApply = async (p: Planned) => {
     setPhase({ kind: 'applying', plan: p });
-    setPhase(await applyPhase(props, p, adopt));
+    setPhase(await applyPhase(props, p, adopt, rolloutOf(rollout, clusters)));
   };
   return (
     <Dialog
@@ -311,6 +322,13 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
             service={props.service ?? 'routing'}
             adopt={adopt}
             onAdopt={setAdopt}
+          />
+        )}
+        {phase.kind === 'planned' && (
+          <RolloutChoice
+            clusters={clusters}
+            draft={rollout}
+            onChange={setRollout}
           />
         )}
         {phase.kind === 'applying' && <Progress />}
