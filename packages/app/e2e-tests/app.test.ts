@@ -618,7 +618,9 @@ test('a rollout started in the browser lands on east, bakes, then reaches west',
   await expect
     .poll(() => liveWeights('west'), { timeout: 60_000 })
     .toBe('v1=90,v2=10');
+  // Once it ends, the Overview says how.
+  await meshTab(page, 'Overview').click();
   await expect(
-    page.getByText(/wave 2 of 2 done, completed/).first(),
+    card(page, 'Rollout').getByText(/wave 2 of 2 done, completed/),
   ).toBeVisible({ timeout: 30_000 });
 });

@@ -285,6 +285,7 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
           <ReviewDialog
             intent={reviewing}
             service={target.service}
+            configClusters={mesh.configClusters}
             plan={plan}
             apply={request => api.apply(ref, request)}
             onIssues={setIssues}

@@ -73,6 +73,7 @@ const Field = (props: {
   onChange(value: string): void;
 }) => (
   <TextField
+    id={`mesh-rollout-${props.label.toLowerCase().replace(/[^a-z]+/g, '-')}`}
     label={props.label}
     value={props.value}
     helperText={props.helperText}
