@@ -13,6 +13,7 @@ import { ApplyRequestContext, ApplyOutcome } from '../service/MeshApplier';
 import { LiveState, MeshStateService } from '../service/MeshStateService';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { ANALYSIS_ACTOR } from './followCanary';
+import type { RolloutConductor } from '../rollout/RolloutConductor';
 import { CanaryDecision, judgeCanary, judgeCluster } from './verdict';
 
 type AutoCanary = NonNullable<TrafficIntent['canary']> & {
@@ -34,6 +35,8 @@ export class CanaryAnalyst {
     },
     private readonly metrics: MeshMetrics,
     private readonly logger?: LoggerService,
+    /** Steps of a canary started as a rollout go wave by wave through it. */
+    private readonly conductor?: Pick<RolloutConductor, 'start'>,
   ) {}
 
   /** Evaluates the runs that are due; one failing never stops the others. */
@@ -75,6 +78,8 @@ export class CanaryAnalyst {
     const canaries = this.store.canaries;
     // Rescheduled first: a change that fails, or a replica that dies, is retried an interval later.
     await canaries.update(run.hostKey, { nextAt: now + run.intervalMs });
+    // A step still rolling out is judged when its last wave has landed.
+    if (await this.store.rollouts.inProgress(run.hostKey)) return;
     const live = await this.state.read(run.target);
     const canary = live.intent?.canary;
     if (!live.intent) {
@@ -152,16 +157,19 @@ export class CanaryAnalyst {
     clusters: ClusterCheck[],
   ) {
     const action = decision.action as 'advance' | 'promote' | 'abort';
-    const outcome = await this.applier
-      .apply({
-        target: run.target,
-        actor: ANALYSIS_ACTOR,
-        onBehalfOf: run.startedBy,
-        reason: `canary analysis: ${decision.reason}`,
-        intent: withCanary(live.intent!, { action }),
-        revision: live.revision,
-      })
-      .catch((e: Error) => ({ error: e.message }));
+    const change = {
+      target: run.target,
+      actor: ANALYSIS_ACTOR,
+      onBehalfOf: run.startedBy,
+      reason: `canary analysis: ${decision.reason}`,
+      intent: withCanary(live.intent!, { action }),
+      revision: live.revision,
+    };
+    // An abort goes everywhere at once; a step of a canary started as a rollout goes wave by wave.
+    const outcome = await (run.rollout && this.conductor && action !== 'abort'
+      ? this.conductor.start({ ...change, rollout: run.rollout })
+      : this.applier.apply(change)
+    ).catch((e: Error) => ({ error: e.message }));
     let reason = decision.reason;
     let historyId: number | undefined;
     let landed = false;

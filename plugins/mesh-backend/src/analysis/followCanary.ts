@@ -1,6 +1,7 @@
 import {
   durationToMillis,
   MeshTarget,
+  RolloutRequest,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { hostKey } from '../database/MeshStore';
@@ -23,6 +24,8 @@ export async function followCanary(
   intent: TrafficIntent | undefined,
   actor: string,
   now = Date.now(),
+  /** The waves the change was rolled out in: the canary's next steps go the same way. */
+  rollout?: RolloutRequest,
 ): Promise<void> {
   const key = hostKey(target);
   const canary = intent?.canary;
@@ -45,5 +48,6 @@ export async function followCanary(
     failures: same ? before!.failures : 0,
     intervalMs,
     nextAt: now + intervalMs,
+    ...(rollout ? { rollout } : {}),
   });
 }

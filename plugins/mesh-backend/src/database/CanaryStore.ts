@@ -1,6 +1,7 @@
 import {
   CanaryEvaluation,
   MeshTarget,
+  RolloutRequest,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Knex } from 'knex';
 
@@ -17,6 +18,8 @@ export interface CanaryRun {
   intervalMs: number;
   /** Epoch milliseconds. */
   nextAt: number;
+  /** The waves each step is rolled out in, when the canary was started as a rollout. */
+  rollout?: RolloutRequest;
 }
 
 export type NewEvaluation = Omit<CanaryEvaluation, 'id' | 'createdAt'> & {
@@ -60,6 +63,7 @@ export class CanaryStore {
       failures: run.failures,
       interval_ms: run.intervalMs,
       next_at: run.nextAt,
+      rollout: run.rollout ? JSON.stringify(run.rollout) : null,
     };
     await this.db('mesh_canary_runs')
       .insert(row)
@@ -125,6 +129,7 @@ function toRun(row: any): CanaryRun {
     failures: Number(row.failures),
     intervalMs: Number(row.interval_ms),
     nextAt: Number(row.next_at),
+    ...(row.rollout ? { rollout: JSON.parse(row.rollout) } : {}),
   };
 }
 

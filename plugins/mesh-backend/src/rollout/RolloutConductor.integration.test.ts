@@ -199,4 +199,69 @@ describePrometheus('a change rolled out cluster by cluster', () => {
     });
     expect(await intents()).toEqual({ east: after, west: after });
   }, 60_000);
+
+  it("runs an automatic canary's steps wave by wave: east reaches each step first", async () => {
+    await reset();
+    const analysis = {
+      interval: '5s',
+      successRateMin: 95,
+      minRequests: 5,
+      failureLimit: 2,
+    };
+    const canaryAt = (step: number, weight: number) => ({
+      split: [
+        { version: 'v1', weight: 100 - weight },
+        { version: 'v2', weight },
+      ],
+      canary: {
+        baseline: 'v1',
+        candidate: 'v2',
+        steps: [5, 50, 100],
+        step,
+        auto: true,
+        analysis,
+      },
+    });
+    const live = await env.services.state.read(reviews);
+    const rollout = { waves: [['east'], ['west']], bakeSeconds: 5 };
+    expect(
+      await env.services.conductor.start({
+        target: reviews,
+        actor: alice,
+        intent: canaryAt(1, 5),
+        revision: live.revision,
+        rollout,
+      }),
+    ).toMatchObject({ ok: true });
+    expect(await intents()).toEqual({ east: canaryAt(1, 5), west: before });
+    // No canary is judged while its step is rolling out.
+    expect(await env.services.store.canaries.runFor(reviews.entityRef)).toBe(
+      undefined,
+    );
+    await env.services.conductor.advanceDue(Date.now() + 5_000);
+    expect(await intents()).toEqual({
+      east: canaryAt(1, 5),
+      west: canaryAt(1, 5),
+    });
+    expect(
+      await env.services.store.canaries.runFor(reviews.entityRef),
+    ).toMatchObject({ step: 1, startedBy: alice, rollout });
+
+    // The analysis judges step 1 and advances it: east first.
+    await sleep(7_000);
+    await env.services.analyst.evaluateDue(Date.now() + 5_000);
+    expect(await intents()).toEqual({
+      east: canaryAt(2, 50),
+      west: canaryAt(1, 5),
+    });
+    expect((await env.services.status.get(reviews)).rollout).toMatchObject({
+      status: 'baking',
+      startedBy: alice,
+    });
+    await env.services.conductor.act(reviews, 'finish', alice);
+    expect(await intents()).toEqual({
+      east: canaryAt(2, 50),
+      west: canaryAt(2, 50),
+    });
+  }, 60_000);
 });

@@ -352,6 +352,12 @@ export class RolloutConductor {
         r.target,
         r.intentAfter,
         r.startedBy,
+        Date.now(),
+        {
+          waves: r.waves.map(w => w.clusters),
+          bakeSeconds: r.bakeMs / 1000,
+          ...(r.checks ? { checks: r.checks } : {}),
+        },
       );
   }
 

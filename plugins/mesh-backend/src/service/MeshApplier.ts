@@ -17,11 +17,7 @@ import { followCanary } from '../analysis/followCanary';
 import { ChangeRecovery } from './ChangeRecovery';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption, PlanResult } from './MeshPlanner';
-import {
-  holderOf,
-  LiveState,
-  MeshStateService,
-} from './MeshStateService';
+import { holderOf, LiveState, MeshStateService } from './MeshStateService';
 import { ClusterChange, RoutingWriter } from './RoutingWriter';
 import { changesOf, revisionAfter } from './changeSets';
 

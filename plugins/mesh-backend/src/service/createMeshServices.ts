@@ -57,19 +57,20 @@ export async function createMeshServices(options: {
   const status = new EntityStatus(state, store, recovery);
   const meshMetrics = new MeshMetrics();
   const metrics = new HostMetrics(state, meshMetrics);
-  const analyst = new CanaryAnalyst(
-    state,
-    store,
-    applier,
-    meshMetrics,
-    options.logger,
-  );
   const conductor = new RolloutConductor(
     state,
     store,
     applier,
     meshMetrics,
     options.logger,
+  );
+  const analyst = new CanaryAnalyst(
+    state,
+    store,
+    applier,
+    meshMetrics,
+    options.logger,
+    conductor,
   );
   return {
     registry,
