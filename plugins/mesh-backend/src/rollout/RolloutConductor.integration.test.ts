@@ -176,6 +176,14 @@ describePrometheus('a change rolled out cluster by cluster', () => {
   it('is paused, resumed, and rolled back by a person', async () => {
     await reset();
     expect(await start(false)).toMatchObject({ ok: true });
+    // The mesh status page shows it, not a disagreement.
+    const meshStatus = await env.services.meshStatus.status('demo');
+    expect(
+      meshStatus.services.find(s => s.entityRef === reviews.entityRef),
+    ).toMatchObject({
+      summary: 'v1 80 / v2 20',
+      rollout: { status: 'baking', wavesDone: 1, waves: 2 },
+    });
     const paused = await env.services.conductor.act(reviews, 'pause', alice);
     expect(paused).toMatchObject({ status: 'paused' });
     await env.services.conductor.advanceDue(Date.now() + 1e6);

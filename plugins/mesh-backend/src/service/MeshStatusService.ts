@@ -12,7 +12,8 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { labelledTarget } from './labelledTarget';
 import { ClusterConfig, MeshConfig } from '../config/readMeshConfig';
-import { MeshStore } from '../database/MeshStore';
+import { hostKey, MeshStore } from '../database/MeshStore';
+import { Rollout } from '../database/RolloutStore';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { MeshInventory } from '../kubernetes/meshInventory';
 import { ClusterRegistry } from './ClusterRegistry';
@@ -31,7 +32,7 @@ type ClusterRead = {
 export class MeshStatusService {
   constructor(
     private readonly registry: ClusterRegistry,
-    private readonly store: Pick<MeshStore, 'history'>,
+    private readonly store: Pick<MeshStore, 'history' | 'rollouts'>,
   ) {}
 
   async status(meshId: string): Promise<MeshStatus> {
@@ -125,8 +126,14 @@ export class MeshStatusService {
         classified: classifyRouting(target, r.routing!),
       }))
       .filter(h => h.classified.objects.some(o => o.status !== 'foreign'));
-    const [last] = await this.store.history(target.entityRef, 1);
-    const intent = held.find(h => h.classified.intent)?.classified.intent;
+    const [[last], rollout] = await Promise.all([
+      this.store.history(target.entityRef, 1),
+      this.store.rollouts.inProgress(hostKey(target)),
+    ]);
+    // During a rollout the clusters hold different intents: the one it rolls out is the summary.
+    const intent =
+      rollout?.intentAfter ??
+      held.find(h => h.classified.intent)?.classified.intent;
     return {
       entityRef: target.entityRef,
       host: serviceHost(target),
@@ -147,6 +154,20 @@ export class MeshStatusService {
             },
           }
         : {}),
+      ...(rollout ? { rollout: rolloutSummary(rollout) } : {}),
     };
   }
+}
+
+/** A rollout in progress as the status page's row shows it. */
+function rolloutSummary(r: Rollout): NonNullable<RoutedService['rollout']> {
+  return {
+    id: r.id,
+    status: r.status as 'baking' | 'paused',
+    wavesDone: r.waves.filter(w => w.status === 'done').length,
+    waves: r.waves.length,
+    ...(r.status === 'baking' && r.nextAt
+      ? { nextCheckAt: new Date(r.nextAt).toISOString() }
+      : {}),
+  };
 }

@@ -166,6 +166,16 @@ export const meshStatusSchema = z
             })
             .strict()
             .optional(),
+          rollout: z
+            .object({
+              id: z.number(),
+              status: z.enum(['baking', 'paused']),
+              wavesDone: z.number(),
+              waves: z.number(),
+              nextCheckAt: z.string().optional(),
+            })
+            .strict()
+            .optional(),
         })
         .strict(),
     ),

@@ -341,6 +341,14 @@ export interface RoutedService {
     at: string;
     state: ChangeState;
   };
+  /** A rollout in waves in progress: its clusters differ on purpose until it ends. */
+  rollout?: {
+    id: number;
+    status: 'baking' | 'paused';
+    wavesDone: number;
+    waves: number;
+    nextCheckAt?: string;
+  };
 }
 
 /** `GET /meshes/:mesh/status`: the mesh itself, as multi-cluster mesh consoles lead with it. */

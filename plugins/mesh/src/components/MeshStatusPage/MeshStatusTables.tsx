@@ -71,6 +71,13 @@ const serviceColumns: TableColumn<RoutedService>[] = [
       )),
   },
   {
+    title: 'Rollout',
+    render: s =>
+      s.rollout
+        ? `#${s.rollout.id}: wave ${s.rollout.wavesDone} of ${s.rollout.waves} done, ${s.rollout.status}`
+        : '—',
+  },
+  {
     title: 'Last change',
     render: s =>
       s.lastChange
