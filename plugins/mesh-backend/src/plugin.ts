@@ -14,10 +14,8 @@ import {
 import { CatalogHostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
-import { RolloutConductor } from './rollout/RolloutConductor';
 import { ChangeRecovery } from './service/ChangeRecovery';
 import { createMeshServices } from './service/createMeshServices';
-import { CanaryAnalyst } from './analysis/CanaryAnalyst';
 
 /**
  * The mesh backend plugin: holds cluster credentials and serves `/api/mesh`.
@@ -73,12 +71,18 @@ export const meshPlugin = createBackendPlugin({
           meshConfig,
           logger,
         );
-        await scheduleCanaryAnalysis(
+        await scheduleFrequent(
           deps.scheduler,
-          services.analyst,
+          'mesh-canary-analysis',
           meshConfig,
+          () => services.analyst.evaluateDue(),
         );
-        await scheduleRollouts(deps.scheduler, services.conductor, meshConfig);
+        await scheduleFrequent(
+          deps.scheduler,
+          'mesh-rollouts',
+          meshConfig,
+          () => services.conductor.advanceDue(),
+        );
         deps.httpRouter.use(
           await createRouter({
             ...deps,
@@ -132,41 +136,23 @@ async function scheduleRecovery(
 }
 
 /**
- * Automatic canaries are judged by one replica at a time; the runs and their next evaluation
- * times are in the database, so a restart (or another replica) carries on where this one stopped.
+ * Work the scheduler runs by one replica at a time, every `mesh.canaryCheckSeconds`: automatic
+ * canaries whose interval is over, rollouts whose bake is over. What is due, and when, is in the
+ * database, so a restart (or another replica) carries on where this one stopped.
  */
-async function scheduleCanaryAnalysis(
+async function scheduleFrequent(
   scheduler: SchedulerService,
-  analyst: CanaryAnalyst,
+  id: string,
   config: MeshPluginConfig,
+  fn: () => Promise<unknown>,
 ) {
   await scheduler.scheduleTask({
-    id: 'mesh-canary-analysis',
+    id,
     frequency: { milliseconds: config.canaryCheckMs },
     timeout: { minutes: 5 },
     initialDelay: { seconds: 1 },
     fn: async () => {
-      await analyst.evaluateDue();
-    },
-  });
-}
-
-/**
- * Rollouts in waves are carried on by one replica at a time, as often as canaries are judged:
- * each rollout's next wave is due when its bake is over, recorded in the database.
- */
-async function scheduleRollouts(
-  scheduler: SchedulerService,
-  conductor: RolloutConductor,
-  config: MeshPluginConfig,
-) {
-  await scheduler.scheduleTask({
-    id: 'mesh-rollouts',
-    frequency: { milliseconds: config.canaryCheckMs },
-    timeout: { minutes: 5 },
-    initialDelay: { seconds: 1 },
-    fn: async () => {
-      await conductor.advanceDue();
+      await fn();
     },
   });
 }

@@ -79,6 +79,7 @@ export async function createRouter(
   const access = new RequestAccess(options);
   readRoutes(router, options, access);
   changeRoutes(router, options, access);
+  rolloutRoutes(router, options, access);
   return router;
 }
 
@@ -184,17 +185,6 @@ function changeRoutes(
     answerApply(res, outcome);
   });
 
-  router.post(`${ENTITY}/rollout`, async (req, res) => {
-    const body = parsed(rolloutActionRequestSchema, req.body, 'rollout action');
-    const { credentials, target } = await access.target(
-      req,
-      meshTrafficUpdatePermission,
-    );
-    res.json(
-      await options.conductor.act(target, body.action, actorOf(credentials)),
-    );
-  });
-
   router.delete(`${ENTITY}/intent`, async (req, res) => {
     const outcome = await audited(req, 'traffic-remove', async () => {
       const { credentials, target } = await access.target(
@@ -236,5 +226,23 @@ function changeRoutes(
       });
     });
     answerApply(res, outcome);
+  });
+}
+
+/** A person's pause, resume, finish now or roll back of the host's rollout in progress. */
+function rolloutRoutes(
+  router: express.Router,
+  options: RouterOptions,
+  access: RequestAccess,
+) {
+  router.post(`${ENTITY}/rollout`, async (req, res) => {
+    const body = parsed(rolloutActionRequestSchema, req.body, 'rollout action');
+    const { credentials, target } = await access.target(
+      req,
+      meshTrafficUpdatePermission,
+    );
+    res.json(
+      await options.conductor.act(target, body.action, actorOf(credentials)),
+    );
   });
 }

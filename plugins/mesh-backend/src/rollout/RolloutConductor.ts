@@ -4,15 +4,11 @@ import {
   ApplyResponse,
   MeshTarget,
   RolloutAction,
-  RolloutCheck,
-  RolloutEvaluation,
   RolloutRequest,
   RolloutState,
   RolloutWave,
-  serviceHost,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { followCanary } from '../analysis/followCanary';
-import { judgeCluster } from '../analysis/verdict';
 import { hostKey, MeshStore } from '../database/MeshStore';
 import { Rollout, rolloutState } from '../database/RolloutStore';
 import {
@@ -22,37 +18,12 @@ import {
 } from '../service/MeshApplier';
 import { MeshStateService } from '../service/MeshStateService';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
-import {
-  asAnalysis,
-  checkedWaves,
-  judgedVersions,
-  rolloutVerdict,
-} from './rolloutWaves';
+import { checkedWaves } from './rolloutWaves';
+import { evaluateWave } from './waveChecks';
+import { WaveOutcome, waveOutcome } from './waveOutcome';
 
 /** Who the history names for the waves the scheduler writes (on behalf of the user who started it). */
 export const ROLLOUT_ACTOR = 'plugin:mesh/rollout';
-
-type WaveOutcome = { ok: true; historyId: number } | { ok: false; why: string };
-
-/** What came of one wave's (or an undo's) apply, as a sentence when it did not land. */
-function waveOutcome(outcome: ApplyOutcome | { error: string }): WaveOutcome {
-  if ('error' in outcome) return { ok: false, why: outcome.error };
-  if (!outcome.valid)
-    return {
-      ok: false,
-      why: outcome.issues.map(i => `${i.path} ${i.message}`).join('; '),
-    };
-  if (!outcome.ok)
-    return {
-      ok: false,
-      why: `history #${outcome.historyId}: ${outcome.clusters
-        .map(
-          c => `${c.cluster} ${c.outcome}${c.message ? ` (${c.message})` : ''}`,
-        )
-        .join(', ')}`,
-    };
-  return { ok: true, historyId: outcome.historyId };
-}
 
 const doneClusters = (r: Rollout) =>
   r.waves.filter(w => w.status === 'done').flatMap(w => w.clusters);
@@ -198,7 +169,7 @@ export class RolloutConductor {
     if (!r || r.status !== 'baking' || (r.nextAt ?? Infinity) > now) return;
     // Rescheduled first: a step that fails, or a replica that dies, is retried a bake later.
     await this.store.rollouts.update(r.id, { nextAt: now + r.bakeMs });
-    const evaluation = await this.evaluate(r, now);
+    const evaluation = await evaluateWave(r, now, this.state, this.metrics);
     const evaluations = [...r.evaluations, evaluation];
     await this.store.rollouts.update(r.id, { evaluations });
     if (evaluation.verdict === 'fail')
@@ -209,69 +180,6 @@ export class RolloutConductor {
       );
     else if (evaluation.verdict === 'pass')
       await this.nextWave({ ...r, evaluations }, now);
-  }
-
-  /** The checks on the clusters done so far, or the bake alone when the rollout has none. */
-  private async evaluate(r: Rollout, now: number): Promise<RolloutEvaluation> {
-    const wave = r.waves.filter(w => w.status === 'done').length;
-    const at = new Date(now).toISOString();
-    if (!r.checks)
-      return {
-        at,
-        wave,
-        verdict: 'pass',
-        reason: `baked ${r.bakeMs / 1000}s`,
-        checks: [],
-      };
-    try {
-      const checks = await this.checks(r);
-      return { at, wave, ...rolloutVerdict(checks), checks };
-    } catch (e) {
-      return {
-        at,
-        wave,
-        verdict: 'inconclusive',
-        reason: `no figures: ${(e as Error).message}`,
-        checks: [],
-      };
-    }
-  }
-
-  private async checks(r: Rollout): Promise<RolloutCheck[]> {
-    const live = await this.state.read(r.target);
-    const done = new Set(doneClusters(r));
-    const analysis = asAnalysis(r.checks!, r.bakeMs / 1000);
-    const out: RolloutCheck[] = [];
-    for (const version of judgedVersions(r.intentAfter, r.intentBefore)) {
-      const figures = await this.metrics.candidate(
-        live.mesh,
-        serviceHost(r.target),
-        version,
-        `${Math.max(5, Math.round(r.bakeMs / 1000))}s`,
-        r.checks!.latency?.percentile ?? 99,
-      );
-      const runsOn = [
-        ...new Set(
-          live.clusters
-            .flatMap(c => c.state.workloads)
-            .filter(w => w.version === version && w.readyReplicas > 0)
-            .map(w => w.cluster)
-            .filter(c => done.has(c)),
-        ),
-      ].sort();
-      for (const cluster of runsOn)
-        out.push({
-          version,
-          ...judgeCluster(
-            figures.find(f => f.cluster === cluster) ?? {
-              cluster,
-              requests: 0,
-            },
-            analysis,
-          ),
-        });
-    }
-    return out;
   }
 
   /** One more wave, as a transaction on its clusters; the last one completes the rollout. */
@@ -424,10 +332,6 @@ export class RolloutConductor {
         ? this.applier.apply({ ...context, intent: r.intentBefore })
         : this.applier.remove(context)
       ).catch((e: Error) => ({ error: e.message }));
-    return waveOutcome(
-      'valid' in outcome || 'error' in outcome
-        ? outcome
-        : { valid: true, ...outcome },
-    );
+    return waveOutcome(outcome);
   }
 }

@@ -1,0 +1,31 @@
+import { ApplyResponse } from '@meshtraffic/backstage-plugin-mesh-common';
+import { ApplyOutcome } from '../service/MeshApplier';
+
+export type WaveOutcome =
+  | { ok: true; historyId: number }
+  | { ok: false; why: string };
+
+/** What came of one wave's (or an undo's) apply, as a sentence when it did not land. */
+export function waveOutcome(
+  answer: ApplyOutcome | ApplyResponse | { error: string },
+): WaveOutcome {
+  if ('error' in answer) return { ok: false, why: answer.error };
+  // A removal answers without `valid`: it has no intent to be invalid.
+  const outcome: ApplyOutcome =
+    'valid' in answer ? answer : { valid: true, ...answer };
+  if (!outcome.valid)
+    return {
+      ok: false,
+      why: outcome.issues.map(i => `${i.path} ${i.message}`).join('; '),
+    };
+  if (!outcome.ok)
+    return {
+      ok: false,
+      why: `history #${outcome.historyId}: ${outcome.clusters
+        .map(
+          c => `${c.cluster} ${c.outcome}${c.message ? ` (${c.message})` : ''}`,
+        )
+        .join(', ')}`,
+    };
+  return { ok: true, historyId: outcome.historyId };
+}
