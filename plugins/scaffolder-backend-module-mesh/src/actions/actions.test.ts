@@ -153,6 +153,33 @@ describe('mesh:traffic:apply', () => {
     );
   });
 
+  it('rolls the change out in waves when asked, and says wave 1 landed', async () => {
+    const { client, apply } = setup({
+      apply: jest.fn(async () => ({
+        ...applied,
+        clusters: [applied.clusters[0]],
+        rolloutId: 4,
+      })),
+    });
+    const rollout = { waves: [['east'], ['west']], bakeSeconds: 60 };
+    const ctx = context({
+      entityRef: 'component:default/reviews',
+      change: { split: [{ version: 'v1', weight: 100 }] },
+      rollout,
+    });
+    await apply.handler(ctx);
+    expect(client.apply).toHaveBeenCalledWith(
+      mockCredentials.user('user:default/alice'),
+      expect.anything(),
+      expect.objectContaining({ rollout }),
+    );
+    expect(ctx.output).toHaveBeenCalledWith('rolloutId', 4);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'summary',
+      'Wave 1 applied (rollout #4); the next waves follow after each bake, as the Mesh tab shows.\n- east: applied',
+    );
+  });
+
   it('only plans in the scaffolder dry-run mode', async () => {
     const { client, apply } = setup();
     const ctx = context(

@@ -1,7 +1,7 @@
 import { JsonObject } from '@backstage/types';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { catalogInfoYaml, onboardedEntity } from './catalogInfo';
-import { meshTrafficInput } from './inputSchema';
+import { meshTrafficApplyInput } from './inputSchema';
 import { applyOutput } from './outputSchema';
 import { invalidIntentError } from './resolveRequest';
 import { MeshActionDeps, planForTask } from './planAndReport';
@@ -32,7 +32,7 @@ export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
       },
     ],
     supportsDryRun: true,
-    schema: { input: meshTrafficInput, output: applyOutput },
+    schema: { input: meshTrafficApplyInput, output: applyOutput },
     async handler(ctx) {
       const {
         credentials,
@@ -54,10 +54,12 @@ export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
         adopt: ctx.input.adopt === true,
         scaffolderTaskId: ctx.task.id,
         onboarding: request.onboarding,
+        ...(ctx.input.rollout ? { rollout: ctx.input.rollout } : {}),
       });
       if ('valid' in result) throw invalidIntentError(result.issues);
       ctx.output('ok', result.ok);
       ctx.output('historyId', result.historyId);
+      if (result.rolloutId) ctx.output('rolloutId', result.rolloutId);
       ctx.output(
         'clusters',
         result.clusters.map(c => ({ ...c })),

@@ -1,3 +1,4 @@
+import type { RolloutRequest } from '@meshtraffic/backstage-plugin-mesh-common';
 import { SchemaFields, ScaffolderZod as Z } from './scaffolderZod';
 
 /**
@@ -63,6 +64,41 @@ export const meshTrafficInput: SchemaFields = {
       .optional(),
 };
 
+/** `mesh:traffic:apply` takes, besides, the waves to roll the change out in. */
+export const meshTrafficApplyInput: SchemaFields = {
+  ...meshTrafficInput,
+  rollout: (z: Z) =>
+    z
+      .object(
+        {
+          waves: z.array(z.array(z.string()), {
+            description:
+              'Groups of config clusters in order, e.g. [[east], [west]]: one cluster at a time',
+          }),
+          bakeSeconds: z.number({
+            description: 'Seconds each wave bakes before the next',
+          }),
+          checks: z
+            .object(
+              {
+                successRateMin: z.number().optional(),
+                minRequests: z.number(),
+              },
+              {
+                description:
+                  'Judged between waves on the clusters done, from the mesh Prometheus',
+              },
+            )
+            .optional(),
+        },
+        {
+          description:
+            'Roll the change out in waves instead of all at once; the scheduler carries it on after the first wave',
+        },
+      )
+      .optional(),
+};
+
 export interface MeshTrafficInput {
   entityRef?: string;
   mesh?: string;
@@ -71,6 +107,7 @@ export interface MeshTrafficInput {
   intent?: Record<string, unknown>;
   change?: Record<string, unknown>;
   adopt?: boolean;
+  rollout?: RolloutRequest;
 }
 
 function splitChange(z: Z) {

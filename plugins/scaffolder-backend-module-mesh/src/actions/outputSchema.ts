@@ -47,6 +47,13 @@ export const applyOutput: SchemaFields = {
       .optional(),
   historyId: (z: Z) =>
     z.number({ description: 'The history entry of this change' }).optional(),
+  rolloutId: (z: Z) =>
+    z
+      .number({
+        description:
+          'The rollout the change started, when given waves: its first wave is what clusters reports',
+      })
+      .optional(),
   clusters: (z: Z) =>
     z
       .array(

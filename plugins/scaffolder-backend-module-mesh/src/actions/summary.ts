@@ -34,9 +34,11 @@ export function planSummary(clusters: ClusterPlan[]): string {
 }
 
 export function applySummary(result: ApplyResponse): string {
-  const head = result.ok
+  let head = result.ok
     ? 'Applied.'
     : 'Not applied; the clusters already changed were put back.';
+  if (result.ok && result.rolloutId)
+    head = `Wave 1 applied (rollout #${result.rolloutId}); the next waves follow after each bake, as the Mesh tab shows.`;
   return [
     head,
     ...result.clusters.map(
