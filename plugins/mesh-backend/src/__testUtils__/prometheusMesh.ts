@@ -5,6 +5,8 @@ import {
   startPrometheus,
   startSandbox,
   Topology,
+  loadTopology,
+  topologyPath,
 } from '@meshtraffic/kube-sandbox';
 import knexFactory from 'knex';
 import fs from 'node:fs';
@@ -53,3 +55,22 @@ export function usePrometheusMesh(
   });
   return env;
 }
+
+/** The demo topology with productpage on west too: each primary's own callers exercise its config. */
+export function demoCalledFromEveryPrimary(): Topology {
+  const topology = loadTopology(topologyPath('demo'));
+  topology.workloads!.find(w => w.service === 'productpage')!.versions[0] = {
+    version: 'v1',
+    clusters: ['east', 'west'],
+    replicas: 2,
+  };
+  return topology;
+}
+
+/** The demo's reviews, as the analysis, the metrics and the rollouts address it. */
+export const reviewsTarget = {
+  mesh: 'demo',
+  namespace: 'bookinfo',
+  service: 'reviews',
+  entityRef: 'component:default/reviews',
+};

@@ -1,18 +1,14 @@
 import { ConflictError } from '@backstage/errors';
-import { loadTopology, topologyPath } from '@meshtraffic/kube-sandbox';
 import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
 import {
+  demoCalledFromEveryPrimary,
   describePrometheus,
+  reviewsTarget,
   usePrometheusMesh,
 } from '../__testUtils__/prometheusMesh';
 import { ROLLOUT_ACTOR } from './RolloutConductor';
 
-const reviews = {
-  mesh: 'demo',
-  namespace: 'bookinfo',
-  service: 'reviews',
-  entityRef: 'component:default/reviews',
-};
+const reviews = reviewsTarget;
 const before = { split: [{ version: 'v1', weight: 100 }] };
 const after = {
   split: [
@@ -25,16 +21,7 @@ const checks = { successRateMin: 95, minRequests: 5 };
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 describePrometheus('a change rolled out cluster by cluster', () => {
-  // The demo, with productpage on west too, so each primary's own callers exercise its config.
-  const env = usePrometheusMesh(() => {
-    const topology = loadTopology(topologyPath('demo'));
-    topology.workloads!.find(w => w.service === 'productpage')!.versions[0] = {
-      version: 'v1',
-      clusters: ['east', 'west'],
-      replicas: 2,
-    };
-    return topology;
-  });
+  const env = usePrometheusMesh(demoCalledFromEveryPrimary);
   const alice = 'user:default/alice';
 
   const reset = async () => {

@@ -6,30 +6,18 @@ import {
 } from '@meshtraffic/kube-sandbox';
 import { meshServicesFor, MeshServices, sandboxMeshConfig } from '../testUtils';
 import {
+  demoCalledFromEveryPrimary,
   describePrometheus,
+  reviewsTarget,
   usePrometheusMesh,
 } from '../__testUtils__/prometheusMesh';
 import { MeshMetrics } from './MeshMetrics';
 
-const reviews = {
-  mesh: 'demo',
-  namespace: 'bookinfo',
-  service: 'reviews',
-  entityRef: 'component:default/reviews',
-};
+const reviews = reviewsTarget;
 const host = 'reviews.bookinfo.svc.cluster.local';
 
 describePrometheus('live traffic from a real Prometheus', () => {
-  // The demo, with productpage on west too: west's callers of reviews show what west's config does.
-  const env = usePrometheusMesh(() => {
-    const topology = loadTopology(topologyPath('demo'));
-    topology.workloads!.find(w => w.service === 'productpage')!.versions[0] = {
-      version: 'v1',
-      clusters: ['east', 'west'],
-      replicas: 2,
-    };
-    return topology;
-  });
+  const env = usePrometheusMesh(demoCalledFromEveryPrimary);
   const db = env.db;
   let sandbox: Sandbox;
   let prometheus: RunningPrometheus;

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { TrafficIntent, trafficIntentSchema } from '../intent/schema';
+import {
+  canaryAnalysisSchema,
+  TrafficIntent,
+  trafficIntentSchema,
+} from '../intent/schema';
 import { ClusterCheck } from './types';
 import { Same, same } from './schemaParts';
 
@@ -9,22 +13,9 @@ import { Same, same } from './schemaParts';
  * so far) between one wave and the next. One wave of every config cluster is a plain apply.
  */
 
-const percent = z.number().finite().min(0).max(100);
-
-/** What is judged between waves, on every version the change sends traffic to, on the clusters done. */
-export const rolloutChecksSchema = z
-  .object({
-    successRateMin: percent.optional(),
-    latency: z
-      .object({
-        percentile: z.number().finite().min(50).max(99.9),
-        maxMs: z.number().finite().positive().max(3_600_000),
-      })
-      .strict()
-      .optional(),
-    /** Fewer requests than this to a version on a cluster in the bake time: judged again after another. */
-    minRequests: z.number().int('must be a whole number').min(1).max(1e9),
-  })
+/** What is judged between waves, on every version the change sends more traffic to, on the clusters done: the canary analysis' checks. */
+export const rolloutChecksSchema = canaryAnalysisSchema
+  .pick({ successRateMin: true, latency: true, minRequests: true })
   .strict()
   .refine(c => c.successRateMin !== undefined || c.latency !== undefined, {
     message: 'needs successRateMin or latency',
