@@ -588,10 +588,16 @@ test('a rollout started in the browser lands on east, bakes, then reaches west',
   await signIn(page);
   await openMesh(page);
   await applySplit(page, { v1: 100 });
+  // Wait for the page to have reloaded the state, so the edit below is not lost to a re-render.
+  await meshTab(page, 'Overview').click();
+  await expect(
+    page.getByRole('img', { name: 'Current split: v1 100%' }),
+  ).toBeVisible();
   await setSplit(page, { v1: 90, v2: 10 });
   await page.getByRole('button', { name: 'Review', exact: true }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByText('east: dry run passed')).toBeVisible();
+  await expect(dialog.getByText(/weight: 90/).first()).toBeVisible();
   await dialog
     .getByRole('radio', { name: 'One cluster at a time (east, then west)' })
     .check();
