@@ -214,6 +214,6 @@ describe('openapi.yaml against the code', () => {
         (await get('/entities/component/default/reviews/history')).body,
       );
       expect((await remove()).body.ok).toBe(true);
-    });
+    }, 30_000);
   });
 });
