@@ -7,6 +7,7 @@ import {
   RolloutRequest,
   RolloutState,
   RolloutWave,
+  validateIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { followCanary } from '../analysis/followCanary';
 import { hostKey, MeshStore } from '../database/MeshStore';
@@ -19,14 +20,11 @@ import {
 import { MeshStateService } from '../service/MeshStateService';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { checkedWaves } from './rolloutWaves';
-import { evaluateWave } from './waveChecks';
+import { doneClusters, evaluateWave } from './waveChecks';
 import { WaveOutcome, waveOutcome } from './waveOutcome';
 
 /** Who the history names for the waves the scheduler writes (on behalf of the user who started it). */
 export const ROLLOUT_ACTOR = 'plugin:mesh/rollout';
-
-const doneClusters = (r: Rollout) =>
-  r.waves.filter(w => w.status === 'done').flatMap(w => w.clusters);
 
 /**
  * Writes a change wave by wave: the first wave at once, each next one when the last has baked
@@ -53,16 +51,21 @@ export class RolloutConductor {
     const mesh = this.state.meshFor(change.target);
     const waves = checkedWaves(mesh, rollout);
     if (waves.length === 1) return this.applier.apply(change);
-    const before = await this.state.read(change.target);
+    // What the user planned against, read again only when another replica made that read.
+    const before =
+      this.state.cached(change.target, change.revision) ??
+      (await this.state.read(change.target));
     // Clusters that hold no routing config (remotes' version Services) go with the first wave.
-    const others = before.clusters
-      .filter(c => !c.isConfigCluster)
-      .map(c => c.cluster);
+    const others = mesh.clusters
+      .map(c => c.name)
+      .filter(name => !mesh.placement.configClusters.includes(name));
     const outcome = await this.applier.apply({
       ...change,
       clusters: [...waves[0], ...others],
     });
     if (!outcome.valid || !outcome.ok) return outcome;
+    // The intent as validation reads it (defaults and all); the apply has just accepted it.
+    const shape = validateIntent(change.intent);
     const rolloutId = await this.store.rollouts.create({
       hostKey: hostKey(change.target),
       entityRef: change.target.entityRef,
@@ -70,11 +73,9 @@ export class RolloutConductor {
       startedBy: change.onBehalfOf ?? change.actor,
       status: 'baking',
       ...(before.intent ? { intentBefore: before.intent } : {}),
-      intentAfter:
-        (
-          await this.state.read(change.target)
-        ).clusters.find(c => waves[0].includes(c.cluster))?.intent ??
-        (change.intent as Rollout['intentAfter']),
+      intentAfter: shape.ok
+        ? shape.intent
+        : (change.intent as Rollout['intentAfter']),
       waves: waves.map((clusters, i) =>
         i === 0
           ? {

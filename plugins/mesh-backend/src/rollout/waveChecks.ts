@@ -9,7 +9,8 @@ import { MeshStateService } from '../service/MeshStateService';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { asAnalysis, judgedVersions, rolloutVerdict } from './rolloutWaves';
 
-const doneClusters = (r: Rollout) =>
+/** The clusters of the waves done so far. */
+export const doneClusters = (r: Rollout) =>
   r.waves.filter(w => w.status === 'done').flatMap(w => w.clusters);
 
 /** The checks on the clusters done so far, or the bake alone when the rollout has none. */

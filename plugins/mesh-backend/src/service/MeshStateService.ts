@@ -2,6 +2,7 @@ import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   canonicalJson,
   ClassifiedRouting,
+  explicitPort,
   classifyRouting,
   classifyVersionObjects,
   ServiceObject,
@@ -55,13 +56,7 @@ function portsOf(
       o.metadata.name === target.service &&
       o.metadata.namespace === target.namespace,
   ) as ServiceObject | undefined;
-  return own?.spec.ports?.map(p => ({
-    ...(p.name ? { name: p.name } : {}),
-    port: p.port,
-    ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
-    ...(p.protocol ? { protocol: p.protocol } : {}),
-    ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
-  }));
+  return own?.spec.ports?.map(explicitPort);
 }
 
 /**

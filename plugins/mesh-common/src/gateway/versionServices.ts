@@ -1,28 +1,21 @@
 import { MeshTarget } from '../entity/target';
-import { fingerprint } from '../generate/hash';
+import { boundedName, dnsSafe, MAX_DNS_LABEL } from '../generate/subsets';
 import { ServicePort } from '../generate/gatewayTypes';
 import { VERSION_LABEL } from '../generate/metadata';
 
-/** Service names are DNS-1035 labels: at most 63 characters. */
-const MAX_SERVICE_NAME = 63;
-
 /**
  * The Service that selects one version's pods: `reviews-v1`. A version that is not DNS-safe, or a
- * name too long for a Service, keeps a readable start and ends in a hash of the version, so names
- * stay valid and distinct.
+ * name too long for a Service (a DNS-1035 label), keeps a readable start and ends in a hash of the
+ * version, as subset names do.
  */
 export function versionServiceName(service: string, version: string): string {
-  const safe = version
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/^-+|-+$/g, '');
+  const safe = dnsSafe(version);
   const name = `${service}-${safe}`;
-  if (safe === version && name.length <= MAX_SERVICE_NAME) return name;
-  const hash = fingerprint(version).slice(0, 8);
-  const head = name
-    .slice(0, MAX_SERVICE_NAME - hash.length - 1)
-    .replace(/-+$/, '');
-  return `${head}-${hash}`;
+  return boundedName(
+    name,
+    version,
+    safe === version && name.length <= MAX_DNS_LABEL,
+  );
 }
 
 /** The pod labels a version Service selects on: the service's app label and the version label. */

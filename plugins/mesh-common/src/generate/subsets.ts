@@ -7,11 +7,11 @@ export interface SubsetRef {
   cluster?: string;
 }
 
-/** Istio subset names are DNS-1123 labels. */
-const MAX_SUBSET_NAME = 63;
+/** Subset and Service names are DNS labels: at most 63 characters. */
+export const MAX_DNS_LABEL = 63;
 
 /** Lower case, anything but letters, digits and `-` becomes `-`, no `-` at either end. */
-function dnsSafe(value: string): string {
+export function dnsSafe(value: string): string {
   return value
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')
@@ -27,13 +27,22 @@ export function subsetName(ref: SubsetRef): string {
   const name = ref.cluster
     ? `${dnsSafe(ref.version)}-${dnsSafe(ref.cluster)}`
     : dnsSafe(ref.version);
-  if (name.length <= MAX_SUBSET_NAME && name) return name;
-  const hash = fingerprint(`${ref.version}\u0000${ref.cluster ?? ''}`).slice(
-    0,
-    8,
+  return boundedName(
+    name,
+    `${ref.version}\u0000${ref.cluster ?? ''}`,
+    name.length <= MAX_DNS_LABEL && name !== '',
   );
+}
+
+/**
+ * `name` when it is `fits`; otherwise its start, cut to a DNS label's 63 characters, ending in a
+ * hash of `whole` (what the name stands for), so names stay valid and distinct.
+ */
+export function boundedName(name: string, whole: string, fits: boolean) {
+  if (fits) return name;
+  const hash = fingerprint(whole).slice(0, 8);
   const head = name
-    .slice(0, MAX_SUBSET_NAME - hash.length - 1)
+    .slice(0, MAX_DNS_LABEL - hash.length - 1)
     .replace(/-+$/, '');
   return head ? `${head}-${hash}` : `s-${hash}`;
 }
