@@ -13,6 +13,12 @@ export interface Config {
      * time, by Backstage's scheduler). Default 10; each canary's own interval decides when it is judged.
      */
     canaryCheckSeconds?: number;
+    /**
+     * A Google service-account key (JSON) for GKE clusters (authProvider google). Without it,
+     * `kubernetes.googleServiceAccountCredentials`, else Application Default Credentials.
+     * @visibility secret
+     */
+    googleServiceAccountCredentials?: string;
     meshes: Array<{
       /** The mesh id, as entities name it in the `mesh.meshtraffic.io/mesh` annotation. */
       id: string;
@@ -72,14 +78,30 @@ export interface Config {
         /** The cluster's name in the mesh (Istio's `topology.istio.io/cluster`). */
         name: string;
         title?: string;
-        /** The API server URL. `http:` is refused when a token would be sent over it. */
-        url: string;
+        /**
+         * The API server URL. `http:` is refused when a token would be sent over it. With neither
+         * `url` nor `authProvider`, the cluster of this name is taken from a cluster supplier:
+         * the Kubernetes plugin's `kubernetes.clusterLocatorMethods` (type config), or a module's.
+         * With authProvider kubeconfig or inCluster it defaults to the kubeconfig's cluster.
+         */
+        url?: string;
         /** primary: runs istiod that reads its own config; remote: configured from a primary; config: an external control plane's config cluster. */
         role: 'primary' | 'remote' | 'config';
         network?: string;
         region?: string;
-        /** How the backend authenticates: serviceAccount (a token), kubeconfig (a file and context) or inCluster (only when named). */
-        authProvider: 'serviceAccount' | 'kubeconfig' | 'inCluster';
+        /**
+         * How the backend authenticates: serviceAccount (a token), kubeconfig (a file and
+         * context), inCluster (the pod's own service account, only when named), google (GKE),
+         * aws (EKS through IAM), azure (AKS through Entra ID), or the key of a strategy a backend
+         * module adds through meshAuthStrategyExtensionPoint.
+         */
+        authProvider?: string;
+        /**
+         * What the strategy reads, as in the Kubernetes plugin: e.g. `kubernetes.io/x-k8s-aws-id`,
+         * `kubernetes.io/aws-assume-role` and `kubernetes.io/aws-external-id` for aws.
+         * @visibility secret
+         */
+        authMetadata?: { [key: string]: string };
         /**
          * Bearer token, with authProvider serviceAccount.
          * @visibility secret

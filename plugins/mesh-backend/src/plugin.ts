@@ -7,6 +7,11 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { meshPermissions } from '@meshtraffic/backstage-plugin-mesh-common';
 import {
+  meshAuthStrategyExtensionPoint,
+  meshClusterSupplierExtensionPoint,
+} from '@meshtraffic/backstage-plugin-mesh-node';
+import { MeshExtensions } from './config/MeshExtensions';
+import {
   MeshPluginConfig,
   readMeshConfig,
   unverifiedClusters,
@@ -25,6 +30,14 @@ import { createMeshServices } from './service/createMeshServices';
 export const meshPlugin = createBackendPlugin({
   pluginId: 'mesh',
   register(env) {
+    const extensions = new MeshExtensions();
+    env.registerExtensionPoint(meshAuthStrategyExtensionPoint, {
+      addAuthStrategy: (key, strategy) =>
+        extensions.addAuthStrategy(key, strategy),
+    });
+    env.registerExtensionPoint(meshClusterSupplierExtensionPoint, {
+      addClusterSupplier: supplier => extensions.addClusterSupplier(supplier),
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -50,7 +63,10 @@ export const meshPlugin = createBackendPlugin({
           userInfo,
           database,
         } = deps;
-        const meshConfig = readMeshConfig(config);
+        const meshConfig = readMeshConfig(
+          config,
+          await extensions.resolve(config),
+        );
         describeConfig(meshConfig, logger);
         deps.permissionsRegistry.addPermissions(meshPermissions);
         const claims = new CatalogHostClaims(catalog, auth);

@@ -1,3 +1,4 @@
+import { JsonObject } from '@backstage/config';
 import {
   mockCredentials,
   mockServices,
@@ -84,21 +85,24 @@ export async function startMeshBackend(options: {
   features?: any[];
   /** Each cluster's request timeout, in milliseconds (2000 by default). */
   requestTimeout?: number;
+  /** Rewrites the whole root config, e.g. to move clusters to `kubernetes.clusterLocatorMethods`. */
+  reconfigure?: (data: { mesh: any }) => Record<string, unknown>;
 }) {
+  const data = {
+    mesh: {
+      adminGroup: ADMIN_GROUP,
+      ...options.rootExtra,
+      ...sandboxMeshConfig(options.sandbox, {
+        meshExtra: options.meshExtra,
+        requestTimeout: options.requestTimeout,
+      }),
+    },
+  };
   return startTestBackend({
     features: [
       meshPlugin,
       mockServices.rootConfig.factory({
-        data: {
-          mesh: {
-            adminGroup: ADMIN_GROUP,
-            ...options.rootExtra,
-            ...sandboxMeshConfig(options.sandbox, {
-              meshExtra: options.meshExtra,
-              requestTimeout: options.requestTimeout,
-            }),
-          },
-        },
+        data: (options.reconfigure?.(data) ?? data) as JsonObject,
       }),
       catalogServiceMock.factory({ entities: options.entities }),
       userInfoWithGroups(options.groups ?? {}),

@@ -41,7 +41,7 @@ describe('readMeshConfig', () => {
   });
 
   it('is empty without a mesh section', () => {
-    expect(readMeshConfig(new ConfigReader({}))).toEqual({
+    expect(readMeshConfig(new ConfigReader({}))).toMatchObject({
       meshes: [],
       changeLockTtlMs: 30_000,
       canaryCheckMs: 10_000,
@@ -63,21 +63,29 @@ describe('readMeshConfig', () => {
     ],
     [
       [cluster({ authProvider: 'magic' })],
-      /clusters\[0\]\.authProvider must be one of/,
+      /clusters\[0\]\.authProvider "magic" has no auth strategy; this backend has serviceAccount, kubeconfig, inCluster, google, aws, azure/,
     ],
     [
       [cluster({ serviceAccountToken: undefined })],
-      /clusters\[0\]\.serviceAccountToken is required/,
+      /clusters\[0\]: serviceAccountToken is required with authProvider serviceAccount/,
     ],
     [
       [cluster({ authProvider: 'kubeconfig', serviceAccountToken: undefined })],
-      /clusters\[0\]\.kubeconfigPath is required/,
+      /clusters\[0\]: kubeconfigPath is required with authProvider kubeconfig/,
     ],
     [
       [cluster({ url: 'ftp://x' })],
       /clusters\[0\]\.url must be an http\(s\) URL/,
     ],
     [[cluster(), cluster()], /clusters\[1\]\.name "east" is used twice/],
+    [
+      [{ name: 'east', role: 'primary' }],
+      /clusters\[0\] "east" gives no url and authProvider, and no cluster supplier has a cluster of that name/,
+    ],
+    [
+      [cluster({ url: undefined })],
+      /clusters\[0\]\.url must be an http\(s\) URL/,
+    ],
     [
       [cluster({ role: 'remote' })],
       /mesh\.meshes\[0\]: mesh demo has no cluster that holds routing config/,

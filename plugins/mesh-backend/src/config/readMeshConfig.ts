@@ -1,5 +1,19 @@
 import { Config } from '@backstage/config';
 import {
+  MeshAuthStrategy,
+  MeshClusterDetails,
+} from '@meshtraffic/backstage-plugin-mesh-node';
+import { builtInAuthStrategies } from '../auth/builtInAuthStrategies';
+import {
+  ClusterSources,
+  readConnection,
+  SuppliedCluster,
+} from './readConnection';
+import { kubernetesConfigClusters } from './kubernetesConfigClusters';
+import { MeshConfigError } from './MeshConfigError';
+
+export { MeshConfigError };
+import {
   ClusterRole,
   CLUSTER_ROLES,
   MeshTopology,
@@ -10,13 +24,6 @@ import {
   ROUTING_APIS,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
-export type AuthProvider = 'serviceAccount' | 'kubeconfig' | 'inCluster';
-const AUTH_PROVIDERS: AuthProvider[] = [
-  'serviceAccount',
-  'kubeconfig',
-  'inCluster',
-];
-
 /** Namespaces no entity may aim the plugin at unless a mesh lists them explicitly. */
 export const SYSTEM_NAMESPACES = [
   'kube-system',
@@ -26,23 +33,15 @@ export const SYSTEM_NAMESPACES = [
 ];
 
 /**
- * A cluster as configured, credentials included. Lives only inside the backend: responses and
- * log lines use {@link publicCluster}.
+ * A cluster as configured, credentials included (in `authMetadata`). Lives only inside the
+ * backend: responses and log lines use the public summary.
  */
-export interface ClusterConfig {
-  name: string;
+export interface ClusterConfig extends MeshClusterDetails {
   title?: string;
   mesh: string;
-  url: string;
   role: ClusterRole;
   network?: string;
   region?: string;
-  authProvider: AuthProvider;
-  serviceAccountToken?: string;
-  kubeconfigPath?: string;
-  kubeconfigContext?: string;
-  caData?: string;
-  caFile?: string;
   skipTLSVerify: boolean;
   requestTimeoutMs: number;
 }
@@ -87,18 +86,13 @@ export interface MeshConfig {
 
 export interface MeshPluginConfig {
   adminGroup?: string;
+  /** How to authenticate to clusters, by the `authProvider` they name: built in, and added by modules. */
+  authStrategies: Record<string, MeshAuthStrategy>;
   /** How long a host's change lock holds without renewal. */
   changeLockTtlMs: number;
   /** How often due automatic canaries are looked for. */
   canaryCheckMs: number;
   meshes: MeshConfig[];
-}
-
-export class MeshConfigError extends Error {
-  constructor(message: string) {
-    super(`Invalid mesh config: ${message}`);
-    this.name = 'MeshConfigError';
-  }
 }
 
 function readRoutingApi(m: Config, i: number): RoutingApi {
@@ -112,66 +106,29 @@ function readRoutingApi(m: Config, i: number): RoutingApi {
   return value as RoutingApi;
 }
 
-function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
+function readCluster(
+  c: Config,
+  key: string,
+  mesh: string,
+  sources: ClusterSources,
+): ClusterConfig {
   const role = c.getString('role');
   if (!(CLUSTER_ROLES as readonly string[]).includes(role)) {
     throw new MeshConfigError(
       `${key}.role must be one of ${CLUSTER_ROLES.join(', ')} (got "${role}")`,
     );
   }
-  const authProvider = c.getString('authProvider');
-  if (!AUTH_PROVIDERS.includes(authProvider as AuthProvider)) {
-    throw new MeshConfigError(
-      `${key}.authProvider must be one of ${AUTH_PROVIDERS.join(
-        ', ',
-      )} (got "${authProvider}")`,
-    );
-  }
-  const url = c.getString('url');
-  let protocol: string;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    protocol = '';
-  }
-  if (!['https:', 'http:'].includes(protocol))
-    throw new MeshConfigError(`${key}.url must be an http(s) URL`);
+  const connection = readConnection(c, key, sources);
   const cluster: ClusterConfig = {
-    name: c.getString('name'),
+    ...connection,
     title: c.getOptionalString('title'),
     mesh,
-    url,
     role: role as ClusterRole,
     network: c.getOptionalString('network'),
     region: c.getOptionalString('region'),
-    authProvider: authProvider as AuthProvider,
-    serviceAccountToken: c.getOptionalString('serviceAccountToken'),
-    kubeconfigPath: c.getOptionalString('kubeconfigPath'),
-    kubeconfigContext: c.getOptionalString('kubeconfigContext'),
-    caData: c.getOptionalString('caData'),
-    caFile: c.getOptionalString('caFile'),
-    skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+    skipTLSVerify: connection.skipTLSVerify ?? false,
     requestTimeoutMs: c.getOptionalNumber('requestTimeout') ?? 10_000,
   };
-  if (
-    cluster.authProvider === 'serviceAccount' &&
-    !cluster.serviceAccountToken
-  ) {
-    throw new MeshConfigError(
-      `${key}.serviceAccountToken is required with authProvider serviceAccount`,
-    );
-  }
-  if (cluster.authProvider === 'kubeconfig' && !cluster.kubeconfigPath) {
-    throw new MeshConfigError(
-      `${key}.kubeconfigPath is required with authProvider kubeconfig`,
-    );
-  }
-  // A bearer token over plain HTTP is readable by anyone on the path: refuse to send it at all.
-  if (protocol === 'http:' && cluster.serviceAccountToken) {
-    throw new MeshConfigError(
-      `${key}.url is http: but ${key}.serviceAccountToken would be sent over it; use https`,
-    );
-  }
   if (!(cluster.requestTimeoutMs > 0)) {
     throw new MeshConfigError(
       `${key}.requestTimeout must be a positive number of milliseconds`,
@@ -184,10 +141,29 @@ function readCluster(c: Config, key: string, mesh: string): ClusterConfig {
  * Reads and checks `mesh:` at startup, so a bad key stops the backend with a message naming it
  * rather than failing on the first request. Messages never include a credential's value.
  */
-export function readMeshConfig(config: Config): MeshPluginConfig {
+export function readMeshConfig(
+  config: Config,
+  options: {
+    /** Every strategy, built-in ones included; the built-in ones alone by default. */
+    authStrategies?: Record<string, MeshAuthStrategy>;
+    /** Clusters from suppliers; by default those of `kubernetes.clusterLocatorMethods`. */
+    suppliedClusters?: SuppliedCluster[];
+  } = {},
+): MeshPluginConfig {
+  const authStrategies =
+    options.authStrategies ?? builtInAuthStrategies(config);
+  const sources: ClusterSources = {
+    strategies: authStrategies,
+    supplied: options.suppliedClusters ?? kubernetesConfigClusters(config),
+  };
   const root = config.getOptionalConfig('mesh');
   if (!root)
-    return { meshes: [], changeLockTtlMs: 30_000, canaryCheckMs: 10_000 };
+    return {
+      meshes: [],
+      authStrategies,
+      changeLockTtlMs: 30_000,
+      canaryCheckMs: 10_000,
+    };
   const seenMeshes = new Set<string>();
   const meshes = root.getConfigArray('meshes').map((m, i) => {
     const id = m.getString('id');
@@ -196,7 +172,12 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
     seenMeshes.add(id);
     const seenClusters = new Set<string>();
     const clusters = m.getConfigArray('clusters').map((c, j) => {
-      const cluster = readCluster(c, `mesh.meshes[${i}].clusters[${j}]`, id);
+      const cluster = readCluster(
+        c,
+        `mesh.meshes[${i}].clusters[${j}]`,
+        id,
+        sources,
+      );
       if (seenClusters.has(cluster.name)) {
         throw new MeshConfigError(
           `mesh.meshes[${i}].clusters[${j}].name "${cluster.name}" is used twice in mesh ${id}`,
@@ -258,6 +239,7 @@ export function readMeshConfig(config: Config): MeshPluginConfig {
     );
   return {
     adminGroup: root.getOptionalString('adminGroup'),
+    authStrategies,
     changeLockTtlMs: ttlSeconds * 1000,
     canaryCheckMs: canaryCheckSeconds * 1000,
     meshes,

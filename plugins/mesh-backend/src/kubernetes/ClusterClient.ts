@@ -1,5 +1,7 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AppsV1Api,
+  Configuration,
   CoreV1Api,
   ConfigurationOptions,
   CustomObjectsApi,
@@ -13,11 +15,12 @@ import {
   WorkloadVersion,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig, WorkloadLabels } from '../config/readMeshConfig';
+import { MeshAuthStrategy } from '@meshtraffic/backstage-plugin-mesh-node';
+import { CredentialCache } from '../auth/CredentialCache';
 import {
-  KeepAliveAuthentication,
-  makeKeepAliveClient,
-} from './keepAliveClient';
-import { kubeConfigFor } from './kubeConfigFor';
+  ClusterAuthentication,
+  makeClusterApiClient,
+} from './clusterAuthentication';
 import { classifyClusterError } from './clusterErrors';
 import { withDeadline } from './requestDeadline';
 import { MeshInventory, readMeshInventory } from './meshInventory';
@@ -95,23 +98,32 @@ export class ClusterClient {
     kinds: Record<RoutingObject['kind'], KindAccess>;
   };
 
-  constructor(readonly cluster: ClusterConfig) {}
+  private readonly credentials: CredentialCache;
+
+  constructor(
+    readonly cluster: ClusterConfig,
+    strategy: MeshAuthStrategy,
+    private readonly logger?: LoggerService,
+  ) {
+    this.credentials = new CredentialCache(strategy, cluster);
+  }
 
   /** The API clients, made once: they share the cluster's kept-alive connections. */
   private api() {
     if (!this.apis) {
-      const kubeConfig = kubeConfigFor(this.cluster);
-      const authentication = new KeepAliveAuthentication(kubeConfig);
-      const core = makeKeepAliveClient(kubeConfig, authentication, CoreV1Api);
-      const custom = makeKeepAliveClient(
-        kubeConfig,
-        authentication,
-        CustomObjectsApi,
+      const authentication = new ClusterAuthentication(
+        this.cluster,
+        this.credentials,
+        this.logger,
       );
+      const make = <T>(ApiClient: new (config: Configuration) => T) =>
+        makeClusterApiClient(this.cluster, authentication, ApiClient);
+      const core = make(CoreV1Api);
+      const custom = make(CustomObjectsApi);
       this.apis = {
-        apps: makeKeepAliveClient(kubeConfig, authentication, AppsV1Api),
+        apps: make(AppsV1Api),
         core,
-        version: makeKeepAliveClient(kubeConfig, authentication, VersionApi),
+        version: make(VersionApi),
         custom,
         kinds: kindAccess({ core, custom }),
       };
@@ -129,7 +141,11 @@ export class ClusterClient {
       this.cluster.requestTimeoutMs,
       call,
       base,
-    );
+    ).catch(e => {
+      // A revoked or rotated credential: the next request fetches a new one.
+      if (classifyClusterError(e).status === 401) this.credentials.forget();
+      throw e;
+    });
   }
 
   /**

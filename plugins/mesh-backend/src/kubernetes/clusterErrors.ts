@@ -14,6 +14,20 @@ export class ClusterTimeoutError extends Error {
   }
 }
 
+/**
+ * The cluster's auth strategy could not give a credential: the request was never sent. Its
+ * message names the strategy only; the cause (a cloud SDK's error) stays in `cause` for logs.
+ */
+export class ClusterCredentialError extends Error {
+  constructor(cluster: string, authProvider: string, cause: unknown) {
+    super(
+      `cannot get credentials for cluster ${cluster} from its ${authProvider} auth strategy`,
+      { cause },
+    );
+    this.name = 'ClusterCredentialError';
+  }
+}
+
 /** Connection failures that prove the request never reached the API server. */
 const NEVER_SENT = new Set([
   'ECONNREFUSED',
@@ -59,6 +73,8 @@ export function classifyClusterError(error: unknown): ClassifiedClusterError {
   const e = error as any;
   if (e instanceof ClusterTimeoutError)
     return { kind: 'timeout', neverSent: false };
+  if (e instanceof ClusterCredentialError)
+    return { kind: 'unreachable', neverSent: true };
   // client-node's ApiException: the server answered.
   if (typeof e?.code === 'number') {
     const body = statusBody(e);
@@ -85,6 +101,7 @@ export function describeClusterError(error: unknown): string {
   const e = error as any;
   const { kind, status } = classifyClusterError(error);
   if (kind === 'timeout') return `timed out: ${e.message}`;
+  if (e instanceof ClusterCredentialError) return e.message;
   if (kind === 'status') {
     const body = statusBody(e);
     if (body?.kind === 'Status' && typeof body.message === 'string')

@@ -1,4 +1,4 @@
-import { VersionApi } from '@kubernetes/client-node';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ClusterSummary,
   ClustersResponse,
@@ -6,21 +6,26 @@ import {
 import { ClusterConfig, MeshPluginConfig } from '../config/readMeshConfig';
 import { ClusterClient } from '../kubernetes/ClusterClient';
 import { describeClusterError } from '../kubernetes/clusterErrors';
-import { kubeConfigFor } from '../kubernetes/kubeConfigFor';
-import { withDeadline } from '../kubernetes/requestDeadline';
 
 /** The configured meshes and clusters, and what the portal may be told about them. */
 export class ClusterRegistry {
   private readonly clients = new Map<string, ClusterClient>();
 
-  constructor(private readonly config: MeshPluginConfig) {}
+  constructor(
+    private readonly config: MeshPluginConfig,
+    private readonly logger?: LoggerService,
+  ) {}
 
-  /** One client per configured cluster, made on first use and kept (its KubeConfig too). */
+  /** One client per configured cluster, made on first use and kept (its credentials and connections too). */
   client(cluster: ClusterConfig): ClusterClient {
     const key = `${cluster.mesh}/${cluster.name}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new ClusterClient(cluster);
+      client = new ClusterClient(
+        cluster,
+        this.config.authStrategies[cluster.authProvider],
+        this.logger,
+      );
       this.clients.set(key, client);
     }
     return client;
@@ -61,23 +66,8 @@ export class ClusterRegistry {
       region: cluster.region,
       reachable: false,
     };
-    let api: VersionApi;
     try {
-      api = kubeConfigFor(cluster).makeApiClient(VersionApi);
-    } catch (e) {
-      // Only the error code: a kubeconfig parse error could quote the file's content.
-      const code = (e as NodeJS.ErrnoException)?.code;
-      return {
-        ...summary,
-        error: `cannot load the cluster's ${cluster.authProvider} credentials${
-          code ? ` (${code})` : ''
-        }`,
-      };
-    }
-    try {
-      await withDeadline(cluster.name, cluster.requestTimeoutMs, options =>
-        api.getCode(options),
-      );
+      await this.client(cluster).kubernetesVersion();
       return { ...summary, reachable: true };
     } catch (e) {
       return { ...summary, error: describeClusterError(e) };

@@ -40,7 +40,7 @@ export async function createMeshServices(options: {
   claims?: HostClaims;
   logger?: LoggerService;
 }): Promise<MeshServices> {
-  const registry = new ClusterRegistry(options.config);
+  const registry = new ClusterRegistry(options.config, options.logger);
   const state = new MeshStateService(registry, options.claims);
   const planner = new MeshPlanner(registry, state);
   const store = await MeshStore.create(options.database, {
