@@ -68,26 +68,35 @@ function checkStrategy(
   if (problem) throw new MeshConfigError(`${at}: ${problem.message}`);
 }
 
+/**
+ * A kubeconfig (or the pod's service account) says where its cluster is and how it is trusted:
+ * its CA and TLS setting apply unless the cluster's config gives its own, and its server is the
+ * URL unless `url` is given.
+ */
 function withEndpoint(
   details: MeshClusterDetails,
   at: string,
 ): MeshClusterDetails {
-  if (details.url || !ENDPOINT_FROM_CREDENTIALS.includes(details.authProvider))
-    return details;
+  if (!ENDPOINT_FROM_CREDENTIALS.includes(details.authProvider)) return details;
+  let endpoint;
   try {
-    return {
-      ...details,
-      ...kubeConfigEndpoint(details.authProvider, details.authMetadata),
-    };
+    endpoint = kubeConfigEndpoint(details.authProvider, details.authMetadata);
   } catch (e) {
     // Only the error code: a kubeconfig parse error could quote the file's content.
     const code = (e as NodeJS.ErrnoException)?.code;
     throw new MeshConfigError(
-      `${at}: cannot read where the cluster is from its ${
-        details.authProvider
-      } config${code ? ` (${code})` : ''}; give url`,
+      `${at}: cannot read the cluster's ${details.authProvider} config${
+        code ? ` (${code})` : ''
+      }`,
     );
   }
+  const ownCa = details.caData !== undefined || details.caFile !== undefined;
+  return {
+    ...details,
+    url: details.url || endpoint.url,
+    caData: ownCa ? details.caData : endpoint.caData,
+    skipTLSVerify: details.skipTLSVerify ?? endpoint.skipTLSVerify,
+  };
 }
 
 function checkUrl(details: MeshClusterDetails, at: string) {

@@ -1,4 +1,7 @@
 import { ConfigReader } from '@backstage/config';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   isNamespaceAllowed,
   namespaceOwners,
@@ -150,17 +153,43 @@ describe('namespace owners and TLS', () => {
   });
 
   it('lists the clusters whose TLS is not verified, and takes http: without a token', () => {
+    const kubeconfigPath = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-config-')),
+      'kubeconfig',
+    );
+    fs.writeFileSync(
+      kubeconfigPath,
+      JSON.stringify({
+        clusters: [{ name: 'p', cluster: { server: 'http://127.0.0.1:8001' } }],
+        users: [{ name: 'u', user: {} }],
+        contexts: [{ name: 'proxy', context: { cluster: 'p', user: 'u' } }],
+        'current-context': 'proxy',
+      }),
+    );
     const config = read([
       cluster({ skipTLSVerify: true }),
       cluster({
         name: 'local',
-        url: 'http://127.0.0.1:8001',
+        url: undefined,
         authProvider: 'kubeconfig',
-        kubeconfigPath: '/k',
+        kubeconfigPath,
         serviceAccountToken: undefined,
       }),
     ]);
     expect(unverifiedClusters(config)).toEqual(['demo/east']);
+    // Where the cluster is comes from the kubeconfig when the config does not say.
+    expect(config.meshes[0].clusters[1].url).toBe('http://127.0.0.1:8001');
+    expect(() =>
+      read([
+        cluster({
+          authProvider: 'kubeconfig',
+          kubeconfigPath: '/nowhere/kubeconfig',
+          serviceAccountToken: undefined,
+        }),
+      ]),
+    ).toThrow(
+      /mesh\.meshes\[0\]\.clusters\[0\]: cannot read the cluster's kubeconfig config \(ENOENT\)/,
+    );
   });
 });
 
