@@ -151,7 +151,8 @@ test('the reviews page has a Mesh tab showing its mesh clusters', async ({
   await page.screenshot({
     path: path.join(screenshots, 'reviews-overview.png'),
   });
-  await page.getByRole('tab', { name: 'Mesh' }).click();
+  // The new frontend system's entity page links its contents from a tab bar of links.
+  await page.getByRole('link', { name: 'Mesh', exact: true }).click();
   await expect(
     page.getByText(/routing is\s+written to east, west/),
   ).toBeVisible();

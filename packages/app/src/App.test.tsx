@@ -16,7 +16,7 @@ describe('App', () => {
       ] as any,
     };
 
-    render(<App />);
+    render(App.createRoot());
 
     expect(
       await screen.findByRole(

@@ -1,5 +1,5 @@
 import { ProxiedSignInPage, SignInPage } from '@backstage/core-components';
-import { SignInPageProps } from '@backstage/core-plugin-api';
+import { SignInPageProps } from '@backstage/plugin-app-react';
 import { Box, Button } from '@material-ui/core';
 
 /** Whether the page was opened to sign in as the demo's viewer (`?as=viewer`). */

@@ -1,0 +1,93 @@
+/**
+ * The mesh plugin for Backstage's new frontend system: the Mesh entity content, the overview
+ * card, the mesh status page (with its nav item) and the API, found by feature discovery.
+ *
+ * @packageDocumentation
+ */
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import {
+  compatWrapper,
+  convertLegacyRouteRef,
+} from '@backstage/core-compat-api';
+import DeviceHubIcon from '@material-ui/icons/DeviceHub';
+import { meshApiRef } from './api/MeshApi';
+import { MeshClient } from './api/MeshClient';
+import { isMeshAvailable } from './isMeshAvailable';
+import { meshStatusRouteRef, rootRouteRef } from './plugin';
+
+/** The mesh API, talking to the mesh backend through the app's discovery and fetch. */
+export const meshApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: meshApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new MeshClient(deps),
+    }),
+});
+
+/** The Mesh tab of entities that carry the mesh annotations. */
+export const meshEntityContent = EntityContentBlueprint.make({
+  params: {
+    path: '/mesh',
+    title: 'Mesh',
+    routeRef: convertLegacyRouteRef(rootRouteRef),
+    filter: isMeshAvailable,
+    loader: () =>
+      import('./components/EntityMeshContent').then(m =>
+        compatWrapper(<m.EntityMeshContent />),
+      ),
+  },
+});
+
+/** The overview card: where the service's routing lives and what it holds. */
+export const meshEntityCard = EntityCardBlueprint.make({
+  name: 'overview',
+  params: {
+    filter: isMeshAvailable,
+    loader: () =>
+      import('./components/EntityMeshOverviewCard').then(m =>
+        compatWrapper(<m.EntityMeshOverviewCard />),
+      ),
+  },
+});
+
+/** Every managed service of every mesh, with its health: a page of its own, in the nav. */
+export const meshStatusPage = PageBlueprint.make({
+  params: {
+    path: '/mesh-status',
+    title: 'Mesh status',
+    icon: <DeviceHubIcon />,
+    routeRef: convertLegacyRouteRef(meshStatusRouteRef),
+    loader: () =>
+      import('./components/MeshStatusPage').then(m =>
+        compatWrapper(<m.MeshStatusPage />),
+      ),
+  },
+});
+
+/**
+ * The mesh plugin for the new frontend system.
+ *
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'mesh',
+  title: 'Mesh',
+  icon: <DeviceHubIcon />,
+  info: { packageJson: () => import('../package.json') },
+  routes: {
+    root: convertLegacyRouteRef(rootRouteRef),
+    meshStatus: convertLegacyRouteRef(meshStatusRouteRef),
+  },
+  extensions: [meshApi, meshEntityContent, meshEntityCard, meshStatusPage],
+});
