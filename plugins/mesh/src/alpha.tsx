@@ -66,6 +66,8 @@ export const meshStatusPage = PageBlueprint.make({
   params: {
     path: '/mesh-status',
     title: 'Mesh status',
+    // The page has a Backstage header of its own, as on the legacy system.
+    noHeader: true,
     icon: <DeviceHubIcon />,
     routeRef: convertLegacyRouteRef(meshStatusRouteRef),
     loader: () =>
