@@ -190,6 +190,8 @@ function test(env) {
     ['type check', ['tsc']],
     ['lint', ['backstage-cli', 'repo', 'lint']],
     ['tests', ['backstage-cli', 'repo', 'test']],
+    // Last: it builds dist folders, on the declarations the type check emitted.
+    ['packaging', ['node', 'scripts/check-packages.js']],
   ];
   const results = [];
   // CI=true keeps backstage-cli from switching jest to watch mode on a developer's terminal.

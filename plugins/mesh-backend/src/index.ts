@@ -14,4 +14,5 @@ export type {
   ClusterConfig,
   MeshConfig,
   MeshPluginConfig,
+  WorkloadLabels,
 } from './config/readMeshConfig';

@@ -1,4 +1,5 @@
 import {
+  BackendPluginRegistrationPoints,
   coreServices,
   createBackendPlugin,
   LoggerService,
@@ -30,14 +31,7 @@ import { createMeshServices } from './service/createMeshServices';
 export const meshPlugin = createBackendPlugin({
   pluginId: 'mesh',
   register(env) {
-    const extensions = new MeshExtensions();
-    env.registerExtensionPoint(meshAuthStrategyExtensionPoint, {
-      addAuthStrategy: (key, strategy) =>
-        extensions.addAuthStrategy(key, strategy),
-    });
-    env.registerExtensionPoint(meshClusterSupplierExtensionPoint, {
-      addClusterSupplier: supplier => extensions.addClusterSupplier(supplier),
-    });
+    const extensions = registerExtensionPoints(env);
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -112,6 +106,19 @@ export const meshPlugin = createBackendPlugin({
     });
   },
 });
+
+/** The extension points of `@meshtraffic/backstage-plugin-mesh-node`, collected until init. */
+function registerExtensionPoints(env: BackendPluginRegistrationPoints) {
+  const extensions = new MeshExtensions();
+  env.registerExtensionPoint(meshAuthStrategyExtensionPoint, {
+    addAuthStrategy: (key, strategy) =>
+      extensions.addAuthStrategy(key, strategy),
+  });
+  env.registerExtensionPoint(meshClusterSupplierExtensionPoint, {
+    addClusterSupplier: supplier => extensions.addClusterSupplier(supplier),
+  });
+  return extensions;
+}
 
 /** What the config amounts to, and the one setting that sends credentials unchecked. */
 function describeConfig(config: MeshPluginConfig, logger: LoggerService) {

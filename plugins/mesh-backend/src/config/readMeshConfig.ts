@@ -137,6 +137,67 @@ function readCluster(
   return cluster;
 }
 
+/** One `mesh.meshes[i]`: its clusters (connected as their config or a supplier says), placement and options. */
+function readMesh(m: Config, i: number, sources: ClusterSources): MeshConfig {
+  const id = m.getString('id');
+  const seenClusters = new Set<string>();
+  const clusters = m.getConfigArray('clusters').map((c, j) => {
+    const cluster = readCluster(
+      c,
+      `mesh.meshes[${i}].clusters[${j}]`,
+      id,
+      sources,
+    );
+    if (seenClusters.has(cluster.name)) {
+      throw new MeshConfigError(
+        `mesh.meshes[${i}].clusters[${j}].name "${cluster.name}" is used twice in mesh ${id}`,
+      );
+    }
+    seenClusters.add(cluster.name);
+    return cluster;
+  });
+  const topology: MeshTopology = {
+    id,
+    clusters: clusters.map(c => ({
+      name: c.name,
+      role: c.role,
+      network: c.network,
+      region: c.region,
+    })),
+  };
+  let placement: Placement;
+  try {
+    placement = placeConfig(topology);
+  } catch (e) {
+    if (e instanceof PlacementError)
+      throw new MeshConfigError(`mesh.meshes[${i}]: ${e.message}`);
+    throw e;
+  }
+  return {
+    id,
+    ...(m.has('prometheus')
+      ? {
+          prometheus: readPrometheus(
+            m.getConfig('prometheus'),
+            `mesh.meshes[${i}].prometheus`,
+          ),
+        }
+      : {}),
+    routingApi: readRoutingApi(m, i),
+    workloadLabels: {
+      app: m.getOptionalString('workloadLabels.app') ?? 'app',
+      version: m.getOptionalString('workloadLabels.version') ?? 'version',
+    },
+    allowedNamespaces: m.getOptionalStringArray('allowedNamespaces'),
+    namespaces: readNamespaceOwners(m, `mesh.meshes[${i}]`),
+    controlPlaneNamespace:
+      m.getOptionalString('controlPlaneNamespace') ?? 'istio-system',
+    clusters,
+    topology,
+    placement,
+  };
+}
+
 /**
  * Reads and checks `mesh:` at startup, so a bad key stops the backend with a message naming it
  * rather than failing on the first request. Messages never include a credential's value.
@@ -166,66 +227,13 @@ export function readMeshConfig(
     };
   const seenMeshes = new Set<string>();
   const meshes = root.getConfigArray('meshes').map((m, i) => {
-    const id = m.getString('id');
-    if (seenMeshes.has(id))
-      throw new MeshConfigError(`mesh.meshes[${i}].id "${id}" is used twice`);
-    seenMeshes.add(id);
-    const seenClusters = new Set<string>();
-    const clusters = m.getConfigArray('clusters').map((c, j) => {
-      const cluster = readCluster(
-        c,
-        `mesh.meshes[${i}].clusters[${j}]`,
-        id,
-        sources,
+    const mesh = readMesh(m, i, sources);
+    if (seenMeshes.has(mesh.id))
+      throw new MeshConfigError(
+        `mesh.meshes[${i}].id "${mesh.id}" is used twice`,
       );
-      if (seenClusters.has(cluster.name)) {
-        throw new MeshConfigError(
-          `mesh.meshes[${i}].clusters[${j}].name "${cluster.name}" is used twice in mesh ${id}`,
-        );
-      }
-      seenClusters.add(cluster.name);
-      return cluster;
-    });
-    const topology: MeshTopology = {
-      id,
-      clusters: clusters.map(c => ({
-        name: c.name,
-        role: c.role,
-        network: c.network,
-        region: c.region,
-      })),
-    };
-    let placement: Placement;
-    try {
-      placement = placeConfig(topology);
-    } catch (e) {
-      if (e instanceof PlacementError)
-        throw new MeshConfigError(`mesh.meshes[${i}]: ${e.message}`);
-      throw e;
-    }
-    return {
-      id,
-      ...(m.has('prometheus')
-        ? {
-            prometheus: readPrometheus(
-              m.getConfig('prometheus'),
-              `mesh.meshes[${i}].prometheus`,
-            ),
-          }
-        : {}),
-      routingApi: readRoutingApi(m, i),
-      workloadLabels: {
-        app: m.getOptionalString('workloadLabels.app') ?? 'app',
-        version: m.getOptionalString('workloadLabels.version') ?? 'version',
-      },
-      allowedNamespaces: m.getOptionalStringArray('allowedNamespaces'),
-      namespaces: readNamespaceOwners(m, `mesh.meshes[${i}]`),
-      controlPlaneNamespace:
-        m.getOptionalString('controlPlaneNamespace') ?? 'istio-system',
-      clusters,
-      topology,
-      placement,
-    };
+    seenMeshes.add(mesh.id);
+    return mesh;
   });
   const ttlSeconds = root.getOptionalNumber('changeLockTtlSeconds') ?? 30;
   if (!(ttlSeconds >= 1))
