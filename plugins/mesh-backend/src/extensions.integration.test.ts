@@ -8,7 +8,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-node';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
-import { clusterApis } from './__testUtils__/clusterObjects';
+import { liveDefaultRoute } from './__testUtils__/clusterObjects';
 import {
   serviceEntity,
   startMeshBackend,
@@ -40,17 +40,7 @@ async function applySplit(server: any, weights: [number, number]) {
 
 /** The weights of the reviews VirtualService on a cluster, read with an operator's credentials. */
 async function liveWeights(sandbox: Sandbox, cluster: string) {
-  const vs = (await clusterApis(
-    sandbox,
-    cluster,
-  ).custom.getNamespacedCustomObject({
-    group: 'networking.istio.io',
-    version: 'v1',
-    namespace: 'bookinfo',
-    plural: 'virtualservices',
-    name: 'reviews',
-  })) as any;
-  return vs.spec.http.at(-1).route.map((r: any) => r.weight);
+  return (await liveDefaultRoute(sandbox, cluster)).map(r => r.weight);
 }
 
 /** A strategy of an adopter's own (a vault, say), handing out the sandbox's tokens; counts its calls. */

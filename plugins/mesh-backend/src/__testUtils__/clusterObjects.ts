@@ -68,3 +68,22 @@ export async function createRouting(
     body: { apiVersion: 'networking.istio.io/v1', ...obj },
   });
 }
+
+/** The default (last) route's destinations of a VirtualService on a cluster, read as kubectl would. */
+export async function liveDefaultRoute(
+  sandbox: Sandbox,
+  cluster: string,
+  name = 'reviews',
+  namespace = 'bookinfo',
+): Promise<Array<{ destination: { subset?: string }; weight?: number }>> {
+  const vs: any = await clusterApis(
+    sandbox,
+    cluster,
+  ).custom.getNamespacedCustomObject({
+    ...ISTIO,
+    namespace,
+    plural: PLURAL.VirtualService,
+    name,
+  });
+  return vs.spec.http.at(-1).route;
+}

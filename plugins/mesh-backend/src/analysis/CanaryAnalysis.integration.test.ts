@@ -14,7 +14,7 @@ import {
 } from '@meshtraffic/kube-sandbox';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import request from 'supertest';
-import { clusterApis } from '../__testUtils__/clusterObjects';
+import { liveDefaultRoute } from '../__testUtils__/clusterObjects';
 import { expectDocumented } from '../__testUtils__/documented';
 import {
   serviceEntity,
@@ -96,17 +96,7 @@ describe('metric-gated canaries', () => {
 
   /** What each primary's VirtualService sends where, read with client-node as kubectl would. */
   async function splitOn(cluster: string) {
-    const vs: any = await clusterApis(
-      sandbox,
-      cluster,
-    ).custom.getNamespacedCustomObject({
-      group: 'networking.istio.io',
-      version: 'v1',
-      namespace: 'bookinfo',
-      plural: 'virtualservices',
-      name: 'reviews',
-    });
-    const routes = vs.spec.http.at(-1).route;
+    const routes = await liveDefaultRoute(sandbox, cluster);
     return routes.map((r: any) => `${r.destination.subset}:${r.weight ?? 100}`);
   }
 
