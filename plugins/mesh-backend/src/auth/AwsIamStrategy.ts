@@ -17,6 +17,8 @@ export const AWS_ANNOTATIONS = {
   clusterId: 'kubernetes.io/x-k8s-aws-id',
   assumeRole: 'kubernetes.io/aws-assume-role',
   externalId: 'kubernetes.io/aws-external-id',
+  /** Ours: the STS region to sign for (a cluster in an opt-in region needs its own). */
+  region: 'mesh.meshtraffic.io/aws-region',
 };
 
 /** EKS accepts a token for 15 minutes after it is signed; ours are renewed well before. */
@@ -26,7 +28,7 @@ const TOKEN_LIFETIME_MS = 14 * 60_000;
  * EKS through IAM, as the Kubernetes plugin does it and `aws eks get-token` does: a presigned STS
  * GetCallerIdentity URL naming the cluster, with the credentials of Backstage's AWS integration
  * (`aws.mainAccount` / `aws.accounts`), assuming `kubernetes.io/aws-assume-role` when the cluster
- * names one. The token is kept until it, or the credentials it was signed with, expire.
+ * names one, for the cluster's `mesh.meshtraffic.io/aws-region` (else `AWS_REGION`, else us-east-1). The token is kept until it, or the credentials it was signed with, expire.
  */
 export class AwsIamStrategy implements MeshAuthStrategy {
   constructor(
@@ -42,7 +44,8 @@ export class AwsIamStrategy implements MeshAuthStrategy {
     cluster: MeshClusterDetails,
   ): Promise<MeshClusterCredential> {
     const meta = cluster.authMetadata;
-    const region = process.env.AWS_REGION ?? 'us-east-1';
+    const region =
+      meta[AWS_ANNOTATIONS.region] ?? process.env.AWS_REGION ?? 'us-east-1';
     const main = await this.masterCredentials(meta[AWS_ANNOTATIONS.assumeRole]);
     const provider = meta[AWS_ANNOTATIONS.assumeRole]
       ? fromTemporaryCredentials({

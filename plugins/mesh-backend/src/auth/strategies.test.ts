@@ -91,6 +91,7 @@ describe('aws (EKS through IAM)', () => {
       cluster({
         'kubernetes.io/aws-assume-role': 'arn:aws:iam::123456789012:role/mesh',
         'kubernetes.io/aws-external-id': 'ext-1',
+        'mesh.meshtraffic.io/aws-region': 'ap-east-1',
       }),
     );
     const assume = fromTemporaryCredentials.mock.calls[0][0];
@@ -99,6 +100,7 @@ describe('aws (EKS through IAM)', () => {
     });
     expect(fromTemporaryCredentials).toHaveBeenCalledWith(
       expect.objectContaining({
+        clientConfig: { region: 'ap-east-1' },
         params: {
           RoleArn: 'arn:aws:iam::123456789012:role/mesh',
           ExternalId: 'ext-1',
@@ -106,7 +108,11 @@ describe('aws (EKS through IAM)', () => {
       }),
     );
     const url = stsUrlOf((credential as any).token);
-    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^ASIAASSUMED\//);
+    // Signed for the cluster's own region's STS.
+    expect(url.host).toBe('sts.ap-east-1.amazonaws.com');
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(
+      /^ASIAASSUMED\/\d{8}\/ap-east-1\/sts\//,
+    );
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe('session');
     // The cluster name is what EKS checks when no id is given.
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain(
