@@ -17,7 +17,7 @@ const notFound = (error = 'not found'): Answer => ({
  *   GET  /clusters/:name/writes?since=N    the writes it accepted after seq N, oldest first
  *   POST /clusters/:name/latency  {ms}          before a request is handled
  *   POST /clusters/:name/answer-delay  {ms}     after a write has landed, before its answer
- *   POST /clusters/:name/fail     {verb?, resource?, status, count? | fraction?, after?}
+ *   POST /clusters/:name/fail     {verb?, resource?, status | reset: true, count? | fraction?, after?}
  *   POST /clusters/:name/down | /up | /reset (clears faults, counters and the write log)
  *   GET  /meshes/:id/behaviours            every behaviour set in the mesh's traffic model
  *   POST /meshes/:id/behaviours  {namespace, service, version, cluster?, errorRate?, latencyMs?}

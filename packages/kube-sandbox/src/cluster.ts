@@ -157,16 +157,21 @@ export class SimulatedCluster {
     // A client that gave up while the request waited cancels it, as the API server's request context does.
     if (req.destroyed || res.destroyed) return;
     const failure = this.faults.failureFor(verb, resource);
+    if (failure?.reset) {
+      req.socket.destroy();
+      return;
+    }
     if (failure) {
+      const status = failure.status ?? 500;
       const message =
         failure.message ??
         `injected failure for ${verb} ${resource} on cluster ${this.name}`;
       send(
         res,
-        failure.status,
+        status,
         new StatusError(
-          failure.status,
-          INJECTED_REASONS[failure.status] ?? 'InjectedFailure',
+          status,
+          INJECTED_REASONS[status] ?? 'InjectedFailure',
           message,
         ).toStatus(),
       );

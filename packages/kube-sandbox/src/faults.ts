@@ -4,7 +4,13 @@ export interface FailureRule {
   verb?: string;
   /** Plural resource, e.g. virtualservices; any when omitted. */
   resource?: string;
-  status: number;
+  /** The Status code to answer with (500 when omitted). */
+  status?: number;
+  /**
+   * Drop the connection instead of answering, as a server does when it closes a kept-alive
+   * connection the client was just sending on: the client sees ECONNRESET.
+   */
+  reset?: boolean;
   /** Fail this many matching requests, then stop. */
   count?: number;
   /** Or fail this share (0..1) of matching requests, until cleared. */

@@ -21,7 +21,7 @@ import {
   ClusterAuthentication,
   makeClusterApiClient,
 } from './clusterAuthentication';
-import { classifyClusterError } from './clusterErrors';
+import { classifyClusterError, isConnectionReset } from './clusterErrors';
 import { withDeadline } from './requestDeadline';
 import { MeshInventory, readMeshInventory } from './meshInventory';
 import { CUSTOM_KINDS, KindAccess, kindAccess } from './routingResources';
@@ -149,6 +149,20 @@ export class ClusterClient {
   }
 
   /**
+   * A read, sent again once when the connection broke before an answer: the server may close a
+   * kept-alive connection while idle just as a request goes out on it. Writes are not repeated:
+   * their unknown outcome is resolved by reading back.
+   */
+  private read<T>(
+    call: (options: ConfigurationOptions) => Promise<T>,
+  ): Promise<T> {
+    return this.bounded(call).catch(e => {
+      if (!isConnectionReset(e)) throw e;
+      return this.bounded(call);
+    });
+  }
+
+  /**
    * The service's versions here: its Deployments, StatefulSets and Argo Rollouts labelled
    * `app=<service>`, by their `version` label, listed in parallel. A cluster without Argo
    * Rollouts' CRD simply has none.
@@ -161,13 +175,13 @@ export class ClusterClient {
     const { apps, custom } = this.api();
     const labelSelector = `${labels.app}=${service}`;
     const [deployments, statefulSets, rollouts] = await Promise.all([
-      this.bounded(options =>
+      this.read(options =>
         apps.listNamespacedDeployment({ namespace, labelSelector }, options),
       ),
-      this.bounded(options =>
+      this.read(options =>
         apps.listNamespacedStatefulSet({ namespace, labelSelector }, options),
       ),
-      this.bounded(options =>
+      this.read(options =>
         custom.listNamespacedCustomObject(
           { ...ARGO_ROLLOUTS, namespace, labelSelector },
           options,
@@ -184,7 +198,7 @@ export class ClusterClient {
   /** The API server's version, e.g. v1.31.0. */
   async kubernetesVersion(): Promise<string> {
     const api = this.api().version;
-    const info = await this.bounded(options => api.getCode(options));
+    const info = await this.read(options => api.getCode(options));
     return info.gitVersion;
   }
 
@@ -194,7 +208,7 @@ export class ClusterClient {
       this.cluster.name,
       this.api(),
       controlPlaneNamespace,
-      call => this.bounded(call),
+      call => this.read(call),
     );
   }
 
@@ -209,7 +223,7 @@ export class ClusterClient {
     const { custom } = this.api();
     const lists = await Promise.all([
       ...LISTED.map(kind =>
-        this.bounded(options =>
+        this.read(options =>
           custom.listClusterCustomObject(CUSTOM_KINDS[kind], options),
         )
           .catch(noneWhenAbsent)
@@ -238,7 +252,7 @@ export class ClusterClient {
   ): Promise<RoutingObject[]> {
     const { core } = this.api();
     const selector = labelSelector ? { labelSelector } : {};
-    const list = await this.bounded(options =>
+    const list = await this.read(options =>
       namespace
         ? core.listNamespacedService({ namespace, ...selector }, options)
         : core.listServiceForAllNamespaces(selector, options),
@@ -256,7 +270,7 @@ export class ClusterClient {
   ): Promise<RoutingObject | undefined> {
     const access = this.api().kinds[kind];
     try {
-      const found = await this.bounded(options =>
+      const found = await this.read(options =>
         access.get(namespace, name, options),
       );
       return { ...found, kind };

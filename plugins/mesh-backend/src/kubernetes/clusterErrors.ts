@@ -93,6 +93,18 @@ export function classifyClusterError(error: unknown): ClassifiedClusterError {
 }
 
 /**
+ * The connection broke under the request before any answer: typically a kept-alive connection
+ * the server closed while idle, just as the client sent on it. A read is safe to send again.
+ */
+export function isConnectionReset(error: unknown): boolean {
+  const code = networkCode(error);
+  return (
+    classifyClusterError(error).kind === 'unreachable' &&
+    (code === 'ECONNRESET' || code === 'EPIPE')
+  );
+}
+
+/**
  * A short, credential-free account of why a call to a cluster failed: the Kubernetes Status
  * message when the API server sent one, else the network error's code. Never the request, its
  * headers or the client's configuration, which is where tokens and CAs live.
