@@ -7,6 +7,7 @@ import {
   RolloutRequest,
   RolloutState,
   RolloutWave,
+  TrafficIntent,
   validateIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { followCanary } from '../analysis/followCanary';
@@ -186,21 +187,50 @@ export class RolloutConductor {
   /** One more wave, as a transaction on its clusters; the last one completes the rollout. */
   private async nextWave(r: Rollout, now: number) {
     const index = r.waves.findIndex(w => w.status === 'pending');
+    await this.writeWaves(r, [index], now, {
+      what: `wave ${index + 1} of ${r.waves.length}`,
+      failed: `wave ${index + 1} failed`,
+    });
+  }
+
+  /** Every wave left, at once: a person's "finish now". */
+  private async finish(r: Rollout, actor: string, now: number) {
+    const pending = r.waves.flatMap((w, i) =>
+      w.status === 'pending' ? [i] : [],
+    );
+    await this.writeWaves(r, pending, now, {
+      what: `finished now by ${actor}`,
+      failed: 'finishing failed',
+      settled: `finished now by ${actor}`,
+    });
+  }
+
+  /**
+   * Some pending waves as one transaction on their clusters: done when it lands, and when it
+   * fails (it is undone by its own transaction) every wave done before is put back too.
+   */
+  private async writeWaves(
+    r: Rollout,
+    indexes: number[],
+    now: number,
+    says: { what: string; failed: string; settled?: string },
+  ) {
     const result = await this.write(
       r,
-      r.waves[index].clusters,
-      `wave ${index + 1} of ${r.waves.length}`,
+      indexes.flatMap(i => r.waves[i].clusters),
+      says.what,
+      r.intentAfter,
     );
     if (!result.ok) {
       await this.rollBack(
         r,
-        `wave ${index + 1} failed and was undone (${result.why})`,
+        `${says.failed} and was undone (${result.why})`,
         'failed',
       );
       return;
     }
     const waves: RolloutWave[] = r.waves.map((w, i) =>
-      i === index
+      indexes.includes(i)
         ? {
             ...w,
             status: 'done',
@@ -209,36 +239,7 @@ export class RolloutConductor {
           }
         : w,
     );
-    await this.settle(r, waves, now);
-  }
-
-  /** Every wave left, at once: a person's "finish now". */
-  private async finish(r: Rollout, actor: string, now: number) {
-    const pending = r.waves.filter(w => w.status === 'pending');
-    const result = await this.write(
-      r,
-      pending.flatMap(w => w.clusters),
-      `finished now by ${actor}`,
-    );
-    if (!result.ok) {
-      await this.rollBack(
-        r,
-        `finishing failed and was undone (${result.why})`,
-        'failed',
-      );
-      return;
-    }
-    const waves: RolloutWave[] = r.waves.map(w =>
-      w.status === 'pending'
-        ? {
-            ...w,
-            status: 'done',
-            historyId: result.historyId,
-            appliedAt: new Date(now).toISOString(),
-          }
-        : w,
-    );
-    await this.settle(r, waves, now, `finished now by ${actor}`);
+    await this.settle(r, waves, now, says.settled);
   }
 
   /** Records the waves; with none pending the rollout is complete and its canary (if any) followed. */
@@ -261,35 +262,13 @@ export class RolloutConductor {
         r.target,
         r.intentAfter,
         r.startedBy,
-        Date.now(),
+        now,
         {
           waves: r.waves.map(w => w.clusters),
           bakeSeconds: r.bakeMs / 1000,
           ...(r.checks ? { checks: r.checks } : {}),
         },
       );
-  }
-
-  /** The change on some clusters, as the user who started the rollout. */
-  private async write(
-    r: Rollout,
-    clusters: string[],
-    what: string,
-  ): Promise<WaveOutcome> {
-    const live = await this.state.read(r.target);
-    const outcome = await this.applier
-      .apply({
-        target: r.target,
-        actor: ROLLOUT_ACTOR,
-        onBehalfOf: r.startedBy,
-        reason: `rollout #${r.id}: ${what}`,
-        intent: r.intentAfter,
-        revision: live.revision,
-        clusters,
-        rolloutId: r.id,
-      })
-      .catch((e: Error) => ({ error: e.message }));
-    return waveOutcome(outcome);
   }
 
   /** Puts every wave done back to what it held before the rollout, as one transaction. */
@@ -299,7 +278,7 @@ export class RolloutConductor {
     status: 'rolled-back' | 'failed',
   ) {
     const clusters = doneClusters(r);
-    const undo = await this.undo(r, clusters, reason);
+    const undo = await this.write(r, clusters, reason, r.intentBefore);
     const waves: RolloutWave[] = r.waves.map(w =>
       w.status === 'done' ? { ...w, status: 'rolled-back' } : w,
     );
@@ -313,24 +292,29 @@ export class RolloutConductor {
     });
   }
 
-  private async undo(
+  /**
+   * An intent on some clusters as the user who started the rollout (the rolled-out one, or what
+   * was there before); no intent removes ours, as when there was no routing before.
+   */
+  private async write(
     r: Rollout,
     clusters: string[],
-    reason: string,
+    what: string,
+    intent: TrafficIntent | undefined,
   ): Promise<WaveOutcome> {
     const live = await this.state.read(r.target);
     const context = {
       target: r.target,
       actor: ROLLOUT_ACTOR,
       onBehalfOf: r.startedBy,
-      reason: `rollout #${r.id}: ${reason}`,
+      reason: `rollout #${r.id}: ${what}`,
       revision: live.revision,
       clusters,
       rolloutId: r.id,
     };
     const outcome: ApplyOutcome | ApplyResponse | { error: string } =
-      await (r.intentBefore
-        ? this.applier.apply({ ...context, intent: r.intentBefore })
+      await (intent
+        ? this.applier.apply({ ...context, intent })
         : this.applier.remove(context)
       ).catch((e: Error) => ({ error: e.message }));
     return waveOutcome(outcome);

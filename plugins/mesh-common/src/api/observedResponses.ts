@@ -3,6 +3,7 @@ import { changeState, clusterRole, meshKind, same, Same } from './schemaParts';
 import type {
   CanaryAnalysisState,
   CanaryEvaluation,
+  ClusterCheck,
   HostTraffic,
   MeshStatus,
 } from './types';
@@ -58,7 +59,19 @@ export const hostTrafficSchema = z
   })
   .strict();
 
-const checkVerdict = z.enum(['pass', 'fail', 'inconclusive']);
+export const checkVerdictSchema = z.enum(['pass', 'fail', 'inconclusive']);
+
+/** One cluster's figures and verdict, as the canary analysis and the rollout checks give them. */
+export const clusterCheckSchema = z
+  .object({
+    cluster: z.string(),
+    requests: z.number(),
+    successRate: z.number().optional(),
+    latencyMs: z.number().optional(),
+    verdict: checkVerdictSchema,
+    reasons: z.array(z.string()),
+  })
+  .strict();
 
 export const canaryEvaluationSchema = z
   .object({
@@ -67,22 +80,11 @@ export const canaryEvaluationSchema = z
     createdAt: z.string(),
     candidate: z.string(),
     step: z.number(),
-    verdict: checkVerdict,
+    verdict: checkVerdictSchema,
     action: z.enum(['advance', 'promote', 'abort', 'none']),
     failures: z.number(),
     reason: z.string(),
-    clusters: z.array(
-      z
-        .object({
-          cluster: z.string(),
-          requests: z.number(),
-          successRate: z.number().optional(),
-          latencyMs: z.number().optional(),
-          verdict: checkVerdict,
-          reasons: z.array(z.string()),
-        })
-        .strict(),
-    ),
+    clusters: z.array(clusterCheckSchema),
     historyId: z.number().optional(),
   })
   .strict();
@@ -183,6 +185,7 @@ export const meshStatusSchema = z
   .strict();
 
 same<Same<z.infer<typeof hostTrafficSchema>, HostTraffic>>();
+same<Same<z.infer<typeof clusterCheckSchema>, ClusterCheck>>();
 same<Same<z.infer<typeof canaryEvaluationSchema>, CanaryEvaluation>>();
 same<Same<z.infer<typeof canaryAnalysisStateSchema>, CanaryAnalysisState>>();
 same<Same<z.infer<typeof meshStatusSchema>, MeshStatus>>();

@@ -4,7 +4,8 @@ import {
   TrafficIntent,
   trafficIntentSchema,
 } from '../intent/schema';
-import { ClusterCheck } from './types';
+import { CheckVerdict, ClusterCheck } from './types';
+import { checkVerdictSchema, clusterCheckSchema } from './observedResponses';
 import { Same, same } from './schemaParts';
 
 /**
@@ -67,7 +68,7 @@ export interface RolloutEvaluation {
   at: string;
   /** The waves done when it was judged. */
   wave: number;
-  verdict: 'pass' | 'fail' | 'inconclusive';
+  verdict: CheckVerdict;
   reason: string;
   checks: RolloutCheck[];
 }
@@ -90,18 +91,8 @@ export interface RolloutState {
   evaluations: RolloutEvaluation[];
 }
 
-const checkVerdict = z.enum(['pass', 'fail', 'inconclusive']);
-
-const rolloutCheckSchema = z
-  .object({
-    version: z.string(),
-    cluster: z.string(),
-    requests: z.number(),
-    successRate: z.number().optional(),
-    latencyMs: z.number().optional(),
-    verdict: checkVerdict,
-    reasons: z.array(z.string()),
-  })
+const rolloutCheckSchema = clusterCheckSchema
+  .extend({ version: z.string() })
   .strict();
 
 export const rolloutStateSchema = z
@@ -141,7 +132,7 @@ export const rolloutStateSchema = z
         .object({
           at: z.string(),
           wave: z.number(),
-          verdict: checkVerdict,
+          verdict: checkVerdictSchema,
           reason: z.string(),
           checks: z.array(rolloutCheckSchema),
         })
