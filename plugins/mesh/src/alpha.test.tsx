@@ -43,6 +43,7 @@ describe('the mesh plugin for the new frontend system', () => {
   it('shows the Mesh content at /mesh, only on entities with the mesh annotations', () => {
     const tester = createExtensionTester(meshEntityContent);
     expect(tester.get(coreExtensionData.routePath)).toBe('/mesh');
+    expect(tester.get(coreExtensionData.routeRef)).toBe(meshPlugin.routes.root);
     expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Mesh');
     const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction)!;
     expect(filter(reviewsEntity)).toBe(true);
@@ -79,6 +80,10 @@ describe('the mesh plugin for the new frontend system', () => {
       apis: [[meshApiRef, api as any]],
     });
     expect(tester.get(coreExtensionData.routePath)).toBe('/mesh-status');
+    // The plugin's route is the page's, so other plugins can link to it.
+    expect(tester.get(coreExtensionData.routeRef)).toBe(
+      meshPlugin.routes.meshStatus,
+    );
     expect(tester.get(coreExtensionData.title)).toBe('Mesh status');
     renderInTestApp(tester.reactElement(), {
       apis: [[meshApiRef, api as any]],

@@ -25,6 +25,10 @@ import { MeshClient } from './api/MeshClient';
 import { isMeshAvailable } from './isMeshAvailable';
 import { meshStatusRouteRef, rootRouteRef } from './plugin';
 
+// One conversion of each legacy route ref, so the plugin's routes and its extensions share it.
+const meshContentRouteRef = convertLegacyRouteRef(rootRouteRef);
+const meshStatusPageRouteRef = convertLegacyRouteRef(meshStatusRouteRef);
+
 /** The mesh API, talking to the mesh backend through the app's discovery and fetch. */
 export const meshApi = ApiBlueprint.make({
   params: defineParams =>
@@ -40,7 +44,7 @@ export const meshEntityContent = EntityContentBlueprint.make({
   params: {
     path: '/mesh',
     title: 'Mesh',
-    routeRef: convertLegacyRouteRef(rootRouteRef),
+    routeRef: meshContentRouteRef,
     filter: isMeshAvailable,
     loader: () =>
       import('./components/EntityMeshContent').then(m =>
@@ -69,7 +73,7 @@ export const meshStatusPage = PageBlueprint.make({
     // The page has a Backstage header of its own, as on the legacy system.
     noHeader: true,
     icon: <DeviceHubIcon />,
-    routeRef: convertLegacyRouteRef(meshStatusRouteRef),
+    routeRef: meshStatusPageRouteRef,
     loader: () =>
       import('./components/MeshStatusPage').then(m =>
         compatWrapper(<m.MeshStatusPage />),
@@ -88,8 +92,8 @@ export default createFrontendPlugin({
   icon: <DeviceHubIcon />,
   info: { packageJson: () => import('../package.json') },
   routes: {
-    root: convertLegacyRouteRef(rootRouteRef),
-    meshStatus: convertLegacyRouteRef(meshStatusRouteRef),
+    root: meshContentRouteRef,
+    meshStatus: meshStatusPageRouteRef,
   },
   extensions: [meshApi, meshEntityContent, meshEntityCard, meshStatusPage],
 });

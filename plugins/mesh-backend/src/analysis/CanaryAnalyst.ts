@@ -3,7 +3,6 @@ import {
   CanaryAnalysis,
   CanaryAnalysisState,
   ClusterCheck,
-  serviceHost,
   TrafficIntent,
   withCanary,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -14,7 +13,8 @@ import { LiveState, MeshStateService } from '../service/MeshStateService';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { ANALYSIS_ACTOR } from './followCanary';
 import type { RolloutConductor } from '../rollout/RolloutConductor';
-import { CanaryDecision, judgeCanary, judgeCluster } from './verdict';
+import { clustersRunning, judgeVersionOn } from './judgeVersion';
+import { CanaryDecision, judgeCanary } from './verdict';
 
 type AutoCanary = NonNullable<TrafficIntent['canary']> & {
   analysis: CanaryAnalysis;
@@ -122,28 +122,15 @@ export class CanaryAnalyst {
     canary: AutoCanary,
     run: CanaryRun,
   ): Promise<ClusterCheck[] | { error: string }> {
-    const clusters = [
-      ...new Set(
-        live.clusters
-          .flatMap(c => c.state.workloads)
-          .filter(w => w.version === canary.candidate && w.readyReplicas > 0)
-          .map(w => w.cluster),
-      ),
-    ].sort();
     try {
-      const figures = await this.metrics.candidate(
-        live.mesh,
-        serviceHost(run.target),
-        canary.candidate,
-        `${Math.max(1, Math.round(run.intervalMs / 1000))}s`,
-        canary.analysis.latency?.percentile ?? 99,
-      );
-      return clusters.map(cluster =>
-        judgeCluster(
-          figures.find(f => f.cluster === cluster) ?? { cluster, requests: 0 },
-          canary.analysis,
-        ),
-      );
+      return await judgeVersionOn(this.metrics, {
+        live,
+        target: run.target,
+        version: canary.candidate,
+        clusters: clustersRunning(live, canary.candidate),
+        window: `${Math.max(1, Math.round(run.intervalMs / 1000))}s`,
+        analysis: canary.analysis,
+      });
     } catch (e) {
       return { error: (e as Error).message };
     }

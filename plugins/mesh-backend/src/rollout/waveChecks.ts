@@ -1,9 +1,8 @@
 import {
   RolloutCheck,
   RolloutEvaluation,
-  serviceHost,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { judgeCluster } from '../analysis/verdict';
+import { clustersRunning, judgeVersionOn } from '../analysis/judgeVersion';
 import { Rollout } from '../database/RolloutStore';
 import { MeshStateService } from '../service/MeshStateService';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
@@ -44,6 +43,7 @@ export async function evaluateWave(
   }
 }
 
+/** Each judged version on the clusters done so far where it runs, the versions judged in parallel. */
 async function waveChecks(
   r: Rollout,
   state: Pick<MeshStateService, 'read'>,
@@ -52,35 +52,18 @@ async function waveChecks(
   const live = await state.read(r.target);
   const done = new Set(doneClusters(r));
   const analysis = asAnalysis(r.checks!, r.bakeMs / 1000);
-  const out: RolloutCheck[] = [];
-  for (const version of judgedVersions(r.intentAfter, r.intentBefore)) {
-    const figures = await metrics.candidate(
-      live.mesh,
-      serviceHost(r.target),
-      version,
-      `${Math.max(5, Math.round(r.bakeMs / 1000))}s`,
-      r.checks!.latency?.percentile ?? 99,
-    );
-    const runsOn = [
-      ...new Set(
-        live.clusters
-          .flatMap(c => c.state.workloads)
-          .filter(w => w.version === version && w.readyReplicas > 0)
-          .map(w => w.cluster)
-          .filter(c => done.has(c)),
-      ),
-    ].sort();
-    for (const cluster of runsOn)
-      out.push({
+  const perVersion = await Promise.all(
+    judgedVersions(r.intentAfter, r.intentBefore).map(async version => {
+      const checks = await judgeVersionOn(metrics, {
+        live,
+        target: r.target,
         version,
-        ...judgeCluster(
-          figures.find(f => f.cluster === cluster) ?? {
-            cluster,
-            requests: 0,
-          },
-          analysis,
-        ),
+        clusters: clustersRunning(live, version).filter(c => done.has(c)),
+        window: `${Math.max(5, Math.round(r.bakeMs / 1000))}s`,
+        analysis,
       });
-  }
-  return out;
+      return checks.map(check => ({ version, ...check }));
+    }),
+  );
+  return perVersion.flat();
 }
