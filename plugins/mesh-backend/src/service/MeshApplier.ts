@@ -19,7 +19,7 @@ import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption, PlanResult } from './MeshPlanner';
 import { holderOf, LiveState, MeshStateService } from './MeshStateService';
 import { ClusterChange, RoutingWriter } from './RoutingWriter';
-import { changesOf, revisionAfter } from './changeSets';
+import { changesOf, revisionAfter, writesTo } from './changeSets';
 
 export interface ApplyRequestContext {
   target: MeshTarget;
@@ -232,8 +232,7 @@ export class MeshApplier {
         request.clusters,
       );
       if (refused) return refused;
-      const written = (cluster: string) =>
-        !request.clusters || request.clusters.includes(cluster);
+      const written = writesTo(request.clusters);
       // Config clusters, and any other that holds version Services of ours (Gateway API).
       const changes: ClusterChange[] = live.clusters
         .filter(
@@ -325,7 +324,7 @@ export class MeshApplier {
     only?: string[],
   ): Promise<ApplyResponse | undefined> {
     const config = live.clusters.filter(
-      c => c.isConfigCluster && (!only || only.includes(c.cluster)),
+      c => c.isConfigCluster && writesTo(only)(c.cluster),
     );
     if (config.every(c => c.reachable)) return undefined;
     const clusters: ClusterApplyResult[] = config.map(c =>

@@ -6,14 +6,18 @@ import { PlanResult } from './MeshPlanner';
 import { LiveState, revisionOf } from './MeshStateService';
 import { ClusterChange } from './RoutingWriter';
 
-export /** Per cluster (of `only`, when given), what the plan writes and deletes, against what the cluster held. */
-function changesOf(
+/** Whether a change limited to some clusters (a rollout's wave) writes this one; unlimited, every one. */
+export const writesTo = (only?: string[]) => (cluster: string) =>
+  !only || only.includes(cluster);
+
+/** Per cluster (of `only`, when given), what the plan writes and deletes, against what the cluster held. */
+export function changesOf(
   plan: Extract<PlanResult, { valid: true }>,
   only?: string[],
 ): ClusterChange[] {
   const { live } = plan;
   return plan.clusters
-    .filter(c => !only || only.includes(c.cluster))
+    .filter(c => writesTo(only)(c.cluster))
     .map(c => ({
       cluster: live.mesh.clusters.find(x => x.name === c.cluster)!,
       before: live.clusters.find(x => x.cluster === c.cluster)!.routing,
@@ -27,12 +31,12 @@ function changesOf(
     }));
 }
 
-export /**
+/**
  * The revision of the host's routing after a successful change: what each config cluster held,
  * less what was removed, with what was written as the API server answered it. A concurrent change
  * elsewhere on the host makes the next apply's revision check fail, as it should.
  */
-function revisionAfter(
+export function revisionAfter(
   live: LiveState,
   changes: ClusterChange[],
   answered: Map<string, RoutingObject[]>,
