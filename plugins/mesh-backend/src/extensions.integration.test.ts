@@ -184,6 +184,50 @@ describe('an auth strategy added by a backend module', () => {
     expect(calls).toBe(2);
   });
 
+  it('bounds a strategy that hangs by the request deadline: the change fails like an unreachable cluster, naming the strategy, and the others are put back', async () => {
+    const vault = vaultStrategy(sandbox, 30_000);
+    let hang = false;
+    const hanging: MeshAuthStrategy = {
+      getCredential: cluster =>
+        hang ? new Promise(() => {}) : vault.strategy.getCredential(cluster),
+      validateCluster: () => [],
+    };
+    const { server } = await startMeshBackend({
+      sandbox,
+      entities: [reviews],
+      features: [vaultModule(hanging)],
+      reconfigure: eastThroughVault,
+      requestTimeout: 1000,
+    });
+    expect((await applySplit(server, [70, 30])).body.ok).toBe(true);
+    const intent = {
+      split: [
+        { version: 'v1', weight: 40 },
+        { version: 'v2', weight: 60 },
+      ],
+    };
+    const seen = await request(server)
+      .post(`${path}/plan`)
+      .set('Authorization', auth())
+      .send({ intent });
+    hang = true;
+    const started = Date.now();
+    const res = await request(server)
+      .post(`${path}/apply`)
+      .set('Authorization', auth())
+      .send({ intent, revision: seen.body.revision });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(res.body.ok).toBe(false);
+    const east = res.body.clusters.find((c: any) => c.cluster === 'east');
+    expect(east.message).toMatch(/vault auth strategy/);
+    expect(await liveWeights(sandbox, 'east')).toEqual([70, 30]);
+    expect(await liveWeights(sandbox, 'west')).toEqual([70, 30]);
+    // The host's lock went with the failed change: once the strategy answers, the next change goes through.
+    hang = false;
+    expect((await applySplit(server, [60, 40])).body.ok).toBe(true);
+    expect(await liveWeights(sandbox, 'west')).toEqual([60, 40]);
+  }, 30_000);
+
   it('stops the backend at startup for an authProvider nobody added, or a cluster its strategy refuses', async () => {
     await expect(
       startMeshBackend({

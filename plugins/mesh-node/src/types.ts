@@ -8,6 +8,11 @@
 export interface MeshClusterDetails {
   /** The cluster's name, as `mesh.meshes[].clusters[].name` refers to it. */
   name: string;
+  /**
+   * The mesh the cluster is configured in, set whenever the backend asks for a credential. Names
+   * are unique only within a mesh: a strategy that caches per cluster must key by mesh and name.
+   */
+  mesh?: string;
   /** The API server's URL. */
   url: string;
   /** The key of the auth strategy that authenticates to this cluster. */

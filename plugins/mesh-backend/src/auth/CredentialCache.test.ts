@@ -37,6 +37,22 @@ describe('CredentialCache', () => {
     expect(strategy.getCredential).toHaveBeenCalledTimes(3);
   });
 
+  it('gives up on a strategy that hangs, and asks afresh on the next request', async () => {
+    let calls = 0;
+    const strategy: MeshAuthStrategy = {
+      getCredential: async () => {
+        calls++;
+        if (calls === 1) return new Promise(() => {});
+        return { type: 'bearer token', token: 'fresh' };
+      },
+      validateCluster: () => [],
+    };
+    const cache = new CredentialCache(strategy, cluster, Date.now, 50);
+    await expect(cache.get()).rejects.toThrow(/gave no credential within 50ms/);
+    expect(cache.fetching).toBe(false);
+    expect(await cache.get()).toMatchObject({ token: 'fresh' });
+  });
+
   it('shares one fetch among concurrent requests, and fetches again after forget', async () => {
     const clock = { now: 0 };
     const strategy = expiringTokens(clock);

@@ -48,6 +48,19 @@ export function kubeConfigEndpoint(
 }
 
 /**
+ * What one loaded kubeconfig serves: cluster names repeat across meshes (two meshes may each have
+ * an `east`), so the mesh, the name and the file and context it reads all tell entries apart.
+ */
+export function cacheKey(cluster: MeshClusterDetails): string {
+  return JSON.stringify([
+    cluster.mesh ?? '',
+    cluster.name,
+    cluster.authMetadata.kubeconfigPath ?? '',
+    cluster.authMetadata.kubeconfigContext ?? '',
+  ]);
+}
+
+/**
  * Credentials from a kubeconfig file (`kubeconfig`) or the pod's service account (`inCluster`),
  * through @kubernetes/client-node, which renews what it can: token files are read again (bound
  * service-account tokens rotate), exec plugins run again when their credential expires.
@@ -60,10 +73,11 @@ export class KubeConfigStrategy implements MeshAuthStrategy {
   async getCredential(
     cluster: MeshClusterDetails,
   ): Promise<MeshClusterCredential> {
-    let kc = this.configs.get(cluster.name);
+    const key = cacheKey(cluster);
+    let kc = this.configs.get(key);
     if (!kc) {
       kc = loadKubeConfig(this.authProvider, cluster.authMetadata);
-      this.configs.set(cluster.name, kc);
+      this.configs.set(key, kc);
     }
     const options: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(options);

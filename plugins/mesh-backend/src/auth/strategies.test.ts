@@ -246,6 +246,31 @@ describe('serviceAccount and kubeconfig', () => {
     });
   });
 
+  it('keeps one mesh’s kubeconfig credential from another mesh’s cluster of the same name', async () => {
+    const strategy = new KubeConfigStrategy('kubeconfig');
+    const fileWith = (token: string) => {
+      const file = path.join(dir, `${token}.yaml`);
+      fs.copyFileSync(kubeconfig({ token }), file);
+      return file;
+    };
+    const east = (mesh: string, token: string) => ({
+      ...cluster({ kubeconfigPath: fileWith(token) }),
+      name: 'east',
+      mesh,
+    });
+    const a = east('mesh-a', 'mesh-a-token');
+    const b = east('mesh-b', 'mesh-b-token');
+    for (const [details, token] of [
+      [a, 'mesh-a-token'],
+      [b, 'mesh-b-token'],
+      [a, 'mesh-a-token'],
+    ] as const)
+      await expect(strategy.getCredential(details)).resolves.toEqual({
+        type: 'bearer token',
+        token,
+      });
+  });
+
   it('reads where the cluster is and its CA from the kubeconfig', () => {
     expect(
       kubeConfigEndpoint('kubeconfig', {

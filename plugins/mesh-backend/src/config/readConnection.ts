@@ -6,8 +6,14 @@ import {
 import { kubeConfigEndpoint } from '../auth/KubeConfigStrategy';
 import { MeshConfigError } from './MeshConfigError';
 
-/** A cluster a supplier gave, with where its config is (a config key) for startup messages. */
-export type SuppliedCluster = MeshClusterDetails & { source: string };
+/**
+ * A cluster a supplier gave, with where its config is (a config key) for startup messages, and why
+ * the mesh backend may not use it, if so: a mesh that names it stops startup with that reason.
+ */
+export type SuppliedCluster = MeshClusterDetails & {
+  source: string;
+  refusal?: string;
+};
 
 /** What a configured cluster's connection may come from. */
 export interface ClusterSources {
@@ -142,7 +148,8 @@ export function readConnection(
             : ''
         }`,
       );
-    const { source, ...rest } = supplied;
+    const { source, refusal, ...rest } = supplied;
+    if (refusal) throw new MeshConfigError(`${key} "${name}": ${refusal}`);
     details = rest;
     at = source;
   }

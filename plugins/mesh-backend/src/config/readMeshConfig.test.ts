@@ -43,6 +43,83 @@ describe('readMeshConfig', () => {
     });
   });
 
+  it('refuses a mesh cluster supplied with a user-token authProvider (google, aks, oidc), saying what to use instead', () => {
+    for (const [authProvider, instead] of [
+      ['google', /googleServiceAccount/],
+      ['aks', /authProvider azure/],
+      ['oidc', /serviceAccount/],
+    ] as const) {
+      const config = new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                { name: 'east', url: 'https://east.example.com', authProvider },
+              ],
+            },
+          ],
+        },
+        mesh: {
+          meshes: [
+            { id: 'demo', clusters: [{ name: 'east', role: 'primary' }] },
+          ],
+        },
+      });
+      let message = '';
+      try {
+        readMeshConfig(config);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(
+        /kubernetes\.clusterLocatorMethods\[0\]\.clusters\[0\]\.authProvider ".*" carries the signed-in user's own token/,
+      );
+      expect(message).toMatch(instead);
+    }
+  });
+
+  it('leaves a user-token cluster of the Kubernetes plugin alone when no mesh names it', () => {
+    const config = new ConfigReader({
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name: 'dev',
+                url: 'https://dev.example.com',
+                authProvider: 'oidc',
+              },
+            ],
+          },
+        ],
+      },
+      mesh: { meshes: [{ id: 'demo', clusters: [cluster()] }] },
+    });
+    expect(readMeshConfig(config).meshes[0].clusters).toHaveLength(1);
+  });
+
+  it('refuses two supplied clusters of one name, naming both sources', () => {
+    const supplied = (source: string) => ({
+      name: 'east',
+      url: 'https://east.example.com',
+      authProvider: 'serviceAccount',
+      authMetadata: { serviceAccountToken: TOKEN },
+      source,
+    });
+    expect(() =>
+      readMeshConfig(
+        new ConfigReader({
+          mesh: { meshes: [{ id: 'demo', clusters: [cluster()] }] },
+        }),
+        { suppliedClusters: [supplied('supplier a'), supplied('supplier b')] },
+      ),
+    ).toThrow(
+      /cluster name "east" is supplied twice \(supplier a and supplier b\)/,
+    );
+  });
+
   it('is empty without a mesh section', () => {
     expect(readMeshConfig(new ConfigReader({}))).toMatchObject({
       meshes: [],

@@ -215,7 +215,9 @@ export function readMeshConfig(
     options.authStrategies ?? builtInAuthStrategies(config);
   const sources: ClusterSources = {
     strategies: authStrategies,
-    supplied: options.suppliedClusters ?? kubernetesConfigClusters(config),
+    supplied: uniquelyNamed(
+      options.suppliedClusters ?? kubernetesConfigClusters(config),
+    ),
   };
   const root = config.getOptionalConfig('mesh');
   if (!root)
@@ -252,6 +254,23 @@ export function readMeshConfig(
     canaryCheckMs: canaryCheckSeconds * 1000,
     meshes,
   };
+}
+
+/**
+ * Supplied clusters are found by name alone: two of one name would leave which one a mesh (and its
+ * credentials) connects to up to the order suppliers answered in.
+ */
+function uniquelyNamed(supplied: SuppliedCluster[]): SuppliedCluster[] {
+  const seen = new Map<string, string>();
+  for (const s of supplied) {
+    const first = seen.get(s.name);
+    if (first)
+      throw new MeshConfigError(
+        `cluster name "${s.name}" is supplied twice (${first} and ${s.source}); supplied clusters are found by name, so each name must be unique`,
+      );
+    seen.set(s.name, s.source);
+  }
+  return supplied;
 }
 
 function readNamespaceOwners(m: Config, key: string): NamespaceOwners[] {

@@ -21,7 +21,12 @@ import {
   ClusterAuthentication,
   makeClusterApiClient,
 } from './clusterAuthentication';
-import { classifyClusterError, isConnectionReset } from './clusterErrors';
+import {
+  classifyClusterError,
+  ClusterCredentialError,
+  ClusterTimeoutError,
+  isConnectionReset,
+} from './clusterErrors';
 import { withDeadline } from './requestDeadline';
 import { MeshInventory, readMeshInventory } from './meshInventory';
 import { CUSTOM_KINDS, KindAccess, kindAccess } from './routingResources';
@@ -105,7 +110,12 @@ export class ClusterClient {
     strategy: MeshAuthStrategy,
     private readonly logger?: LoggerService,
   ) {
-    this.credentials = new CredentialCache(strategy, cluster);
+    this.credentials = new CredentialCache(
+      strategy,
+      cluster,
+      Date.now,
+      cluster.requestTimeoutMs,
+    );
   }
 
   /** The API clients, made once: they share the cluster's kept-alive connections. */
@@ -144,6 +154,14 @@ export class ClusterClient {
     ).catch(e => {
       // A revoked or rotated credential: the next request fetches a new one.
       if (classifyClusterError(e).status === 401) this.credentials.forget();
+      // The deadline passed while the strategy was still being asked: nothing was sent, and the
+      // strategy, not the cluster, is what to look at.
+      if (e instanceof ClusterTimeoutError && this.credentials.fetching)
+        throw new ClusterCredentialError(
+          this.cluster.name,
+          this.cluster.authProvider,
+          e,
+        );
       throw e;
     });
   }

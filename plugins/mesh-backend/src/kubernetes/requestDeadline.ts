@@ -9,6 +9,9 @@ import { ClusterTimeoutError } from './clusterErrors';
  * Runs one client-node call under a deadline that aborts the HTTP request itself (its socket),
  * not only the promise: a write that times out is cancelled on the wire, so it cannot land
  * unnoticed after the caller has moved on. The call gets the options that carry the signal.
+ * The deadline covers the whole call, the credential included: a strategy that hangs before the
+ * request is sent still ends the call at the deadline, and the signal, already aborted when the
+ * request would go out, keeps it from ever being sent.
  */
 export async function withDeadline<T>(
   cluster: string,
@@ -32,8 +35,13 @@ export async function withDeadline<T>(
     ],
     middlewareMergeStrategy: 'append',
   } as ConfigurationOptions;
+  const expired = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () =>
+      reject(new ClusterTimeoutError(cluster, ms)),
+    );
+  });
   try {
-    return await call(options);
+    return await Promise.race([call(options), expired]);
   } catch (e) {
     if (controller.signal.aborted) throw new ClusterTimeoutError(cluster, ms);
     throw e;
