@@ -4,6 +4,13 @@ export interface Config {
     /** Members of this group (entity ref, e.g. group:default/platform) may change any service's routing. */
     adminGroup?: string;
     /**
+     * Who decides which people may change an entity's routing. `owners` (the default): the
+     * entity's owners and mesh.adminGroup only, whatever the permission policy allows (the policy
+     * can narrow that, never widen it), so a portal with the allow-all policy or with permissions
+     * disabled is still safe. `permission-policy`: the permission policy alone decides.
+     */
+    writeAccess?: 'owners' | 'permission-policy';
+    /**
      * Seconds a host's change lock holds without renewal, i.e. after its holder died mid-change;
      * its pending change is then resolved from the journal. Default 30.
      */

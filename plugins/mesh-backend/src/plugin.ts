@@ -13,10 +13,13 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-node';
 import { MeshExtensions } from './config/MeshExtensions';
 import {
+  meshesWithoutBindings,
   MeshPluginConfig,
   readMeshConfig,
   unverifiedClusters,
 } from './config/readMeshConfig';
+import { NamespaceBindings } from './ownership/NamespaceBindings';
+import { WriteAuthority } from './ownership/WriteAuthority';
 import { CatalogHostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
@@ -75,6 +78,14 @@ export const meshPlugin = createBackendPlugin({
           claims,
           logger,
         });
+        const authority = new WriteAuthority({
+          userInfo,
+          adminGroup: meshConfig.adminGroup,
+          writeAccess: meshConfig.writeAccess,
+          bindings: new NamespaceBindings(services.registry),
+          claims,
+          assignments: services.store.assignments,
+        });
         await scheduleRecovery(
           deps.scheduler,
           services.recovery,
@@ -99,6 +110,7 @@ export const meshPlugin = createBackendPlugin({
             ...services,
             clusters: services.registry,
             guard,
+            authority,
             claims,
           }),
         );
@@ -127,6 +139,15 @@ function describeConfig(config: MeshPluginConfig, logger: LoggerService) {
       `mesh: cluster ${cluster} has skipTLSVerify set: its credentials go to whoever answers at its URL; use caData or caFile outside development`,
     );
   }
+  for (const mesh of meshesWithoutBindings(config)) {
+    logger.warn(
+      `mesh: mesh ${mesh} binds no namespace to owning groups (mesh.meshes[].namespaces[].owners): outside namespaces labelled on the clusters (mesh.meshtraffic.io/owners), the first catalog entity to name an unclaimed host may write its routing`,
+    );
+  }
+  if (config.writeAccess === 'permission-policy')
+    logger.warn(
+      'mesh: mesh.writeAccess is permission-policy: the permission policy alone decides who changes routing; with the allow-all policy, anyone signed in can',
+    );
   const clusters = config.meshes.reduce((n, m) => n + m.clusters.length, 0);
   logger.info(
     `mesh: ${config.meshes.length} mesh(es), ${clusters} cluster(s) configured`,

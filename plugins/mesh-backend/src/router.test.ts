@@ -48,8 +48,11 @@ async function routerWith(
       entry: jest.fn(async () => undefined),
     },
     guard: {
-      checkNamespace: jest.fn(async () => undefined),
       checkAdoption: jest.fn(async () => undefined),
+    },
+    authority: {
+      checkWrite: jest.fn(async () => undefined),
+      standing: jest.fn(async () => ({ others: [] })),
     },
     claims: { otherClaimants: jest.fn(async () => []) },
     clusters: { describe: jest.fn(async () => ({ meshes: [], clusters: [] })) },

@@ -32,6 +32,7 @@ import {
 } from './http/requestParts';
 import { HostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
+import { WriteAuthority } from './ownership/WriteAuthority';
 import { ClusterRegistry } from './service/ClusterRegistry';
 import { EntityStatus } from './service/EntityStatus';
 import { MeshApplier } from './service/MeshApplier';
@@ -48,7 +49,8 @@ import { RolloutConductor } from './rollout/RolloutConductor';
  */
 export interface RouterOptions {
   auditor: AuditorService;
-  guard: Pick<OwnershipGuard, 'checkNamespace' | 'checkAdoption'>;
+  guard: Pick<OwnershipGuard, 'checkAdoption'>;
+  authority: Pick<WriteAuthority, 'checkWrite' | 'standing'>;
   claims: HostClaims;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -101,8 +103,16 @@ function readRoutes(
   });
 
   router.get(ENTITY, async (req, res) => {
-    const { target } = await access.target(req);
-    res.json(await status.get(target));
+    const { target, entity, mesh } = await access.target(req);
+    const [state, standing] = await Promise.all([
+      status.get(target),
+      options.authority.standing(entity, target, mesh).catch(e => ({
+        blocked: `who may write this host cannot be told now: ${e.message}`,
+      })),
+    ]);
+    res.json(
+      standing.blocked ? { ...state, writeBlocked: standing.blocked } : state,
+    );
   });
 
   router.post(`${ENTITY}/plan`, async (req, res) => {
@@ -167,6 +177,7 @@ function changeRoutes(
         req,
         meshTrafficUpdatePermission,
         body.onboarding,
+        { adopt: body.adopt === true },
       );
       const change = {
         target,
@@ -207,6 +218,8 @@ function changeRoutes(
       const { credentials, entityRef, target } = await access.target(
         req,
         meshTrafficUpdatePermission,
+        undefined,
+        { adopt: body.adopt === true },
       );
       const entry = await store.entry(entityRef, body.to);
       if (!entry)

@@ -11,6 +11,7 @@ import {
 } from './readConnection';
 import { kubernetesConfigClusters } from './kubernetesConfigClusters';
 import { MeshConfigError } from './MeshConfigError';
+import { WRITE_ACCESS, WriteAccess } from '../ownership/WriteAuthority';
 
 export { MeshConfigError };
 import {
@@ -86,6 +87,8 @@ export interface MeshConfig {
 
 export interface MeshPluginConfig {
   adminGroup?: string;
+  /** Who decides which people change an entity's routing: see {@link WriteAccess}. */
+  writeAccess: WriteAccess;
   /** How to authenticate to clusters, by the `authProvider` they name: built in, and added by modules. */
   authStrategies: Record<string, MeshAuthStrategy>;
   /** How long a host's change lock holds without renewal. */
@@ -223,6 +226,7 @@ export function readMeshConfig(
   if (!root)
     return {
       meshes: [],
+      writeAccess: 'owners',
       authStrategies,
       changeLockTtlMs: 30_000,
       canaryCheckMs: 10_000,
@@ -247,8 +251,16 @@ export function readMeshConfig(
     throw new MeshConfigError(
       `mesh.canaryCheckSeconds must be at least 1 (got ${canaryCheckSeconds})`,
     );
+  const writeAccess = root.getOptionalString('writeAccess') ?? 'owners';
+  if (!(WRITE_ACCESS as readonly string[]).includes(writeAccess))
+    throw new MeshConfigError(
+      `mesh.writeAccess must be one of ${WRITE_ACCESS.join(
+        ', ',
+      )} (got ${writeAccess})`,
+    );
   return {
     adminGroup: root.getOptionalString('adminGroup'),
+    writeAccess: writeAccess as WriteAccess,
     authStrategies,
     changeLockTtlMs: ttlSeconds * 1000,
     canaryCheckMs: canaryCheckSeconds * 1000,
@@ -291,6 +303,11 @@ export function unverifiedClusters(config: MeshPluginConfig): string[] {
   return config.meshes.flatMap(m =>
     m.clusters.filter(c => c.skipTLSVerify).map(c => `${m.id}/${c.name}`),
   );
+}
+
+/** Meshes whose config binds no namespace to owners: any entity owner may claim an unclaimed host there, unless the namespace itself names its owners. */
+export function meshesWithoutBindings(config: MeshPluginConfig): string[] {
+  return config.meshes.filter(m => !m.namespaces.length).map(m => m.id);
 }
 
 /** The groups that own a namespace of a mesh, when the mesh binds it to owners. */

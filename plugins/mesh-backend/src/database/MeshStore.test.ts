@@ -21,6 +21,30 @@ async function storesOn(databaseId: any, replicas = 1) {
 
 describe('MeshStore', () => {
   it.each(databases.eachSupportedId())(
+    'keeps one admin assignment per host, the latest (%p)',
+    async databaseId => {
+      const [a, b] = await storesOn(databaseId, 2);
+      const host = 'demo/bookinfo/details';
+      expect(await a.assignments.get(host)).toBeUndefined();
+      await a.assignments.assign(
+        host,
+        'component:default/details',
+        'user:default/ops',
+      );
+      await b.assignments.assign(
+        host,
+        'component:default/details-copy',
+        'user:default/root',
+      );
+      expect(await a.assignments.get(host)).toMatchObject({
+        entityRef: 'component:default/details-copy',
+        assignedBy: 'user:default/root',
+      });
+      expect(await b.assignments.get('demo/bookinfo/reviews')).toBeUndefined();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'records history, newest first, with every outcome (%p)',
     async databaseId => {
       const [store] = await storesOn(databaseId);

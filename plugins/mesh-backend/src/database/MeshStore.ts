@@ -11,6 +11,7 @@ import {
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Knex } from 'knex';
+import { HostAssignments } from './HostAssignments';
 import { CanaryStore } from './CanaryStore';
 import { RolloutStore } from './RolloutStore';
 import { HostLocks } from './HostLocks';
@@ -64,8 +65,10 @@ export class MeshStore {
   readonly locks: HostLocks;
   readonly canaries: CanaryStore;
   readonly rollouts: RolloutStore;
+  readonly assignments: HostAssignments;
 
   private constructor(private readonly db: Knex, lockTtlMs: number) {
+    this.assignments = new HostAssignments(db);
     this.locks = new HostLocks(db, lockTtlMs);
     this.canaries = new CanaryStore(db);
     this.rollouts = new RolloutStore(db);

@@ -22,8 +22,9 @@ import {
 import express from 'express';
 import { targetOf } from '../onboarding';
 import { HostClaims } from '../ownership/HostClaims';
-import { OwnershipGuard } from '../ownership/OwnershipGuard';
+import { WriteAuthority } from '../ownership/WriteAuthority';
 import { MeshStateService } from '../service/MeshStateService';
+import { actorOf } from './requestParts';
 
 /** Who may do what to an entity's routing: authentication, the permission, the catalog, ownership. */
 export class RequestAccess {
@@ -32,7 +33,7 @@ export class RequestAccess {
       httpAuth: HttpAuthService;
       permissions: PermissionsService;
       catalog: CatalogService;
-      guard: Pick<OwnershipGuard, 'checkNamespace'>;
+      authority: Pick<WriteAuthority, 'checkWrite'>;
       claims: HostClaims;
       state: Pick<MeshStateService, 'meshFor'>;
     },
@@ -86,25 +87,21 @@ export class RequestAccess {
   /**
    * As `entity`, with the entity's mesh target. Plan and apply may name the target of an entity
    * not yet annotated (`onboarding`): that is a claim on a host, so it needs the update
-   * permission and a host no other catalog entity names. Changing routing in a namespace a mesh
-   * binds to owning groups needs membership of one of them.
+   * permission and a host no other catalog entity names. Every change passes the write authority
+   * here, whichever route it came by: who may write for the entity, and whether the entity may
+   * write the host (`adopt`: a mesh admin adopting a contested host for it).
    */
   async target(
     req: express.Request,
     permission = meshTrafficReadPermission,
     onboarding?: OnboardingTarget,
+    options: { adopt?: boolean } = {},
   ) {
     const needed =
       onboarding === undefined ? permission : meshTrafficUpdatePermission;
     const { credentials, entityRef, entity } = await this.entity(req, needed);
     const target = targetOf(entity, onboarding);
-    if (needed === meshTrafficUpdatePermission) {
-      await this.deps.guard.checkNamespace(
-        credentials,
-        this.deps.state.meshFor(target),
-        target.namespace,
-      );
-    }
+    const mesh = this.deps.state.meshFor(target);
     if (onboarding !== undefined) {
       const others = await this.deps.claims.otherClaimants(target);
       if (others.length) {
@@ -117,6 +114,12 @@ export class RequestAccess {
         );
       }
     }
-    return { credentials, entityRef, target };
+    if (needed === meshTrafficUpdatePermission) {
+      await this.deps.authority.checkWrite(credentials, entity, target, mesh, {
+        adopt: options.adopt,
+        actor: actorOf(credentials),
+      });
+    }
+    return { credentials, entityRef, entity, target, mesh };
   }
 }

@@ -220,6 +220,28 @@ export class ClusterClient {
     return info.gitVersion;
   }
 
+  /** A namespace's labels and annotations, or undefined when the cluster has no such namespace. */
+  async namespaceMetadata(
+    name: string,
+  ): Promise<
+    | { labels: Record<string, string>; annotations: Record<string, string> }
+    | undefined
+  > {
+    const { core } = this.api();
+    try {
+      const ns = await this.read(options =>
+        core.readNamespace({ name }, options),
+      );
+      return {
+        labels: ns.metadata?.labels ?? {},
+        annotations: ns.metadata?.annotations ?? {},
+      };
+    } catch (e) {
+      if (classifyClusterError(e).status === 404) return undefined;
+      throw e;
+    }
+  }
+
   /** The cluster's istiod Deployments and, per namespace, its injection label and sidecars. */
   async meshInventory(controlPlaneNamespace: string): Promise<MeshInventory> {
     return readMeshInventory(

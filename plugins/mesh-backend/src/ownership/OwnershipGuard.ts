@@ -9,7 +9,6 @@ import {
   ClassifiedObject,
   meshTrafficUpdatePermission,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { MeshConfig, namespaceOwners } from '../config/readMeshConfig';
 
 /** The owner of a foreign object, as a person reads it: the entity that wrote it, or the tool. */
 export function ownerOf(obj: ClassifiedObject): string {
@@ -18,8 +17,8 @@ export function ownerOf(obj: ClassifiedObject): string {
 
 /**
  * Who may take what: adopting another entity's routing needs the right to change that entity's
- * routing; adopting hand-written or third-party routing, and targeting a namespace bound to
- * owning groups, needs membership of those groups or of `mesh.adminGroup`.
+ * routing; adopting hand-written or third-party routing needs membership of `mesh.adminGroup`.
+ * Who may write a host at all is the write authority's.
  */
 export class OwnershipGuard {
   constructor(
@@ -33,29 +32,6 @@ export class OwnershipGuard {
     return (
       await this.userInfo.getUserInfo(credentials as BackstageCredentials<any>)
     ).ownershipEntityRefs;
-  }
-
-  /** Refuses a caller outside the groups a mesh binds the namespace to (admins pass). */
-  async checkNamespace(
-    credentials: BackstageCredentials,
-    mesh: MeshConfig,
-    namespace: string,
-  ): Promise<void> {
-    const owners = namespaceOwners(mesh, namespace);
-    if (!owners) return;
-    const claims = await this.claims(credentials);
-    if (
-      owners.some(o => claims.includes(o)) ||
-      (this.adminGroup && claims.includes(this.adminGroup))
-    )
-      return;
-    throw new NotAllowedError(
-      `namespace ${namespace} of mesh ${mesh.id} belongs to ${owners.join(
-        ', ',
-      )}; only their members${
-        this.adminGroup ? ` and ${this.adminGroup}` : ''
-      } may target services there`,
-    );
   }
 
   /** Refuses an adoption of `objects` unless the caller may change every one of their owners. */

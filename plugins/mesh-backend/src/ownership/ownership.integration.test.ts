@@ -112,13 +112,15 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
       groups,
       features: [ownersPolicy.factory, auditor.factory],
     }));
-    // The victim: reviews' owner routes 80/20 on both primaries.
+    // The victim: reviews-copy claims reviews' host too, and nothing binds bookinfo, so a mesh
+    // admin adopts the host for reviews; its routing is 80/20 on both primaries.
     const res = await request(server)
       .post(`${path('reviews')}/apply`)
-      .set('Authorization', alice)
+      .set('Authorization', ops)
       .send({
         intent: split(['v1', 80], ['v3', 20]),
         revision: (await state('reviews')).revision,
+        adopt: true,
       });
     if (!res.body.ok)
       throw new Error(`the victim's routing was not applied: ${res.text}`);
@@ -159,12 +161,15 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
     expect(await both()).toEqual(before);
   });
 
-  it('shows a second annotated entity the host as held by the first, and refuses its apply (409) and its adopt without the right (403)', async () => {
+  it('shows a second annotated entity the host as held by the first, and refuses its apply and its adopt (409: a mesh admin adopted the host for the first)', async () => {
     const before = await both();
     const seen = await state('reviews-copy', mallory);
     expect(seen.heldBy).toBe('component:default/reviews');
     expect(seen.claimedBy).toEqual(['component:default/reviews']);
     expect(seen.intent).toBeUndefined();
+    expect(seen.writeBlocked).toMatch(
+      /was adopted for component:default\/reviews by user:default\/ops; component:default\/reviews-copy claims it too/,
+    );
     const vs = seen.clusters
       .find((c: any) => c.cluster === 'east')
       .routing.find((o: any) => o.kind === 'VirtualService');
@@ -184,16 +189,13 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
           revision: seen.revision,
           ...extra,
         });
-    const plain = await send({});
-    expect(plain.status).toBe(409);
-    expect(plain.body.error.message).toMatch(
-      /held by component:default\/reviews/,
-    );
-    const adopt = await send({ adopt: true });
-    expect(adopt.status).toBe(403);
-    expect(adopt.body.error.message).toMatch(
-      /takes this host's routing from component:default\/reviews, whose mesh routing you may not update/,
-    );
+    for (const extra of [{}, { adopt: true }]) {
+      const res = await send(extra);
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(
+        /adopted for component:default\/reviews by user:default\/ops/,
+      );
+    }
     expect(await both()).toEqual(before);
   });
 
@@ -206,7 +208,7 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
       .set('Authorization', mallory);
     expect(held.status).toBe(409);
     expect(held.body.error.message).toMatch(
-      /held by component:default\/reviews, not component:default\/reviews-copy/,
+      /adopted for component:default\/reviews by user:default\/ops/,
     );
     expect(
       (
@@ -242,7 +244,7 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
     expect(await both()).toEqual(before);
   });
 
-  it("refuses rollback of another team's routing (403), and to another entity's history (404)", async () => {
+  it("refuses rollback of another team's routing (403), and through a second claimant (409)", async () => {
     const before = await both();
     const [entry] = (
       await request(server)
@@ -259,7 +261,7 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
       .post(`${path('reviews-copy')}/rollback`)
       .set('Authorization', mallory)
       .send({ to: entry.id, revision, adopt: true });
-    expect(viaCopy.status).toBe(404);
+    expect(viaCopy.status).toBe(409);
     expect(await both()).toEqual(before);
   });
 
@@ -270,7 +272,7 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
           eventId: 'traffic-apply',
           entityRef: 'component:default/reviews-copy',
           result: 'fail',
-          error: 'NotAllowedError',
+          error: 'ConflictError',
         },
         {
           eventId: 'traffic-remove',
@@ -454,6 +456,18 @@ describe('ownership: no entity changes, adopts or deletes routing it does not ow
     ).toBe('component:default/reviews-copy');
     expect((await state('reviews')).heldBy).toBe(
       'component:default/reviews-copy',
+    );
+    // The host is now reviews-copy's: reviews' own owner is refused until an admin adopts it back.
+    const refused = await request(server)
+      .post(`${path('reviews')}/apply`)
+      .set('Authorization', alice)
+      .send({
+        intent: split(['v1', 100]),
+        revision: (await state('reviews')).revision,
+      });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(
+      /adopted for component:default\/reviews-copy by user:default\/ops/,
     );
   });
 });

@@ -154,6 +154,7 @@ export const entityMeshStateSchema = z
     revision: z.string(),
     heldBy: z.string().optional(),
     claimedBy: z.array(z.string()).optional(),
+    writeBlocked: z.string().optional(),
     clustersDisagree: z.boolean().optional(),
     lastApplied: z
       .object({ historyId: z.number(), intent: trafficIntentSchema.optional() })

@@ -95,6 +95,11 @@ export interface EntityMeshState {
   heldBy?: string;
   /** Other catalog entities whose annotations name the same host. */
   claimedBy?: string[];
+  /**
+   * Why this entity may not write its host now, whoever asks: the namespace belongs to other
+   * groups, or other entities claim the host too and no mesh admin has adopted it for this one.
+   */
+  writeBlocked?: string;
   /** Set when the config clusters do not all hold the same intent of this entity: each cluster's is in `clusters[].intent`. */
   clustersDisagree?: boolean;
   /** The last intent applied everywhere, from history: where editing starts when there is no agreed `intent`. */

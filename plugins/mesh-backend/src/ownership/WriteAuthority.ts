@@ -1,0 +1,191 @@
+import {
+  BackstageCredentials,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
+import { MeshTarget } from '@meshtraffic/backstage-plugin-mesh-common';
+import { MeshConfig } from '../config/readMeshConfig';
+import { HostAssignment, HostAssignments } from '../database/HostAssignments';
+import { hostKey } from '../database/MeshStore';
+import { HostClaims } from './HostClaims';
+import { NamespaceBinding, NamespaceBindings } from './NamespaceBindings';
+
+/**
+ * Who decides which people may change an entity's routing: `owners` (the default) keeps the
+ * plugin's own rule on top of the permission policy, so a portal whose policy allows everything
+ * (a new app's allow-all policy, or permissions disabled) still lets only the entity's owners and
+ * the mesh admins write; `permission-policy` hands that decision wholly to the policy.
+ */
+export type WriteAccess = 'owners' | 'permission-policy';
+export const WRITE_ACCESS: readonly WriteAccess[] = [
+  'owners',
+  'permission-policy',
+];
+
+/** Where an entity stands on the host its annotations name, whoever is asking. */
+export interface HostStanding {
+  binding?: NamespaceBinding;
+  /** Other catalog entities whose annotations name the host. */
+  others: string[];
+  assignment?: HostAssignment;
+  /** Why this entity may not write the host now (nobody but a mesh admin can change that), if so. */
+  blocked?: string;
+}
+
+/** The groups (and users) that own an entity: its `spec.owner` and its ownedBy relations. */
+export function entityOwners(entity: Entity): string[] {
+  const refs = new Set<string>();
+  const owner = entity.spec?.owner;
+  if (typeof owner === 'string' && owner) {
+    try {
+      refs.add(
+        stringifyEntityRef(
+          parseEntityRef(owner, {
+            defaultKind: 'group',
+            defaultNamespace: entity.metadata.namespace ?? 'default',
+          }),
+        ),
+      );
+    } catch {
+      // An unparseable owner owns nothing.
+    }
+  }
+  for (const r of entity.relations ?? [])
+    if (r.type === RELATION_OWNED_BY) refs.add(r.targetRef);
+  return [...refs].sort();
+}
+
+/**
+ * The one check every write of a host's routing passes (apply, canary and rollout starts,
+ * rollback, delete, rollout steering, the scaffolder's actions, which call the same routes):
+ * who may write for the entity, and whether the entity may write the host at all. A host's
+ * writer is decided by what no team can grant itself: the namespace's binding to owning groups
+ * (the mesh config, or the namespace on the clusters), else a host claimed by one entity only,
+ * else a mesh admin's adoption for one of its claimants.
+ */
+export class WriteAuthority {
+  constructor(
+    private readonly deps: {
+      userInfo: UserInfoService;
+      adminGroup?: string;
+      writeAccess: WriteAccess;
+      bindings: Pick<NamespaceBindings, 'bindingOf'>;
+      claims: HostClaims;
+      assignments: Pick<HostAssignments, 'get' | 'assign'>;
+    },
+  ) {}
+
+  private async ownership(credentials: BackstageCredentials) {
+    if ((credentials.principal as { type: string }).type !== 'user') return [];
+    return (
+      await this.deps.userInfo.getUserInfo(
+        credentials as BackstageCredentials<any>,
+      )
+    ).ownershipEntityRefs;
+  }
+
+  private adminsPhrase() {
+    return this.deps.adminGroup
+      ? `a mesh admin (${this.deps.adminGroup})`
+      : 'a mesh admin (mesh.adminGroup, not configured)';
+  }
+
+  /** The entity's standing on its host, read from the config, the clusters, the catalog and the database. */
+  async standing(
+    entity: Entity,
+    target: MeshTarget,
+    mesh: MeshConfig,
+  ): Promise<HostStanding> {
+    const [binding, others, assignment] = await Promise.all([
+      this.deps.bindings.bindingOf(mesh, target.namespace),
+      this.deps.claims.otherClaimants(target),
+      this.deps.assignments.get(hostKey(target)),
+    ]);
+    const standing: HostStanding = {
+      ...(binding ? { binding } : {}),
+      others,
+      ...(assignment ? { assignment } : {}),
+    };
+    const where = `${target.service} in ${target.namespace} (mesh ${target.mesh})`;
+    if (binding) {
+      const owners = entityOwners(entity);
+      if (!binding.owners.some(o => owners.includes(o)))
+        standing.blocked = `namespace ${target.namespace} of mesh ${
+          mesh.id
+        } belongs to ${binding.owners.join(', ')} (${binding.source}); ${
+          target.entityRef
+        } is owned by ${
+          owners.join(', ') || 'nobody'
+        }, so it may not write ${where}`;
+      return standing;
+    }
+    if (!others.length || assignment?.entityRef === target.entityRef)
+      return standing;
+    standing.blocked = assignment
+      ? `${where} was adopted for ${assignment.entityRef} by ${assignment.assignedBy}; ${target.entityRef} claims it too and may not write it`
+      : `${where} is also claimed by ${others.join(
+          ', ',
+        )}, and no namespace binding says whose it is: none of them writes it until the other claims are removed or ${this.adminsPhrase()} adopts it for one`;
+    return standing;
+  }
+
+  /**
+   * Refuses the write unless the caller may change the entity's routing (its owners and the
+   * admins, unless the policy decides) and the entity may write its host. A mesh admin's write
+   * with `adopt` to a contested host adopts the host for this entity, recorded.
+   */
+  async checkWrite(
+    credentials: BackstageCredentials,
+    entity: Entity,
+    target: MeshTarget,
+    mesh: MeshConfig,
+    options: { adopt?: boolean; actor: string },
+  ): Promise<void> {
+    const ownership = await this.ownership(credentials);
+    const admin = Boolean(
+      this.deps.adminGroup && ownership.includes(this.deps.adminGroup),
+    );
+    const owners = entityOwners(entity);
+    if (
+      this.deps.writeAccess === 'owners' &&
+      !admin &&
+      !owners.some(o => ownership.includes(o))
+    )
+      throw new NotAllowedError(
+        `only the owners of ${target.entityRef} (${
+          owners.join(', ') || 'none recorded'
+        }) and ${this.adminsPhrase()} may change its mesh routing`,
+      );
+    const standing = await this.standing(entity, target, mesh);
+    if (standing.binding) {
+      const member = standing.binding.owners.some(o => ownership.includes(o));
+      if (admin) return;
+      if (standing.blocked) throw new NotAllowedError(standing.blocked);
+      if (!member)
+        throw new NotAllowedError(
+          `namespace ${target.namespace} of mesh ${
+            mesh.id
+          } belongs to ${standing.binding.owners.join(
+            ', ',
+          )}; only their members and ${this.adminsPhrase()} may change routing there`,
+        );
+      return;
+    }
+    if (!standing.blocked) return;
+    if (admin && options.adopt) {
+      await this.deps.assignments.assign(
+        hostKey(target),
+        target.entityRef,
+        options.actor,
+      );
+      return;
+    }
+    throw new ConflictError(standing.blocked);
+  }
+}
