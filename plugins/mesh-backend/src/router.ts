@@ -23,6 +23,7 @@ import Router from 'express-promise-router';
 import { MeshStore } from './database/MeshStore';
 import { auditedChange } from './http/auditedChange';
 import { RequestAccess } from './http/RequestAccess';
+import { visibleStatus } from './http/visibleStatus';
 import {
   actorOf,
   answerApply,
@@ -98,8 +99,9 @@ function readRoutes(
   });
 
   router.get('/meshes/:mesh/status', async (req, res) => {
-    await access.basic(req, meshStatusReadPermission);
-    res.json(await options.meshStatus.status(req.params.mesh));
+    const credentials = await access.basic(req, meshStatusReadPermission);
+    const status = await options.meshStatus.status(req.params.mesh);
+    res.json(await visibleStatus(status, options.catalog, credentials));
   });
 
   router.get(ENTITY, async (req, res) => {

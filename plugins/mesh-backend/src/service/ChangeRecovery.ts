@@ -1,4 +1,8 @@
-import { ConflictError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   canonicalJson,
@@ -107,7 +111,17 @@ export class ChangeRecovery {
       ),
     ];
     let resolved = 0;
-    for (const key of keys) resolved += await this.resolveAbandonedHost(key);
+    for (const key of keys) {
+      // One host that cannot be resolved now (its clusters unreadable) must not hold up the rest.
+      try {
+        resolved += await this.resolveAbandonedHost(key);
+      } catch (e) {
+        this.logger?.warn(
+          `mesh: the change(s) left pending on ${key} could not be resolved yet; retried on the next run`,
+          e as Error,
+        );
+      }
+    }
     return resolved;
   }
 
@@ -127,7 +141,19 @@ export class ChangeRecovery {
       await this.store.finish(row.id, 'interrupted', []);
       return;
     }
-    const live = await this.state.read(row.target);
+    let live;
+    try {
+      live = await this.state.read(row.target);
+    } catch (e) {
+      if (!(e instanceof NotFoundError || e instanceof NotAllowedError))
+        throw e;
+      // Its mesh or namespace left the config: its clusters cannot be read here any more.
+      await this.store.finish(row.id, 'interrupted', []);
+      this.logger?.warn(
+        `mesh: change #${row.id} to ${row.entityRef} was left pending, and ${e.message}; recorded as interrupted without reading its clusters`,
+      );
+      return;
+    }
     const holds = clusterHolds(live, row);
     const state = settledState(holds);
     const clusters: ClusterApplyResult[] = holds.map(h => ({

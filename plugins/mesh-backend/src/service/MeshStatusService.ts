@@ -49,6 +49,13 @@ export class MeshStatusService {
       controlPlanes: reads.flatMap(r => r.inventory?.controlPlanes ?? []),
       namespaces: reads.flatMap(r => r.inventory?.namespaces ?? []),
       services: await this.routedServices(mesh, reads),
+      ...(mesh.namespaces.length
+        ? {}
+        : {
+            warnings: [
+              `Mesh ${mesh.id} binds no namespace to owning groups (mesh.meshes[].namespaces[].owners). Where a namespace does not name its owners itself (the mesh.meshtraffic.io/owners annotation), the first catalog entity to name an unclaimed host may write its routing.`,
+            ],
+          }),
     };
   }
 

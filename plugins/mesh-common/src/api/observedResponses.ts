@@ -181,6 +181,7 @@ export const meshStatusSchema = z
         })
         .strict(),
     ),
+    warnings: z.array(z.string()).optional(),
   })
   .strict();
 

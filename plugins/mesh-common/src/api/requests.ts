@@ -63,12 +63,27 @@ export const rollbackRequestSchema = z
 /** A range Prometheus reads as a duration: 30s, 5m, 1h. */
 export const METRICS_WINDOW = /^[1-9]\d*(s|m|h)$/;
 
-/** `GET .../metrics?window=5m`: the window live traffic is averaged over. */
+/**
+ * The longest window live traffic may be read over: a range query's cost grows with its window,
+ * and a page view must not be able to ask Prometheus for weeks of samples.
+ */
+export const MAX_METRICS_WINDOW_SECONDS = 6 * 3600;
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/** `GET .../metrics?window=5m`: the window live traffic is averaged over, 10s to 6h. */
 export const metricsQuerySchema = z
   .object({
     window: z
       .string()
       .regex(METRICS_WINDOW, 'must be a duration such as 30s, 5m or 1h')
+      .refine(
+        w => {
+          const seconds = Number(w.slice(0, -1)) * UNIT_SECONDS[w.slice(-1)];
+          return !(seconds > MAX_METRICS_WINDOW_SECONDS) && seconds >= 10;
+        },
+        { message: 'must be between 10s and 6h' },
+      )
       .default('5m'),
   })
   .passthrough();

@@ -364,5 +364,8 @@ export interface MeshStatus {
   clusters: MeshClusterStatus[];
   controlPlanes: ControlPlaneStatus[];
   namespaces: NamespaceProxies[];
+  /** Routed services whose catalog entity the caller may read. */
   services: RoutedService[];
+  /** What a platform team should fix in the mesh's setup, e.g. no namespace bound to owners. */
+  warnings?: string[];
 }

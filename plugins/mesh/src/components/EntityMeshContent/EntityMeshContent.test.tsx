@@ -12,7 +12,13 @@ import {
   EntityMeshState,
   PlanResponse,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  cleanup,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { MeshApi, meshApiRef } from '../../api/MeshApi';
 import { planFor } from '@meshtraffic/backstage-plugin-mesh-common/testUtils';
 import { EntityMeshContent } from './EntityMeshContent';
@@ -526,6 +532,27 @@ describe('EntityMeshContent', () => {
         /component:default\/other also names this host in the catalog/,
       ),
     ).toBeInTheDocument();
+    cleanup();
+    await render(
+      mockApi({
+        getState: jest.fn(async () => ({
+          ...state,
+          claimedBy: ['component:default/other'],
+          writeBlocked:
+            'reviews in bookinfo (mesh demo) is also claimed by component:default/other',
+        })),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        /This entity may not change the routing of .*: reviews in bookinfo \(mesh demo\) is also claimed by component:default\/other/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/also names this host in the catalog/),
+    ).toBeNull();
+    cleanup();
+    await render(api);
     await openTrafficSplit();
     fireEvent.click(screen.getByRole('button', { name: 'Review' }));
     const dialog = await screen.findByRole('dialog');

@@ -81,7 +81,10 @@ describe('MeshStatusPage', () => {
         ],
         clusters: [],
       })),
-      getMeshStatus: jest.fn(async () => status),
+      getMeshStatus: jest.fn(async () => ({
+        ...status,
+        warnings: ['Mesh demo binds no namespace to owning groups'],
+      })),
     };
     await renderInTestApp(
       <TestApiProvider apis={[[meshApiRef, api as any]]}>
@@ -102,5 +105,8 @@ describe('MeshStatusPage', () => {
     ).toHaveAttribute('href', '/catalog/default/component/reviews/mesh');
     expect(screen.getByText('west: drifted')).toBeInTheDocument();
     expect(screen.getByText(/by user:default\/alice$/)).toBeInTheDocument();
+    expect(
+      screen.getByText('Mesh demo binds no namespace to owning groups'),
+    ).toBeInTheDocument();
   });
 });

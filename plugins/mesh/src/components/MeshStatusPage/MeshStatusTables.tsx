@@ -1,6 +1,7 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { Chip } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
 import {
   ControlPlaneStatus,
   MeshClusterStatus,
@@ -93,6 +94,11 @@ const serviceColumns: TableColumn<RoutedService>[] = [
 /** The four views of a mesh: clusters, control planes, proxies, routed services. */
 export const MeshStatusTables = ({ status }: { status: MeshStatus }) => (
   <>
+    {status.warnings?.map(w => (
+      <Alert key={w} severity="warning">
+        {w}
+      </Alert>
+    ))}
     <Table<MeshClusterStatus>
       title={`Clusters of ${status.id} (${
         status.kind
