@@ -272,3 +272,32 @@ describe('the mesh router', () => {
     );
   });
 });
+
+describe('the mesh status route', () => {
+  it('lists only the routed services whose catalog entity the caller may read', async () => {
+    const row = (entityRef: string) => ({
+      entityRef,
+      host: 'h',
+      summary: 's',
+      clusters: [],
+    });
+    const { app } = await routerWith({
+      services: {
+        meshStatus: {
+          status: jest.fn(async () => ({
+            id: 'demo',
+            services: [
+              row('component:default/reviews'),
+              row('component:default/hidden-from-caller'),
+            ],
+          })),
+        },
+      },
+    });
+    const res = await request(app).get('/meshes/demo/status');
+    expect(res.status).toBe(200);
+    expect(res.body.services.map((s: any) => s.entityRef)).toEqual([
+      'component:default/reviews',
+    ]);
+  });
+});
