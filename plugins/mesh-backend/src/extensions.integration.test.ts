@@ -187,9 +187,15 @@ describe('an auth strategy added by a backend module', () => {
   it('bounds a strategy that hangs by the request deadline: the change fails like an unreachable cluster, naming the strategy, and the others are put back', async () => {
     const vault = vaultStrategy(sandbox, 30_000);
     let hang = false;
+    // The token endpoint hangs until it recovers; then its late answer is the credential.
+    let recover = () => {};
     const hanging: MeshAuthStrategy = {
       getCredential: cluster =>
-        hang ? new Promise(() => {}) : vault.strategy.getCredential(cluster),
+        hang
+          ? new Promise(resolve => {
+              recover = () => resolve(vault.strategy.getCredential(cluster));
+            })
+          : vault.strategy.getCredential(cluster),
       validateCluster: () => [],
     };
     const { server } = await startMeshBackend({
@@ -224,6 +230,7 @@ describe('an auth strategy added by a backend module', () => {
     expect(await liveWeights(sandbox, 'west')).toEqual([70, 30]);
     // The host's lock went with the failed change: once the strategy answers, the next change goes through.
     hang = false;
+    recover();
     expect((await applySplit(server, [60, 40])).body.ok).toBe(true);
     expect(await liveWeights(sandbox, 'west')).toEqual([60, 40]);
   }, 30_000);

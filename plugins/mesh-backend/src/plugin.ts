@@ -19,7 +19,7 @@ import {
   unverifiedClusters,
 } from './config/readMeshConfig';
 import { NamespaceBindings } from './ownership/NamespaceBindings';
-import { WriteAuthority } from './ownership/WriteAuthority';
+import { entityOwners, WriteAuthority } from './ownership/WriteAuthority';
 import { CatalogHostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
@@ -71,6 +71,13 @@ export const meshPlugin = createBackendPlugin({
           permissions,
           userInfo,
           meshConfig.adminGroup,
+          meshConfig.writeAccess,
+          async entityRef => {
+            const entity = await catalog.getEntityByRef(entityRef, {
+              credentials: await auth.getOwnServiceCredentials(),
+            });
+            return entity ? entityOwners(entity) : undefined;
+          },
         );
         const services = await createMeshServices({
           config: meshConfig,

@@ -100,8 +100,8 @@ function readRoutes(
 
   router.get('/meshes/:mesh/status', async (req, res) => {
     const credentials = await access.basic(req, meshStatusReadPermission);
-    const status = await options.meshStatus.status(req.params.mesh);
-    res.json(await visibleStatus(status, options.catalog, credentials));
+    const mesh = await options.meshStatus.status(req.params.mesh);
+    res.json(await visibleStatus(mesh, options.catalog, credentials));
   });
 
   router.get(ENTITY, async (req, res) => {
@@ -250,14 +250,24 @@ function rolloutRoutes(
   options: RouterOptions,
   access: RequestAccess,
 ) {
+  const audited = auditedChange(options.auditor);
   router.post(`${ENTITY}/rollout`, async (req, res) => {
-    const body = parsed(rolloutActionRequestSchema, req.body, 'rollout action');
-    const { credentials, target } = await access.target(
-      req,
-      meshTrafficUpdatePermission,
-    );
-    res.json(
-      await options.conductor.act(target, body.action, actorOf(credentials)),
-    );
+    const state = await audited(req, 'traffic-rollout', async () => {
+      const body = parsed(
+        rolloutActionRequestSchema,
+        req.body,
+        'rollout action',
+      );
+      // Pausing and rolling back stop the entity's own rollout (the conductor checks it is its own).
+      const stop = body.action === 'pause' || body.action === 'rollback';
+      const { credentials, target } = await access.target(
+        req,
+        meshTrafficUpdatePermission,
+        undefined,
+        { stop },
+      );
+      return options.conductor.act(target, body.action, actorOf(credentials));
+    });
+    res.json(state);
   });
 }

@@ -95,6 +95,16 @@ describe('the shipped templates, run by the scaffolder backend against the sandb
         scaffolderModuleMesh,
         meshPlugin,
         onBehalfOfAuthServiceFactory,
+        // The template's user belongs to bookinfo-team, which owns the demo's services.
+        mockServices.userInfo.mock({
+          getUserInfo: async (credentials: any) => ({
+            userEntityRef: credentials.principal.userEntityRef,
+            ownershipEntityRefs: [
+              credentials.principal.userEntityRef,
+              'group:default/bookinfo-team',
+            ],
+          }),
+        }).factory,
         catalogServiceMock.factory({ entities: demoEntities() }),
         mockServices.rootConfig.factory({
           data: {

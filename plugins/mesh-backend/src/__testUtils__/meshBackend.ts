@@ -27,7 +27,7 @@ export function serviceEntity(
   name: string,
   mesh: string,
   namespace: string,
-  owner = 'group:default/bookinfo-team',
+  owner = SERVICE_TEAM,
   service = name,
 ): Entity {
   return {
@@ -60,14 +60,28 @@ export function userHeader(
   return `Bearer ${mockCredentials.user.token(userEntityRef, actor)}`;
 }
 
-/** Users' group memberships, as the user info service reports them (each user owns itself too). */
+/** The team that owns {@link serviceEntity}'s entities unless told otherwise. */
+export const SERVICE_TEAM = 'group:default/bookinfo-team';
+
+/**
+ * Users' group memberships, as the user info service reports them (each user owns itself too).
+ * `user:default/mock`, whom `mockCredentials.user()` signs in as, is a member of the team that owns
+ * the test services, unless `groups` says otherwise: tests of what an owner does act as it.
+ */
 export function userInfoWithGroups(groups: Record<string, string[]>) {
+  const memberships: Record<string, string[]> = {
+    'user:default/mock': [SERVICE_TEAM],
+    ...groups,
+  };
   return mockServices.userInfo.mock({
     getUserInfo: async (credentials: any) => {
       const userEntityRef = credentials.principal.userEntityRef;
       return {
         userEntityRef,
-        ownershipEntityRefs: [userEntityRef, ...(groups[userEntityRef] ?? [])],
+        ownershipEntityRefs: [
+          userEntityRef,
+          ...(memberships[userEntityRef] ?? []),
+        ],
       };
     },
   }).factory;

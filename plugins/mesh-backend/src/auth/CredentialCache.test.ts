@@ -1,5 +1,9 @@
 import { MeshAuthStrategy } from '@meshtraffic/backstage-plugin-mesh-node';
-import { CredentialCache, RENEW_BEFORE_EXPIRY_MS } from './CredentialCache';
+import {
+  CredentialCache,
+  RENEW_BEFORE_EXPIRY_MS,
+  STUCK_BACKOFF_TIMEOUTS,
+} from './CredentialCache';
 
 const cluster = {
   name: 'east',
@@ -37,7 +41,8 @@ describe('CredentialCache', () => {
     expect(strategy.getCredential).toHaveBeenCalledTimes(3);
   });
 
-  it('gives up on a strategy that hangs, and asks afresh on the next request', async () => {
+  it('gives up on a strategy that hangs, does not pile up more asks while it hangs, and asks afresh later', async () => {
+    const clock = { now: 0 };
     let calls = 0;
     const strategy: MeshAuthStrategy = {
       getCredential: async () => {
@@ -47,10 +52,16 @@ describe('CredentialCache', () => {
       },
       validateCluster: () => [],
     };
-    const cache = new CredentialCache(strategy, cluster, Date.now, 50);
+    const cache = new CredentialCache(strategy, cluster, () => clock.now, 50);
     await expect(cache.get()).rejects.toThrow(/gave no credential within 50ms/);
     expect(cache.fetching).toBe(false);
+    await expect(cache.get()).rejects.toThrow(
+      /has not answered its last request/,
+    );
+    expect(calls).toBe(1);
+    clock.now += 50 * STUCK_BACKOFF_TIMEOUTS;
     expect(await cache.get()).toMatchObject({ token: 'fresh' });
+    expect(calls).toBe(2);
   });
 
   it('shares one fetch among concurrent requests, and fetches again after forget', async () => {

@@ -24,15 +24,20 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
+/** A hung fetch is not asked again for this many fetch timeouts, so hung exec plugins do not pile up. */
+export const STUCK_BACKOFF_TIMEOUTS = 6;
+
 /**
  * One cluster's credential, asked of its strategy when there is none valid: kept until shortly
- * before its `expiresAt`, never kept without one. Concurrent requests share one fetch, and a fetch
- * that hangs is given up after `fetchTimeoutMs`, so the next request asks afresh instead of
- * waiting on it forever.
+ * before its `expiresAt`, never kept without one. Concurrent requests share one fetch. A fetch
+ * that hangs is given up after `fetchTimeoutMs`; while it still hangs, requests fail at once
+ * rather than start more, until it answers (its credential is then used) or
+ * {@link STUCK_BACKOFF_TIMEOUTS} timeouts have passed and the strategy is asked afresh.
  */
 export class CredentialCache {
   private current?: MeshClusterCredential;
   private pending?: Promise<MeshClusterCredential>;
+  private stuckSince?: number;
 
   constructor(
     private readonly strategy: MeshAuthStrategy,
@@ -48,20 +53,36 @@ export class CredentialCache {
 
   async get(): Promise<MeshClusterCredential> {
     if (this.current && this.stillValid(this.current)) return this.current;
-    if (!this.pending) {
-      this.pending = within(
-        // A strategy that throws synchronously fails like one that rejects.
-        Promise.resolve().then(() => this.strategy.getCredential(this.cluster)),
-        this.fetchTimeoutMs,
-      )
-        .then(credential => {
-          this.current = credential;
-          return credential;
-        })
-        .finally(() => {
-          this.pending = undefined;
-        });
-    }
+    if (this.pending) return this.pending;
+    if (
+      this.stuckSince !== undefined &&
+      this.now() - this.stuckSince <
+        this.fetchTimeoutMs * STUCK_BACKOFF_TIMEOUTS
+    )
+      throw new Error(
+        'the auth strategy has not answered its last request yet; not asking it again so soon',
+      );
+    // A strategy that throws synchronously fails like one that rejects.
+    const asked = Promise.resolve().then(() =>
+      this.strategy.getCredential(this.cluster),
+    );
+    asked.then(
+      credential => {
+        this.current = credential;
+        this.stuckSince = undefined;
+      },
+      () => {
+        this.stuckSince = undefined;
+      },
+    );
+    this.pending = within(asked, this.fetchTimeoutMs)
+      .catch(e => {
+        if (e instanceof CredentialTimeoutError) this.stuckSince = this.now();
+        throw e;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 

@@ -259,7 +259,10 @@ export function readMeshConfig(
       )} (got ${writeAccess})`,
     );
   return {
-    adminGroup: root.getOptionalString('adminGroup'),
+    // Entity refs compare lowercased, as users' ownership refs have them.
+    adminGroup: root
+      .getOptionalString('adminGroup')
+      ?.toLocaleLowerCase('en-US'),
     writeAccess: writeAccess as WriteAccess,
     authStrategies,
     changeLockTtlMs: ttlSeconds * 1000,
@@ -294,7 +297,10 @@ function readNamespaceOwners(m: Config, key: string): NamespaceOwners[] {
         `${key}.namespaces[${k}].owners: "${bad}" is not a group entity ref (group:<namespace>/<name>)`,
       );
     }
-    return { name: n.getString('name'), owners };
+    return {
+      name: n.getString('name'),
+      owners: owners.map(o => o.toLocaleLowerCase('en-US')),
+    };
   });
 }
 

@@ -95,7 +95,7 @@ export class RequestAccess {
     req: express.Request,
     permission = meshTrafficReadPermission,
     onboarding?: OnboardingTarget,
-    options: { adopt?: boolean } = {},
+    options: { adopt?: boolean; stop?: boolean } = {},
   ) {
     const needed =
       onboarding === undefined ? permission : meshTrafficUpdatePermission;
@@ -116,7 +116,7 @@ export class RequestAccess {
     }
     if (needed === meshTrafficUpdatePermission) {
       await this.deps.authority.checkWrite(credentials, entity, target, mesh, {
-        adopt: options.adopt,
+        ...options,
         actor: actorOf(credentials),
       });
     }

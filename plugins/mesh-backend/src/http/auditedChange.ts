@@ -1,5 +1,8 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
-import { ApplyResponse } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  ApplyResponse,
+  RolloutState,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
 import { ApplyOutcome } from '../service/MeshApplier';
 
@@ -8,11 +11,9 @@ import { ApplyOutcome } from '../service/MeshApplier';
  * and the outcome per cluster or the reason it was refused.
  */
 export function auditedChange(auditor: AuditorService) {
-  return async function audited<T extends ApplyOutcome | ApplyResponse>(
-    req: express.Request,
-    eventId: string,
-    work: () => Promise<T>,
-  ) {
+  return async function audited<
+    T extends ApplyOutcome | ApplyResponse | RolloutState,
+  >(req: express.Request, eventId: string, work: () => Promise<T>) {
     const event = await auditor.createEvent({
       eventId,
       severityLevel: 'medium',
@@ -23,7 +24,11 @@ export function auditedChange(auditor: AuditorService) {
     });
     try {
       const outcome = await work();
-      if ('valid' in outcome && !outcome.valid) {
+      if ('waves' in outcome) {
+        await event.success({
+          meta: { rolloutId: outcome.id, status: outcome.status },
+        });
+      } else if ('valid' in outcome && !outcome.valid) {
         await event.success({
           meta: { valid: false, issues: outcome.issues.map(i => i.path) },
         });

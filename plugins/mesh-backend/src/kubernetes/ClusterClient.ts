@@ -24,7 +24,6 @@ import {
 import {
   classifyClusterError,
   ClusterCredentialError,
-  ClusterTimeoutError,
   isConnectionReset,
 } from './clusterErrors';
 import { withDeadline } from './requestDeadline';
@@ -151,17 +150,17 @@ export class ClusterClient {
       this.cluster.requestTimeoutMs,
       call,
       base,
+      // The deadline passed while this call's credential was still being asked for: nothing was
+      // sent, and the strategy, not the cluster, is what to look at.
+      timeout =>
+        new ClusterCredentialError(
+          this.cluster.name,
+          this.cluster.authProvider,
+          timeout,
+        ),
     ).catch(e => {
       // A revoked or rotated credential: the next request fetches a new one.
       if (classifyClusterError(e).status === 401) this.credentials.forget();
-      // The deadline passed while the strategy was still being asked: nothing was sent, and the
-      // strategy, not the cluster, is what to look at.
-      if (e instanceof ClusterTimeoutError && this.credentials.fetching)
-        throw new ClusterCredentialError(
-          this.cluster.name,
-          this.cluster.authProvider,
-          e,
-        );
       throw e;
     });
   }

@@ -18,15 +18,20 @@ export async function withDeadline<T>(
   ms: number,
   call: (options: ConfigurationOptions) => Promise<T>,
   base?: ConfigurationOptions,
+  /** The error for a call whose deadline passed before its request was made (its credential still pending). */
+  unsent?: (timeout: ClusterTimeoutError) => Error,
 ): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ms);
+  // client-node runs middleware after authentication: reaching it means the credential is in hand.
+  let authenticated = false;
   const options: ConfigurationOptions = {
     ...base,
     middleware: [
       ...((base?.middleware as any[]) ?? []),
       {
         pre: (context: RequestContext) => {
+          authenticated = true;
           context.setSignal(controller.signal);
           return new Observable(Promise.resolve(context));
         },
@@ -43,7 +48,10 @@ export async function withDeadline<T>(
   try {
     return await Promise.race([call(options), expired]);
   } catch (e) {
-    if (controller.signal.aborted) throw new ClusterTimeoutError(cluster, ms);
+    if (controller.signal.aborted) {
+      const timeout = new ClusterTimeoutError(cluster, ms);
+      throw !authenticated && unsent ? unsent(timeout) : timeout;
+    }
     throw e;
   } finally {
     clearTimeout(timer);

@@ -1,5 +1,9 @@
 import { ConflictError, ServiceUnavailableError } from '@backstage/errors';
-import { MeshConfig, namespaceOwners } from '../config/readMeshConfig';
+import {
+  ClusterConfig,
+  MeshConfig,
+  namespaceOwners,
+} from '../config/readMeshConfig';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { ClusterRegistry } from '../service/ClusterRegistry';
 
@@ -17,35 +21,44 @@ export interface NamespaceBinding {
   source: string;
 }
 
-const GROUP_REF = /^group:[^/\s]+\/[^/\s]+$/;
+const GROUP_REF = /^group:[^/:\s]+\/[^/:\s]+$/;
 
 /** `team`, `ns/team` or `group:ns/team`, as a full group ref; undefined when it is none. */
 function groupRef(value: string): string | undefined {
-  const v = value.trim();
+  // Entity refs compare lowercased, as the catalog and users' ownership refs have them.
+  const v = value.trim().toLocaleLowerCase('en-US');
   if (!v) return undefined;
   const ref = v.startsWith('group:')
     ? v
     : `group:${v.includes('/') ? v : `default/${v}`}`;
-  return GROUP_REF.test(ref) ? ref.toLocaleLowerCase('en-US') : undefined;
+  return GROUP_REF.test(ref) ? ref : undefined;
 }
 
-/** The owners a namespace's metadata names, sorted, or undefined when it names none. */
-export function ownersOnNamespace(metadata: {
+type NamespaceMetadata = {
   labels: Record<string, string>;
   annotations: Record<string, string>;
-}): string[] | undefined {
-  const named = [
-    ...(metadata.annotations[NAMESPACE_OWNERS_ANNOTATION]?.split(',') ?? []),
-    ...(metadata.labels[NAMESPACE_OWNER_LABEL] !== undefined
-      ? [metadata.labels[NAMESPACE_OWNER_LABEL]]
-      : []),
-  ];
+};
+
+/** Stands for owners that were named but cannot be read: no caller is a member of it. */
+const UNREADABLE_OWNERS = '(unreadable owners)';
+
+/**
+ * The owners a namespace's metadata names, sorted, or undefined when it carries neither key.
+ * A key that is there binds the namespace even when its value is empty or unreadable (a typo):
+ * then to nobody, never to everybody.
+ */
+export function ownersOnNamespace(
+  metadata: NamespaceMetadata,
+): string[] | undefined {
+  const annotation = metadata.annotations[NAMESPACE_OWNERS_ANNOTATION];
+  const label = metadata.labels[NAMESPACE_OWNER_LABEL];
+  if (annotation === undefined && label === undefined) return undefined;
+  const named = [...(annotation?.split(',') ?? []), ...(label ? [label] : [])];
   const owners = [
     ...new Set(named.map(groupRef).filter((r): r is string => Boolean(r))),
   ].sort();
-  // Named but unreadable (a typo): bound to nobody rather than to everybody.
-  if (named.some(n => n.trim()) && !owners.length) return ['(unreadable)'];
-  return owners.length ? owners : undefined;
+  const unreadable = named.some(n => n.trim() && !groupRef(n));
+  return owners.length && !unreadable ? owners : [UNREADABLE_OWNERS];
 }
 
 /**
@@ -56,7 +69,35 @@ export function ownersOnNamespace(metadata: {
  * write rather than guess.
  */
 export class NamespaceBindings {
-  constructor(private readonly registry: Pick<ClusterRegistry, 'client'>) {}
+  private readonly read = new Map<
+    string,
+    { at: number; metadata: NamespaceMetadata | undefined }
+  >();
+
+  constructor(
+    private readonly registry: Pick<ClusterRegistry, 'client'>,
+    /**
+     * How long a namespace's metadata is reused: a page view and the change made from it read it
+     * once, and a platform team's new binding takes effect within this.
+     */
+    private readonly ttlMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A namespace's labels and annotations on one cluster, read at most once per `ttlMs`; failures are not kept. */
+  private async metadataOf(
+    cluster: ClusterConfig,
+    namespace: string,
+  ): Promise<NamespaceMetadata | undefined> {
+    const key = JSON.stringify([cluster.mesh, cluster.name, namespace]);
+    const kept = this.read.get(key);
+    if (kept && this.now() - kept.at < this.ttlMs) return kept.metadata;
+    const metadata = await this.registry
+      .client(cluster)
+      .namespaceMetadata(namespace);
+    this.read.set(key, { at: this.now(), metadata });
+    return metadata;
+  }
 
   async bindingOf(
     mesh: MeshConfig,
@@ -74,9 +115,7 @@ export class NamespaceBindings {
     const read = await Promise.all(
       clusters.map(async c => {
         try {
-          const metadata = await this.registry
-            .client(c)
-            .namespaceMetadata(namespace);
+          const metadata = await this.metadataOf(c, namespace);
           return {
             cluster: c.name,
             exists: metadata !== undefined,

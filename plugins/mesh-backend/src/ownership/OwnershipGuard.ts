@@ -9,6 +9,7 @@ import {
   ClassifiedObject,
   meshTrafficUpdatePermission,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { WriteAccess } from './WriteAuthority';
 
 /** The owner of a foreign object, as a person reads it: the entity that wrote it, or the tool. */
 export function ownerOf(obj: ClassifiedObject): string {
@@ -25,6 +26,11 @@ export class OwnershipGuard {
     private readonly permissions: PermissionsService,
     private readonly userInfo: UserInfoService,
     private readonly adminGroup: string | undefined,
+    private readonly writeAccess: WriteAccess = 'owners',
+    /** The owners of a catalog entity, or undefined when the catalog no longer has it. */
+    private readonly ownersOf: (
+      entityRef: string,
+    ) => Promise<string[] | undefined> = async () => undefined,
   ) {}
 
   private async claims(credentials: BackstageCredentials): Promise<string[]> {
@@ -55,8 +61,21 @@ export class OwnershipGuard {
         })),
         { credentials },
       );
+      const claims = await this.claims(credentials);
+      const admin = Boolean(
+        this.adminGroup && claims.includes(this.adminGroup),
+      );
+      // As for a change of the entity's own routing: by default the policy alone is not enough,
+      // the caller must own the other entity too (an entity gone from the catalog: admins only).
+      const owned = await Promise.all(
+        entities.map(async ref => {
+          if (this.writeAccess !== 'owners' || admin) return true;
+          const owners = await this.ownersOf(ref);
+          return Boolean(owners?.some(o => claims.includes(o)));
+        }),
+      );
       const denied = entities.filter(
-        (_, i) => decisions[i].result !== AuthorizeResult.ALLOW,
+        (_, i) => decisions[i].result !== AuthorizeResult.ALLOW || !owned[i],
       );
       if (denied.length) {
         throw new NotAllowedError(

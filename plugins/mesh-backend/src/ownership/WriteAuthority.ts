@@ -36,6 +36,8 @@ export interface HostStanding {
   assignment?: HostAssignment;
   /** Why this entity may not write the host now (nobody but a mesh admin can change that), if so. */
   blocked?: string;
+  /** The namespace is bound to groups that do not own this entity. */
+  outsideBinding?: boolean;
 }
 
 /** The groups (and users) that own an entity: its `spec.owner` and its ownedBy relations. */
@@ -115,7 +117,8 @@ export class WriteAuthority {
     const where = `${target.service} in ${target.namespace} (mesh ${target.mesh})`;
     if (binding) {
       const owners = entityOwners(entity);
-      if (!binding.owners.some(o => owners.includes(o)))
+      if (!binding.owners.some(o => owners.includes(o))) {
+        standing.outsideBinding = true;
         standing.blocked = `namespace ${target.namespace} of mesh ${
           mesh.id
         } belongs to ${binding.owners.join(', ')} (${binding.source}); ${
@@ -123,15 +126,18 @@ export class WriteAuthority {
         } is owned by ${
           owners.join(', ') || 'nobody'
         }, so it may not write ${where}`;
-      return standing;
+        return standing;
+      }
     }
     if (!others.length || assignment?.entityRef === target.entityRef)
       return standing;
     standing.blocked = assignment
       ? `${where} was adopted for ${assignment.entityRef} by ${assignment.assignedBy}; ${target.entityRef} claims it too and may not write it`
-      : `${where} is also claimed by ${others.join(
-          ', ',
-        )}, and no namespace binding says whose it is: none of them writes it until the other claims are removed or ${this.adminsPhrase()} adopts it for one`;
+      : `${where} is also claimed by ${others.join(', ')}, and ${
+          binding
+            ? 'the namespace binding does not tell them apart'
+            : 'no namespace binding says whose it is'
+        }: none of them writes it until the other claims are removed or ${this.adminsPhrase()} adopts it for one`;
     return standing;
   }
 
@@ -145,7 +151,16 @@ export class WriteAuthority {
     entity: Entity,
     target: MeshTarget,
     mesh: MeshConfig,
-    options: { adopt?: boolean; actor: string },
+    options: {
+      adopt?: boolean;
+      actor: string;
+      /**
+       * Stopping the entity's own automation (pausing or rolling back the rollout it started):
+       * its owners may always do that, even after the host became contested or its namespace
+       * was bound to others, or they could not stop a bad change.
+       */
+      stop?: boolean;
+    },
   ): Promise<void> {
     const ownership = await this.ownership(credentials);
     const admin = Boolean(
@@ -162,12 +177,11 @@ export class WriteAuthority {
           owners.join(', ') || 'none recorded'
         }) and ${this.adminsPhrase()} may change its mesh routing`,
       );
+    if (options.stop) return;
     const standing = await this.standing(entity, target, mesh);
-    if (standing.binding) {
-      const member = standing.binding.owners.some(o => ownership.includes(o));
-      if (admin) return;
-      if (standing.blocked) throw new NotAllowedError(standing.blocked);
-      if (!member)
+    if (standing.binding && !admin) {
+      if (standing.outsideBinding) throw new NotAllowedError(standing.blocked!);
+      if (!standing.binding.owners.some(o => ownership.includes(o)))
         throw new NotAllowedError(
           `namespace ${target.namespace} of mesh ${
             mesh.id
@@ -175,9 +189,9 @@ export class WriteAuthority {
             ', ',
           )}; only their members and ${this.adminsPhrase()} may change routing there`,
         );
-      return;
     }
-    if (!standing.blocked) return;
+    // A mesh admin writes for an entity outside the binding without adopting anything.
+    if (standing.outsideBinding || !standing.blocked) return;
     if (admin && options.adopt) {
       await this.deps.assignments.assign(
         hostKey(target),

@@ -178,9 +178,16 @@ describe('who may claim a host', () => {
     };
     for (const [name, attempt] of Object.entries(attempts)) {
       const res = await attempt();
-      expect({ name, status: res.status }).toEqual({ name, status: 409 });
+      // Stopping a rollout is judged against the rollout, which details started.
+      const stopping = name === 'rollout pause' || name === 'rollout rollback';
+      expect({ name, status: res.status }).toEqual({
+        name,
+        status: stopping ? 403 : 409,
+      });
       expect(res.body.error.message).toMatch(
-        /adopted for component:default\/details by user:default\/ops/,
+        stopping
+          ? /was started by component:default\/details/
+          : /adopted for component:default\/details by user:default\/ops/,
       );
     }
     expect(await both()).toEqual(held);
@@ -215,6 +222,98 @@ describe('who may claim a host', () => {
     expect(
       (await apply('reviews', alice, { intent: split(['v1', 100]) })).body.ok,
     ).toBe(true);
+  }, 60_000);
+
+  it('lets only the entity that started a rollout steer it, and audits every attempt', async () => {
+    const audit: any[] = [];
+    const auditor = mockServices.auditor.mock({
+      createEvent: async (options: any) => ({
+        success: async () =>
+          void audit.push({ eventId: options.eventId, result: 'success' }),
+        fail: async ({ error }: any) =>
+          void audit.push({
+            eventId: options.eventId,
+            entityRef: options.meta.entityRef,
+            error: error.name,
+          }),
+      }),
+    });
+    // Both entities belong to the team the namespace is bound to: the binding lets both write there.
+    const { server } = await startMeshBackend({
+      sandbox,
+      entities: [
+        serviceEntity('reviews', 'demo', 'bookinfo'),
+        serviceEntity(
+          'reviews-twin',
+          'demo',
+          'bookinfo',
+          BOOKINFO_TEAM,
+          'reviews',
+        ),
+      ],
+      groups,
+      features: [allowAll, auditor.factory],
+      meshExtra: {
+        namespaces: [{ name: 'bookinfo', owners: [BOOKINFO_TEAM] }],
+      },
+    });
+    const { apply } = client(server);
+    // Two entities of the bound team claim the host: a mesh admin adopts it for reviews.
+    expect(
+      (await apply('reviews', ops, { intent: split(['v1', 100]), adopt: true }))
+        .body.ok,
+    ).toBe(true);
+    const started = await apply('reviews', alice, {
+      intent: split(['v1', 50], ['v2', 50]),
+      rollout: { waves: [['east'], ['west']], bakeSeconds: 3600 },
+    });
+    expect(started.body.ok).toBe(true);
+    const held = await both();
+    const expected: Record<string, [number, RegExp]> = {
+      // Stopping is checked against the rollout: it is not reviews-twin's.
+      pause: [
+        403,
+        /was started by component:default\/reviews; only who may change/,
+      ],
+      rollback: [
+        403,
+        /was started by component:default\/reviews; only who may change/,
+      ],
+      // Carrying it on is a write of the host, which is reviews'.
+      resume: [
+        409,
+        /adopted for component:default\/reviews by user:default\/ops/,
+      ],
+      finish: [
+        409,
+        /adopted for component:default\/reviews by user:default\/ops/,
+      ],
+    };
+    for (const [action, [status, message]] of Object.entries(expected)) {
+      const res = await request(server)
+        .post(`${path('reviews-twin')}/rollout`)
+        .set('Authorization', alice)
+        .send({ action });
+      expect({ action, status: res.status }).toEqual({ action, status });
+      expect(res.body.error.message).toMatch(message);
+    }
+    expect(await both()).toEqual(held);
+    expect(
+      audit.filter(
+        a =>
+          a.eventId === 'traffic-rollout' &&
+          a.entityRef === 'component:default/reviews-twin',
+      ),
+    ).toHaveLength(4);
+    const paused = await request(server)
+      .post(`${path('reviews')}/rollout`)
+      .set('Authorization', alice)
+      .send({ action: 'pause' });
+    expect(paused.body.status).toBe('paused');
+    expect(audit).toContainEqual({
+      eventId: 'traffic-rollout',
+      result: 'success',
+    });
   }, 60_000);
 
   it('refuses to guess when the config clusters bind the namespace to different owners', async () => {

@@ -1,5 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   ApplyResponse,
   MeshTarget,
@@ -124,6 +128,12 @@ export class RolloutConductor {
     if (!running)
       throw new NotFoundError(
         `${target.entityRef} has no rollout in progress to ${action}`,
+      );
+    // Steering is the right of the entity that started it, as adopting is: the caller was
+    // authorized on target.entityRef, so another entity naming the same host is refused here.
+    if (running.entityRef !== target.entityRef)
+      throw new NotAllowedError(
+        `rollout #${running.id} of ${target.service} in ${target.namespace} was started by ${running.entityRef}; only who may change ${running.entityRef}'s routing steers it, from its page`,
       );
     await this.underRolloutLock(running, async () => {
       const r = (await this.store.rollouts.get(running.id))!;

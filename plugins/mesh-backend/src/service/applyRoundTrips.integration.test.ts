@@ -78,8 +78,10 @@ describe('apply round trips', () => {
     expect(res.status).toBe(200);
     for (const cluster of ['east', 'west']) {
       // One read, its lists in parallel (the workloads' three kinds; the routing's three kinds and
-      // the namespace's Services, an HTTPRoute's backends), then the writes.
+      // the namespace's Services, an HTTPRoute's backends), then the writes; and, as this replica
+      // has not read it within the last 30 s, the namespace itself, for who owns it.
       expect(sandbox.faults.cluster(cluster).requestCounts()).toEqual({
+        'get namespaces': 1,
         'list deployments': 1,
         'list statefulsets': 1,
         'list rollouts': 1,

@@ -88,4 +88,20 @@ describe('meshTargetIssues', () => {
       ),
     ).toEqual([]);
   });
+
+  it('refuses a mesh annotation with whitespace around it, which other entities’ claim checks would not find', () => {
+    expect(
+      meshTargetIssues(
+        entity({
+          'mesh.meshtraffic.io/mesh': 'demo\n',
+          'mesh.meshtraffic.io/namespace': 'bookinfo',
+        }),
+      ),
+    ).toEqual([
+      {
+        annotation: 'mesh.meshtraffic.io/mesh',
+        message: expect.stringMatching(/must not begin or end with whitespace/),
+      },
+    ]);
+  });
 });

@@ -81,6 +81,13 @@ export function meshTargetIssues(
       'metadata.namespace',
     ),
   );
+  // Other entities' claims on a host are found by the catalog's exact match on this value: one
+  // with spaces around it would be invisible to them.
+  if (a[MESH_ID_ANNOTATION] !== target.mesh)
+    issues.push({
+      annotation: MESH_ID_ANNOTATION,
+      message: `"${a[MESH_ID_ANNOTATION]}" must not begin or end with whitespace`,
+    });
   return issues;
 }
 
