@@ -301,3 +301,34 @@ describe('the mesh status route', () => {
     ]);
   });
 });
+
+describe('the entity route', () => {
+  it('names another claimant only to a caller who may read it in the catalog', async () => {
+    const hidden = 'component:default/hidden-from-caller';
+    const { app } = await routerWith({
+      services: {
+        status: {
+          get: jest.fn(async () => ({
+            revision: 'r1',
+            claimedBy: [hidden],
+            heldBy: hidden,
+          })),
+        },
+        authority: {
+          checkWrite: jest.fn(async () => undefined),
+          standing: jest.fn(async () => ({
+            others: [hidden],
+            blocked: `reviews is also claimed by ${hidden}`,
+          })),
+        },
+      },
+    });
+    const res = await request(app).get(path);
+    expect(res.body).toEqual({
+      revision: 'r1',
+      claimedBy: ['an entity you may not read'],
+      heldBy: 'an entity you may not read',
+      writeBlocked: 'reviews is also claimed by an entity you may not read',
+    });
+  });
+});

@@ -23,7 +23,7 @@ import Router from 'express-promise-router';
 import { MeshStore } from './database/MeshStore';
 import { auditedChange } from './http/auditedChange';
 import { RequestAccess } from './http/RequestAccess';
-import { visibleStatus } from './http/visibleStatus';
+import { visibleStatus, withReadableClaimants } from './http/visibleStatus';
 import {
   actorOf,
   answerApply,
@@ -105,7 +105,7 @@ function readRoutes(
   });
 
   router.get(ENTITY, async (req, res) => {
-    const { target, entity, mesh } = await access.target(req);
+    const { credentials, target, entity, mesh } = await access.target(req);
     const [state, standing] = await Promise.all([
       status.get(target),
       options.authority.standing(entity, target, mesh).catch(e => ({
@@ -113,7 +113,11 @@ function readRoutes(
       })),
     ]);
     res.json(
-      standing.blocked ? { ...state, writeBlocked: standing.blocked } : state,
+      await withReadableClaimants(
+        standing.blocked ? { ...state, writeBlocked: standing.blocked } : state,
+        options.catalog,
+        credentials,
+      ),
     );
   });
 
