@@ -22,6 +22,9 @@ export async function startShippedSandbox(name: string): Promise<Sandbox> {
   });
 }
 
+/** The team that owns {@link serviceEntity}'s entities unless told otherwise. */
+export const SERVICE_TEAM = 'group:default/bookinfo-team';
+
 /** A catalog entity whose annotations name a service of a mesh (`service` defaults to the entity's name). */
 export function serviceEntity(
   name: string,
@@ -59,9 +62,6 @@ export function userHeader(
     : undefined;
   return `Bearer ${mockCredentials.user.token(userEntityRef, actor)}`;
 }
-
-/** The team that owns {@link serviceEntity}'s entities unless told otherwise. */
-export const SERVICE_TEAM = 'group:default/bookinfo-team';
 
 /**
  * Users' group memberships, as the user info service reports them (each user owns itself too).

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { ChildJob } from '../__testUtils__/applyInChildProcess';
 import {
   ADMIN_GROUP,
+  SERVICE_TEAM,
   serviceEntity,
   startMeshBackend,
   startShippedSandbox,
@@ -208,7 +209,10 @@ describe('backend replicas on PostgreSQL', () => {
     const shared = {
       sandbox,
       entities,
-      groups: { 'user:default/ops': [ADMIN_GROUP] },
+      groups: {
+        'user:default/ops': [ADMIN_GROUP],
+        'user:default/alice': [SERVICE_TEAM],
+      },
       features: [mockServices.database.factory({ knex })],
     };
     const { server: replicaA } = await startMeshBackend(shared);
@@ -220,12 +224,14 @@ describe('backend replicas on PostgreSQL', () => {
     const revisionOf = async (server: any, p: string, who: string) =>
       (await request(server).get(p).set('Authorization', who)).body.revision;
 
+    // Two entities claim the host: the admin adopts it for reviews before its owner writes.
     const initial = await request(replicaA)
       .post(`${ownerPath}/apply`)
-      .set('Authorization', owner)
+      .set('Authorization', admin)
       .send({
         intent: { split: [{ version: 'v1', weight: 100 }] },
         revision: await revisionOf(replicaA, ownerPath, owner),
+        adopt: true,
       });
     expect(initial.body.ok).toBe(true);
 
