@@ -13,6 +13,7 @@ import {
   topologyPath,
 } from '@meshtraffic/kube-sandbox';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import request from 'supertest';
 import { liveDefaultRoute } from '../__testUtils__/clusterObjects';
 import { expectDocumented } from '../__testUtils__/documented';
@@ -58,8 +59,9 @@ describe('metric-gated canaries', () => {
       features: [schedulerServiceFactory],
     }));
   }, 60_000);
+  let prometheusStopped = false;
   afterAll(async () => {
-    await prometheus?.stop();
+    if (!prometheusStopped) await prometheus?.stop();
     await sandbox?.stop();
   });
 
@@ -227,4 +229,100 @@ describe('metric-gated canaries', () => {
       expect.objectContaining({ path: 'canary.auto' }),
     ]);
   });
+
+  /** The Deployments API of a sandbox cluster, as an operator with kubectl reaches it. */
+  function apps(cluster: string) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(sandbox.kubeconfigPath);
+    kc.setCurrentContext(cluster);
+    return kc.makeApiClient(AppsV1Api);
+  }
+
+  it('aborts on every config cluster within failureLimit + 1 intervals when the candidate is deleted after its first step', async () => {
+    // v3 runs on west only: deleting it there leaves the 20% it receives nowhere to go.
+    await applyAs({ split: [{ version: 'v1', weight: 100 }] });
+    await applyAs(
+      withCanary(
+        { split: [{ version: 'v1', weight: 100 }] },
+        {
+          action: 'start',
+          baseline: 'v1',
+          candidate: 'v3',
+          steps: [20, 100],
+          analysis,
+          auto: true,
+        },
+      ),
+    );
+    expect(await splitOn('west')).toEqual(['v1:80', 'v3:20']);
+    const west = apps('west');
+    const deployment = await west.readNamespacedDeployment({
+      name: 'reviews-v3',
+      namespace: 'bookinfo',
+    });
+    const before = ((await get('/canary')) as CanaryAnalysisState).evaluations
+      .length;
+    await west.deleteNamespacedDeployment({
+      name: 'reviews-v3',
+      namespace: 'bookinfo',
+    });
+    try {
+      const done = await until(s => !s.run);
+      const since = done.evaluations.slice(0, done.evaluations.length - before);
+      expect(since.length).toBeLessThanOrEqual(analysis.failureLimit + 1);
+      const [abort] = since;
+      expect(abort).toMatchObject({ verdict: 'fail', action: 'abort' });
+      expect(abort.reason).toMatch(
+        /v3 receives 20% of the traffic but has no ready pod anywhere in the mesh/,
+      );
+      expect(abort.clusters.map(c => [c.cluster, c.verdict])).toEqual([
+        ['east', 'fail'],
+        ['west', 'fail'],
+      ]);
+      expect(await splitOn('east')).toEqual(['v1:100']);
+      expect(await splitOn('west')).toEqual(['v1:100']);
+    } finally {
+      const { metadata, spec } = deployment;
+      await west.createNamespacedDeployment({
+        namespace: 'bookinfo',
+        body: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: metadata!.name, labels: metadata!.labels },
+          spec,
+        },
+      });
+    }
+  }, 120_000);
+
+  it('aborts at the error limit when Prometheus cannot be read, instead of waiting forever', async () => {
+    await applyAs({ split: [{ version: 'v1', weight: 100 }] });
+    await prometheus.stop();
+    prometheusStopped = true;
+    await applyAs(
+      withCanary(
+        { split: [{ version: 'v1', weight: 100 }] },
+        {
+          action: 'start',
+          baseline: 'v1',
+          candidate: 'v2',
+          steps: [50, 100],
+          analysis: { ...analysis, errorLimit: 2 },
+          auto: true,
+        },
+      ),
+    );
+    const done = await until(s => !s.run);
+    const [abort, first] = done.evaluations;
+    expect(first).toMatchObject({ verdict: 'inconclusive', action: 'none' });
+    expect(first.reason).toMatch(
+      /^no figures: .*interval 1 of 2 in a row without metrics/,
+    );
+    expect(abort).toMatchObject({ verdict: 'inconclusive', action: 'abort' });
+    expect(abort.reason).toMatch(
+      /interval 2 of 2 in a row without metrics\): aborted, all traffic back to v1/,
+    );
+    expect(await splitOn('east')).toEqual(['v1:100']);
+    expect(await splitOn('west')).toEqual(['v1:100']);
+  }, 120_000);
 });

@@ -14,17 +14,20 @@ import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { ANALYSIS_ACTOR } from './followCanary';
 import type { RolloutConductor } from '../rollout/RolloutConductor';
 import { clustersRunning, judgeVersionOn } from './judgeVersion';
-import { CanaryDecision, judgeCanary } from './verdict';
+import { readinessChecks, withReadiness } from './readiness';
+import { CanaryDecision, CanaryJudgement, judgeInterval } from './verdict';
 
 type AutoCanary = NonNullable<TrafficIntent['canary']> & {
   analysis: CanaryAnalysis;
 };
 
 /**
- * Judges every automatic canary whose interval is over, per cluster, from its mesh's Prometheus,
- * and acts on the verdict through the same transactional apply as a person's change: advance or
- * promote when every cluster passes, abort everywhere at the failure limit. Every judgement is
- * recorded with its figures; the change it makes names the user who started the canary.
+ * Judges every automatic canary whose interval is over, per cluster, from its mesh's Prometheus
+ * and from what the clusters say of the candidate (routed but not ready is a failed check), and
+ * acts on the verdict through the same transactional apply as a person's change: advance or
+ * promote when every cluster passes; abort everywhere at the failure limit, the inconclusive or
+ * error limit, or the step's progress deadline. Every judgement is recorded with its figures;
+ * the change it makes names the user who started the canary.
  */
 export class CanaryAnalyst {
   constructor(
@@ -66,6 +69,9 @@ export class CanaryAnalyst {
               startedBy: run.startedBy,
               step: run.step,
               failures: run.failures,
+              inconclusive: run.inconclusive,
+              errors: run.errors,
+              stepSince: new Date(run.stepSince).toISOString(),
               nextEvaluationAt: new Date(run.nextAt).toISOString(),
             },
           }
@@ -97,19 +103,14 @@ export class CanaryAnalyst {
       return;
     }
     const auto = canary as AutoCanary;
-    const checks = await this.checks(live, auto, run);
-    const decision =
-      'error' in checks
-        ? {
-            verdict: 'inconclusive' as const,
-            action: 'none' as const,
-            failures: run.failures,
-            reason: `no figures: ${checks.error}`,
-          }
-        : judgeCanary(checks, auto, run.failures);
-    const clusters = 'error' in checks ? [] : checks;
+    // What the clusters say of the candidate counts even when Prometheus cannot be read.
+    const readiness = readinessChecks(live, auto.candidate);
+    const measured = await this.checks(live, auto, run);
+    const outcome = intervalOutcome(measured, readiness);
+    const decision = judgeInterval(outcome, auto, run, now);
+    const clusters = 'checks' in outcome ? outcome.checks : [];
     if (decision.action === 'none') {
-      await canaries.update(run.hostKey, { failures: decision.failures });
+      await canaries.update(run.hostKey, countersOf(decision));
       await this.record(run, decision, clusters, auto);
       return;
     }
@@ -140,7 +141,7 @@ export class CanaryAnalyst {
     run: CanaryRun,
     live: LiveState,
     canary: AutoCanary,
-    decision: CanaryDecision,
+    decision: CanaryJudgement,
     clusters: ClusterCheck[],
   ) {
     const action = decision.action as 'advance' | 'promote' | 'abort';
@@ -174,9 +175,7 @@ export class CanaryAnalyst {
     }
     // A change that landed set the run (or ended it); one that did not keeps the count.
     if (!landed)
-      await this.store.canaries.update(run.hostKey, {
-        failures: decision.failures,
-      });
+      await this.store.canaries.update(run.hostKey, countersOf(decision));
     await this.record(
       run,
       { ...decision, reason },
@@ -203,4 +202,24 @@ export class CanaryAnalyst {
       ...(historyId ? { historyId } : {}),
     });
   }
+}
+
+/** The counters a judgement leaves a run with. */
+function countersOf(j: CanaryJudgement) {
+  return {
+    failures: j.failures,
+    inconclusive: j.inconclusive,
+    errors: j.errors,
+  };
+}
+
+/** The metric checks, or the metrics' error, with the readiness failures, which count even without metrics. */
+function intervalOutcome(
+  measured: ClusterCheck[] | { error: string },
+  readiness: ClusterCheck[],
+): { checks: ClusterCheck[] } | { error: string } {
+  const checks = 'error' in measured ? undefined : measured;
+  if (readiness.length)
+    return { checks: withReadiness(checks ?? [], readiness) };
+  return checks ? { checks } : (measured as { error: string });
 }

@@ -46,6 +46,10 @@ export async function followCanary(
       same || actor === ANALYSIS_ACTOR ? before?.startedBy ?? actor : actor,
     step: canary.step,
     failures: same ? before!.failures : 0,
+    // Both limits count intervals in a row, and the deadline runs per step.
+    inconclusive: 0,
+    errors: 0,
+    stepSince: same && before!.step === canary.step ? before!.stepSince : now,
     intervalMs,
     nextAt: now + intervalMs,
     ...(rollout ? { rollout } : {}),

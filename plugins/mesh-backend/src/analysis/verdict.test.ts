@@ -1,5 +1,6 @@
 import { MeshMetrics } from '../telemetry/MeshMetrics';
-import { judgeCanary, judgeCluster } from './verdict';
+import { readinessChecks } from './readiness';
+import { judgeCanary, judgeCluster, judgeInterval } from './verdict';
 
 const analysis = {
   interval: '30s',
@@ -201,5 +202,125 @@ describe('the canary analysis', () => {
     expect(judgeCanary([fail('east'), few('west')], canary, 0).verdict).toBe(
       'fail',
     );
+  });
+
+  describe('with the limits that keep it from running blind', () => {
+    const counters = { failures: 0, inconclusive: 0, errors: 0, stepSince: 0 };
+    const limited = {
+      ...canary,
+      analysis: { ...analysis, inconclusiveLimit: 3, errorLimit: 2 },
+    };
+
+    it('aborts after errorLimit intervals in a row without metrics', () => {
+      const first = judgeInterval(
+        { error: 'ECONNREFUSED' },
+        limited,
+        counters,
+        1,
+      );
+      expect(first).toMatchObject({ action: 'none', errors: 1 });
+      const second = judgeInterval(
+        { error: 'ECONNREFUSED' },
+        limited,
+        { ...counters, errors: 1 },
+        2,
+      );
+      expect(second).toMatchObject({ action: 'abort', errors: 2 });
+      expect(second.reason).toMatch(
+        /interval 2 of 2 in a row without metrics\): aborted, all traffic back to v1/,
+      );
+    });
+
+    it('aborts after inconclusiveLimit unjudged intervals in a row, and a judged one resets the count', () => {
+      const quiet = { checks: [few('east')] };
+      expect(
+        judgeInterval(quiet, limited, { ...counters, inconclusive: 1 }, 1),
+      ).toMatchObject({ action: 'none', inconclusive: 2 });
+      const third = judgeInterval(
+        quiet,
+        limited,
+        { ...counters, inconclusive: 2 },
+        1,
+      );
+      expect(third).toMatchObject({ action: 'abort', inconclusive: 3 });
+      expect(third.reason).toMatch(/3 intervals in a row could not be judged/);
+      expect(
+        judgeInterval(
+          { checks: [fail('east')] },
+          limited,
+          { ...counters, inconclusive: 2 },
+          1,
+        ),
+      ).toMatchObject({ action: 'none', inconclusive: 0, failures: 1 });
+    });
+
+    it('aborts a step that has not passed within its progress deadline (default 20 intervals)', () => {
+      const late = judgeInterval(
+        { checks: [few('east')] },
+        canary,
+        counters,
+        20 * 30_000,
+      );
+      expect(late.action).toBe('abort');
+      expect(late.reason).toMatch(
+        /has not passed within its progress deadline \(10m\)/,
+      );
+      // A pass at the deadline still advances.
+      expect(
+        judgeInterval({ checks: [pass('east')] }, canary, counters, 20 * 30_000)
+          .action,
+      ).toBe('advance');
+    });
+  });
+
+  describe('a candidate routed but not ready', () => {
+    const live = (workloads: any[], reachable = true) =>
+      ({
+        intent: {
+          split: [
+            { version: 'v1', weight: 80 },
+            { version: 'v3', weight: 20 },
+          ],
+        },
+        clusters: ['east', 'west'].map(cluster => ({
+          cluster,
+          isConfigCluster: true,
+          reachable: cluster === 'east' ? true : reachable,
+          routing: [],
+          state: { workloads: workloads.filter(w => w.cluster === cluster) },
+        })),
+      } as any);
+    const v3 = (cluster: string, replicas: number, readyReplicas: number) => ({
+      cluster,
+      version: 'v3',
+      replicas,
+      readyReplicas,
+    });
+
+    it('fails every config cluster when it has no ready pod anywhere', () => {
+      const checks = readinessChecks(live([]), 'v3');
+      expect(checks.map(c => [c.cluster, c.verdict])).toEqual([
+        ['east', 'fail'],
+        ['west', 'fail'],
+      ]);
+      expect(checks[0].reasons[0]).toMatch(
+        /v3 receives 20% of the traffic but has no ready pod anywhere/,
+      );
+      expect(judgeCanary(checks, canary, 1).action).toBe('abort');
+    });
+
+    it('fails a cluster where it is deployed but none of its pods is ready', () => {
+      expect(
+        readinessChecks(live([v3('east', 2, 2), v3('west', 2, 0)]), 'v3').map(
+          c => c.cluster,
+        ),
+      ).toEqual(['west']);
+    });
+
+    it('says nothing when it is ready, unrouted, or a cluster that might hold it cannot be read', () => {
+      expect(readinessChecks(live([v3('west', 2, 2)]), 'v3')).toEqual([]);
+      expect(readinessChecks(live([]), 'v2')).toEqual([]);
+      expect(readinessChecks(live([], false), 'v3')).toEqual([]);
+    });
   });
 });

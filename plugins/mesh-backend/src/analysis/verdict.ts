@@ -1,4 +1,5 @@
 import {
+  analysisLimits,
   Canary,
   CanaryAnalysis,
   CanaryEvaluation,
@@ -113,4 +114,89 @@ export function judgeCanary(
           }% to ${canary.candidate}`
     }`,
   };
+}
+
+/** What a run has counted so far, and when its step started. */
+export interface RunCounters {
+  failures: number;
+  inconclusive: number;
+  errors: number;
+  stepSince: number;
+}
+
+/** A decision with the counters it leaves the run with. */
+export type CanaryJudgement = CanaryDecision & {
+  inconclusive: number;
+  errors: number;
+};
+
+const abortTo = (canary: Canary) =>
+  `aborted, all traffic back to ${canary.baseline}`;
+
+const seconds = (ms: number) =>
+  ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
+
+/**
+ * One interval of an automatic canary, judged with the limits that keep automation safe when it
+ * cannot see: metrics that cannot be read count toward `errorLimit`, intervals that cannot be
+ * judged toward `inconclusiveLimit` (both in a row), and a step that has not passed within its
+ * `progressDeadline` is aborted. Failed checks count toward `failureLimit` as before.
+ */
+export function judgeInterval(
+  outcome: { checks: ClusterCheck[] } | { error: string },
+  canary: Canary & { analysis: CanaryAnalysis },
+  counters: RunCounters,
+  now: number,
+): CanaryJudgement {
+  const limits = analysisLimits(canary.analysis);
+  let judgement: CanaryJudgement;
+  if ('error' in outcome) {
+    const errors = counters.errors + 1;
+    const abort = errors >= limits.errorLimit;
+    judgement = {
+      verdict: 'inconclusive',
+      action: abort ? 'abort' : 'none',
+      failures: counters.failures,
+      inconclusive: counters.inconclusive,
+      errors,
+      reason: `no figures: ${outcome.error} (interval ${errors} of ${
+        limits.errorLimit
+      } in a row without metrics)${abort ? `: ${abortTo(canary)}` : ''}`,
+    };
+  } else {
+    const decision = judgeCanary(outcome.checks, canary, counters.failures);
+    const inconclusive =
+      decision.verdict === 'inconclusive' ? counters.inconclusive + 1 : 0;
+    const abort =
+      decision.action === 'none' && inconclusive >= limits.inconclusiveLimit;
+    judgement = {
+      ...decision,
+      inconclusive,
+      errors: 0,
+      ...(abort
+        ? {
+            action: 'abort' as const,
+            reason: `${
+              decision.reason
+            }; ${inconclusive} intervals in a row could not be judged (inconclusiveLimit ${
+              limits.inconclusiveLimit
+            }): ${abortTo(canary)}`,
+          }
+        : {}),
+    };
+  }
+  if (
+    judgement.action === 'none' &&
+    now - counters.stepSince >= limits.progressDeadlineMs
+  )
+    return {
+      ...judgement,
+      action: 'abort',
+      reason: `${judgement.reason}; step ${
+        canary.step
+      } has not passed within its progress deadline (${seconds(
+        limits.progressDeadlineMs,
+      )}): ${abortTo(canary)}`,
+    };
+  return judgement;
 }

@@ -53,6 +53,9 @@ describe('CanaryStore', () => {
         startedBy: 'user:default/alice',
         step: 1,
         failures: 0,
+        inconclusive: 0,
+        errors: 0,
+        stepSince: 1_000,
         intervalMs: 30_000,
         nextAt: 31_000,
         target,
@@ -60,12 +63,21 @@ describe('CanaryStore', () => {
       expect(await canaries.due(30_999)).toEqual([]);
       expect((await canaries.due(31_000)).map(r => r.hostKey)).toEqual([key]);
 
-      await canaries.update(key, { failures: 1 });
+      await canaries.update(key, { failures: 1, inconclusive: 3, errors: 2 });
+      expect(await canaries.run(key)).toMatchObject({
+        failures: 1,
+        inconclusive: 3,
+        errors: 2,
+      });
       await followCanary(canaries, target, canaryAt(2), ANALYSIS_ACTOR, 40_000);
+      // A new step keeps the failed intervals, and starts its limits and deadline afresh.
       expect(await canaries.run(key)).toMatchObject({
         startedBy: 'user:default/alice',
         step: 2,
         failures: 1,
+        inconclusive: 0,
+        errors: 0,
+        stepSince: 40_000,
         nextAt: 70_000,
       });
 

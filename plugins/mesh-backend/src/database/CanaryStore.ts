@@ -15,6 +15,12 @@ export interface CanaryRun {
   startedBy: string;
   step: number;
   failures: number;
+  /** Intervals in a row that could not be judged (too few requests). */
+  inconclusive: number;
+  /** Intervals in a row whose metrics could not be read. */
+  errors: number;
+  /** When the current step started (epoch milliseconds): its progress deadline runs from here. */
+  stepSince: number;
   intervalMs: number;
   /** Epoch milliseconds. */
   nextAt: number;
@@ -61,6 +67,9 @@ export class CanaryStore {
       started_by: run.startedBy,
       step: run.step,
       failures: run.failures,
+      inconclusive: run.inconclusive,
+      errors: run.errors,
+      step_since: run.stepSince,
       interval_ms: run.intervalMs,
       next_at: run.nextAt,
       rollout: run.rollout ? JSON.stringify(run.rollout) : null,
@@ -73,12 +82,18 @@ export class CanaryStore {
 
   async update(
     hostKey: string,
-    fields: Partial<Pick<CanaryRun, 'failures' | 'nextAt'>>,
+    fields: Partial<
+      Pick<CanaryRun, 'failures' | 'inconclusive' | 'errors' | 'nextAt'>
+    >,
   ): Promise<void> {
     await this.db('mesh_canary_runs')
       .where('host_key', hostKey)
       .update({
         ...(fields.failures !== undefined ? { failures: fields.failures } : {}),
+        ...(fields.inconclusive !== undefined
+          ? { inconclusive: fields.inconclusive }
+          : {}),
+        ...(fields.errors !== undefined ? { errors: fields.errors } : {}),
         ...(fields.nextAt !== undefined ? { next_at: fields.nextAt } : {}),
       });
   }
@@ -127,6 +142,10 @@ function toRun(row: any): CanaryRun {
     startedBy: row.started_by,
     step: Number(row.step),
     failures: Number(row.failures),
+    inconclusive: Number(row.inconclusive ?? 0),
+    errors: Number(row.errors ?? 0),
+    // A run from before the deadline existed starts its deadline from its next evaluation.
+    stepSince: Number(row.step_since ?? row.next_at),
     intervalMs: Number(row.interval_ms),
     nextAt: Number(row.next_at),
     ...(row.rollout ? { rollout: JSON.parse(row.rollout) } : {}),

@@ -96,6 +96,9 @@ export const canaryAnalysisStateSchema = z
         startedBy: z.string(),
         step: z.number(),
         failures: z.number(),
+        inconclusive: z.number(),
+        errors: z.number(),
+        stepSince: z.string(),
         nextEvaluationAt: z.string(),
       })
       .strict()

@@ -293,6 +293,12 @@ export interface CanaryAnalysisState {
     startedBy: string;
     step: number;
     failures: number;
+    /** Intervals in a row too quiet to judge (aborted at the analysis' inconclusiveLimit). */
+    inconclusive: number;
+    /** Intervals in a row without readable metrics (aborted at its errorLimit). */
+    errors: number;
+    /** When the current step started: its progress deadline runs from here. */
+    stepSince: string;
     nextEvaluationAt: string;
   };
   evaluations: CanaryEvaluation[];

@@ -87,6 +87,21 @@ function checkAnalysis(
     issues.add([...at, 'interval'], 'must be between 5s and 24h');
   if (analysis.successRateMin === undefined && !analysis.latency)
     issues.add(at, 'name at least one check: successRateMin or latency');
+  if (analysis.progressDeadline === undefined) return;
+  const deadlineAt = [...at, 'progressDeadline'];
+  const beforeDeadline = issues.list.length;
+  checkDuration(issues, deadlineAt, analysis.progressDeadline);
+  const deadline = durationToMillis(analysis.progressDeadline);
+  if (
+    issues.list.length === beforeDeadline &&
+    deadline !== undefined &&
+    ms !== undefined &&
+    deadline < 2 * ms
+  )
+    issues.add(
+      deadlineAt,
+      `must be at least two intervals (${analysis.interval} each), so a step can be judged`,
+    );
 }
 
 export function checkTrafficPolicy(

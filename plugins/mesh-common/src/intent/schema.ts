@@ -166,6 +166,25 @@ export const canaryAnalysisSchema = z
       .max(1_000_000_000),
     /** Failed intervals (in any cluster) after which the canary is aborted everywhere. */
     failureLimit: z.number().int('must be a whole number').min(1).max(100),
+    /**
+     * Intervals in a row that cannot be judged (too few requests) after which the canary is
+     * aborted: analysis that cannot see never lets a step run forever. Default 10.
+     */
+    inconclusiveLimit: z
+      .number()
+      .int('must be a whole number')
+      .min(1)
+      .max(1000)
+      .optional(),
+    /** Intervals in a row whose metrics cannot be read (Prometheus down) after which the canary is aborted. Default 4. */
+    errorLimit: z
+      .number()
+      .int('must be a whole number')
+      .min(1)
+      .max(100)
+      .optional(),
+    /** How long one step may run without passing before the canary is aborted. Default 20 intervals. */
+    progressDeadline: durationString.optional(),
   })
   .strict();
 

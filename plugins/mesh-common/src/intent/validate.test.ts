@@ -415,6 +415,48 @@ describe('canary analysis', () => {
     expectIssue(intent({ analysis: none }), 'canary.analysis', /at least one/);
   });
 
+  it('takes the limits that keep an analysis from running blind, naming each bad one', () => {
+    expect(
+      issuesOf(
+        intent({
+          analysis: {
+            ...analysis,
+            inconclusiveLimit: 5,
+            errorLimit: 3,
+            progressDeadline: '30m',
+          },
+          auto: true,
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      issuesOf(
+        intent({
+          analysis: {
+            ...analysis,
+            inconclusiveLimit: 0,
+            errorLimit: 1.5,
+            progressDeadline: '30m',
+          },
+        }),
+      ).map(i => i.path),
+    ).toEqual([
+      'canary.analysis.inconclusiveLimit',
+      'canary.analysis.errorLimit',
+    ]);
+    expectIssue(
+      intent({ analysis: { ...analysis, progressDeadline: 'later' } }),
+      'canary.analysis.progressDeadline',
+    );
+    expectIssue(
+      intent({
+        analysis: { ...analysis, progressDeadline: analysis.interval },
+      }),
+      'canary.analysis.progressDeadline',
+      /at least two intervals/,
+    );
+  });
+
   it('refuses unknown analysis fields and a latency percentile outside 50..99.9', () => {
     expectIssue(
       intent({ analysis: { ...analysis, threshold: 3 } }),

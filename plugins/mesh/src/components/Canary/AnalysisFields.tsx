@@ -6,6 +6,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import {
+  ANALYSIS_DEFAULTS,
   CanaryAnalysis,
   IntentIssue,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -21,6 +22,9 @@ export interface AnalysisDraft {
   maxMs: string;
   minRequests: string;
   failureLimit: string;
+  inconclusiveLimit: string;
+  errorLimit: string;
+  progressDeadline: string;
 }
 
 export const DEFAULT_ANALYSIS: AnalysisDraft = {
@@ -31,6 +35,10 @@ export const DEFAULT_ANALYSIS: AnalysisDraft = {
   maxMs: '500',
   minRequests: '20',
   failureLimit: '2',
+  // Empty: the backend's defaults (10 intervals, 4 intervals, 20 intervals), shown as placeholders.
+  inconclusiveLimit: '',
+  errorLimit: '',
+  progressDeadline: '',
 };
 
 /** The analysis a draft stands for (NaN left for validation to name), or none when not automatic. */
@@ -52,7 +60,27 @@ export function analysisFromDraft(
       ...(latency ? { latency } : {}),
       minRequests: num(draft.minRequests),
       failureLimit: num(draft.failureLimit),
+      ...optionalLimits(draft),
     },
+  };
+}
+
+/** The limits a person left empty are left out, so the backend's defaults apply. */
+function optionalLimits(
+  draft: AnalysisDraft,
+): Pick<
+  CanaryAnalysis,
+  'inconclusiveLimit' | 'errorLimit' | 'progressDeadline'
+> {
+  const num = (text: string) =>
+    text.trim() === '' ? undefined : numberOrUndefined(text) ?? NaN;
+  const inconclusiveLimit = num(draft.inconclusiveLimit);
+  const errorLimit = num(draft.errorLimit);
+  const progressDeadline = draft.progressDeadline.trim();
+  return {
+    ...(inconclusiveLimit !== undefined ? { inconclusiveLimit } : {}),
+    ...(errorLimit !== undefined ? { errorLimit } : {}),
+    ...(progressDeadline ? { progressDeadline } : {}),
   };
 }
 
@@ -93,6 +121,24 @@ const FIELDS: Array<{
     key: 'failureLimit',
     label: 'Failed intervals before abort',
     path: 'canary.analysis.failureLimit',
+  },
+  {
+    key: 'inconclusiveLimit',
+    label: 'Unjudged intervals in a row before abort',
+    path: 'canary.analysis.inconclusiveLimit',
+    help: `too few requests; default ${ANALYSIS_DEFAULTS.inconclusiveLimit}`,
+  },
+  {
+    key: 'errorLimit',
+    label: 'Intervals without metrics before abort',
+    path: 'canary.analysis.errorLimit',
+    help: `Prometheus unreadable; default ${ANALYSIS_DEFAULTS.errorLimit}`,
+  },
+  {
+    key: 'progressDeadline',
+    label: 'Progress deadline per step',
+    path: 'canary.analysis.progressDeadline',
+    help: `a step not passed by then aborts, e.g. 30m; default ${ANALYSIS_DEFAULTS.progressDeadlineIntervals} intervals`,
   },
 ];
 

@@ -45,6 +45,9 @@ describe('AnalysisPanel', () => {
           startedBy: 'user:default/alice',
           step: 1,
           failures: 1,
+          inconclusive: 2,
+          errors: 0,
+          stepSince: '2026-11-23T22:59:00.000Z',
           nextEvaluationAt: '2026-11-23T23:00:30.000Z',
         },
         evaluations: [failed],
@@ -74,6 +77,11 @@ describe('AnalysisPanel', () => {
         <AnalysisPanel entity={entity} onRoutingChanged={onRoutingChanged} />
       </TestApiProvider>,
     );
+    expect(
+      await screen.findByText(
+        /2 in a row too quiet to judge, 0 in a row without metrics/,
+      ),
+    ).toBeInTheDocument();
     expect(
       await screen.findByText(
         /Changes are made on behalf of user:default\/alice/,

@@ -106,7 +106,13 @@ export const AnalysisPanel = (props: {
                 run.nextEvaluationAt,
               ).toLocaleTimeString()}; ${
                 run.failures
-              } failed interval(s) so far. Changes are made on behalf of ${
+              } failed interval(s) so far, ${
+                run.inconclusive
+              } in a row too quiet to judge, ${
+                run.errors
+              } in a row without metrics; this step started ${new Date(
+                run.stepSince,
+              ).toLocaleTimeString()}. Changes are made on behalf of ${
                 run.startedBy
               }.`
             : 'No automatic canary is running.'}

@@ -2,6 +2,7 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { InfoCard } from '@backstage/core-components';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import {
+  analysisLimits,
   CANARY_TESTERS_ROUTE,
   IntentIssue,
   routeNamed,
@@ -80,7 +81,15 @@ const RunningCanary = ({ intent, disabled, onReview }: Common) => {
         <Typography variant="body2" gutterBottom>
           Automatic: every {canary.analysis.interval} each cluster is judged;
           all passing advances it, {canary.analysis.failureLimit} failed
-          interval(s) abort it. You can still move it yourself.
+          interval(s) abort it. A candidate routed but not ready is a failed
+          check. It is also aborted after{' '}
+          {analysisLimits(canary.analysis).inconclusiveLimit} intervals in a row
+          too quiet to judge, after {analysisLimits(canary.analysis).errorLimit}{' '}
+          in a row without metrics, or when a step has not passed within{' '}
+          {Math.round(
+            analysisLimits(canary.analysis).progressDeadlineMs / 1000,
+          )}
+          s. You can still move it yourself.
         </Typography>
       )}
       <SplitBar split={intent.split} />

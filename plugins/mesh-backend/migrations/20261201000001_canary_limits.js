@@ -1,0 +1,25 @@
+// @ts-check
+
+/**
+ * What an automatic canary's limits count, per run: intervals in a row that could not be judged
+ * (too few requests), intervals in a row whose metrics could not be read (Prometheus down), and
+ * when the current step started (epoch milliseconds), for its progress deadline.
+ *
+ * @param {import('knex').Knex} knex
+ */
+exports.up = async function up(knex) {
+  await knex.schema.alterTable('mesh_canary_runs', table => {
+    table.integer('inconclusive').notNullable().defaultTo(0);
+    table.integer('errors').notNullable().defaultTo(0);
+    table.bigInteger('step_since');
+  });
+};
+
+/** @param {import('knex').Knex} knex */
+exports.down = async function down(knex) {
+  await knex.schema.alterTable('mesh_canary_runs', table => {
+    table.dropColumn('inconclusive');
+    table.dropColumn('errors');
+    table.dropColumn('step_since');
+  });
+};
