@@ -295,6 +295,42 @@ describe('metric-gated canaries', () => {
     }
   }, 120_000);
 
+  it('aborts on the primary it can reach when the other is down, records the down one, and writes it once it is back', async () => {
+    const model = sandbox.traffic.get('demo')!;
+    const v2 = { namespace: 'bookinfo', service: 'reviews', version: 'v2' };
+    await applyAs({ split: [{ version: 'v1', weight: 100 }] });
+    await applyAs(startCanary({ split: [{ version: 'v1', weight: 100 }] }));
+    model.setBehaviour({ ...v2, cluster: 'west' }, { errorRate: 0.5 });
+    await sandbox.faults.down('east');
+    try {
+      const aborting = await until(s =>
+        s.evaluations.some(
+          e => e.action === 'abort' && /east: interrupted/.test(e.reason),
+        ),
+      );
+      // The run stays: the abort is owed to east.
+      expect(aborting.run).toBeDefined();
+      const abort = aborting.evaluations.find(e => e.action === 'abort')!;
+      expect(abort.reason).toMatch(/west: applied/);
+      expect(await splitOn('west')).toEqual(['v1:100']);
+      const history: HistoryEntry[] = (await get('/history')).items;
+      expect(history.find(h => h.id === abort.historyId)).toMatchObject({
+        state: 'interrupted',
+        clusters: [
+          expect.objectContaining({ cluster: 'east', outcome: 'interrupted' }),
+          expect.objectContaining({ cluster: 'west', outcome: 'applied' }),
+        ],
+      });
+    } finally {
+      await sandbox.faults.up('east');
+      model.setBehaviour({ ...v2, cluster: 'west' }, { errorRate: 0 });
+    }
+    // Back up: the next interval writes the abort to east, and the run ends.
+    await until(s => !s.run);
+    expect(await splitOn('east')).toEqual(['v1:100']);
+    expect(await splitOn('west')).toEqual(['v1:100']);
+  }, 120_000);
+
   it('aborts at the error limit when Prometheus cannot be read, instead of waiting forever', async () => {
     await applyAs({ split: [{ version: 'v1', weight: 100 }] });
     await prometheus.stop();

@@ -87,8 +87,15 @@ export class CanaryAnalyst {
     // A step still rolling out is judged when its last wave has landed.
     if (await this.store.rollouts.inProgress(run.hostKey)) return;
     const live = await this.state.read(run.target);
-    const canary = live.intent?.canary;
-    if (!live.intent) {
+    if (run.aborting) {
+      await this.retryAbort(run, live);
+      return;
+    }
+    // When the clusters disagree (one unreachable, an unfinished change, a hand edit) the canary is
+    // judged from the intent it stands at, so its limits still run; only an abort is then written.
+    const intent = live.intent ?? run.intent;
+    const canary = intent?.canary;
+    if (!intent) {
       await this.record(run, {
         verdict: 'inconclusive',
         action: 'none',
@@ -104,17 +111,56 @@ export class CanaryAnalyst {
     }
     const auto = canary as AutoCanary;
     // What the clusters say of the candidate counts even when Prometheus cannot be read.
-    const readiness = readinessChecks(live, auto.candidate);
+    const readiness = readinessChecks(live, auto.candidate, intent);
     const measured = await this.checks(live, auto, run);
     const outcome = intervalOutcome(measured, readiness);
-    const decision = judgeInterval(outcome, auto, run, now);
+    let decision = judgeInterval(outcome, auto, run, now);
+    if (!live.intent && decision.action !== 'abort')
+      decision = {
+        ...decision,
+        action: 'none',
+        reason: `${decision.reason}; not moved on while the config clusters hold different routing (an unreachable cluster, an unfinished change or a hand edit)`,
+      };
     const clusters = 'checks' in outcome ? outcome.checks : [];
     if (decision.action === 'none') {
       await canaries.update(run.hostKey, countersOf(decision));
       await this.record(run, decision, clusters, auto);
       return;
     }
-    await this.act(run, live, auto, decision, clusters);
+    await this.act(run, live, intent, auto, decision, clusters);
+  }
+
+  /**
+   * An abort that did not reach every config cluster, written again to the ones that do not hold
+   * it yet: every interval, until they all do (the run ends then).
+   */
+  private async retryAbort(run: CanaryRun, live: LiveState) {
+    const outcome = await this.applier
+      .apply({
+        target: run.target,
+        actor: ANALYSIS_ACTOR,
+        onBehalfOf: run.startedBy,
+        reason:
+          'canary analysis: the abort, written again to the config clusters it had not reached',
+        intent: run.aborting,
+        revision: live.revision,
+        safety: true,
+      })
+      .catch((e: Error) => ({ error: e.message }));
+    await this.record(
+      run,
+      {
+        verdict: 'fail',
+        action: 'abort',
+        failures: run.failures,
+        reason: `the abort is retried on the clusters it had not reached: ${describeOutcome(
+          outcome,
+        )}`,
+      },
+      [],
+      undefined,
+      'historyId' in outcome ? outcome.historyId : undefined,
+    );
   }
 
   /** Each cluster where the candidate runs, judged; a Prometheus error is no verdict at all. */
@@ -140,6 +186,7 @@ export class CanaryAnalyst {
   private async act(
     run: CanaryRun,
     live: LiveState,
+    intent: TrafficIntent,
     canary: AutoCanary,
     decision: CanaryJudgement,
     clusters: ClusterCheck[],
@@ -150,8 +197,10 @@ export class CanaryAnalyst {
       actor: ANALYSIS_ACTOR,
       onBehalfOf: run.startedBy,
       reason: `canary analysis: ${decision.reason}`,
-      intent: withCanary(live.intent!, { action }),
+      intent: withCanary(intent, { action }),
       revision: live.revision,
+      // An abort reaches every config cluster it can, and is retried on the others.
+      safety: action === 'abort',
     };
     // An abort goes everywhere at once; a step of a canary started as a rollout goes wave by wave.
     const outcome = await (run.rollout && this.conductor && action !== 'abort'
@@ -170,12 +219,22 @@ export class CanaryAnalyst {
     else {
       historyId = outcome.historyId;
       landed = outcome.ok;
-      if (!landed)
+      if (!landed && action === 'abort')
+        reason += `; written where it could be: ${describeOutcome(
+          outcome,
+        )} (history #${historyId})`;
+      else if (!landed)
         reason += `; the change failed and was undone (history #${historyId}); it is tried again next interval`;
     }
     // A change that landed set the run (or ended it); one that did not keeps the count.
     if (!landed)
-      await this.store.canaries.update(run.hostKey, countersOf(decision));
+      await this.store.canaries.update(run.hostKey, {
+        ...countersOf(decision),
+        ...(action === 'abort' ? { aborting: change.intent } : {}),
+      });
+    if (!landed && action === 'abort')
+      reason +=
+        '; the abort is written again every interval to the config clusters it did not reach';
     await this.record(
       run,
       { ...decision, reason },
@@ -222,4 +281,14 @@ function intervalOutcome(
   if (readiness.length)
     return { checks: withReadiness(checks ?? [], readiness) };
   return checks ? { checks } : (measured as { error: string });
+}
+
+/** What came of a change, in a line for an evaluation's reason. */
+function describeOutcome(outcome: ApplyOutcome | { error: string }): string {
+  if ('error' in outcome) return `refused: ${outcome.error}`;
+  if (!outcome.valid)
+    return `invalid: ${outcome.issues.map(i => i.path).join(', ')}`;
+  return outcome.clusters
+    .map(c => `${c.cluster}: ${c.outcome}${c.message ? ` (${c.message})` : ''}`)
+    .join('; ');
 }

@@ -29,8 +29,10 @@ const failed = (cluster: string, reason: string): ClusterCheck => ({
 export function readinessChecks(
   live: LiveState,
   candidate: string,
+  /** The intent the canary stands at, when the clusters do not agree on one. */
+  intent: TrafficIntent | undefined = live.intent,
 ): ClusterCheck[] {
-  const share = live.intent ? routedShare(live.intent, candidate) : 0;
+  const share = intent ? routedShare(intent, candidate) : 0;
   if (share <= 0) return [];
   const workloads = live.clusters
     .flatMap(c => c.state.workloads)

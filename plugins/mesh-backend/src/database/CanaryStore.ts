@@ -2,6 +2,7 @@ import {
   CanaryEvaluation,
   MeshTarget,
   RolloutRequest,
+  TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Knex } from 'knex';
 
@@ -21,6 +22,10 @@ export interface CanaryRun {
   errors: number;
   /** When the current step started (epoch milliseconds): its progress deadline runs from here. */
   stepSince: number;
+  /** The intent the canary stands at: what an abort starts from when the clusters disagree. */
+  intent?: TrafficIntent;
+  /** An abort that has not reached every config cluster yet: retried every interval until it has. */
+  aborting?: TrafficIntent;
   intervalMs: number;
   /** Epoch milliseconds. */
   nextAt: number;
@@ -70,6 +75,8 @@ export class CanaryStore {
       inconclusive: run.inconclusive,
       errors: run.errors,
       step_since: run.stepSince,
+      intent: run.intent ? JSON.stringify(run.intent) : null,
+      aborting: run.aborting ? JSON.stringify(run.aborting) : null,
       interval_ms: run.intervalMs,
       next_at: run.nextAt,
       rollout: run.rollout ? JSON.stringify(run.rollout) : null,
@@ -83,7 +90,10 @@ export class CanaryStore {
   async update(
     hostKey: string,
     fields: Partial<
-      Pick<CanaryRun, 'failures' | 'inconclusive' | 'errors' | 'nextAt'>
+      Pick<
+        CanaryRun,
+        'failures' | 'inconclusive' | 'errors' | 'nextAt' | 'aborting'
+      >
     >,
   ): Promise<void> {
     await this.db('mesh_canary_runs')
@@ -94,6 +104,9 @@ export class CanaryStore {
           ? { inconclusive: fields.inconclusive }
           : {}),
         ...(fields.errors !== undefined ? { errors: fields.errors } : {}),
+        ...(fields.aborting !== undefined
+          ? { aborting: JSON.stringify(fields.aborting) }
+          : {}),
         ...(fields.nextAt !== undefined ? { next_at: fields.nextAt } : {}),
       });
   }
@@ -146,6 +159,8 @@ function toRun(row: any): CanaryRun {
     errors: Number(row.errors ?? 0),
     // A run from before the deadline existed starts its deadline from its next evaluation.
     stepSince: Number(row.step_since ?? row.next_at),
+    ...(row.intent ? { intent: JSON.parse(row.intent) } : {}),
+    ...(row.aborting ? { aborting: JSON.parse(row.aborting) } : {}),
     intervalMs: Number(row.interval_ms),
     nextAt: Number(row.next_at),
     ...(row.rollout ? { rollout: JSON.parse(row.rollout) } : {}),

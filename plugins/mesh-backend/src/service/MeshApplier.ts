@@ -18,7 +18,7 @@ import { ChangeRecovery } from './ChangeRecovery';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption, PlanResult } from './MeshPlanner';
 import { holderOf, LiveState, MeshStateService } from './MeshStateService';
-import { ClusterChange, RoutingWriter } from './RoutingWriter';
+import { ClusterChange, RoutingWriter, WriteResult } from './RoutingWriter';
 import { changesOf, revisionAfter, writesTo } from './changeSets';
 
 export interface ApplyRequestContext {
@@ -41,6 +41,12 @@ export interface ApplyRequestContext {
   clusters?: string[];
   /** The rollout this change is a wave of: the one change a host with a rollout in progress takes. */
   rolloutId?: number;
+  /**
+   * A safety change (an automatic abort): written to every config cluster it can reach, never
+   * put back because another failed. The clusters it did not reach are recorded, and the journal
+   * row is left `interrupted` (the entity page offers to finish it) until a retry reaches them.
+   */
+  safety?: boolean;
 }
 
 export type ApplyOutcome =
@@ -106,6 +112,24 @@ export class MeshApplier {
         onBehalfOf: request.onBehalfOf,
         reason: request.reason,
       } as const;
+      if (request.safety) {
+        // Everything it can reach now; the rest is recorded and retried by its caller.
+        const reachable = live.clusters
+          .filter(c => c.isConfigCluster && c.reachable)
+          .map(c => c.cluster)
+          .filter(writesTo(request.clusters));
+        return {
+          valid: true,
+          ...(await this.writeAndRecord(
+            target,
+            changesOf(plan, reachable),
+            base,
+            live,
+            lease,
+            { followCanary: true, keepWhatLanded: true },
+          )),
+        };
+      }
       const refused = await this.refuseWhenUnreachable(
         live,
         base,
@@ -267,7 +291,9 @@ export class MeshApplier {
     entry: HistoryBase,
     live: LiveState,
     lease: HostLease,
-    options: { followCanary: boolean } = { followCanary: true },
+    options: { followCanary: boolean; keepWhatLanded?: boolean } = {
+      followCanary: true,
+    },
   ): Promise<ApplyResponse> {
     const before = Object.fromEntries(
       changes.map(c => [c.cluster.name, c.before]),
@@ -278,11 +304,16 @@ export class MeshApplier {
       before,
       lockHolder: lease.holder,
     });
-    const result = await this.writer.write(changes, lease);
-    let state: 'applied' | 'failed' | 'restore-failed' = result.ok
-      ? 'applied'
-      : 'failed';
+    const written = await this.writer.write(changes, lease, {
+      keepWhatLanded: options.keepWhatLanded,
+    });
+    const result = options.keepWhatLanded
+      ? withUnreached(written, live, changes)
+      : written;
+    let state: 'applied' | 'failed' | 'restore-failed' | 'interrupted' =
+      result.ok ? 'applied' : 'failed';
     if (result.restoreFailed) state = 'restore-failed';
+    if (options.keepWhatLanded && !result.ok) state = 'interrupted';
     const [, revision] = await Promise.all([
       this.store.finish(historyId, state, result.clusters),
       // After a success the answers to the writes are the new state; after a restore, read it.
@@ -346,3 +377,39 @@ export class MeshApplier {
 }
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;
+
+/**
+ * A safety change's outcome with every config cluster in it: the ones it did not write (not
+ * reachable when it started) and the ones a write failed on hold what they held, and say so.
+ */
+function withUnreached(
+  result: WriteResult,
+  live: LiveState,
+  changes: ClusterChange[],
+): WriteResult {
+  const attempted = new Set(changes.map(c => c.cluster.name));
+  const unreached: ClusterApplyResult[] = live.clusters
+    .filter(c => c.isConfigCluster && !attempted.has(c.cluster))
+    .map(c => ({
+      cluster: c.cluster,
+      outcome: 'interrupted',
+      holds: 'before',
+      message: `not reached (${
+        c.error ?? 'unreachable'
+      }); it still holds what it held`,
+    }));
+  const clusters = [
+    ...result.clusters.map(
+      (c): ClusterApplyResult =>
+        c.outcome === 'applied' || c.outcome === 'unchanged'
+          ? { ...c, holds: 'intended' }
+          : { ...c, outcome: 'interrupted', holds: 'unknown' },
+    ),
+    ...unreached,
+  ].sort((a, b) => a.cluster.localeCompare(b.cluster));
+  return {
+    ...result,
+    ok: result.ok && !unreached.length,
+    clusters,
+  };
+}

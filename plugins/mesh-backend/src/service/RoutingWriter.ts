@@ -222,6 +222,13 @@ export class RoutingWriter {
   async write(
     changes: ClusterChange[],
     lease?: HostLease,
+    options: {
+      /**
+       * A safety change (an abort): every cluster it reached keeps it, and a failure elsewhere
+       * puts nothing back; the result says which clusters hold it.
+       */
+      keepWhatLanded?: boolean;
+    } = {},
   ): Promise<WriteResult> {
     const writers = changes.map(
       c => new ClusterWrites(this.registry.client(c.cluster), c.before, lease),
@@ -247,6 +254,12 @@ export class RoutingWriter {
       );
       return { ok: true, clusters: attempts.map(a => a.result), live };
     }
+    if (options.keepWhatLanded)
+      return {
+        ok: false,
+        clusters: attempts.map(a => a.result),
+        conflict: attempts.some(a => a.conflict),
+      };
     const restored = await Promise.all(
       changes.map((change, i) =>
         this.putBack(change, writers[i], attempts[i].result),
