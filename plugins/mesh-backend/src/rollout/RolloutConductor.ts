@@ -11,6 +11,7 @@ import {
   RolloutRequest,
   RolloutState,
   RolloutWave,
+  RoutingObject,
   TrafficIntent,
   validateIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -42,7 +43,7 @@ export class RolloutConductor {
   constructor(
     private readonly state: MeshStateService,
     private readonly store: MeshStore,
-    private readonly applier: Pick<MeshApplier, 'apply' | 'remove'>,
+    private readonly applier: Pick<MeshApplier, 'apply' | 'remove' | 'restore'>,
     private readonly metrics: MeshMetrics,
     private readonly logger?: LoggerService,
   ) {}
@@ -288,7 +289,7 @@ export class RolloutConductor {
     status: 'rolled-back' | 'failed',
   ) {
     const clusters = doneClusters(r);
-    const undo = await this.write(r, clusters, reason, r.intentBefore);
+    const undo = await this.restore(r, reason);
     const waves: RolloutWave[] = r.waves.map(w =>
       w.status === 'done' ? { ...w, status: 'rolled-back' } : w,
     );
@@ -300,6 +301,33 @@ export class RolloutConductor {
         ? `${reason}; ${clusters.join(', ')} put back`
         : `${reason}; putting ${clusters.join(', ')} back failed: ${undo.why}`,
     });
+  }
+
+  /**
+   * Every cluster a wave reached, back to the objects its wave's journal row recorded for it
+   * before writing: exactly what was there (an adoption's deletes recreated, a hand edit since
+   * undone), not a rebuild from an intent, which a drifted or disagreeing host does not have.
+   */
+  private async restore(r: Rollout, why: string): Promise<WaveOutcome> {
+    const objects: Record<string, RoutingObject[]> = {};
+    for (const wave of r.waves) {
+      if (wave.status !== 'done' || !wave.historyId) continue;
+      const entry = await this.store.entry(r.entityRef, wave.historyId);
+      for (const cluster of wave.clusters)
+        if (entry?.before?.[cluster]) objects[cluster] = entry.before[cluster];
+    }
+    const outcome = await this.applier
+      .restore({
+        target: r.target,
+        actor: ROLLOUT_ACTOR,
+        onBehalfOf: r.startedBy,
+        reason: `rollout #${r.id}: ${why}`,
+        objects,
+        intentAfter: r.intentBefore,
+        rolloutId: r.id,
+      })
+      .catch((e: Error) => ({ error: e.message }));
+    return waveOutcome(outcome);
   }
 
   /**

@@ -10,6 +10,9 @@ import {
   IntentIssue,
   MeshTarget,
   objectKey,
+  RoutingObject,
+  TrafficIntent,
+  writtenFor,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { HostLease } from '../database/HostLocks';
 import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
@@ -18,7 +21,13 @@ import { ChangeRecovery } from './ChangeRecovery';
 import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption, PlanResult } from './MeshPlanner';
 import { holderOf, LiveState, MeshStateService } from './MeshStateService';
-import { ClusterChange, RoutingWriter, WriteResult } from './RoutingWriter';
+import { decidedFields } from './decidedFields';
+import {
+  ClusterChange,
+  restorable,
+  RoutingWriter,
+  WriteResult,
+} from './RoutingWriter';
 import { changesOf, revisionAfter, writesTo } from './changeSets';
 
 export interface ApplyRequestContext {
@@ -281,6 +290,56 @@ export class MeshApplier {
   }
 
   /**
+   * Puts clusters back to the routing objects a journal recorded for them (a rollout's rollback):
+   * each object as it was, recreated where an adoption deleted it; our objects of this entity that
+   * were not there removed. An object someone else holds now and that is as recorded stays
+   * untouched. Make-before-break with preconditions, every cluster it can reach, like an abort.
+   */
+  async restore(request: {
+    target: MeshTarget;
+    actor: string;
+    onBehalfOf?: string;
+    reason?: string;
+    /** Per cluster, what it held before (a journal row's before-state). */
+    objects: Record<string, RoutingObject[]>;
+    intentAfter?: TrafficIntent;
+    rolloutId?: number;
+  }): Promise<ApplyResponse> {
+    const { target } = request;
+    return this.underHostLock(target, async lease => {
+      const live = await this.state.read(target);
+      await this.refuseDuringRollout(target, request.rolloutId);
+      const changes = live.clusters
+        .filter(c => c.reachable && request.objects[c.cluster])
+        .map(c =>
+          restoreChange(
+            live.mesh.clusters.find(x => x.name === c.cluster)!,
+            c.routing,
+            request.objects[c.cluster],
+            target.entityRef,
+          ),
+        );
+      const base = {
+        entityRef: target.entityRef,
+        actor: request.actor,
+        action: 'rollback',
+        intentBefore: live.intent,
+        intentAfter: request.intentAfter,
+        onBehalfOf: request.onBehalfOf,
+        reason: request.reason,
+      } as const;
+      const restoring = {
+        ...live,
+        clusters: live.clusters.filter(c => request.objects[c.cluster]),
+      };
+      return this.writeAndRecord(target, changes, base, restoring, lease, {
+        followCanary: false,
+        keepWhatLanded: true,
+      });
+    });
+  }
+
+  /**
    * The transaction: the journal row (`pending`, with every config cluster's before-state) is
    * written before the first cluster write and ended with the outcome. A writer that dies between
    * the two leaves the row pending, for recovery to resolve.
@@ -377,6 +436,36 @@ export class MeshApplier {
 }
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;
+
+/**
+ * One cluster back to recorded objects: each recorded object that is gone, or that is now ours
+ * (this entity's) and differs, is written as recorded; our objects of this entity that were not
+ * recorded are removed.
+ */
+function restoreChange(
+  cluster: ClusterChange['cluster'],
+  current: RoutingObject[],
+  recorded: RoutingObject[],
+  entityRef: string,
+): ClusterChange {
+  const now = new Map(current.map(o => [objectKey(o), o]));
+  const wanted = new Set(recorded.map(objectKey));
+  const ours = (o: RoutingObject) => writtenFor(o) === entityRef;
+  return {
+    cluster,
+    before: current,
+    write: recorded
+      .filter(o => {
+        const held = now.get(objectKey(o));
+        return (
+          !held ||
+          (ours(held) && decidedFields(held) !== decidedFields(restorable(o)))
+        );
+      })
+      .map(restorable),
+    remove: current.filter(o => ours(o) && !wanted.has(objectKey(o))),
+  };
+}
 
 /**
  * A safety change's outcome with every config cluster in it: the ones it did not write (not

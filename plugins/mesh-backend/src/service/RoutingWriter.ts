@@ -37,7 +37,7 @@ export interface WriteResult {
 }
 
 /** The fields we send back when restoring an object: what a user or tool wrote, not what the server set. */
-function restorable(obj: RoutingObject): RoutingObject {
+export function restorable(obj: RoutingObject): RoutingObject {
   const { name, namespace, labels, annotations, ownerReferences } =
     obj.metadata;
   return {
