@@ -164,8 +164,15 @@ export class RolloutConductor {
         nextAt: now,
         reason: undefined,
       });
-    else if (action === 'finish') await this.finish(r, actor, now);
-    else await this.rollBack(r, `rolled back by ${actor}`, 'rolled-back');
+    // The writes a person's action makes are on that person's behalf in history, not the starter's.
+    else if (action === 'finish')
+      await this.finish({ ...r, startedBy: actor }, actor, now);
+    else
+      await this.rollBack(
+        { ...r, startedBy: actor },
+        `rolled back by ${actor}`,
+        'rolled-back',
+      );
   }
 
   /** Serializes what replicas do to one rollout: the scheduler's step and a person's action. */

@@ -59,7 +59,7 @@ describe('a rollout rolled back', () => {
     const live = await services.state.read(reviews);
     const started = await services.conductor.start({
       target: reviews,
-      actor: 'user:default/ops',
+      actor: 'user:default/alice',
       intent: {
         split: [
           { version: 'v1', weight: 80 },
@@ -99,6 +99,11 @@ describe('a rollout rolled back', () => {
     expect(decided(await allRouting(sandbox, 'east'))).toEqual(before.east);
     expect(decided(await allRouting(sandbox, 'west'))).toEqual(before.west);
     const [last] = await services.store.history(reviews.entityRef, 1);
-    expect(last).toMatchObject({ action: 'rollback', state: 'applied' });
+    // History names the person who rolled it back.
+    expect(last).toMatchObject({
+      action: 'rollback',
+      state: 'applied',
+      onBehalfOf: 'user:default/ops',
+    });
   }, 60_000);
 });
