@@ -42,6 +42,12 @@ export interface Config {
        */
       routingApi?: 'istio' | 'gateway-api';
       /**
+       * The longest a risky part of a service's routing (a fault, a mirror, a route) may stay, e.g.
+       * 2h: one without an end of its own ends after this, and a longer end is refused (400). A
+       * fault left on by mistake ends by itself. Without it, risky parts stay until changed.
+       */
+      maxRiskyChangeDuration?: string;
+      /**
        * Namespaces a catalog entity may point at. Default: every namespace except kube-system,
        * kube-public, kube-node-lease, istio-system and the control plane's own.
        */

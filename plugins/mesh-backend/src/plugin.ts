@@ -111,6 +111,12 @@ export const meshPlugin = createBackendPlugin({
           meshConfig,
           () => services.conductor.advanceDue(),
         );
+        await scheduleFrequent(
+          deps.scheduler,
+          'mesh-expiries',
+          meshConfig,
+          signal => services.expiries.expireDue(Date.now(), signal),
+        );
         deps.httpRouter.use(
           await createRouter({
             ...deps,
@@ -188,22 +194,22 @@ async function scheduleRecovery(
 
 /**
  * Work the scheduler runs by one replica at a time, every `mesh.canaryCheckSeconds`: automatic
- * canaries whose interval is over, rollouts whose bake is over. What is due, and when, is in the
+ * canaries whose interval is over, rollouts whose bake is over, risky parts whose time is up. What is due, and when, is in the
  * database, so a restart (or another replica) carries on where this one stopped.
  */
 async function scheduleFrequent(
   scheduler: SchedulerService,
   id: string,
   config: MeshPluginConfig,
-  fn: () => Promise<unknown>,
+  fn: (signal: AbortSignal) => Promise<unknown>,
 ) {
   await scheduler.scheduleTask({
     id,
     frequency: { milliseconds: config.canaryCheckMs },
     timeout: { minutes: 5 },
     initialDelay: { seconds: 1 },
-    fn: async () => {
-      await fn();
+    fn: async signal => {
+      await fn(signal);
     },
   });
 }

@@ -130,6 +130,7 @@ function readRoutes(
     );
     const result = await planner.plan(target, body.intent, {
       adopt: body.adopt === true,
+      expires: body.expires,
     });
     if (!result.valid) {
       res.status(400).json(invalidIntentBody(result.issues));
@@ -190,6 +191,7 @@ function changeRoutes(
         actor: actorOf(credentials),
         intent: body.intent,
         revision: body.revision,
+        expires: body.expires,
         adopt: body.adopt === true,
         scaffolderTaskId: taskIdOf(body, credentials),
         checkAdoption: (objects: ClassifiedObject[]) =>

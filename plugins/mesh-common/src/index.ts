@@ -9,6 +9,7 @@ export * from './intent/schema';
 export * from './intent/duration';
 export * from './intent/validate';
 export * from './intent/analysisLimits';
+export * from './intent/expiry';
 export type { IssueCollector, Path } from './intent/issues';
 export * from './intent/workloads';
 export * from './intent/changes';

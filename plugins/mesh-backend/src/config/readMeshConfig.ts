@@ -17,6 +17,7 @@ export { MeshConfigError };
 import {
   ClusterRole,
   CLUSTER_ROLES,
+  durationToMillis,
   MeshTopology,
   Placement,
   PlacementError,
@@ -75,6 +76,8 @@ export interface MeshConfig {
   workloadLabels: WorkloadLabels;
   /** How an intent is written on this mesh; `istio` unless configured. */
   routingApi: RoutingApi;
+  /** The longest a risky part (a fault, a mirror, a route) may stay; without it they may stay for good. */
+  maxRiskyChangeMs?: number;
   prometheus?: PrometheusConfig;
   allowedNamespaces?: string[];
   namespaces: NamespaceOwners[];
@@ -187,6 +190,7 @@ function readMesh(m: Config, i: number, sources: ClusterSources): MeshConfig {
         }
       : {}),
     routingApi: readRoutingApi(m, i),
+    ...readMaxRiskyChange(m, `mesh.meshes[${i}].maxRiskyChangeDuration`),
     workloadLabels: {
       app: m.getOptionalString('workloadLabels.app') ?? 'app',
       version: m.getOptionalString('workloadLabels.version') ?? 'version',
@@ -332,6 +336,21 @@ export function isNamespaceAllowed(
   if (namespace === mesh.controlPlaneNamespace) return false;
   if (mesh.allowedNamespaces) return mesh.allowedNamespaces.includes(namespace);
   return !SYSTEM_NAMESPACES.includes(namespace);
+}
+
+/** `maxRiskyChangeDuration`: a duration such as 2h, at least a minute. */
+function readMaxRiskyChange(
+  m: Config,
+  key: string,
+): { maxRiskyChangeMs?: number } {
+  const value = m.getOptionalString('maxRiskyChangeDuration');
+  if (value === undefined) return {};
+  const ms = durationToMillis(value);
+  if (ms === undefined || ms < 60_000)
+    throw new MeshConfigError(
+      `${key} must be a duration of at least a minute, such as 2h (got ${value})`,
+    );
+  return { maxRiskyChangeMs: ms };
 }
 
 function readPrometheus(c: Config, at: string): PrometheusConfig {

@@ -12,6 +12,8 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Knex } from 'knex';
 import { HostAssignments } from './HostAssignments';
+import { ExpiryStore } from './ExpiryStore';
+import { hostKey } from './hostKey';
 import { CanaryStore } from './CanaryStore';
 import { RolloutStore } from './RolloutStore';
 import { HostLocks } from './HostLocks';
@@ -53,9 +55,7 @@ export interface JournalRow extends HistoryEntry {
   lockHolder?: string;
 }
 
-export const hostKey = (
-  t: Pick<MeshTarget, 'mesh' | 'namespace' | 'service'>,
-) => `${t.mesh}/${t.namespace}/${t.service}`;
+export { hostKey };
 
 /**
  * The plugin's own tables (SQLite in development, PostgreSQL in production): the journal of every
@@ -66,9 +66,11 @@ export class MeshStore {
   readonly canaries: CanaryStore;
   readonly rollouts: RolloutStore;
   readonly assignments: HostAssignments;
+  readonly expiries: ExpiryStore;
 
   private constructor(private readonly db: Knex, lockTtlMs: number) {
     this.assignments = new HostAssignments(db);
+    this.expiries = new ExpiryStore(db);
     this.locks = new HostLocks(db, lockTtlMs);
     this.canaries = new CanaryStore(db);
     this.rollouts = new RolloutStore(db);

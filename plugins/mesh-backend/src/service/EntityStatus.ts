@@ -1,4 +1,5 @@
 import {
+  riskyParts,
   EntityMeshState,
   MeshTarget,
   serviceHost,
@@ -28,12 +29,22 @@ export class EntityStatus {
 
   async get(target: MeshTarget): Promise<EntityMeshState> {
     await this.resolveAbandoned(target);
-    const [live, claimedBy, ended, rollout] = await Promise.all([
+    const [live, claimedBy, ended, rollout, ends] = await Promise.all([
       this.state.read(target),
       this.state.otherClaimants(target),
       this.store.latestLanded(target.entityRef),
       this.store.rollouts.latest(target.entityRef),
+      this.store.expiries.forHost(hostKey(target)),
     ]);
+    // Ends of parts the routing still has: those that went some other way have nothing to end.
+    const present = riskyParts(live.intent);
+    const expiries = ends
+      .filter(e => present.includes(e.part))
+      .map(e => ({
+        part: e.part,
+        expiresAt: new Date(e.expiresAt).toISOString(),
+        setBy: e.setBy,
+      }));
     const heldBy = holderOf(live);
     const disagree = clustersDisagree(live);
     const lastApplied =
@@ -59,6 +70,7 @@ export class EntityStatus {
       revision: live.revision,
       ...(heldBy ? { heldBy } : {}),
       ...(claimedBy.length ? { claimedBy } : {}),
+      ...(expiries.length ? { expiries } : {}),
       ...(disagree ? { clustersDisagree: true } : {}),
       ...(lastApplied
         ? {

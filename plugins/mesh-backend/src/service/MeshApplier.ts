@@ -8,8 +8,10 @@ import {
   ClassifiedObject,
   ClusterApplyResult,
   IntentIssue,
+  Expires,
   MeshTarget,
   objectKey,
+  RiskyPart,
   RoutingObject,
   TrafficIntent,
   writtenFor,
@@ -22,6 +24,7 @@ import { ownerOf } from '../ownership/OwnershipGuard';
 import { MeshPlanner, needsAdoption, PlanResult } from './MeshPlanner';
 import { holderOf, LiveState, MeshStateService } from './MeshStateService';
 import { decidedFields } from './decidedFields';
+import { recordExpiries } from '../expiry/recordExpiries';
 import {
   ClusterChange,
   restorable,
@@ -56,6 +59,8 @@ export interface ApplyRequestContext {
    * row is left `interrupted` (the entity page offers to finish it) until a retry reaches them.
    */
   safety?: boolean;
+  /** When risky parts of the intent end by themselves. */
+  expires?: Expires;
 }
 
 export type ApplyOutcome =
@@ -106,6 +111,7 @@ export class MeshApplier {
         dryRun: false,
         adopt: request.adopt,
         live: cached,
+        expires: request.expires,
       });
       if (!plan.valid) return plan;
       await this.checkApplicable(request, plan);
@@ -135,7 +141,7 @@ export class MeshApplier {
             base,
             live,
             lease,
-            { followCanary: true, keepWhatLanded: true },
+            { followCanary: true, keepWhatLanded: true, ends: plan.ends },
           )),
         };
       }
@@ -153,7 +159,7 @@ export class MeshApplier {
           base,
           live,
           lease,
-          { followCanary: !request.clusters },
+          { followCanary: !request.clusters, ends: plan.ends },
         )),
       };
     });
@@ -350,7 +356,12 @@ export class MeshApplier {
     entry: HistoryBase,
     live: LiveState,
     lease: HostLease,
-    options: { followCanary: boolean; keepWhatLanded?: boolean } = {
+    options: {
+      followCanary: boolean;
+      keepWhatLanded?: boolean;
+      /** The ends the request gave risky parts; without, what they had is kept. */
+      ends?: Partial<Record<RiskyPart, number>>;
+    } = {
       followCanary: true,
     },
   ): Promise<ApplyResponse> {
@@ -392,6 +403,14 @@ export class MeshApplier {
           )}); nothing was changed (history #${historyId}); reload and plan again`,
       );
     }
+    if (result.ok)
+      await recordExpiries(this.store.expiries, {
+        target,
+        intentAfter: entry.intentAfter,
+        ends: options.ends ?? {},
+        setBy: entry.onBehalfOf ?? entry.actor,
+        maxMs: live.mesh.maxRiskyChangeMs,
+      });
     // The automatic canary the change leaves (none after a removal) is followed from now on; a
     // rollout's waves leave that to the rollout's end.
     if (result.ok && options.followCanary)

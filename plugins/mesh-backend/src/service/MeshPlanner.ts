@@ -1,4 +1,7 @@
 import {
+  Expires,
+  resolveExpiries,
+  RiskyPart,
   applyOrder,
   ClassifiedObject,
   ClusterPlan,
@@ -37,6 +40,8 @@ export type PlanResult =
       blocked?: string;
       /** The foreign objects the changes take over (rewrite or delete): whose owners the caller must be allowed to change. */
       takenOver: ClassifiedObject[];
+      /** When the risky parts the request gave an end to end (epoch ms). */
+      ends: Partial<Record<RiskyPart, number>>;
     };
 
 /** Whether a foreign object stands in the way of writing the host's routing until someone adopts it. */
@@ -178,7 +183,14 @@ export class MeshPlanner {
   async plan(
     target: MeshTarget,
     input: unknown,
-    options: { dryRun?: boolean; adopt?: boolean; live?: LiveState } = {},
+    options: {
+      dryRun?: boolean;
+      adopt?: boolean;
+      live?: LiveState;
+      /** When risky parts end: checked against the intent and the mesh's maximum. */
+      expires?: Expires;
+      now?: number;
+    } = {},
   ): Promise<PlanResult> {
     const { routingApi } = this.state.meshFor(target);
     const shape = validateIntent(input, { routingApi });
@@ -200,6 +212,11 @@ export class MeshPlanner {
           },
         ],
       };
+    const expiry = resolveExpiries(options.expires, intent, {
+      now: options.now ?? Date.now(),
+      maxMs: live.mesh.maxRiskyChangeMs,
+    });
+    if (expiry.issues.length) return { valid: false, issues: expiry.issues };
     const placed = placeObjects(live, intent);
     if ('issue' in placed) return { valid: false, issues: [placed.issue] };
     const { objects, perCluster } = placed;
@@ -233,6 +250,7 @@ export class MeshPlanner {
             o => o.adoption === 'rewrite' || o.adoption === 'delete',
           )
         : [],
+      ends: expiry.ends,
     };
   }
 

@@ -14,6 +14,7 @@ import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { CanaryAnalyst } from '../analysis/CanaryAnalyst';
 import { MeshStatusService } from './MeshStatusService';
 import { RolloutConductor } from '../rollout/RolloutConductor';
+import { ExpiryKeeper } from '../expiry/ExpiryKeeper';
 
 export interface MeshServices {
   registry: ClusterRegistry;
@@ -27,6 +28,7 @@ export interface MeshServices {
   analyst: CanaryAnalyst;
   conductor: RolloutConductor;
   meshStatus: MeshStatusService;
+  expiries: ExpiryKeeper;
 }
 
 /**
@@ -84,5 +86,6 @@ export async function createMeshServices(options: {
     analyst,
     conductor,
     meshStatus: new MeshStatusService(registry, store),
+    expiries: new ExpiryKeeper(state, store, applier, options.logger),
   };
 }

@@ -1,6 +1,7 @@
 import { rolloutRequestSchema } from './rollout';
 import { z } from 'zod';
 import { DNS_1123_LABEL } from '../entity/target';
+import { expiresSchema } from '../intent/expiry';
 
 /**
  * The request bodies of `/api/mesh`, one schema per route, next to the intent's. The router parses
@@ -35,6 +36,8 @@ const revisionField = z
 export const planRequestSchema = z
   .object({
     intent: intentField,
+    /** When risky parts of the intent end by themselves. */
+    expires: expiresSchema.optional(),
     adopt: z.boolean().optional(),
     onboarding: onboardingTargetSchema.optional(),
   })
@@ -43,6 +46,8 @@ export const planRequestSchema = z
 export const applyRequestSchema = z
   .object({
     intent: intentField,
+    /** When risky parts of the intent end by themselves: a fault, a mirror, a route. */
+    expires: expiresSchema.optional(),
     revision: revisionField,
     adopt: z.boolean().optional(),
     scaffolderTaskId: z.string().min(1).max(255).optional(),

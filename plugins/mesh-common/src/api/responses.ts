@@ -155,6 +155,17 @@ export const entityMeshStateSchema = z
     heldBy: z.string().optional(),
     claimedBy: z.array(z.string()).optional(),
     writeBlocked: z.string().optional(),
+    expiries: z
+      .array(
+        z
+          .object({
+            part: z.string(),
+            expiresAt: z.string(),
+            setBy: z.string(),
+          })
+          .strict(),
+      )
+      .optional(),
     clustersDisagree: z.boolean().optional(),
     lastApplied: z
       .object({ historyId: z.number(), intent: trafficIntentSchema.optional() })

@@ -73,6 +73,14 @@ export interface UnfinishedChange {
   clusters: Array<{ cluster: string; holds: ClusterHolds }>;
 }
 
+/** When a risky part of a host's intent ends by itself, and who set it. */
+export interface PartExpiry {
+  /** `fault`, `mirror` or `routes.<name>`. */
+  part: string;
+  expiresAt: string;
+  setBy: string;
+}
+
 /** `GET /entities/:kind/:namespace/:name`. */
 export interface EntityMeshState {
   target: {
@@ -100,6 +108,8 @@ export interface EntityMeshState {
    * groups, or other entities claim the host too and no mesh admin has adopted it for this one.
    */
   writeBlocked?: string;
+  /** The risky parts of the intent that end by themselves (a fault, a mirror, a route), and when. */
+  expiries?: PartExpiry[];
   /** Set when the config clusters do not all hold the same intent of this entity: each cluster's is in `clusters[].intent`. */
   clustersDisagree?: boolean;
   /** The last intent applied everywhere, from history: where editing starts when there is no agreed `intent`. */

@@ -1,0 +1,89 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  riskyParts,
+  withoutPart,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { PartExpiryRow } from '../database/ExpiryStore';
+import { MeshStore } from '../database/MeshStore';
+import { ApplyOutcome, ApplyRequestContext } from '../service/MeshApplier';
+import { MeshStateService } from '../service/MeshStateService';
+
+/** The actor of the changes that end risky parts; history names the user who set the end beside it. */
+export const EXPIRY_ACTOR = 'plugin:mesh/expiry';
+
+/**
+ * Ends risky parts (a fault, a mirror, a route) whose time is up: removes just those parts from
+ * the host's intent through the same transaction as a person's change, on behalf of who set the
+ * end, reaching every config cluster it can. A host whose clusters disagree, or that a rollout
+ * holds, is tried again on the next run.
+ */
+export class ExpiryKeeper {
+  constructor(
+    private readonly state: Pick<MeshStateService, 'read'>,
+    private readonly store: Pick<MeshStore, 'expiries'>,
+    private readonly applier: {
+      apply(request: ApplyRequestContext): Promise<ApplyOutcome>;
+    },
+    private readonly logger?: LoggerService,
+  ) {}
+
+  /** Ends every part due at `now`; returns how many were ended. */
+  async expireDue(now = Date.now(), signal?: AbortSignal): Promise<number> {
+    const due = await this.store.expiries.due(now);
+    const byHost = new Map<string, PartExpiryRow[]>();
+    for (const row of due)
+      byHost.set(row.hostKey, [...(byHost.get(row.hostKey) ?? []), row]);
+    let ended = 0;
+    for (const rows of byHost.values()) {
+      if (signal?.aborted) break;
+      try {
+        ended += await this.expireHost(rows);
+      } catch (e) {
+        this.logger?.warn(
+          `mesh: could not end the expired ${rows
+            .map(r => r.part)
+            .join(', ')} of ${rows[0].hostKey} yet; tried again next run`,
+          e as Error,
+        );
+      }
+    }
+    return ended;
+  }
+
+  private async expireHost(rows: PartExpiryRow[]): Promise<number> {
+    const { target, hostKey } = rows[0];
+    const live = await this.state.read(target);
+    if (!live.intent) return 0;
+    const present = new Set(riskyParts(live.intent));
+    await this.store.expiries.remove(
+      hostKey,
+      rows.filter(r => !present.has(r.part)).map(r => r.part),
+    );
+    const ending = rows.filter(r => present.has(r.part));
+    if (!ending.length) return 0;
+    const intent = ending.reduce((i, r) => withoutPart(i, r.part), live.intent);
+    const outcome = await this.applier.apply({
+      target,
+      actor: EXPIRY_ACTOR,
+      onBehalfOf: ending[0].setBy,
+      reason: ending
+        .map(
+          r =>
+            `${r.part} ended at ${new Date(r.expiresAt).toISOString()}, as ${
+              r.setBy
+            } set it to`,
+        )
+        .join('; '),
+      intent,
+      revision: live.revision,
+      safety: true,
+    });
+    if (!outcome.valid)
+      throw new Error(
+        `the intent without them is invalid: ${outcome.issues
+          .map(i => `${i.path} ${i.message}`)
+          .join('; ')}`,
+      );
+    return outcome.ok ? ending.length : 0;
+  }
+}
