@@ -1,6 +1,7 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  Expires,
   ApplyResponse,
   CanaryAnalysisState,
   ClustersResponse,
@@ -26,12 +27,14 @@ export interface MeshApi {
   plan(
     entity: CompoundEntityRef,
     intent: TrafficIntent,
-    options?: { adopt?: boolean },
+    options?: { adopt?: boolean; expires?: Expires },
   ): Promise<PlanResponse>;
   apply(
     entity: CompoundEntityRef,
     request: {
       intent: TrafficIntent;
+      /** When risky parts of the intent end by themselves. */
+      expires?: Expires;
       revision: string;
       adopt?: boolean;
       rollout?: RolloutRequest;

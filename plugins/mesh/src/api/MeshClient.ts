@@ -1,6 +1,7 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
+  Expires,
   MeshApiClient,
   RolloutAction,
   RolloutRequest,
@@ -30,11 +31,12 @@ export class MeshClient implements MeshApi {
   plan(
     entity: CompoundEntityRef,
     intent: TrafficIntent,
-    options: { adopt?: boolean } = {},
+    options: { adopt?: boolean; expires?: Expires } = {},
   ) {
     return this.client.plan(entity, {
       intent,
       ...(options.adopt ? { adopt: true } : {}),
+      ...(options.expires ? { expires: options.expires } : {}),
     });
   }
 
@@ -42,6 +44,7 @@ export class MeshClient implements MeshApi {
     entity: CompoundEntityRef,
     request: {
       intent: TrafficIntent;
+      expires?: Expires;
       revision: string;
       adopt?: boolean;
       rollout?: RolloutRequest;

@@ -1,5 +1,6 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
+  Expires,
   EntityMeshState,
   IntentIssue,
   startingIntent,
@@ -23,7 +24,7 @@ export interface EditorTabProps {
   regions: string[];
   disabledReason?: string;
   issues: IntentIssue[];
-  onReview(intent: TrafficIntent): void;
+  onReview(intent: TrafficIntent, expires?: Expires): void;
   entity: CompoundEntityRef;
   /** Something other than this page (the canary analysis) changed the routing. */
   onRoutingChanged(): void;

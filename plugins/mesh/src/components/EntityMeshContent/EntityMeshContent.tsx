@@ -23,6 +23,7 @@ import {
   meshTrafficUpdatePermission,
   serviceHost,
   TrafficIntent,
+  Expires,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useCallback, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -34,6 +35,7 @@ import { SplitBar } from '../Overview/SplitBar';
 import { WorkloadsTable } from '../Overview/WorkloadsTable';
 import { ReviewDialog } from '../ReviewDialog/ReviewDialog';
 import { OwnershipNotice } from './OwnershipNotice';
+import { ExpiryNotice } from './ExpiryNotice';
 import { UnfinishedChangeNotice } from './UnfinishedChangeNotice';
 import { DriftNotice } from './DriftNotice';
 import { EditorTab } from './EditorTab';
@@ -192,12 +194,13 @@ const RoutingNotices = (props: {
   state: EntityMeshState;
   entity: CompoundEntityRef;
   disabledReason?: string;
-  onReview(intent: TrafficIntent): void;
+  onReview(intent: TrafficIntent, expires?: Expires): void;
   onRemove(): void;
   onChanged(): void;
 }) => (
   <>
     <OwnershipNotice state={props.state} />
+    <ExpiryNotice {...props} />
     <DriftNotice {...props} />
     <UnfinishedChangeNotice {...props} />
     {inProgress(props.state.rollout) && (
@@ -210,17 +213,25 @@ const RoutingNotices = (props: {
 
 /** The intent under review, the issues its plan found, and a reload that starts the tabs afresh. */
 function useReviewState(retry: () => void, retryHistory: () => void) {
-  const [reviewing, setReviewing] = useState<TrafficIntent>();
+  const [reviewing, setReviewingState] = useState<Reviewing>();
   const [issues, setIssues] = useState<IntentIssue[]>([]);
   const [generation, setGeneration] = useState(0);
+  const setReviewing = useCallback(
+    (intent: TrafficIntent | undefined, expires?: Expires) =>
+      setReviewingState(intent ? { intent, expires } : undefined),
+    [],
+  );
   const reload = useCallback(() => {
-    setReviewing(undefined);
+    setReviewingState(undefined);
     retry();
     retryHistory();
     setGeneration(g => g + 1);
   }, [retry, retryHistory]);
   return { reviewing, setReviewing, issues, setIssues, generation, reload };
 }
+
+/** The intent under review, and when its risky parts end, if the tab said. */
+type Reviewing = { intent: TrafficIntent; expires?: Expires };
 
 const regionsOf = (rows: MeshClusterRow[]) =>
   [...new Set(rows.flatMap(r => (r.region ? [r.region] : [])))].sort();
@@ -235,7 +246,7 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
   const { reviewing, setReviewing, issues, setIssues, generation, reload } =
     useReviewState(retry, history.retry);
   const plan = useCallback(
-    (intent: TrafficIntent, options: { adopt: boolean }) =>
+    (intent: TrafficIntent, options: { adopt: boolean; expires?: Expires }) =>
       api.plan(ref, intent, options),
     [api, ref],
   );
@@ -283,7 +294,8 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
         </Grid>
         {reviewing && (
           <ReviewDialog
-            intent={reviewing}
+            intent={reviewing.intent}
+            expires={reviewing.expires}
             service={target.service}
             configClusters={mesh.configClusters}
             plan={plan}

@@ -118,4 +118,29 @@ describe('FaultInjectionTab', () => {
     expect(screen.getByRole('button', { name: 'Review fault' })).toBeDisabled();
     expect(field('Delay duration')).toBeDisabled();
   });
+
+  it('gives the fault an end when asked: the header route’s, or the top-level fault’s', async () => {
+    const onReview = await render();
+    fireEvent.change(field('Ends by itself after (optional)'), {
+      target: { value: '30m' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Review fault' }));
+    expect(onReview).toHaveBeenCalledWith(expect.anything(), {
+      routes: { 'fault-injection': { for: '30m' } },
+    });
+  });
+
+  it('shows a bad end next to the field, from the plan’s issues', async () => {
+    await render({
+      issues: [
+        {
+          path: 'expires.routes.fault-injection.for',
+          message: "must end within the mesh's maximum for risky changes (60m)",
+        },
+      ],
+    });
+    expect(
+      screen.getByText(/must end within the mesh's maximum/),
+    ).toBeInTheDocument();
+  });
 });

@@ -11,11 +11,15 @@ import {
 } from '@material-ui/core';
 import {
   currentFault,
+  Expires,
   Fault,
+  FAULT_ROUTE,
   IntentIssue,
+  RiskyPart,
   TrafficIntent,
   withFault,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { expiresFor } from '../EntityMeshContent/ExpiryNotice';
 import { useState } from 'react';
 import { issueAt } from '../fields/intentIssues';
 import { IntentTextField, numberOrUndefined } from '../fields/IntentTextField';
@@ -33,8 +37,18 @@ export interface FaultInjectionTabProps {
   service: string;
   disabledReason?: string;
   issues?: IntentIssue[];
-  onReview(intent: TrafficIntent): void;
+  onReview(intent: TrafficIntent, expires?: Expires): void;
 }
+
+/** Which risky part holds the fault an intent has: the top-level fault, or its header route. */
+const faultPart = (intent: TrafficIntent): RiskyPart =>
+  currentFault(intent).scope === 'all' ? 'fault' : `routes.${FAULT_ROUTE}`;
+
+/** The path of an end's field in a plan's issues, for the part the fault is in. */
+const endsAfterPath = (part: RiskyPart) =>
+  part === 'fault'
+    ? 'expires.fault.for'
+    : `expires.routes.${part.slice('routes.'.length)}.for`;
 
 const asNumber = (text: string) => numberOrUndefined(text) ?? NaN;
 
@@ -264,6 +278,7 @@ export const FaultInjectionTab = ({
 }: FaultInjectionTabProps) => {
   const disabled = Boolean(disabledReason);
   const d = useFaultDraft(intent);
+  const [endsAfter, setEndsAfter] = useState('');
   const common = { disabled, issues };
   return (
     <InfoCard
@@ -313,13 +328,33 @@ export const FaultInjectionTab = ({
         onRule={d.setRule}
         {...common}
       />
+      <Box mt={2} maxWidth={320}>
+        <IntentTextField
+          label="Ends by itself after (optional)"
+          value={endsAfter}
+          fullWidth
+          disabled={disabled}
+          helperText="e.g. 30m: the fault is removed then, on every cluster"
+          issue={
+            issueAt(issues, endsAfterPath(faultPart(d.next()))) ??
+            issueAt(issues, 'expires.fault') ??
+            issueAt(issues, `expires.routes.${FAULT_ROUTE}`)
+          }
+          onChange={e => setEndsAfter(e.target.value)}
+        />
+      </Box>
       <FaultActions
         service={service}
         disabled={disabled}
         canReview={d.delayOn || d.abortOn}
         allTraffic={d.scope === 'all'}
         live={Boolean(d.live.fault)}
-        onReview={() => onReview(d.next())}
+        onReview={() => {
+          const next = d.next();
+          const ends = endsAfter.trim();
+          if (ends) onReview(next, expiresFor(faultPart(next), { for: ends }));
+          else onReview(next);
+        }}
         onRemove={() => onReview(withFault(intent, null))}
       />
     </InfoCard>

@@ -17,6 +17,7 @@ import {
   ApplyResponse,
   IntentIssue,
   PlanResponse,
+  Expires,
   RolloutRequest,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -26,14 +27,17 @@ import { defaultRolloutDraft, RolloutChoice, rolloutOf } from './RolloutChoice';
 
 export interface ReviewDialogProps {
   intent: TrafficIntent;
+  /** When risky parts of the intent end by themselves, if the tab said. */
+  expires?: Expires;
   /** Names the downloaded YAML files. */
   service?: string;
   plan(
     intent: TrafficIntent,
-    options: { adopt: boolean },
+    options: { adopt: boolean; expires?: Expires },
   ): Promise<PlanResponse>;
   apply(request: {
     intent: TrafficIntent;
+    expires?: Expires;
     revision: string;
     adopt: boolean;
     rollout?: RolloutRequest;
@@ -63,6 +67,7 @@ type Planned = Extract<PlanResponse, { valid: true }>;
  */
 function usePlanPhase(
   intent: TrafficIntent,
+  expires: Expires | undefined,
   adopt: boolean,
   plan: ReviewDialogProps['plan'],
   onIssues: ReviewDialogProps['onIssues'],
@@ -75,7 +80,7 @@ function usePlanPhase(
   useEffect(() => {
     let live = true;
     setPhase({ kind: 'planning' });
-    planRef.current(intent, { adopt }).then(
+    planRef.current(intent, { adopt, ...(expires ? { expires } : {}) }).then(
       p => {
         if (!live) return;
         if (p.valid) {
@@ -90,7 +95,7 @@ function usePlanPhase(
     return () => {
       live = false;
     };
-  }, [intent, adopt]);
+  }, [intent, expires, adopt]);
   return [phase, setPhase] as const;
 }
 
@@ -104,6 +109,7 @@ async function applyPhase(
   try {
     const result = await props.apply({
       intent: props.intent,
+      ...(props.expires ? { expires: props.expires } : {}),
       revision: p.revision,
       adopt,
       ...(rollout ? { rollout } : {}),
@@ -291,6 +297,7 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
   const [rollout, setRollout] = useState(() => defaultRolloutDraft(clusters));
   const [phase, setPhase] = usePlanPhase(
     props.intent,
+    props.expires,
     adopt,
     props.plan,
     props.onIssues,
