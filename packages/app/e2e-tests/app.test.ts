@@ -362,6 +362,12 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
     .poll(() => liveWeights('east'), { timeout: 120_000, intervals: [2000] })
     .toBe('v3=100');
   expect(await liveWeights('west')).toBe('v3=100');
+  // v3 at 100% is the last step; the promotion (the canary's end) comes an interval later and
+  // rewrites the DestinationRules: wait for it, so the next test does not plan under it.
+  await meshTab(page, 'Canary & mirroring').click();
+  await expect(page.getByText('No automatic canary is running.')).toBeVisible({
+    timeout: 90_000,
+  });
   await meshTab(page, 'History').click();
   await expect(
     page.getByText('plugin:mesh/canary-analysis').first(),
