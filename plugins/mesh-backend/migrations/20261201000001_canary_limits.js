@@ -17,6 +17,8 @@ exports.up = async function up(knex) {
     table.text('intent');
     table.text('aborting');
   });
+  // Runs already going start their step's deadline now, not at a time that moves every interval.
+  await knex('mesh_canary_runs').update({ step_since: Date.now() });
 };
 
 /** @param {import('knex').Knex} knex */

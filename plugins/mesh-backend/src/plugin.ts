@@ -25,6 +25,7 @@ import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
 import { ChangeRecovery } from './service/ChangeRecovery';
 import { createMeshServices } from './service/createMeshServices';
+import { HostStandingCheck } from './service/hostStanding';
 
 /**
  * The mesh backend plugin: holds cluster credentials and serves `/api/mesh`.
@@ -79,11 +80,14 @@ export const meshPlugin = createBackendPlugin({
             return entity ? entityOwners(entity) : undefined;
           },
         );
+        // Bound once the write authority exists: it reads through the services' clusters.
+        let standing: HostStandingCheck | undefined;
         const services = await createMeshServices({
           config: meshConfig,
           database,
           claims,
           logger,
+          standing: target => standing?.(target) ?? Promise.resolve(undefined),
         });
         const authority = new WriteAuthority({
           userInfo,
@@ -93,6 +97,19 @@ export const meshPlugin = createBackendPlugin({
           claims,
           assignments: services.store.assignments,
         });
+        standing = async target => {
+          const entity = await catalog.getEntityByRef(target.entityRef, {
+            credentials: await auth.getOwnServiceCredentials(),
+          });
+          if (!entity) return `${target.entityRef} is no longer in the catalog`;
+          const mesh = services.registry.mesh(target.mesh);
+          if (!mesh) return `mesh ${target.mesh} is no longer configured`;
+          // Not knowing is not permission: the automation waits.
+          return authority.standing(entity, target, mesh).then(
+            s => s.blocked,
+            e => `who may write the host cannot be told now: ${e.message}`,
+          );
+        };
         await scheduleRecovery(
           deps.scheduler,
           services.recovery,
@@ -103,13 +120,13 @@ export const meshPlugin = createBackendPlugin({
           deps.scheduler,
           'mesh-canary-analysis',
           meshConfig,
-          () => services.analyst.evaluateDue(),
+          signal => services.analyst.evaluateDue(Date.now(), signal),
         );
         await scheduleFrequent(
           deps.scheduler,
           'mesh-rollouts',
           meshConfig,
-          () => services.conductor.advanceDue(),
+          signal => services.conductor.advanceDue(Date.now(), signal),
         );
         await scheduleFrequent(
           deps.scheduler,

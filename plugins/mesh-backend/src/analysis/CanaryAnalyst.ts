@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  canonicalJson,
   CanaryAnalysis,
   CanaryAnalysisState,
   ClusterCheck,
@@ -15,6 +16,7 @@ import { ANALYSIS_ACTOR } from './followCanary';
 import type { RolloutConductor } from '../rollout/RolloutConductor';
 import { clustersRunning, judgeVersionOn } from './judgeVersion';
 import { readinessChecks, withReadiness } from './readiness';
+import { HostStandingCheck } from '../service/hostStanding';
 import { CanaryDecision, CanaryJudgement, judgeInterval } from './verdict';
 
 type AutoCanary = NonNullable<TrafficIntent['canary']> & {
@@ -40,12 +42,16 @@ export class CanaryAnalyst {
     private readonly logger?: LoggerService,
     /** Steps of a canary started as a rollout go wave by wave through it. */
     private readonly conductor?: Pick<RolloutConductor, 'start'>,
+    /** Why the host's entity may not write it now: an advance or promotion waits then. */
+    private readonly standing?: HostStandingCheck,
   ) {}
 
   /** Evaluates the runs that are due; one failing never stops the others. */
-  async evaluateDue(now = Date.now()): Promise<number> {
+  async evaluateDue(now = Date.now(), signal?: AbortSignal): Promise<number> {
     const due = await this.store.canaries.due(now);
     for (const run of due) {
+      // The scheduler gave up on this run (its timeout): start nothing more.
+      if (signal?.aborted) break;
       try {
         await this.evaluate(run, now);
       } catch (e) {
@@ -121,6 +127,15 @@ export class CanaryAnalyst {
         action: 'none',
         reason: `${decision.reason}; not moved on while the config clusters hold different routing (an unreachable cluster, an unfinished change or a hand edit)`,
       };
+    if (decision.action === 'advance' || decision.action === 'promote') {
+      const blocked = await this.standing?.(run.target);
+      if (blocked)
+        decision = {
+          ...decision,
+          action: 'none',
+          reason: `${decision.reason}; not moved on: ${blocked}`,
+        };
+    }
     const clusters = 'checks' in outcome ? outcome.checks : [];
     if (decision.action === 'none') {
       await canaries.update(run.hostKey, countersOf(decision));
@@ -131,10 +146,35 @@ export class CanaryAnalyst {
   }
 
   /**
-   * An abort that did not reach every config cluster, written again to the ones that do not hold
-   * it yet: every interval, until they all do (the run ends then).
+   * An abort that did not reach every config cluster, written again to the ones that still hold
+   * what the canary stood at: every interval, until none does (the run ends then). A cluster that
+   * holds anything else was changed since by someone else: the abort is not written over it, and
+   * the run ends, as that change took the host over.
    */
   private async retryAbort(run: CanaryRun, live: LiveState) {
+    const same = (a?: TrafficIntent, b?: TrafficIntent) =>
+      a !== undefined &&
+      b !== undefined &&
+      canonicalJson(a) === canonicalJson(b);
+    const config = live.clusters.filter(c => c.isConfigCluster && c.reachable);
+    const owed = config.filter(c => same(c.intent, run.intent));
+    const overtaken = config.filter(
+      c => !same(c.intent, run.intent) && !same(c.intent, run.aborting),
+    );
+    if (overtaken.length || !owed.length) {
+      await this.store.canaries.remove(run.hostKey);
+      await this.record(run, {
+        verdict: 'fail',
+        action: 'none',
+        failures: run.failures,
+        reason: overtaken.length
+          ? `the abort is not written again: ${overtaken
+              .map(c => c.cluster)
+              .join(', ')} changed since, by someone else`
+          : 'the abort holds on every config cluster',
+      });
+      return;
+    }
     const outcome = await this.applier
       .apply({
         target: run.target,
@@ -144,6 +184,7 @@ export class CanaryAnalyst {
           'canary analysis: the abort, written again to the config clusters it had not reached',
         intent: run.aborting,
         revision: live.revision,
+        clusters: owed.map(c => c.cluster),
         safety: true,
       })
       .catch((e: Error) => ({ error: e.message }));
@@ -226,13 +267,16 @@ export class CanaryAnalyst {
       else if (!landed)
         reason += `; the change failed and was undone (history #${historyId}); it is tried again next interval`;
     }
-    // A change that landed set the run (or ended it); one that did not keeps the count.
+    // A change that landed set the run (or ended it); one that did not keeps the count. An abort
+    // that reached some clusters is owed to the others; one refused outright is judged afresh.
+    const partial =
+      action === 'abort' && !landed && 'valid' in outcome && outcome.valid;
     if (!landed)
       await this.store.canaries.update(run.hostKey, {
         ...countersOf(decision),
-        ...(action === 'abort' ? { aborting: change.intent } : {}),
+        ...(partial ? { aborting: change.intent } : {}),
       });
-    if (!landed && action === 'abort')
+    if (partial)
       reason +=
         '; the abort is written again every interval to the config clusters it did not reach';
     await this.record(

@@ -36,6 +36,9 @@ export async function followCanary(
   const before = await canaries.run(key);
   const canaryId = canaryIdOf(canary);
   const same = before?.canaryId === canaryId;
+  // A change that left the canary where it was (another part of the intent changed, or an expiry
+  // ended one) carries its run on as it was: counts, next judgement, waves.
+  const sameStep = same && before!.step === canary.step;
   const intervalMs = durationToMillis(canary.analysis.interval)!;
   await canaries.save({
     hostKey: key,
@@ -47,11 +50,15 @@ export async function followCanary(
     step: canary.step,
     failures: same ? before!.failures : 0,
     // Both limits count intervals in a row, and the deadline runs per step.
-    inconclusive: 0,
-    errors: 0,
-    stepSince: same && before!.step === canary.step ? before!.stepSince : now,
+    inconclusive: sameStep ? before!.inconclusive : 0,
+    errors: sameStep ? before!.errors : 0,
+    stepSince: sameStep ? before!.stepSince : now,
+    // What an abort starts from when the clusters come to disagree.
+    intent: intent!,
     intervalMs,
-    nextAt: now + intervalMs,
-    ...(rollout ? { rollout } : {}),
+    nextAt: sameStep ? before!.nextAt : now + intervalMs,
+    ...(rollout ?? (sameStep ? before!.rollout : undefined)
+      ? { rollout: rollout ?? before!.rollout }
+      : {}),
   });
 }

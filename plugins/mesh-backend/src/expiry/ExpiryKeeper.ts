@@ -1,6 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  canonicalJson,
+  RiskyPart,
   riskyParts,
+  TrafficIntent,
   withoutPart,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { PartExpiryRow } from '../database/ExpiryStore';
@@ -53,37 +56,61 @@ export class ExpiryKeeper {
   private async expireHost(rows: PartExpiryRow[]): Promise<number> {
     const { target, hostKey } = rows[0];
     const live = await this.state.read(target);
-    if (!live.intent) return 0;
-    const present = new Set(riskyParts(live.intent));
+    const config = live.clusters.filter(c => c.isConfigCluster);
+    // A cluster that cannot be read might still hold the part: wait for it.
+    if (config.some(c => !c.reachable)) return 0;
+    const held = (part: string) =>
+      config.some(c => riskyParts(c.intent).includes(part as RiskyPart));
     await this.store.expiries.remove(
       hostKey,
-      rows.filter(r => !present.has(r.part)).map(r => r.part),
+      rows.filter(r => !held(r.part)).map(r => r.part),
     );
-    const ending = rows.filter(r => present.has(r.part));
+    const ending = rows.filter(r => held(r.part));
     if (!ending.length) return 0;
-    const intent = ending.reduce((i, r) => withoutPart(i, r.part), live.intent);
-    const outcome = await this.applier.apply({
-      target,
-      actor: EXPIRY_ACTOR,
-      onBehalfOf: ending[0].setBy,
-      reason: ending
-        .map(
-          r =>
-            `${r.part} ended at ${new Date(r.expiresAt).toISOString()}, as ${
-              r.setBy
-            } set it to`,
-        )
-        .join('; '),
-      intent,
-      revision: live.revision,
-      safety: true,
-    });
-    if (!outcome.valid)
-      throw new Error(
-        `the intent without them is invalid: ${outcome.issues
-          .map(i => `${i.path} ${i.message}`)
-          .join('; ')}`,
-      );
-    return outcome.ok ? ending.length : 0;
+    // Each group of clusters that holds one intent loses the parts from it (the clusters agree,
+    // unless an earlier end reached only some of them); one edited by hand is left to a person.
+    const groups = new Map<
+      string,
+      { intent: TrafficIntent; clusters: string[] }
+    >();
+    for (const c of config) {
+      if (!c.intent) continue;
+      if (!ending.some(r => riskyParts(c.intent).includes(r.part))) continue;
+      const key = canonicalJson(c.intent);
+      const group = groups.get(key) ?? { intent: c.intent, clusters: [] };
+      group.clusters.push(c.cluster);
+      groups.set(key, group);
+    }
+    let ended = 0;
+    let revision = live.revision;
+    for (const group of groups.values()) {
+      const outcome = await this.applier.apply({
+        target,
+        actor: EXPIRY_ACTOR,
+        onBehalfOf: ending[0].setBy,
+        reason: ending
+          .map(
+            r =>
+              `${r.part} ended at ${new Date(r.expiresAt).toISOString()}, as ${
+                r.setBy
+              } set it to`,
+          )
+          .join('; '),
+        intent: ending.reduce((i, r) => withoutPart(i, r.part), group.intent),
+        revision,
+        clusters: group.clusters,
+        safety: true,
+      });
+      if (!outcome.valid)
+        throw new Error(
+          `the intent without them is invalid: ${outcome.issues
+            .map(i => `${i.path} ${i.message}`)
+            .join('; ')}`,
+        );
+      if (outcome.ok) ended += 1;
+      // The next group's write is judged against what this one left.
+      revision = outcome.revision ?? (await this.state.read(target)).revision;
+    }
+    return ended === groups.size && groups.size ? ending.length : 0;
   }
 }

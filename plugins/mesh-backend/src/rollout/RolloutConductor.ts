@@ -28,6 +28,7 @@ import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { checkedWaves } from './rolloutWaves';
 import { doneClusters, evaluateWave } from './waveChecks';
 import { WaveOutcome, waveOutcome } from './waveOutcome';
+import { HostStandingCheck } from '../service/hostStanding';
 
 /** Who the history names for the waves the scheduler writes (on behalf of the user who started it). */
 export const ROLLOUT_ACTOR = 'plugin:mesh/rollout';
@@ -46,6 +47,8 @@ export class RolloutConductor {
     private readonly applier: Pick<MeshApplier, 'apply' | 'remove' | 'restore'>,
     private readonly metrics: MeshMetrics,
     private readonly logger?: LoggerService,
+    /** Why the host's entity may not write it now, if so: a scheduled wave is not written then. */
+    private readonly standing?: HostStandingCheck,
   ) {}
 
   /** Applies the first wave and records the rollout; one wave of every cluster is a plain apply. */
@@ -100,9 +103,11 @@ export class RolloutConductor {
   }
 
   /** Carries on every baking rollout whose bake is over; one failing never stops the others. */
-  async advanceDue(now = Date.now()): Promise<number> {
+  async advanceDue(now = Date.now(), signal?: AbortSignal): Promise<number> {
     const due = await this.store.rollouts.due(now);
     for (const r of due) {
+      // The scheduler gave up on this run (its timeout): start nothing more.
+      if (signal?.aborted) break;
       try {
         await this.underRolloutLock(r, () => this.advance(r.id, now));
       } catch (e) {
@@ -198,8 +203,18 @@ export class RolloutConductor {
         `a check failed after wave ${evaluation.wave}: ${evaluation.reason}`,
         'rolled-back',
       );
-    else if (evaluation.verdict === 'pass')
-      await this.nextWave({ ...r, evaluations }, now);
+    else if (evaluation.verdict === 'pass') {
+      // The next wave is a write on the starter's behalf: only while the entity may still write
+      // the host (a mesh admin adopted it for another, or its namespace was bound to others).
+      const blocked = await this.standing?.(r.target);
+      if (blocked)
+        await this.store.rollouts.update(r.id, {
+          status: 'paused',
+          nextAt: undefined,
+          reason: `paused: ${blocked}`,
+        });
+      else await this.nextWave({ ...r, evaluations }, now);
+    }
   }
 
   /** One more wave, as a transaction on its clusters; the last one completes the rollout. */

@@ -112,6 +112,7 @@ export class MeshApplier {
         adopt: request.adopt,
         live: cached,
         expires: request.expires,
+        shapeOnly: request.safety,
       });
       if (!plan.valid) return plan;
       await this.checkApplicable(request, plan);
@@ -129,10 +130,10 @@ export class MeshApplier {
       } as const;
       if (request.safety) {
         // Everything it can reach now; the rest is recorded and retried by its caller.
-        const reachable = live.clusters
-          .filter(c => c.isConfigCluster && c.reachable)
-          .map(c => c.cluster)
-          .filter(writesTo(request.clusters));
+        const targeted = live.clusters.filter(
+          c => c.isConfigCluster && writesTo(request.clusters)(c.cluster),
+        );
+        const reachable = targeted.filter(c => c.reachable).map(c => c.cluster);
         return {
           valid: true,
           ...(await this.writeAndRecord(
@@ -141,7 +142,13 @@ export class MeshApplier {
             base,
             live,
             lease,
-            { followCanary: true, keepWhatLanded: true, ends: plan.ends },
+            {
+              followCanary: true,
+              keepWhatLanded: targeted.map(c => c.cluster),
+              ends: plan.ends,
+              everyConfigCluster:
+                !request.clusters && reachable.length === targeted.length,
+            },
           )),
         };
       }
@@ -159,7 +166,11 @@ export class MeshApplier {
           base,
           live,
           lease,
-          { followCanary: !request.clusters, ends: plan.ends },
+          {
+            followCanary: !request.clusters,
+            ends: plan.ends,
+            everyConfigCluster: !request.clusters,
+          },
         )),
       };
     });
@@ -323,6 +334,7 @@ export class MeshApplier {
             c.routing,
             request.objects[c.cluster],
             target.entityRef,
+            target.namespace,
           ),
         );
       const base = {
@@ -340,7 +352,7 @@ export class MeshApplier {
       };
       return this.writeAndRecord(target, changes, base, restoring, lease, {
         followCanary: false,
-        keepWhatLanded: true,
+        keepWhatLanded: Object.keys(request.objects),
       });
     });
   }
@@ -358,9 +370,12 @@ export class MeshApplier {
     lease: HostLease,
     options: {
       followCanary: boolean;
-      keepWhatLanded?: boolean;
+      /** A safety change's clusters: what it reaches keeps it; the rest are reported as not reached. */
+      keepWhatLanded?: string[];
       /** The ends the request gave risky parts; without, what they had is kept. */
       ends?: Partial<Record<RiskyPart, number>>;
+      /** Whether the change wrote every config cluster: only then may parts it took out lose their ends. */
+      everyConfigCluster?: boolean;
     } = {
       followCanary: true,
     },
@@ -375,10 +390,10 @@ export class MeshApplier {
       lockHolder: lease.holder,
     });
     const written = await this.writer.write(changes, lease, {
-      keepWhatLanded: options.keepWhatLanded,
+      keepWhatLanded: Boolean(options.keepWhatLanded),
     });
     const result = options.keepWhatLanded
-      ? withUnreached(written, live, changes)
+      ? withUnreached(written, live, changes, options.keepWhatLanded)
       : written;
     let state: 'applied' | 'failed' | 'restore-failed' | 'interrupted' =
       result.ok ? 'applied' : 'failed';
@@ -391,7 +406,8 @@ export class MeshApplier {
         ? revisionAfter(live, changes, result.live)
         : this.planner.revision(target),
     ]);
-    if (result.conflict && !result.restoreFailed) {
+    // A safety change keeps what it wrote: its answer says cluster by cluster, not "nothing changed".
+    if (result.conflict && !result.restoreFailed && !options.keepWhatLanded) {
       throw new ConflictError(
         `the routing of ${
           target.service
@@ -406,10 +422,12 @@ export class MeshApplier {
     if (result.ok)
       await recordExpiries(this.store.expiries, {
         target,
+        intentBefore: entry.intentBefore,
         intentAfter: entry.intentAfter,
         ends: options.ends ?? {},
         setBy: entry.onBehalfOf ?? entry.actor,
         maxMs: live.mesh.maxRiskyChangeMs,
+        removeGone: options.everyConfigCluster ?? false,
       });
     // The automatic canary the change leaves (none after a removal) is followed from now on; a
     // rollout's waves leave that to the rollout's end.
@@ -456,6 +474,13 @@ export class MeshApplier {
 
 type HistoryBase = Omit<NewHistoryEntry, 'ok' | 'clusters'>;
 
+/** Whether adopting could have deleted this object: in the host's namespace, routing no other host. */
+function adoptionCouldDelete(o: RoutingObject, namespace: string): boolean {
+  if (o.metadata.namespace !== namespace) return false;
+  const hosts = (o.spec as { hosts?: string[] }).hosts;
+  return !hosts || hosts.length <= 1;
+}
+
 /**
  * One cluster back to recorded objects: each recorded object that is gone, or that is now ours
  * (this entity's) and differs, is written as recorded; our objects of this entity that were not
@@ -466,6 +491,7 @@ function restoreChange(
   current: RoutingObject[],
   recorded: RoutingObject[],
   entityRef: string,
+  namespace: string,
 ): ClusterChange {
   const now = new Map(current.map(o => [objectKey(o), o]));
   const wanted = new Set(recorded.map(objectKey));
@@ -476,10 +502,13 @@ function restoreChange(
     write: recorded
       .filter(o => {
         const held = now.get(objectKey(o));
-        return (
-          !held ||
-          (ours(held) && decidedFields(held) !== decidedFields(restorable(o)))
-        );
+        if (held)
+          return (
+            ours(held) && decidedFields(held) !== decidedFields(restorable(o))
+          );
+        // Gone: recreated when it was ours, or when an adoption may have deleted it (one that
+        // routed only this host, in its namespace); anything else its owner removed.
+        return ours(o) || adoptionCouldDelete(o, namespace);
       })
       .map(restorable),
     remove: current.filter(o => ours(o) && !wanted.has(objectKey(o))),
@@ -494,10 +523,11 @@ function withUnreached(
   result: WriteResult,
   live: LiveState,
   changes: ClusterChange[],
+  targeted: string[],
 ): WriteResult {
   const attempted = new Set(changes.map(c => c.cluster.name));
   const unreached: ClusterApplyResult[] = live.clusters
-    .filter(c => c.isConfigCluster && !attempted.has(c.cluster))
+    .filter(c => targeted.includes(c.cluster) && !attempted.has(c.cluster))
     .map(c => ({
       cluster: c.cluster,
       outcome: 'interrupted',

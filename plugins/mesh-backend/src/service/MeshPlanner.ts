@@ -190,6 +190,11 @@ export class MeshPlanner {
       /** When risky parts end: checked against the intent and the mesh's maximum. */
       expires?: Expires;
       now?: number;
+      /**
+       * Only the intent's own rules, not the workloads: a safety change (an abort, an expiry) that
+       * takes risk away is written even while a version it still names has no ready pods.
+       */
+      shapeOnly?: boolean;
     } = {},
   ): Promise<PlanResult> {
     const { routingApi } = this.state.meshFor(target);
@@ -198,7 +203,9 @@ export class MeshPlanner {
 
     const live = options.live ?? (await this.state.read(target));
     const workloads = live.clusters.flatMap(c => c.state.workloads);
-    const checked = validateIntent(input, { workloads, routingApi });
+    const checked = options.shapeOnly
+      ? shape
+      : validateIntent(input, { workloads, routingApi });
     if (!checked.ok) return { valid: false, issues: checked.issues };
 
     const intent = checked.intent;

@@ -15,6 +15,7 @@ import { CanaryAnalyst } from '../analysis/CanaryAnalyst';
 import { MeshStatusService } from './MeshStatusService';
 import { RolloutConductor } from '../rollout/RolloutConductor';
 import { ExpiryKeeper } from '../expiry/ExpiryKeeper';
+import { HostStandingCheck } from './hostStanding';
 
 export interface MeshServices {
   registry: ClusterRegistry;
@@ -41,6 +42,8 @@ export async function createMeshServices(options: {
   /** Other catalog entities naming a host; none without a catalog (benchmarks, child replicas). */
   claims?: HostClaims;
   logger?: LoggerService;
+  /** Why a host's entity may not write it now; scheduled advances and waves wait on it. */
+  standing?: HostStandingCheck;
 }): Promise<MeshServices> {
   const registry = new ClusterRegistry(options.config, options.logger);
   const state = new MeshStateService(registry, options.claims);
@@ -65,6 +68,7 @@ export async function createMeshServices(options: {
     applier,
     meshMetrics,
     options.logger,
+    options.standing,
   );
   const analyst = new CanaryAnalyst(
     state,
@@ -73,6 +77,7 @@ export async function createMeshServices(options: {
     meshMetrics,
     options.logger,
     conductor,
+    options.standing,
   );
   return {
     registry,

@@ -19,6 +19,15 @@ export type { MeshServices };
 export async function meshServicesFor(
   meshConfig: Record<string, unknown>,
   knex: Knex,
+  options: {
+    /** Why a host's entity may not write it now (the plugin asks its write authority). */
+    standing?: (target: {
+      mesh: string;
+      namespace: string;
+      service: string;
+      entityRef: string;
+    }) => Promise<string | undefined>;
+  } = {},
 ): Promise<MeshServices> {
   // The one method of the database service the store uses: no jest needed, so a child process can call this too.
   const database = {
@@ -30,5 +39,6 @@ export async function meshServicesFor(
       new ConfigReader({ mesh: meshConfig as JsonObject }),
     ),
     database,
+    standing: options.standing,
   });
 }
