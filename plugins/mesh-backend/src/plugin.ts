@@ -81,13 +81,14 @@ export const meshPlugin = createBackendPlugin({
           },
         );
         // Bound once the write authority exists: it reads through the services' clusters.
-        let standing: HostStandingCheck | undefined;
+        const late: { standing?: HostStandingCheck } = {};
         const services = await createMeshServices({
           config: meshConfig,
           database,
           claims,
           logger,
-          standing: target => standing?.(target) ?? Promise.resolve(undefined),
+          standing: target =>
+            late.standing?.(target) ?? Promise.resolve(undefined),
         });
         const authority = new WriteAuthority({
           userInfo,
@@ -97,7 +98,7 @@ export const meshPlugin = createBackendPlugin({
           claims,
           assignments: services.store.assignments,
         });
-        standing = async target => {
+        late.standing = async target => {
           const entity = await catalog.getEntityByRef(target.entityRef, {
             credentials: await auth.getOwnServiceCredentials(),
           });
