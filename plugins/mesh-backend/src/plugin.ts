@@ -121,19 +121,22 @@ export const meshPlugin = createBackendPlugin({
           deps.scheduler,
           'mesh-canary-analysis',
           meshConfig,
-          signal => services.analyst.evaluateDue(Date.now(), signal),
+          async signal =>
+            services.analyst.evaluateDue(await services.store.now(), signal),
         );
         await scheduleFrequent(
           deps.scheduler,
           'mesh-rollouts',
           meshConfig,
-          signal => services.conductor.advanceDue(Date.now(), signal),
+          async signal =>
+            services.conductor.advanceDue(await services.store.now(), signal),
         );
         await scheduleFrequent(
           deps.scheduler,
           'mesh-expiries',
           meshConfig,
-          signal => services.expiries.expireDue(Date.now(), signal),
+          async signal =>
+            services.expiries.expireDue(await services.store.now(), signal),
         );
         deps.httpRouter.use(
           await createRouter({

@@ -13,6 +13,7 @@ import {
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
   metricsQuerySchema,
+  canaryQuerySchema,
   planRequestSchema,
   PlanResponse,
   removeRequestSchema,
@@ -165,7 +166,12 @@ function readRoutes(
 
   router.get(`${ENTITY}/canary`, async (req, res) => {
     const { entityRef } = await access.entity(req, meshTrafficReadPermission);
-    res.json(await options.analyst.stateFor(entityRef));
+    const { before } = parsed(
+      canaryQuerySchema,
+      req.query,
+      'canary query (?before=<evaluation id>)',
+    );
+    res.json(await options.analyst.stateFor(entityRef, { before }));
   });
 }
 

@@ -63,10 +63,13 @@ export class CanaryAnalyst {
     return due.length;
   }
 
-  async stateFor(entityRef: string): Promise<CanaryAnalysisState> {
+  async stateFor(
+    entityRef: string,
+    page: { before?: number } = {},
+  ): Promise<CanaryAnalysisState> {
     const [run, evaluations] = await Promise.all([
       this.store.canaries.runFor(entityRef),
-      this.store.canaries.evaluations(entityRef),
+      this.store.canaries.evaluations(entityRef, page),
     ]);
     return {
       ...(run
@@ -82,7 +85,10 @@ export class CanaryAnalyst {
             },
           }
         : {}),
-      evaluations,
+      evaluations: evaluations.items,
+      ...(evaluations.more
+        ? { olderBefore: evaluations.items[evaluations.items.length - 1].id }
+        : {}),
     };
   }
 

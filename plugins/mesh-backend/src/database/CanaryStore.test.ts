@@ -1,5 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { followCanary, ANALYSIS_ACTOR } from '../analysis/followCanary';
+import { EVALUATIONS_KEPT } from './CanaryStore';
 import { hostKey, MeshStore } from './MeshStore';
 
 const databases = TestDatabases.create({
@@ -113,11 +114,12 @@ describe('CanaryStore', () => {
           },
         ],
       });
-      expect(await canaries.evaluations(target.entityRef)).toEqual([
-        expect.objectContaining({ id, verdict: 'fail', failures: 1 }),
-      ]);
+      expect(await canaries.evaluations(target.entityRef)).toEqual({
+        items: [expect.objectContaining({ id, verdict: 'fail', failures: 1 })],
+        more: false,
+      });
       expect(
-        (await canaries.evaluations(target.entityRef))[0],
+        (await canaries.evaluations(target.entityRef)).items[0],
       ).not.toHaveProperty('historyId');
 
       await followCanary(
@@ -128,5 +130,43 @@ describe('CanaryStore', () => {
       );
       expect(await canaries.run(key)).toBeUndefined();
     },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps the newest evaluations only, and pages them newest first (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { canaries } = await MeshStore.create(
+        mockServices.database({ knex, migrations: { skip: false } }),
+      );
+      const add = (n: number) =>
+        canaries.addEvaluation({
+          entityRef: target.entityRef,
+          hostKey: hostKey(target),
+          candidate: 'v2',
+          step: 1,
+          verdict: 'inconclusive',
+          action: 'none',
+          failures: 0,
+          reason: `interval ${n}`,
+          clusters: [],
+        });
+      const ids: number[] = [];
+      for (let n = 0; n < EVALUATIONS_KEPT + 5; n++) ids.push(await add(n));
+      const first = await canaries.evaluations(target.entityRef, { limit: 3 });
+      expect(first.items.map(e => e.id)).toEqual(ids.slice(-3).reverse());
+      expect(first.more).toBe(true);
+      const next = await canaries.evaluations(target.entityRef, {
+        limit: 3,
+        before: first.items[2].id,
+      });
+      expect(next.items.map(e => e.id)).toEqual(ids.slice(-6, -3).reverse());
+      const all = await canaries.evaluations(target.entityRef, {
+        limit: 10_000,
+      });
+      expect(all.items).toHaveLength(EVALUATIONS_KEPT);
+      expect(all.items.at(-1)!.reason).toBe('interval 5');
+    },
+    60_000,
   );
 });

@@ -37,7 +37,10 @@ export type NewEvaluation = Omit<CanaryEvaluation, 'id' | 'createdAt'> & {
   hostKey: string;
 };
 
-/** The analysis' tables: the runs it follows and every evaluation it made. */
+/** How many of an entity's evaluations are kept, newest first. */
+export const EVALUATIONS_KEPT = 500;
+
+/** The analysis' tables: the runs it follows and the evaluations it made (the newest kept). */
 export class CanaryStore {
   constructor(private readonly db: Knex) {}
 
@@ -131,18 +134,40 @@ export class CanaryStore {
         history_id: evaluation.historyId ?? null,
       })
       .returning('id');
+    await this.prune(evaluation.entityRef);
     return Number(typeof inserted === 'object' ? inserted.id : inserted);
   }
 
+  /** A page of an entity's evaluations, newest first: those before `before` (an id), when given. */
   async evaluations(
     entityRef: string,
-    limit = 50,
-  ): Promise<CanaryEvaluation[]> {
-    const rows = await this.db('mesh_canary_evaluations')
+    page: { limit?: number; before?: number } = {},
+  ): Promise<{ items: CanaryEvaluation[]; more: boolean }> {
+    const limit = page.limit ?? 50;
+    const query = this.db('mesh_canary_evaluations')
       .where('entity_ref', entityRef)
       .orderBy('id', 'desc')
-      .limit(limit);
-    return rows.map(toEvaluation);
+      .limit(limit + 1);
+    if (page.before !== undefined) query.andWhere('id', '<', page.before);
+    const rows = await query;
+    return {
+      items: rows.slice(0, limit).map(toEvaluation),
+      more: rows.length > limit,
+    };
+  }
+
+  /** Keeps an entity's newest evaluations only: a canary judged every few seconds for weeks must not grow without end. */
+  private async prune(entityRef: string) {
+    const cutoff = await this.db('mesh_canary_evaluations')
+      .where('entity_ref', entityRef)
+      .orderBy('id', 'desc')
+      .offset(EVALUATIONS_KEPT)
+      .first('id');
+    if (cutoff)
+      await this.db('mesh_canary_evaluations')
+        .where('entity_ref', entityRef)
+        .andWhere('id', '<=', cutoff.id)
+        .delete();
   }
 }
 

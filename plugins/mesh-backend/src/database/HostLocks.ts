@@ -26,6 +26,14 @@ export class LockLostError extends ServiceUnavailableError {
 export class HostLocks {
   constructor(private readonly db: Knex, private readonly ttlMs: number) {}
 
+  /** The database's clock, in milliseconds since the epoch: what every replica's due times are reckoned by. */
+  async now(): Promise<number> {
+    const row = await this.db
+      .select(this.db.raw('(?) as now', [this.nowMs()]))
+      .first();
+    return Number(row.now);
+  }
+
   /** Milliseconds since the epoch by the database's clock, as an SQL expression. */
   private nowMs(): Knex.Raw {
     const client = String(this.db.client.config.client);

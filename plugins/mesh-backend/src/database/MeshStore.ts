@@ -90,6 +90,11 @@ export class MeshStore {
     return new MeshStore(db, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
   }
 
+  /** Now by the database's clock (epoch ms): due times compare with it, never with a replica's clock. */
+  now(): Promise<number> {
+    return this.locks.now();
+  }
+
   /** A finished record in one write: refusals, and changes that never reached a cluster. */
   async record(entry: NewHistoryEntry): Promise<number> {
     return this.insert({

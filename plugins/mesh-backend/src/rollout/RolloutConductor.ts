@@ -54,8 +54,9 @@ export class RolloutConductor {
   /** Applies the first wave and records the rollout; one wave of every cluster is a plain apply. */
   async start(
     request: ApplyRequestContext & { rollout: RolloutRequest },
-    now = Date.now(),
+    at?: number,
   ): Promise<ApplyOutcome> {
+    const now = at ?? (await this.store.now());
     const { rollout, ...change } = request;
     const mesh = this.state.meshFor(change.target);
     const waves = checkedWaves(mesh, rollout);
@@ -128,8 +129,9 @@ export class RolloutConductor {
     target: MeshTarget,
     action: RolloutAction,
     actor: string,
-    now = Date.now(),
+    at?: number,
   ): Promise<RolloutState> {
+    const now = at ?? (await this.store.now());
     const running = await this.store.rollouts.inProgress(hostKey(target));
     if (!running)
       throw new NotFoundError(

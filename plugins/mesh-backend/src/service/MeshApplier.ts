@@ -437,6 +437,7 @@ export class MeshApplier {
         target,
         entry.intentAfter,
         entry.actor,
+        await this.store.now(),
       );
     return { ok: result.ok, historyId, clusters: result.clusters, revision };
   }

@@ -82,8 +82,13 @@ export class MeshApiClient {
   }
 
   /** The automatic canary the analysis follows, and its evaluations, newest first. */
-  getCanaryAnalysis(entity: CompoundEntityRef): Promise<CanaryAnalysisState> {
-    return this.call('GET', `${entityPath(entity)}/canary`);
+  /** The canary analysis, its newest evaluations first; `before` pages back from an evaluation's id. */
+  getCanaryAnalysis(
+    entity: CompoundEntityRef,
+    page: { before?: number } = {},
+  ): Promise<CanaryAnalysisState> {
+    const query = page.before !== undefined ? `?before=${page.before}` : '';
+    return this.call('GET', `${entityPath(entity)}/canary${query}`);
   }
 
   /** Pauses, resumes, finishes now or rolls back the host's rollout in progress; answers its state after. */

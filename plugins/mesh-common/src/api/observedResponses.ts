@@ -104,6 +104,7 @@ export const canaryAnalysisStateSchema = z
       .strict()
       .optional(),
     evaluations: z.array(canaryEvaluationSchema),
+    olderBefore: z.number().optional(),
   })
   .strict();
 

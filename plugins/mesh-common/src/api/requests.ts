@@ -93,6 +93,11 @@ export const metricsQuerySchema = z
   })
   .passthrough();
 
+/** `GET .../canary?before=<id>`: the evaluations older than that one (the next page). */
+export const canaryQuerySchema = z
+  .object({ before: z.coerce.number().int().positive().optional() })
+  .passthrough();
+
 /** `DELETE .../intent?revision=...`: the query, not a body. */
 export const removeRequestSchema = z
   .object({ revision: revisionField })

@@ -311,7 +311,10 @@ export interface CanaryAnalysisState {
     stepSince: string;
     nextEvaluationAt: string;
   };
+  /** Newest first, a page at a time (the newest 500 are kept). */
   evaluations: CanaryEvaluation[];
+  /** When there are older ones: ask again with `?before=` this id. */
+  olderBefore?: number;
 }
 
 /** A cluster of a mesh as the status page shows it. */

@@ -50,7 +50,10 @@ export interface MeshApi {
   /** Live traffic from the mesh's Prometheus over a window such as 5m. */
   getMetrics(entity: CompoundEntityRef, window: string): Promise<HostTraffic>;
   /** The automatic canary the analysis follows, and its evaluations. */
-  getCanaryAnalysis(entity: CompoundEntityRef): Promise<CanaryAnalysisState>;
+  getCanaryAnalysis(
+    entity: CompoundEntityRef,
+    page?: { before?: number },
+  ): Promise<CanaryAnalysisState>;
   /** Pauses, resumes, finishes now or rolls back the host's rollout in progress. */
   rolloutAction(
     entity: CompoundEntityRef,

@@ -72,8 +72,8 @@ export class MeshClient implements MeshApi {
     return this.client.getMetrics(entity, window);
   }
 
-  getCanaryAnalysis(entity: CompoundEntityRef) {
-    return this.client.getCanaryAnalysis(entity);
+  getCanaryAnalysis(entity: CompoundEntityRef, page?: { before?: number }) {
+    return this.client.getCanaryAnalysis(entity, page);
   }
 
   rolloutAction(entity: CompoundEntityRef, action: RolloutAction) {

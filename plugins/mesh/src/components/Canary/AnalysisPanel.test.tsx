@@ -1,6 +1,6 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { CanaryAnalysisState } from '@meshtraffic/backstage-plugin-mesh-common';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { meshApiRef } from '../../api/MeshApi';
 import { AnalysisPanel } from './AnalysisPanel';
 
@@ -103,5 +103,42 @@ describe('AnalysisPanel', () => {
       screen.getByText('No automatic canary is running.'),
     ).toBeInTheDocument();
     jest.useRealTimers();
+  });
+
+  it('pages back through older evaluations on request', async () => {
+    const evaluation = (id: number) => ({
+      id,
+      entityRef: 'component:default/reviews',
+      createdAt: '2026-11-23T23:00:00.000Z',
+      candidate: 'v2',
+      step: 1,
+      verdict: 'inconclusive' as const,
+      action: 'none' as const,
+      failures: 0,
+      reason: `interval ${id}`,
+      clusters: [],
+    });
+    const api = {
+      getCanaryAnalysis: jest.fn(async (_e: any, page?: { before?: number }) =>
+        page?.before
+          ? { evaluations: [evaluation(1)] }
+          : { evaluations: [evaluation(3), evaluation(2)], olderBefore: 2 },
+      ),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[meshApiRef, api as any]]}>
+        <AnalysisPanel entity={entity} onRoutingChanged={jest.fn()} />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText('interval 2')).toBeInTheDocument();
+    expect(screen.queryByText('interval 1')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Older evaluations' }));
+    expect(await screen.findByText('interval 1')).toBeInTheDocument();
+    expect(api.getCanaryAnalysis).toHaveBeenLastCalledWith(entity, {
+      before: 2,
+    });
+    expect(
+      screen.getByRole('button', { name: 'Older evaluations' }),
+    ).toBeDisabled();
   });
 });

@@ -6,12 +6,12 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { Chip, Typography } from '@material-ui/core';
+import { Button, Chip, Typography } from '@material-ui/core';
 import {
   CanaryEvaluation,
   ClusterCheck,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { meshApiRef } from '../../api/MeshApi';
@@ -79,6 +79,12 @@ export const AnalysisPanel = (props: {
     [api, entity],
   );
   useInterval(retry, REFRESH_MS);
+  // Pages older than the newest (which refreshes), fetched on request.
+  const [older, setOlder] = useState<{
+    items: CanaryEvaluation[];
+    before?: number;
+    done?: boolean;
+  }>({ items: [] });
   const seenChange = useRef<number | undefined | null>(null);
   const latestChange = value?.evaluations.find(e => e.historyId)?.historyId;
   useEffect(() => {
@@ -122,8 +128,29 @@ export const AnalysisPanel = (props: {
             title="Evaluations"
             options={{ paging: false, search: false, padding: 'dense' }}
             columns={columns}
-            data={value.evaluations}
+            data={[...value.evaluations, ...older.items]}
           />
+        )}
+        {(older.before ?? value?.olderBefore) !== undefined && (
+          <Button
+            size="small"
+            onClick={() =>
+              api
+                .getCanaryAnalysis(entity, {
+                  before: older.before ?? value!.olderBefore,
+                })
+                .then(page =>
+                  setOlder(o => ({
+                    items: [...o.items, ...page.evaluations],
+                    before: page.olderBefore,
+                    done: page.olderBefore === undefined,
+                  })),
+                )
+            }
+            disabled={older.done}
+          >
+            Older evaluations
+          </Button>
         )}
       </InfoCard>
     </section>
