@@ -51,7 +51,7 @@ async function routerWith(
       checkAdoption: jest.fn(async () => undefined),
     },
     authority: {
-      checkWrite: jest.fn(async () => undefined),
+      checkWrite: jest.fn(async () => ({})),
       standing: jest.fn(async () => ({ others: [] })),
     },
     claims: { otherClaimants: jest.fn(async () => []) },
@@ -315,7 +315,7 @@ describe('the entity route', () => {
           })),
         },
         authority: {
-          checkWrite: jest.fn(async () => undefined),
+          checkWrite: jest.fn(async () => ({})),
           standing: jest.fn(async () => ({
             others: [hidden],
             blocked: `reviews is also claimed by ${hidden}`,

@@ -186,7 +186,7 @@ function changeRoutes(
   router.post(`${ENTITY}/apply`, async (req, res) => {
     const outcome = await audited(req, 'traffic-apply', async () => {
       const body = parsed(applyRequestSchema, req.body, 'apply request');
-      const { credentials, target } = await access.target(
+      const { credentials, target, adopted } = await access.target(
         req,
         meshTrafficUpdatePermission,
         body.onboarding,
@@ -203,9 +203,12 @@ function changeRoutes(
         checkAdoption: (objects: ClassifiedObject[]) =>
           guard.checkAdoption(credentials, objects),
       };
-      return body.rollout
-        ? options.conductor.start({ ...change, rollout: body.rollout })
-        : applier.apply(change);
+      return afterLanding(
+        await (body.rollout
+          ? options.conductor.start({ ...change, rollout: body.rollout })
+          : applier.apply(change)),
+        adopted,
+      );
     });
     answerApply(res, outcome);
   });
@@ -229,7 +232,7 @@ function changeRoutes(
   router.post(`${ENTITY}/rollback`, async (req, res) => {
     const outcome = await audited(req, 'traffic-rollback', async () => {
       const body = parsed(rollbackRequestSchema, req.body, 'rollback request');
-      const { credentials, entityRef, target } = await access.target(
+      const { credentials, entityRef, target, adopted } = await access.target(
         req,
         meshTrafficUpdatePermission,
         undefined,
@@ -242,15 +245,18 @@ function changeRoutes(
         throw new InputError(
           `history entry ${body.to} removed the routing; there is no intent to go back to`,
         );
-      return applier.apply({
-        target,
-        actor: actorOf(credentials),
-        intent: entry.intentAfter,
-        revision: body.revision,
-        adopt: body.adopt === true,
-        action: 'rollback',
-        checkAdoption: objects => guard.checkAdoption(credentials, objects),
-      });
+      return afterLanding(
+        await applier.apply({
+          target,
+          actor: actorOf(credentials),
+          intent: entry.intentAfter,
+          revision: body.revision,
+          adopt: body.adopt === true,
+          action: 'rollback',
+          checkAdoption: objects => guard.checkAdoption(credentials, objects),
+        }),
+        adopted,
+      );
     });
     answerApply(res, outcome);
   });
@@ -282,4 +288,13 @@ function rolloutRoutes(
     });
     res.json(state);
   });
+}
+
+/** A mesh admin's adoption of a contested host is recorded only once the change landed. */
+async function afterLanding<T extends { valid: boolean; ok?: boolean }>(
+  outcome: T,
+  adopted?: () => Promise<void>,
+): Promise<T> {
+  if (adopted && outcome.valid && outcome.ok) await adopted();
+  return outcome;
 }

@@ -114,12 +114,24 @@ export class RequestAccess {
         );
       }
     }
-    if (needed === meshTrafficUpdatePermission) {
-      await this.deps.authority.checkWrite(credentials, entity, target, mesh, {
-        ...options,
-        actor: actorOf(credentials),
-      });
-    }
-    return { credentials, entityRef, entity, target, mesh };
+    const write =
+      needed === meshTrafficUpdatePermission
+        ? await this.deps.authority.checkWrite(
+            credentials,
+            entity,
+            target,
+            mesh,
+            { ...options, actor: actorOf(credentials) },
+          )
+        : {};
+    return {
+      credentials,
+      entityRef,
+      entity,
+      target,
+      mesh,
+      /** Records a mesh admin's adoption of a contested host: call it once the change landed. */
+      adopted: write.adopted,
+    };
   }
 }

@@ -144,7 +144,8 @@ export class WriteAuthority {
   /**
    * Refuses the write unless the caller may change the entity's routing (its owners and the
    * admins, unless the policy decides) and the entity may write its host. A mesh admin's write
-   * with `adopt` to a contested host adopts the host for this entity, recorded.
+   * with `adopt` to a contested host adopts the host for this entity: the answer's `adopted`
+   * records that, to be called once the change has landed (a refused change adopts nothing).
    */
   async checkWrite(
     credentials: BackstageCredentials,
@@ -161,7 +162,7 @@ export class WriteAuthority {
        */
       stop?: boolean;
     },
-  ): Promise<void> {
+  ): Promise<{ adopted?: () => Promise<void> }> {
     const ownership = await this.ownership(credentials);
     const admin = Boolean(
       this.deps.adminGroup && ownership.includes(this.deps.adminGroup),
@@ -177,7 +178,7 @@ export class WriteAuthority {
           owners.join(', ') || 'none recorded'
         }) and ${this.adminsPhrase()} may change its mesh routing`,
       );
-    if (options.stop) return;
+    if (options.stop) return {};
     const standing = await this.standing(entity, target, mesh);
     if (standing.binding && !admin) {
       if (standing.outsideBinding) throw new NotAllowedError(standing.blocked!);
@@ -191,15 +192,16 @@ export class WriteAuthority {
         );
     }
     // A mesh admin writes for an entity outside the binding without adopting anything.
-    if (standing.outsideBinding || !standing.blocked) return;
-    if (admin && options.adopt) {
-      await this.deps.assignments.assign(
-        hostKey(target),
-        target.entityRef,
-        options.actor,
-      );
-      return;
-    }
+    if (standing.outsideBinding || !standing.blocked) return {};
+    if (admin && options.adopt)
+      return {
+        adopted: () =>
+          this.deps.assignments.assign(
+            hostKey(target),
+            target.entityRef,
+            options.actor,
+          ),
+      };
     throw new ConflictError(standing.blocked);
   }
 }

@@ -113,6 +113,15 @@ describe('who may claim a host', () => {
     }
     expect(await both()).toEqual(before);
 
+    // An admin's adoption that does not land (a stale revision) adopts nothing.
+    const stale = await request(server)
+      .post(`${path('details')}/apply`)
+      .set('Authorization', ops)
+      .send({ intent: split(['v1', 100]), adopt: true, revision: 'stale' });
+    expect(stale.status).toBe(409);
+    expect((await state('details', alice)).writeBlocked).toMatch(
+      /no namespace binding says whose it is/,
+    );
     // A mesh admin adopts the host for details; its owners then write it, and the squatter cannot.
     expect(
       (await apply('details', ops, { intent: split(['v1', 100]), adopt: true }))
