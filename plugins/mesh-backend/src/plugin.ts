@@ -25,6 +25,7 @@ import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
 import { ChangeRecovery } from './service/ChangeRecovery';
 import { createMeshServices } from './service/createMeshServices';
+import { MeshStore } from './database/MeshStore';
 import { HostStandingCheck } from './service/hostStanding';
 
 /**
@@ -117,27 +118,28 @@ export const meshPlugin = createBackendPlugin({
           meshConfig,
           logger,
         );
-        await scheduleFrequent(
-          deps.scheduler,
-          'mesh-canary-analysis',
-          meshConfig,
-          async signal =>
-            services.analyst.evaluateDue(await services.store.now(), signal),
-        );
-        await scheduleFrequent(
-          deps.scheduler,
-          'mesh-rollouts',
-          meshConfig,
-          async signal =>
-            services.conductor.advanceDue(await services.store.now(), signal),
-        );
-        await scheduleFrequent(
-          deps.scheduler,
-          'mesh-expiries',
-          meshConfig,
-          async signal =>
-            services.expiries.expireDue(await services.store.now(), signal),
-        );
+        const frequent: Array<[string, DueWork]> = [
+          [
+            'mesh-canary-analysis',
+            (now, signal) => services.analyst.evaluateDue(now, signal),
+          ],
+          [
+            'mesh-rollouts',
+            (now, signal) => services.conductor.advanceDue(now, signal),
+          ],
+          [
+            'mesh-expiries',
+            (now, signal) => services.expiries.expireDue(now, signal),
+          ],
+        ];
+        for (const [id, work] of frequent)
+          await scheduleFrequent(
+            deps.scheduler,
+            id,
+            meshConfig,
+            services.store,
+            work,
+          );
         deps.httpRouter.use(
           await createRouter({
             ...deps,
@@ -213,6 +215,9 @@ async function scheduleRecovery(
   });
 }
 
+/** Scheduled work on what is due by the database's clock, stopping when the scheduler gives up. */
+type DueWork = (now: number, signal: AbortSignal) => Promise<unknown>;
+
 /**
  * Work the scheduler runs by one replica at a time, every `mesh.canaryCheckSeconds`: automatic
  * canaries whose interval is over, rollouts whose bake is over, risky parts whose time is up. What is due, and when, is in the
@@ -222,7 +227,8 @@ async function scheduleFrequent(
   scheduler: SchedulerService,
   id: string,
   config: MeshPluginConfig,
-  fn: (signal: AbortSignal) => Promise<unknown>,
+  clock: Pick<MeshStore, 'now'>,
+  work: DueWork,
 ) {
   await scheduler.scheduleTask({
     id,
@@ -230,7 +236,8 @@ async function scheduleFrequent(
     timeout: { minutes: 5 },
     initialDelay: { seconds: 1 },
     fn: async signal => {
-      await fn(signal);
+      // Every replica reckons due times by the database's clock, never its own.
+      await work(await clock.now(), signal);
     },
   });
 }

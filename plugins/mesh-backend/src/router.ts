@@ -107,11 +107,16 @@ function readRoutes(
 
   router.get(ENTITY, async (req, res) => {
     const { credentials, target, entity, mesh } = await access.target(req);
-    const [state, standing] = await Promise.all([
-      status.get(target),
-      options.authority.standing(entity, target, mesh).catch(e => ({
+    const standingRead = options.authority
+      .standing(entity, target, mesh)
+      .catch(e => ({
+        others: undefined,
         blocked: `who may write this host cannot be told now: ${e.message}`,
-      })),
+      }));
+    // The other claimants the standing reads are the page's too: one catalog query.
+    const [state, standing] = await Promise.all([
+      status.get(target, { claimants: standingRead.then(s => s.others) }),
+      standingRead,
     ]);
     res.json(
       await withReadableClaimants(

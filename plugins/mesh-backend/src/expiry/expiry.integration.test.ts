@@ -10,6 +10,7 @@ import {
   userHeader,
 } from '../__testUtils__/meshBackend';
 import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { reviewsTarget } from '../__testUtils__/prometheusMesh';
 import { EXPIRY_ACTOR } from './ExpiryKeeper';
 
 const databases = TestDatabases.create({
@@ -17,12 +18,7 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 const ALICE = 'user:default/alice';
-const reviews = {
-  mesh: 'demo',
-  namespace: 'bookinfo',
-  service: 'reviews',
-  entityRef: 'component:default/reviews',
-};
+const reviews = reviewsTarget;
 const path = '/api/mesh/entities/component/default/reviews';
 const withFault = {
   split: [{ version: 'v1', weight: 100 }],

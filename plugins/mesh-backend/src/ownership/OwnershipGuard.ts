@@ -9,6 +9,7 @@ import {
   ClassifiedObject,
   meshTrafficUpdatePermission,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { ownershipRefs } from './ownershipRefs';
 import { WriteAccess } from './WriteAuthority';
 
 /** The owner of a foreign object, as a person reads it: the entity that wrote it, or the tool. */
@@ -33,11 +34,8 @@ export class OwnershipGuard {
     ) => Promise<string[] | undefined> = async () => undefined,
   ) {}
 
-  private async claims(credentials: BackstageCredentials): Promise<string[]> {
-    if ((credentials.principal as { type: string }).type !== 'user') return [];
-    return (
-      await this.userInfo.getUserInfo(credentials as BackstageCredentials<any>)
-    ).ownershipEntityRefs;
+  private claims(credentials: BackstageCredentials): Promise<string[]> {
+    return ownershipRefs(this.userInfo, credentials);
   }
 
   /** Refuses an adoption of `objects` unless the caller may change every one of their owners. */

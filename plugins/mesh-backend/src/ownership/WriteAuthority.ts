@@ -14,6 +14,7 @@ import { MeshConfig } from '../config/readMeshConfig';
 import { HostAssignment, HostAssignments } from '../database/HostAssignments';
 import { hostKey } from '../database/MeshStore';
 import { HostClaims } from './HostClaims';
+import { ownershipRefs } from './ownershipRefs';
 import { NamespaceBinding, NamespaceBindings } from './NamespaceBindings';
 
 /**
@@ -82,15 +83,6 @@ export class WriteAuthority {
       assignments: Pick<HostAssignments, 'get' | 'assign'>;
     },
   ) {}
-
-  private async ownership(credentials: BackstageCredentials) {
-    if ((credentials.principal as { type: string }).type !== 'user') return [];
-    return (
-      await this.deps.userInfo.getUserInfo(
-        credentials as BackstageCredentials<any>,
-      )
-    ).ownershipEntityRefs;
-  }
 
   private adminsPhrase() {
     return this.deps.adminGroup
@@ -163,7 +155,7 @@ export class WriteAuthority {
       stop?: boolean;
     },
   ): Promise<{ adopted?: () => Promise<void> }> {
-    const ownership = await this.ownership(credentials);
+    const ownership = await ownershipRefs(this.deps.userInfo, credentials);
     const admin = Boolean(
       this.deps.adminGroup && ownership.includes(this.deps.adminGroup),
     );

@@ -7,17 +7,13 @@ import {
 } from '../__testUtils__/clusterObjects';
 import { startShippedSandbox } from '../__testUtils__/meshBackend';
 import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { reviewsTarget } from '../__testUtils__/prometheusMesh';
 
 const databases = TestDatabases.create({
   ids: ['SQLITE_3'],
   disableDocker: true,
 });
-const reviews = {
-  mesh: 'demo',
-  namespace: 'bookinfo',
-  service: 'reviews',
-  entityRef: 'component:default/reviews',
-};
+const reviews = reviewsTarget;
 
 /** What a person or tool decided of each object (server-set metadata aside), keyed `Kind ns/name`. */
 function decided(objects: Record<string, string>) {

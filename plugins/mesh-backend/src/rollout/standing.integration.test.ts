@@ -3,17 +3,13 @@ import { Sandbox } from '@meshtraffic/kube-sandbox';
 import { liveDefaultRoute } from '../__testUtils__/clusterObjects';
 import { startShippedSandbox } from '../__testUtils__/meshBackend';
 import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { reviewsTarget } from '../__testUtils__/prometheusMesh';
 
 const databases = TestDatabases.create({
   ids: ['SQLITE_3'],
   disableDocker: true,
 });
-const reviews = {
-  mesh: 'demo',
-  namespace: 'bookinfo',
-  service: 'reviews',
-  entityRef: 'component:default/reviews',
-};
+const reviews = reviewsTarget;
 
 describe('scheduled waves and the host they write', () => {
   let sandbox: Sandbox;

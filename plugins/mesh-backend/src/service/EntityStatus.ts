@@ -27,11 +27,17 @@ export class EntityStatus {
     private readonly recovery: ChangeRecovery,
   ) {}
 
-  async get(target: MeshTarget): Promise<EntityMeshState> {
+  /** `claimants`: the other claimants when the caller is reading them anyway (one catalog query per view). */
+  async get(
+    target: MeshTarget,
+    known: { claimants?: Promise<string[] | undefined> } = {},
+  ): Promise<EntityMeshState> {
     await this.resolveAbandoned(target);
+    const claimants = async () =>
+      (await known.claimants) ?? this.state.otherClaimants(target);
     const [live, claimedBy, ended, rollout, ends] = await Promise.all([
       this.state.read(target),
-      this.state.otherClaimants(target),
+      claimants(),
       this.store.latestLanded(target.entityRef),
       this.store.rollouts.latest(target.entityRef),
       this.store.expiries.forHost(hostKey(target)),
