@@ -9,7 +9,6 @@ export async function ownershipRefs(
   credentials: BackstageCredentials,
 ): Promise<string[]> {
   if ((credentials.principal as { type: string }).type !== 'user') return [];
-  return (
-    await userInfo.getUserInfo(credentials as BackstageCredentials<any>)
-  ).ownershipEntityRefs;
+  return (await userInfo.getUserInfo(credentials as BackstageCredentials<any>))
+    .ownershipEntityRefs;
 }
