@@ -19,6 +19,8 @@ const notFound = (error = 'not found'): Answer => ({
  *   POST /clusters/:name/answer-delay  {ms}     after a write has landed, before its answer
  *   POST /clusters/:name/fail     {verb?, resource?, status | reset: true, count? | fraction?, after?}
  *   POST /clusters/:name/down | /up | /reset (clears faults, counters and the write log)
+ *   POST /clusters/:name/cut-watches          breaks every open watch stream
+ *   POST /clusters/:name/compact              forgets the change history: resuming watches get 410 Gone
  *   GET  /meshes/:id/behaviours            every behaviour set in the mesh's traffic model
  *   POST /meshes/:id/behaviours  {namespace, service, version, cluster?, errorRate?, latencyMs?}
  */
@@ -86,6 +88,7 @@ function describe(c: SimulatedCluster) {
     url: c.url,
     up: c.isUp,
     latencyMs: c.faults.latencyMs,
+    openWatches: c.openWatches,
     requests: c.faults.requestCounts(),
   };
 }
@@ -110,6 +113,11 @@ async function act(
       return ok;
     case 'up':
       await cluster.start();
+      return ok;
+    case 'cut-watches':
+      return { code: 200, body: { cut: cluster.cutWatches() } };
+    case 'compact':
+      cluster.compactHistory();
       return ok;
     case 'reset':
       cluster.faults.clear();

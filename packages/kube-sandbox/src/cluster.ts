@@ -20,6 +20,7 @@ import {
 import { asTable, wantsTable } from './table';
 import { CrdValidator } from './validation';
 import { WriteLog } from './writeLog';
+import { isWatch, serveWatch } from './watchStream';
 
 export interface ClusterOptions {
   name: string;
@@ -55,6 +56,7 @@ export class SimulatedCluster {
   private certs?: ClusterCertificates;
   private server?: https.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly watches = new Set<ServerResponse>();
   /** The Istio telemetry this cluster's proxies report, in Prometheus' text format (set by the sandbox). */
   metrics?: () => string;
 
@@ -121,6 +123,24 @@ export class SimulatedCluster {
     await new Promise<void>(resolve => server.close(() => resolve()));
   }
 
+  /** Breaks every open watch stream mid-flight, as a load balancer or a restarting API server does. */
+  cutWatches(): number {
+    const cut = this.watches.size;
+    for (const res of this.watches) res.socket?.destroy();
+    this.watches.clear();
+    return cut;
+  }
+
+  /** Forgets the history of changes: a watch that resumes from before now gets 410 Gone. */
+  compactHistory() {
+    this.objects.compactHistory();
+  }
+
+  /** Watch streams open now. */
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
   /** Puts an object in the store as if it had been created, for seeding topologies. */
   seed(type: ResourceType, obj: KubeObject) {
     this.objects.seed(type, obj);
@@ -148,6 +168,7 @@ export class SimulatedCluster {
       req.method ?? 'GET',
       parsed,
       req.headers['content-type'],
+      isWatch(url.searchParams),
     );
     const resource =
       parsed.kind === 'resource' ? parsed.target.type.resource : 'discovery';
@@ -182,6 +203,14 @@ export class SimulatedCluster {
         send(res, 200, nonResource(parsed, url));
         return;
       }
+      if (
+        req.method === 'GET' &&
+        !parsed.target.name &&
+        isWatch(url.searchParams)
+      ) {
+        await this.watch(req, res, parsed.target, url.searchParams);
+        return;
+      }
       const body = req.method === 'GET' ? '' : await readBody(req);
       const { code, object } = this.dispatch(req, url, parsed.target, body);
       // The write has landed; a late answer is the case a client's timeout cannot tell from a lost one.
@@ -199,6 +228,23 @@ export class SimulatedCluster {
     } catch (error) {
       if (error instanceof StatusError) send(res, error.code, error.toStatus());
       else throw error;
+    }
+  }
+
+  private async watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: ResourcePath,
+    q: URLSearchParams,
+  ) {
+    this.watches.add(res);
+    try {
+      await serveWatch(req, res, this.objects, target, q, {
+        bookmarkIntervalMs: this.faults.bookmarkIntervalMs,
+        table: wantsTable(req.headers.accept),
+      });
+    } finally {
+      this.watches.delete(res);
     }
   }
 
@@ -309,12 +355,14 @@ function nonResource(parsed: ReturnType<typeof parsePath>, url: URL): unknown {
 function verbOf(
   method: string,
   parsed: ReturnType<typeof parsePath>,
-  contentType?: string,
+  contentType: string | undefined,
+  watching: boolean,
 ) {
   const named = parsed.kind === 'resource' && parsed.target.name !== undefined;
   switch (method) {
     case 'GET':
-      return named || parsed.kind !== 'resource' ? 'get' : 'list';
+      if (named || parsed.kind !== 'resource') return 'get';
+      return watching ? 'watch' : 'list';
     case 'POST':
       return 'create';
     case 'PUT':

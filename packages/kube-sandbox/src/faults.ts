@@ -25,6 +25,8 @@ export class ClusterFaults {
   latencyMs = 0;
   /** Delay after a write has landed and before it is answered: the write a client times out on but that happened. */
   answerDelayMs = 0;
+  /** How often a watch that allows bookmarks gets one (the API server: about a minute). */
+  bookmarkIntervalMs = 5_000;
   private rules: FailureRule[] = [];
   private readonly counters = new Map<string, number>();
 

@@ -234,4 +234,65 @@ describeKubectl('kube-sandbox with the real kubectl', () => {
       (await kubectl(['--context', 'east', 'get', 'vs', '-n', 'bookinfo'])).err,
     ).toContain('No resources found');
   });
+
+  it('streams changes to get -w, from the resourceVersion its list gave', async () => {
+    const child = spawn(KUBECTL, [
+      '--kubeconfig',
+      sandbox.kubeconfigPath,
+      '--context',
+      'east',
+      'get',
+      'vs',
+      '-n',
+      'bookinfo',
+      '--watch',
+      '--output-watch-events',
+    ]);
+    let out = '';
+    child.stdout.on('data', c => (out += c));
+    const seen = async (pattern: RegExp) => {
+      for (let i = 0; i < 100 && !pattern.test(out); i++)
+        await new Promise(r => setTimeout(r, 100));
+      return out;
+    };
+    try {
+      // kubectl lists first ("No resources found" goes to stderr), then watches.
+      await new Promise(r => setTimeout(r, 1000));
+      await kubectl(
+        ['--context', 'east', 'apply', '--server-side', '-f', '-'],
+        vs('v1').replace('name: reviews', 'name: watched'),
+      );
+      expect(await seen(/ADDED\s+watched/)).toMatch(/ADDED\s+watched/);
+      await kubectl([
+        '--context',
+        'east',
+        'delete',
+        'vs',
+        'watched',
+        '-n',
+        'bookinfo',
+      ]);
+      expect(await seen(/DELETED\s+watched/)).toMatch(/DELETED\s+watched/);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('pages a list with --chunk-size (limit and continue)', async () => {
+    const result = await kubectl([
+      '--context',
+      'west',
+      'get',
+      'deployments',
+      '-n',
+      'bookinfo',
+      '--chunk-size=1',
+      '-o',
+      'name',
+      '-v=6',
+    ]);
+    expect(result.status).toBe(0);
+    expect(result.out.trim().split('\n').length).toBeGreaterThan(3);
+    expect(result.err).toMatch(/continue=/);
+  });
 });

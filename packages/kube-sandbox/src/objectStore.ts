@@ -24,9 +24,10 @@ import {
 import { ResourcePath } from './paths';
 import { groupVersion, ResourceType } from './resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
-import { alreadyExists, badRequest, notFound } from './status';
+import { alreadyExists, badRequest, expired, notFound } from './status';
 import { CrdValidator } from './validation';
 import { AcceptedWrite, WriteLog } from './writeLog';
+import { WatchHistory } from './watchHistory';
 
 /** What a write answers: the status code and the object (or Status) as the client sees it. */
 export interface WriteAnswer {
@@ -42,6 +43,8 @@ export interface WriteAnswer {
 export class ObjectStore {
   /** Every write accepted, in order: for tests of what held at each moment. */
   readonly writes = new WriteLog();
+  /** Every change, as a watch streams it; bounded, like etcd's history after compaction. */
+  readonly history = new WatchHistory();
   private readonly objects = new Map<string, KubeObject>();
   private resourceVersion = 0;
 
@@ -60,10 +63,40 @@ export class ObjectStore {
         now: now(),
       }),
     );
-    this.objects.set(
-      this.key(type, stored.metadata.namespace, stored.metadata.name),
+    const key = this.key(type, stored.metadata.namespace, stored.metadata.name);
+    const previous = this.objects.get(key);
+    this.objects.set(key, stored);
+    this.history.record(
+      type,
+      previous ? 'MODIFIED' : 'ADDED',
       stored,
+      previous,
     );
+  }
+
+  /** Forgets the history of changes: every watch or continue token from before now gets 410 Gone. */
+  compactHistory() {
+    this.history.compact(this.resourceVersion);
+  }
+
+  /** Every object of a type (and namespace) a watch from "now" starts with, in list order. */
+  current(target: ResourcePath): KubeObject[] {
+    return this.ofType(target.type)
+      .filter(
+        o =>
+          target.namespace === undefined ||
+          o.metadata.namespace === target.namespace,
+      )
+      .sort((a, b) =>
+        `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
+          `${b.metadata.namespace}/${b.metadata.name}`,
+        ),
+      );
+  }
+
+  /** The resourceVersion of the store now: what a list, a bookmark or a watch from "now" names. */
+  get currentResourceVersion(): string {
+    return String(this.resourceVersion);
   }
 
   /** Objects of a type (for tests and the admin endpoint). */
@@ -81,28 +114,54 @@ export class ObjectStore {
     return present(target, obj);
   }
 
+  /**
+   * A list, in pages when `limit` is given: `continue` names the list's resourceVersion and where
+   * the page ended. A later page reads the store as it is then, under the first page's
+   * resourceVersion, so a client that watches from it sees every change made meanwhile; a token
+   * older than the compacted history is refused with 410 Expired, as the API server does.
+   */
   listObjects(target: ResourcePath, q: URLSearchParams) {
-    const matchesLabels = parseLabelSelector(q.get('labelSelector'));
-    const matchesFields = parseFieldSelector(q.get('fieldSelector'));
-    const items = this.ofType(target.type)
+    const matches = this.matcher(q);
+    const page = readContinue(q.get('continue'));
+    if (page && Number(page.rv) < this.history.compactedAt)
+      throw expired(
+        'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+      );
+    const all = this.ofType(target.type)
       .filter(
         o =>
           target.namespace === undefined ||
           o.metadata.namespace === target.namespace,
       )
-      .filter(o => matchesLabels(o.metadata.labels ?? {}) && matchesFields(o))
-      .sort((a, b) =>
-        `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
-          `${b.metadata.namespace}/${b.metadata.name}`,
-        ),
-      )
-      .map(o => present(target, o));
+      .filter(matches)
+      .map(o => ({ o, at: `${o.metadata.namespace ?? ''}/${o.metadata.name}` }))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+      .filter(e => !page || e.at > page.after);
+    const limit = Number(q.get('limit') ?? 0);
+    const taken = limit > 0 ? all.slice(0, limit) : all;
+    const rest = all.length - taken.length;
+    const rv = page?.rv ?? String(this.resourceVersion);
     return {
       apiVersion: groupVersion(target.type.group, target.version),
       kind: `${target.type.kind}List`,
-      metadata: { resourceVersion: String(this.resourceVersion) },
-      items,
+      metadata: {
+        resourceVersion: rv,
+        ...(rest > 0
+          ? {
+              continue: writeContinue(rv, taken[taken.length - 1].at),
+              remainingItemCount: rest,
+            }
+          : {}),
+      },
+      items: taken.map(e => present(target, e.o)),
     };
+  }
+
+  /** What a list's or a watch's label and field selectors let through. */
+  matcher(q: URLSearchParams): (o: KubeObject) => boolean {
+    const matchesLabels = parseLabelSelector(q.get('labelSelector'));
+    const matchesFields = parseFieldSelector(q.get('fieldSelector'));
+    return o => matchesLabels(o.metadata.labels ?? {}) && matchesFields(o);
   }
 
   create(
@@ -238,14 +297,18 @@ export class ObjectStore {
     if (!dryRun) {
       this.objects.delete(key);
       const { namespace, name, annotations } = live.metadata;
+      const resourceVersion = this.nextResourceVersion();
       this.writes.record({
         verb: 'delete',
         kind: target.type.kind,
         namespace,
         name,
-        resourceVersion: this.nextResourceVersion(),
+        resourceVersion,
         annotations,
       });
+      // The DELETED event carries the object's last state at the deletion's resourceVersion.
+      const gone = { ...live, metadata: { ...live.metadata, resourceVersion } };
+      this.history.record(target.type, 'DELETED', gone, live);
     }
     return {
       kind: 'Status',
@@ -304,6 +367,7 @@ export class ObjectStore {
     }
     this.stamp(next, live);
     this.objects.set(key, next);
+    this.history.record(target.type, live ? 'MODIFIED' : 'ADDED', next, live);
     const { namespace, name, resourceVersion, annotations } = next.metadata;
     this.writes.record({
       verb,
@@ -363,6 +427,25 @@ export class ObjectStore {
     meta.resourceVersion = this.nextResourceVersion();
     return obj;
   }
+}
+
+/** A continue token: the list's resourceVersion and the last key its pages have given. */
+function writeContinue(rv: string, after: string): string {
+  return Buffer.from(JSON.stringify({ rv, after })).toString('base64url');
+}
+
+function readContinue(
+  token: string | null,
+): { rv: string; after: string } | undefined {
+  if (!token) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString());
+    if (typeof parsed.rv === 'string' && typeof parsed.after === 'string')
+      return parsed;
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('continue key is not valid: the token is malformed');
 }
 
 function now() {

@@ -30,6 +30,10 @@ export interface SandboxFaults {
   setLatency(name: string, ms: number): void;
   down(name: string): Promise<void>;
   up(name: string): Promise<void>;
+  /** Breaks every open watch stream of a cluster; answers how many. */
+  cutWatches(name: string): number;
+  /** Forgets a cluster's change history: a watch resuming from before now gets 410 Gone. */
+  compact(name: string): void;
   /** Clears every cluster's faults, request counters and write logs. */
   reset(): void;
 }
@@ -126,6 +130,8 @@ export async function startSandbox(
       setLatency: (name, ms) => get(name).faults.setLatency(ms),
       down: name => get(name).stop(),
       up: name => get(name).start(),
+      cutWatches: name => get(name).cutWatches(),
+      compact: name => get(name).compactHistory(),
       reset: () => {
         for (const s of servers.values()) {
           s.faults.clear();

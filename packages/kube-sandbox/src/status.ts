@@ -87,3 +87,7 @@ export const unsupportedMediaType = (type: string) =>
     'UnsupportedMediaType',
     `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${type})`,
   );
+
+/** 410 Gone: a resourceVersion (of a watch or a continue token) older than the history kept. */
+export const expired = (message: string) =>
+  new StatusError(410, 'Expired', message);
