@@ -241,6 +241,7 @@ export class SimulatedCluster {
     try {
       await serveWatch(req, res, this.objects, target, q, {
         bookmarkIntervalMs: this.faults.bookmarkIntervalMs,
+        eventDelayMs: this.faults.watchEventDelayMs,
         table: wantsTable(req.headers.accept),
       });
     } finally {

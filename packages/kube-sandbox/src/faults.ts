@@ -27,6 +27,8 @@ export class ClusterFaults {
   answerDelayMs = 0;
   /** How often a watch that allows bookmarks gets one (the API server: about a minute). */
   bookmarkIntervalMs = 5_000;
+  /** How long each change is held back before a watch streams it (0: at once). */
+  watchEventDelayMs = 0;
   private rules: FailureRule[] = [];
   private readonly counters = new Map<string, number>();
 
@@ -47,6 +49,7 @@ export class ClusterFaults {
     this.rules = [];
     this.latencyMs = 0;
     this.answerDelayMs = 0;
+    this.watchEventDelayMs = 0;
   }
 
   count(verb: string, resource: string) {

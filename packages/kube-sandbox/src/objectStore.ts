@@ -135,7 +135,8 @@ export class ObjectStore {
       )
       .filter(matches)
       .map(o => ({ o, at: `${o.metadata.namespace ?? ''}/${o.metadata.name}` }))
-      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+      // Code-unit order, the order the continue token's `after` compares in.
+      .sort((a, b) => Number(a.at > b.at) - Number(a.at < b.at))
       .filter(e => !page || e.at > page.after);
     const limit = Number(q.get('limit') ?? 0);
     const taken = limit > 0 ? all.slice(0, limit) : all;

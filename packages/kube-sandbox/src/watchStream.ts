@@ -15,6 +15,8 @@ export interface WatchOptions {
   bookmarkIntervalMs: number;
   /** Each event's object as a one-row Table, for `kubectl get -w`. */
   table: boolean;
+  /** Holds each change back this long before it is streamed: a slow watch, for tests of read-your-writes. */
+  eventDelayMs?: number;
 }
 
 /** Whether a GET asks to watch (`watch=1` or `watch=true`). */
@@ -63,8 +65,18 @@ export function serveWatch(
   });
   // The client's request resolves on the headers: an idle watch must not hold them back.
   res.flushHeaders();
+  const write = (
+    type: WatchEventType | 'BOOKMARK' | 'ERROR',
+    object: unknown,
+  ) =>
+    res.writableEnded || res.destroyed
+      ? undefined
+      : res.write(`${JSON.stringify({ type, object })}\n`);
+  // Equal delays keep the order: timers of one delay fire in the order they were set.
   const send = (type: WatchEventType | 'BOOKMARK' | 'ERROR', object: unknown) =>
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    options.eventDelayMs && type !== 'ERROR'
+      ? void setTimeout(() => write(type, object), options.eventDelayMs)
+      : write(type, object);
   const emit = (e: StoredEvent) => {
     if (!sameType(e)) return;
     const now = inScope(e.object);
@@ -110,14 +122,15 @@ export function serveWatch(
     q.get('timeoutSeconds') ?? DEFAULT_TIMEOUT_SECONDS,
   );
   return new Promise(resolve => {
+    const timers: { end?: NodeJS.Timeout } = {};
     const end = () => {
-      clearTimeout(timer);
+      clearTimeout(timers.end);
       if (bookmark) clearInterval(bookmark);
       unsubscribe();
       if (!res.writableEnded && !res.destroyed) res.end();
       resolve();
     };
-    const timer = setTimeout(end, Math.max(0, timeoutSeconds) * 1000);
+    timers.end = setTimeout(end, Math.max(0, timeoutSeconds) * 1000);
     req.on('close', end);
     res.on('close', end);
   });

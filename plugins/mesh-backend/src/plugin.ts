@@ -51,6 +51,7 @@ export const meshPlugin = createBackendPlugin({
         auth: coreServices.auth,
         userInfo: coreServices.userInfo,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
       },
       async init(deps) {
         const {
@@ -91,6 +92,9 @@ export const meshPlugin = createBackendPlugin({
           standing: target =>
             late.standing?.(target) ?? Promise.resolve(undefined),
         });
+        // The clusters' watch caches sync while the rest of the backend starts, and stop with it.
+        services.registry.warm();
+        deps.lifecycle.addShutdownHook(() => services.registry.close());
         const authority = new WriteAuthority({
           userInfo,
           adminGroup: meshConfig.adminGroup,

@@ -163,10 +163,23 @@ export class CanaryAnalyst {
       b !== undefined &&
       canonicalJson(a) === canonicalJson(b);
     const config = live.clusters.filter(c => c.isConfigCluster && c.reachable);
+    const unread = live.clusters.filter(c => c.isConfigCluster && !c.reachable);
     const owed = config.filter(c => same(c.intent, run.intent));
     const overtaken = config.filter(
       c => !same(c.intent, run.intent) && !same(c.intent, run.aborting),
     );
+    // A cluster that cannot be read now may still hold the canary: the run waits for it.
+    if (!overtaken.length && !owed.length && unread.length) {
+      await this.record(run, {
+        verdict: 'fail',
+        action: 'none',
+        failures: run.failures,
+        reason: `the abort is owed to ${unread
+          .map(c => `${c.cluster} (${c.error ?? 'unreachable'})`)
+          .join(', ')}; tried again next interval`,
+      });
+      return;
+    }
     if (overtaken.length || !owed.length) {
       await this.store.canaries.remove(run.hostKey);
       await this.record(run, {

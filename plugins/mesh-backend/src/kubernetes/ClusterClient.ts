@@ -11,7 +11,6 @@ import {
 } from '@kubernetes/client-node';
 import {
   RoutingObject,
-  VERSION_OF_LABEL,
   WorkloadVersion,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig, WorkloadLabels } from '../config/readMeshConfig';
@@ -27,72 +26,19 @@ import {
   isConnectionReset,
 } from './clusterErrors';
 import { withDeadline } from './requestDeadline';
-import { MeshInventory, readMeshInventory } from './meshInventory';
-import { CUSTOM_KINDS, KindAccess, kindAccess } from './routingResources';
-
-/** An absent kind (a cluster without Gateway API's CRDs has no HTTPRoutes) lists as empty. */
-const noneWhenAbsent = (e: unknown) => {
-  if (classifyClusterError(e).status === 404) return { items: [] };
-  throw e;
-};
+import { MeshInventory } from './meshInventory';
+import { KindAccess, kindAccess } from './routingResources';
+import { ClusterCache } from './cache/ClusterCache';
+import { clusterWatchTransport } from './clusterWatchTransport';
 
 /** The one field manager every write of the product uses, so ownership is stable across replicas. */
 export const FIELD_MANAGER = 'backstage-mesh-traffic';
 
-/** Lists of the routing kinds, cluster-wide: a host can be routed from any namespace. */
-const LISTED: Array<keyof typeof CUSTOM_KINDS> = [
-  'VirtualService',
-  'DestinationRule',
-  'HTTPRoute',
-];
-
 /**
  * The calls the mesh backend makes to one cluster, through @kubernetes/client-node, each bounded
- * bounded by the cluster's request timeout, which aborts the request itself. Knows nothing of sandboxes: a real API server answers the same.
+ * by the cluster's request timeout, which aborts the request itself; and the cluster's watch
+ * cache, which every read goes through. Knows nothing of sandboxes: a real API server answers the same.
  */
-const ARGO_ROLLOUTS = {
-  group: 'argoproj.io',
-  version: 'v1alpha1',
-  plural: 'rollouts',
-};
-
-/** What the versions are read from: a Deployment, StatefulSet or Rollout. */
-type Controller = {
-  metadata?: { labels?: Record<string, string> };
-  spec?: {
-    replicas?: number;
-    template?: { metadata?: { labels?: Record<string, string> } };
-  };
-  status?: { readyReplicas?: number };
-};
-
-/** Controllers summed per version label (or their pods' template label). */
-function workloadVersions(
-  cluster: string,
-  versionLabel: string,
-  controllers: Controller[],
-): WorkloadVersion[] {
-  const byVersion = new Map<string, WorkloadVersion>();
-  for (const c of controllers) {
-    const version =
-      c.metadata?.labels?.[versionLabel] ??
-      c.spec?.template?.metadata?.labels?.[versionLabel];
-    if (!version) continue;
-    const entry = byVersion.get(version) ?? {
-      cluster,
-      version,
-      replicas: 0,
-      readyReplicas: 0,
-    };
-    entry.replicas += c.spec?.replicas ?? 0;
-    entry.readyReplicas += c.status?.readyReplicas ?? 0;
-    byVersion.set(version, entry);
-  }
-  return [...byVersion.values()].sort((a, b) =>
-    a.version < b.version ? -1 : 1,
-  );
-}
-
 export class ClusterClient {
   private apis?: {
     apps: AppsV1Api;
@@ -103,6 +49,7 @@ export class ClusterClient {
   };
 
   private readonly credentials: CredentialCache;
+  private watched?: ClusterCache;
 
   constructor(
     readonly cluster: ClusterConfig,
@@ -117,14 +64,40 @@ export class ClusterClient {
     );
   }
 
+  private authentication?: ClusterAuthentication;
+
+  private auth(): ClusterAuthentication {
+    this.authentication ??= new ClusterAuthentication(
+      this.cluster,
+      this.credentials,
+      this.logger,
+    );
+    return this.authentication;
+  }
+
+  /**
+   * The cluster's watch cache: made on first use, shared by every read of this replica, stopped
+   * with the backend. Over the same authentication and connections as every other call.
+   */
+  get cache(): ClusterCache {
+    this.watched ??= new ClusterCache(
+      this.cluster.name,
+      clusterWatchTransport(this.cluster, this.auth()),
+      Math.max(this.cluster.requestTimeoutMs, 10_000),
+      this.logger,
+    );
+    return this.watched;
+  }
+
+  /** Stops the cluster's watches. */
+  close() {
+    this.watched?.stop();
+  }
+
   /** The API clients, made once: they share the cluster's kept-alive connections. */
   private api() {
     if (!this.apis) {
-      const authentication = new ClusterAuthentication(
-        this.cluster,
-        this.credentials,
-        this.logger,
-      );
+      const authentication = this.auth();
       const make = <T>(ApiClient: new (config: Configuration) => T) =>
         makeClusterApiClient(this.cluster, authentication, ApiClient);
       const core = make(CoreV1Api);
@@ -179,37 +152,13 @@ export class ClusterClient {
     });
   }
 
-  /**
-   * The service's versions here: its Deployments, StatefulSets and Argo Rollouts labelled
-   * `app=<service>`, by their `version` label, listed in parallel. A cluster without Argo
-   * Rollouts' CRD simply has none.
-   */
-  async workloads(
+  /** The service's versions here: its Deployments, StatefulSets and Argo Rollouts labelled `app=<service>`. */
+  workloads(
     namespace: string,
     service: string,
     labels: WorkloadLabels = { app: 'app', version: 'version' },
   ): Promise<WorkloadVersion[]> {
-    const { apps, custom } = this.api();
-    const labelSelector = `${labels.app}=${service}`;
-    const [deployments, statefulSets, rollouts] = await Promise.all([
-      this.read(options =>
-        apps.listNamespacedDeployment({ namespace, labelSelector }, options),
-      ),
-      this.read(options =>
-        apps.listNamespacedStatefulSet({ namespace, labelSelector }, options),
-      ),
-      this.read(options =>
-        custom.listNamespacedCustomObject(
-          { ...ARGO_ROLLOUTS, namespace, labelSelector },
-          options,
-        ),
-      ).catch(noneWhenAbsent),
-    ]);
-    return workloadVersions(this.cluster.name, labels.version, [
-      ...deployments.items,
-      ...statefulSets.items,
-      ...((rollouts as { items?: Controller[] }).items ?? []),
-    ]);
+    return this.cache.workloads(namespace, service, labels);
   }
 
   /** The API server's version, e.g. v1.31.0. */
@@ -242,63 +191,8 @@ export class ClusterClient {
   }
 
   /** The cluster's istiod Deployments and, per namespace, its injection label and sidecars. */
-  async meshInventory(controlPlaneNamespace: string): Promise<MeshInventory> {
-    return readMeshInventory(
-      this.cluster.name,
-      this.api(),
-      controlPlaneNamespace,
-      call => this.read(call),
-    );
-  }
-
-  /**
-   * Every VirtualService, DestinationRule and HTTPRoute of the cluster, and the Services of the
-   * service's namespace (an HTTPRoute's backends, our version Services among them; without a
-   * namespace, our version Services everywhere), all lists in
-   * parallel: a host can be routed from any namespace, and a second object for it elsewhere is a
-   * conflict to report. A cluster without Gateway API's CRDs has no HTTPRoutes.
-   */
-  async routing(namespace?: string): Promise<RoutingObject[]> {
-    const { custom } = this.api();
-    const lists = await Promise.all([
-      ...LISTED.map(kind =>
-        this.read(options =>
-          custom.listClusterCustomObject(CUSTOM_KINDS[kind], options),
-        )
-          .catch(noneWhenAbsent)
-          .then((list: any) =>
-            (list.items ?? []).map((item: any) => ({
-              ...item,
-              apiVersion: `${CUSTOM_KINDS[kind].group}/${CUSTOM_KINDS[kind].version}`,
-              kind,
-            })),
-          ),
-      ),
-      namespace
-        ? this.services(namespace)
-        : this.services(undefined, VERSION_OF_LABEL),
-    ]);
-    return lists.flat();
-  }
-
-  /**
-   * The Services of a namespace (every namespace without one) that a label selector picks, if
-   * given: e.g. our version Services on a remote.
-   */
-  async services(
-    namespace?: string,
-    labelSelector?: string,
-  ): Promise<RoutingObject[]> {
-    const { core } = this.api();
-    const selector = labelSelector ? { labelSelector } : {};
-    const list = await this.read(options =>
-      namespace
-        ? core.listNamespacedService({ namespace, ...selector }, options)
-        : core.listServiceForAllNamespaces(selector, options),
-    );
-    return list.items.map(
-      item => ({ ...item, apiVersion: 'v1', kind: 'Service' } as any),
-    );
+  meshInventory(controlPlaneNamespace: string): Promise<MeshInventory> {
+    return this.cache.inventory(controlPlaneNamespace);
   }
 
   /** One routing object as it is now, or undefined when it does not exist: to learn a write's unknown outcome. */
@@ -355,6 +249,7 @@ export class ClusterClient {
         ),
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
+    if (!options.dryRun) this.watched?.observe(obj.kind, result);
     return { ...result, kind: obj.kind };
   }
 
@@ -372,6 +267,7 @@ export class ClusterClient {
         o,
       ),
     );
+    this.watched?.observe(obj.kind, result);
     return { ...result, kind: obj.kind };
   }
 
@@ -394,6 +290,7 @@ export class ClusterClient {
         o,
       ),
     );
+    this.watched?.observe(obj.kind, result);
     return { ...result, kind: obj.kind };
   }
 
@@ -410,5 +307,6 @@ export class ClusterClient {
         ? { preconditions }
         : undefined;
     await this.bounded(o => access.remove(namespace, name, body, o));
+    this.watched?.observeDeleted(kind, namespace, name);
   }
 }

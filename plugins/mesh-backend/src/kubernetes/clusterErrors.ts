@@ -111,6 +111,7 @@ export function isConnectionReset(error: unknown): boolean {
  */
 export function describeClusterError(error: unknown): string {
   const e = error as any;
+  if (e instanceof ClusterCacheStaleError) return e.message;
   const { kind, status } = classifyClusterError(error);
   if (kind === 'timeout') return `timed out: ${e.message}`;
   if (e instanceof ClusterCredentialError) return e.message;
@@ -124,4 +125,16 @@ export function describeClusterError(error: unknown): string {
   }
   const code = networkCode(e);
   return code ? `connection failed (${code})` : 'connection failed';
+}
+
+/**
+ * A cluster whose watch cache cannot be trusted now: not synced yet, or its watch broken. Reads
+ * treat the cluster as unreachable, so no plan is made on what may be stale. Its message is built
+ * from described errors only.
+ */
+export class ClusterCacheStaleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterCacheStaleError';
+  }
 }

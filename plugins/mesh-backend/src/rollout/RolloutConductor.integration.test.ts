@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+import { untilRead } from '../__testUtils__/untilWatched';
 import { ConflictError } from '@backstage/errors';
 import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
 import {
@@ -154,7 +156,11 @@ describePrometheus('a change rolled out cluster by cluster', () => {
       env.db,
     );
     await restarted.conductor.advanceDue(Date.now() + BAKE_SECONDS * 1000);
-    expect(await intents()).toEqual({ east: after, west: after });
+    // The first backend sees the restarted one's writes through its watch.
+    const both = { east: after, west: after };
+    const seen = await untilRead(intents, i => isDeepStrictEqual(i, both));
+    expect(seen).toEqual(both);
+    restarted.registry.close();
     expect((await restarted.status.get(reviews)).rollout?.status).toBe(
       'completed',
     );

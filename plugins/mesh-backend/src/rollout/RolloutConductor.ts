@@ -61,10 +61,8 @@ export class RolloutConductor {
     const mesh = this.state.meshFor(change.target);
     const waves = checkedWaves(mesh, rollout);
     if (waves.length === 1) return this.applier.apply(change);
-    // What the user planned against, read again only when another replica made that read.
-    const before =
-      this.state.cached(change.target, change.revision) ??
-      (await this.state.read(change.target));
+    // What the user planned against, from the watch caches.
+    const before = await this.state.read(change.target);
     // Clusters that hold no routing config (remotes' version Services) go with the first wave.
     const others = mesh.clusters
       .map(c => c.name)

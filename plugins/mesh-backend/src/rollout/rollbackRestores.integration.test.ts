@@ -1,3 +1,4 @@
+import { untilWatched } from '../__testUtils__/untilWatched';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import {
@@ -73,6 +74,7 @@ describe('a rollout rolled back', () => {
     expect(east['VirtualService bookinfo/reviews']).toBeDefined();
 
     // Someone edits the rollout's VirtualService on east by hand.
+    const seen = (await services.state.read(reviews)).revision;
     const { custom } = clusterApis(sandbox, 'east');
     const vs: any = JSON.parse(east['VirtualService bookinfo/reviews']);
     vs.spec.http.at(-1).route[0].weight = 90;
@@ -85,6 +87,7 @@ describe('a rollout rolled back', () => {
       name: 'reviews',
       body: vs,
     });
+    await untilWatched(() => services.state.read(reviews), seen);
 
     const state = await services.conductor.act(
       reviews,

@@ -31,6 +31,23 @@ export class ClusterRegistry {
     return client;
   }
 
+  /**
+   * Starts every cluster's watches before the first page needs them: routing where config takes
+   * effect, workloads everywhere.
+   */
+  warm() {
+    for (const mesh of this.config.meshes)
+      for (const cluster of mesh.clusters)
+        this.client(cluster).cache.warm(
+          mesh.placement.configClusters.includes(cluster.name),
+        );
+  }
+
+  /** Stops every cluster's watches: the backend is shutting down. */
+  close() {
+    for (const client of this.clients.values()) client.close();
+  }
+
   get meshes() {
     return this.config.meshes;
   }

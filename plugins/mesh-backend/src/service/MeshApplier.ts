@@ -104,13 +104,11 @@ export class MeshApplier {
   async apply(request: ApplyRequestContext): Promise<ApplyOutcome> {
     const { target } = request;
     return this.underHostLock(target, async lease => {
-      // What the user's plan read, when this replica made that read: no second read, the
-      // API server's preconditions judge whether it still holds.
-      const cached = this.state.cached(target, request.revision);
+      // Read again, from the watch caches (no request to any cluster): a change since the
+      // user's plan, in any namespace, makes the revision differ and the apply is refused.
       const plan = await this.planner.plan(target, request.intent, {
         dryRun: false,
         adopt: request.adopt,
-        live: cached,
         expires: request.expires,
         shapeOnly: request.safety,
       });
@@ -246,9 +244,7 @@ export class MeshApplier {
   }): Promise<ApplyResponse> {
     const { target } = request;
     return this.underHostLock(target, async lease => {
-      const live =
-        this.state.cached(target, request.revision) ??
-        (await this.state.read(target));
+      const live = await this.state.read(target);
       if (live.revision !== request.revision) {
         throw new ConflictError(
           `the routing of ${target.entityRef} changed since you loaded it; reload and try again`,

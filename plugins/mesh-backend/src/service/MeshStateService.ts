@@ -7,7 +7,6 @@ import {
   classifyVersionObjects,
   ServiceObject,
   ServicePort,
-  VERSION_OF_LABEL,
   ClusterState,
   fingerprint,
   MeshTarget,
@@ -19,7 +18,6 @@ import { labelledTarget } from './labelledTarget';
 import { isNamespaceAllowed, MeshConfig } from '../config/readMeshConfig';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { HostClaims } from '../ownership/HostClaims';
-import { LiveCache } from './LiveCache';
 import { ClusterRegistry } from './ClusterRegistry';
 
 /** What the backend read from each cluster, before classification; kept for plan and apply. */
@@ -82,25 +80,16 @@ export function revisionOf(clusters: LiveCluster[]): string {
 }
 
 /**
- * Reads a service's state from every cluster of its mesh in parallel: workloads everywhere (read
- * access is needed on remotes too), routing objects where config takes effect.
+ * Reads a service's state from every cluster of its mesh, from the clusters' watch caches:
+ * workloads everywhere, routing objects where config takes effect. A cluster whose cache has not
+ * synced or whose watch is broken reads as unreachable, saying since when, so no plan is made on
+ * what may be stale.
  */
 export class MeshStateService {
-  private readonly recent = new LiveCache();
-
   constructor(
     private readonly registry: ClusterRegistry,
     private readonly claims?: HostClaims,
   ) {}
-
-  /**
-   * What a read at this revision found, if this replica made it lately: apply starts from what
-   * the user's plan saw without reading again, and the API server's preconditions catch anything
-   * that changed since.
-   */
-  cached(target: MeshTarget, revision: string): LiveState | undefined {
-    return this.recent.get(target, revision);
-  }
 
   /** Other catalog entities whose annotations name the host. */
   otherClaimants(target: MeshTarget): Promise<string[]> {
@@ -138,11 +127,8 @@ export class MeshStateService {
               mesh.workloadLabels,
             ),
             isConfigCluster
-              ? client.routing(target.namespace)
-              : client.services(
-                  target.namespace,
-                  `${VERSION_OF_LABEL}=${target.service}`,
-                ),
+              ? client.cache.routingFor(target)
+              : client.cache.versionServices(target),
           ]);
           const servicePorts = portsOf(routing, target);
           const labelled = labelledTarget(target, mesh, servicePorts);
@@ -192,7 +178,6 @@ export class MeshStateService {
       revision: revisionOf(clusters),
       intent: agreedIntent(clusters),
     };
-    this.recent.put(live);
     return live;
   }
 }

@@ -17,16 +17,20 @@ import { Rollout } from '../database/RolloutStore';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { MeshInventory } from '../kubernetes/meshInventory';
 import { ClusterRegistry } from './ClusterRegistry';
+import { ClusterClient } from '../kubernetes/ClusterClient';
 
 type ClusterRead = {
   status: MeshClusterStatus;
   inventory?: MeshInventory;
+  /** Our VirtualServices and HTTPRoutes, on a config cluster. */
   routing?: RoutingObject[];
+  client?: ClusterClient;
 };
 
 /**
- * A mesh as its status page shows it: every cluster read in parallel (version, istiod, namespaces
- * and pods, and on config clusters the routing objects), and the services the portal routes with
+ * A mesh as its status page shows it: every cluster read in parallel from its watch cache (istiod,
+ * namespaces and sidecar counts, and on config clusters our routing objects; only the version is
+ * asked), and the services the portal routes with
  * their last change. A cluster that does not answer is shown unreachable; the rest still is.
  */
 export class MeshStatusService {
@@ -76,12 +80,13 @@ export class MeshStatusService {
       const [kubernetesVersion, inventory, routing] = await Promise.all([
         client.kubernetesVersion(),
         client.meshInventory(mesh.controlPlaneNamespace),
-        isConfig ? client.routing() : Promise.resolve(undefined),
+        isConfig ? client.cache.ourRouting() : Promise.resolve(undefined),
       ]);
       return {
         status: { ...base, reachable: true, kubernetesVersion },
         inventory,
         routing,
+        client,
       };
     } catch (e) {
       return {
@@ -126,13 +131,21 @@ export class MeshStatusService {
     target: MeshTarget,
     reads: ClusterRead[],
   ): Promise<RoutedService> {
-    const held = reads
-      .filter(r => r.routing)
-      .map(r => ({
-        cluster: r.status.name,
-        classified: classifyRouting(target, r.routing!),
-      }))
-      .filter(h => h.classified.objects.some(o => o.status !== 'foreign'));
+    // Each row reads its own host's objects from the cache's indexes: the page costs the routed
+    // services, not the mesh.
+    const held = (
+      await Promise.all(
+        reads
+          .filter(r => r.routing && r.client)
+          .map(async r => ({
+            cluster: r.status.name,
+            classified: classifyRouting(
+              target,
+              await r.client!.cache.routingFor(target),
+            ),
+          })),
+      )
+    ).filter(h => h.classified.objects.some(o => o.status !== 'foreign'));
     const [[last], rollout] = await Promise.all([
       this.store.history(target.entityRef, 1),
       this.store.rollouts.inProgress(hostKey(target)),

@@ -204,8 +204,9 @@ describe('a change is one transaction across the config clusters', () => {
       .set('Authorization', auth())
       .send({ intent, revision });
     expect(res.status).toBe(409);
+    // Caught by the re-read when the watch has delivered the edit, else by west's precondition.
     expect(res.body.error.message).toMatch(
-      /changed on a cluster since you planned .*west/,
+      /changed since you loaded it|changed on a cluster since you planned .*west/,
     );
     expect(await decided(sandbox, 'east')).toEqual(eastBefore);
     expect(await decided(sandbox, 'west')).toEqual(westEdited);

@@ -72,6 +72,14 @@ function hostsOf(obj: RoutingObject): string[] {
   }
 }
 
+/**
+ * The hosts an object routes, each resolved to the name Istio resolves it to: what a cache indexes
+ * objects by, so that the objects routing one host are found without looking at the others.
+ */
+export function routedHosts(obj: RoutingObject): string[] {
+  return hostsOf(obj).map(h => resolveHost(h, obj.metadata.namespace));
+}
+
 /** Whether a live object routes the target's host (by any of the names Istio resolves to it). */
 export function routesHost(
   obj: RoutingObject,

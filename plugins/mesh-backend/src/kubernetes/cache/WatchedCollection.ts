@@ -1,0 +1,402 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { classifyClusterError, describeClusterError } from '../clusterErrors';
+import { keyOf, Keyed, ObjectIndex } from './ObjectIndex';
+import { WatchedKind } from './watchedKinds';
+import { WatchTransport } from './WatchTransport';
+
+/** How one watched kind of one cluster stands. */
+export interface CollectionHealth {
+  kind: string;
+  synced: boolean;
+  /** When the last full list completed. */
+  syncedAt?: string;
+  /** Since when the list or watch has been failing; unset while the watch is live. */
+  brokenSince?: string;
+  error?: string;
+  objects: number;
+  /** The CRD is not installed on this cluster: nothing to watch. */
+  absent?: boolean;
+}
+
+export interface CollectionOptions {
+  pageSize: number;
+  /** Objects handled between yields to the event loop while a list is taken in. */
+  sliceSize: number;
+  /** The server ends each watch after about this long; the cache watches again from where it was. */
+  watchSeconds: number;
+  maxBackoffMs: number;
+  /** How long an object our own write answered is shown over what the watch has delivered. */
+  overlayMs: number;
+  /** How often a kind whose CRD is absent is looked for again. */
+  absentRecheckMs: number;
+}
+
+export const DEFAULT_COLLECTION_OPTIONS: CollectionOptions = {
+  pageSize: 500,
+  sliceSize: 250,
+  watchSeconds: 300,
+  maxBackoffMs: 30_000,
+  overlayMs: 60_000,
+  absentRecheckMs: 5 * 60_000,
+};
+
+/** An object our own write answered (or removed), shown until the watch has delivered it. */
+interface Overlay<T> {
+  object?: T;
+  at: number;
+}
+
+/**
+ * Resource versions are etcd revisions: integers that grow with every write of the cluster
+ * (Kubernetes 1.35 documents them as comparable). A version that is not one compares as unknown.
+ */
+function newer(
+  a: string | undefined,
+  b: string | undefined,
+): boolean | undefined {
+  const x = Number(a);
+  const y = Number(b);
+  if (!Number.isSafeInteger(x) || !Number.isSafeInteger(y)) return undefined;
+  return x > y;
+}
+
+class WatchExpired extends Error {}
+
+/**
+ * One kind of one cluster, kept by list then watch, as an informer does: a paged list (taken in
+ * slices, so a large one never holds the event loop), then a watch from the list's
+ * resourceVersion with bookmarks; watched again from the last version seen when a stream ends,
+ * listed again on 410 Gone, and retried with backoff when the cluster fails, reporting since when.
+ */
+export class WatchedCollection<T extends Keyed> {
+  private index: ObjectIndex<T>;
+  private readonly overlays = new Map<string, Overlay<T>>();
+  private resourceVersion?: string;
+  private started = false;
+  private stopped = false;
+  private abort?: AbortController;
+  private wake?: () => void;
+  private syncedAt?: Date;
+  private brokenSince?: Date;
+  private lastError?: string;
+  private absent = false;
+  private readonly syncWaiters = new Set<() => void>();
+
+  constructor(
+    readonly kind: WatchedKind<T>,
+    private readonly transport: WatchTransport,
+    private readonly cluster: string,
+    private readonly logger?: LoggerService,
+    private readonly options: CollectionOptions = DEFAULT_COLLECTION_OPTIONS,
+  ) {
+    this.index = new ObjectIndex(kind.indexers);
+  }
+
+  start() {
+    if (this.started) return;
+    this.started = true;
+    this.run().catch(e =>
+      this.logger?.error(
+        `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} stopped`,
+        e,
+      ),
+    );
+  }
+
+  stop() {
+    this.stopped = true;
+    this.abort?.abort();
+    this.wake?.();
+    for (const w of this.syncWaiters) w();
+  }
+
+  get synced() {
+    return this.syncedAt !== undefined;
+  }
+
+  health(): CollectionHealth {
+    return {
+      kind: this.kind.kind,
+      synced: this.synced,
+      ...(this.syncedAt ? { syncedAt: this.syncedAt.toISOString() } : {}),
+      ...(this.brokenSince
+        ? { brokenSince: this.brokenSince.toISOString() }
+        : {}),
+      ...(this.lastError && this.brokenSince ? { error: this.lastError } : {}),
+      objects: this.index.size,
+      ...(this.absent ? { absent: true } : {}),
+    };
+  }
+
+  /**
+   * Resolves once the first list is in, or has failed, or after `ms`, whichever is first; true
+   * when synced. A cluster that refuses the list is not waited on: the read says so at once.
+   */
+  async whenSynced(ms: number): Promise<boolean> {
+    this.start();
+    if (this.synced || this.stopped || this.brokenSince) return this.synced;
+    let done!: () => void;
+    const waited = new Promise<void>(r => (done = r));
+    this.syncWaiters.add(done);
+    const timer = setTimeout(done, ms);
+    await waited;
+    clearTimeout(timer);
+    this.syncWaiters.delete(done);
+    return this.synced;
+  }
+
+  /** The objects an index files under a value, with our own latest writes over them. */
+  find(index: string, value: string): T[] {
+    const now = Date.now();
+    const found = this.index
+      .find(index, value)
+      .filter(o => !this.liveOverlay(keyOf(o), now));
+    for (const [key, overlay] of this.overlays) {
+      if (!this.liveOverlay(key, now) || !overlay.object) continue;
+      if (this.index.matches(index, overlay.object, value))
+        found.push(overlay.object);
+    }
+    return found;
+  }
+
+  count(index: string, value: string): number {
+    return this.index.count(index, value);
+  }
+
+  values(index: string): string[] {
+    return this.index.values(index);
+  }
+
+  get(key: string): T | undefined {
+    const overlay = this.liveOverlay(key, Date.now());
+    if (overlay) return overlay.object;
+    return this.index.get(key);
+  }
+
+  /** Our own write's answer: the next read shows it, whether or not the watch has delivered it yet. */
+  observe(raw: unknown) {
+    if (!this.synced) return;
+    const object = this.kind.slim(raw);
+    const key = keyOf(object);
+    const held = this.index.get(key)?.metadata.resourceVersion;
+    if (held && newer(object.metadata.resourceVersion, held) === false) return;
+    this.overlays.set(key, { object, at: Date.now() });
+  }
+
+  /** Our own delete: the next read no longer shows the object. */
+  observeDeleted(namespace: string | undefined, name: string) {
+    const key = `${namespace ?? ''}/${name}`;
+    if (!this.synced || !this.index.get(key)) return;
+    this.overlays.set(key, { at: Date.now() });
+  }
+
+  private liveOverlay(key: string, now: number): Overlay<T> | undefined {
+    const overlay = this.overlays.get(key);
+    if (!overlay) return undefined;
+    if (now - overlay.at > this.options.overlayMs) {
+      this.overlays.delete(key);
+      return undefined;
+    }
+    return overlay;
+  }
+
+  /** Drops an overlay once the watch or a list has caught up with it. */
+  private settle(key: string) {
+    const overlay = this.overlays.get(key);
+    if (!overlay) return;
+    const held = this.index.get(key);
+    if (!overlay.object) {
+      if (!held) this.overlays.delete(key);
+      return;
+    }
+    if (
+      held &&
+      newer(
+        overlay.object.metadata.resourceVersion,
+        held.metadata.resourceVersion,
+      ) !== true
+    )
+      this.overlays.delete(key);
+  }
+
+  private async run() {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (this.resourceVersion === undefined) await this.relist();
+        if (this.absent) {
+          await this.sleep(this.options.absentRecheckMs);
+          this.resourceVersion = undefined;
+          continue;
+        }
+        await this.watchOnce(() => {
+          // The stream is open: whatever broke before is mended, the history resumed.
+          if (this.brokenSince)
+            this.logger?.info(
+              `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} is live again`,
+            );
+          failures = 0;
+          this.brokenSince = undefined;
+        });
+      } catch (e) {
+        if (this.stopped) return;
+        if (e instanceof WatchExpired) {
+          this.resourceVersion = undefined;
+          continue;
+        }
+        if (classifyClusterError(e).status === 410)
+          this.resourceVersion = undefined;
+        failures += 1;
+        const first = !this.brokenSince;
+        this.brokenSince ??= new Date();
+        this.lastError = describeClusterError(e);
+        for (const w of this.syncWaiters) w();
+        const backoff = Math.min(
+          this.options.maxBackoffMs,
+          500 * 2 ** Math.min(failures - 1, 10),
+        );
+        // Once when it breaks; its retries are at debug level, its mending at info.
+        (first ? this.logger?.warn : this.logger?.debug)?.call(
+          this.logger,
+          `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} failed (${this.lastError}); trying again in ${backoff} ms`,
+        );
+        await this.sleep(backoff * (0.75 + Math.random() * 0.5));
+      }
+    }
+  }
+
+  /** A full list, page by page, into a new index that replaces the old one only when complete. */
+  private async relist() {
+    const next = new ObjectIndex<T>(this.kind.indexers);
+    let continueToken: string | undefined;
+    let listVersion: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.transport.listPage(this.kind.path, {
+          limit: String(this.options.pageSize),
+          ...(continueToken ? { continue: continueToken } : {}),
+        });
+      } catch (e) {
+        if (this.kind.optional && classifyClusterError(e).status === 404) {
+          this.absent = true;
+          this.index = next;
+          this.markSynced();
+          return;
+        }
+        throw e;
+      }
+      listVersion ??= page.metadata.resourceVersion;
+      await this.takeIn(page.items, o => next.set(o));
+      continueToken = page.metadata.continue || undefined;
+    } while (continueToken && !this.stopped);
+    this.absent = false;
+    this.index = next;
+    this.resourceVersion = listVersion;
+    for (const key of [...this.overlays.keys()]) this.settle(key);
+    this.markSynced();
+  }
+
+  private markSynced() {
+    this.syncedAt = new Date();
+    this.brokenSince = undefined;
+    for (const w of this.syncWaiters) w();
+  }
+
+  /** Slims and stores objects in slices, giving the event loop back between them. */
+  private async takeIn(items: unknown[], put: (o: T) => void) {
+    for (let i = 0; i < items.length; i += this.options.sliceSize) {
+      for (const raw of items.slice(i, i + this.options.sliceSize))
+        put(this.kind.slim(raw));
+      await yieldToLoop();
+    }
+  }
+
+  /** One watch stream from the current resourceVersion, until it ends. */
+  private watchOnce(opened: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let expired = false;
+      let ours = false;
+      let open = false;
+      let done = false;
+      // A stream that goes quiet past its own timeout is a dead connection nobody closed.
+      let heard = Date.now();
+      const quietLimitMs = (this.options.watchSeconds + 60) * 1000;
+      const watchdog = setInterval(() => {
+        if (Date.now() - heard > quietLimitMs) {
+          this.abort?.abort();
+        }
+      }, 10_000);
+      watchdog.unref?.();
+      const finish = (err: unknown) => {
+        if (done) return;
+        done = true;
+        clearInterval(watchdog);
+        if (expired) reject(new WatchExpired());
+        else if (err && !ours && !(open && this.stopped)) {
+          // A stream that was open and broke is watched again at once; one that never opened failed.
+          if (open) resolve();
+          else reject(err);
+        } else resolve();
+      };
+      const seconds = Math.round(
+        this.options.watchSeconds * (0.8 + Math.random() * 0.4),
+      );
+      this.transport
+        .watch(
+          this.kind.path,
+          {
+            resourceVersion: this.resourceVersion ?? '',
+            allowWatchBookmarks: true,
+            timeoutSeconds: seconds,
+          },
+          (type, object) => {
+            heard = Date.now();
+            if (type === 'ERROR') {
+              if (object?.code === 410) expired = true;
+              else this.lastError = object?.message;
+              ours = true;
+              this.abort?.abort();
+              return;
+            }
+            const version = object?.metadata?.resourceVersion;
+            if (type !== 'BOOKMARK') this.apply(type, object);
+            if (version) this.resourceVersion = version;
+          },
+          finish,
+        )
+        .then(controller => {
+          this.abort = controller;
+          if (done) return;
+          open = true;
+          opened();
+          if (this.stopped) {
+            ours = true;
+            controller.abort();
+          }
+        }, finish);
+    });
+  }
+
+  private apply(type: string, raw: unknown) {
+    const object = this.kind.slim(raw);
+    const key = keyOf(object);
+    if (type === 'DELETED') this.index.delete(key);
+    else if (type === 'ADDED' || type === 'MODIFIED') this.index.set(object);
+    else return;
+    this.settle(key);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const timer = setTimeout(done, ms);
+      timer.unref?.();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

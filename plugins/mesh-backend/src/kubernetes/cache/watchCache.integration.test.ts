@@ -1,0 +1,217 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { Sandbox } from '@meshtraffic/kube-sandbox';
+import { execFile } from 'node:child_process';
+import request from 'supertest';
+import {
+  serviceEntity,
+  startMeshBackend,
+  startShippedSandbox,
+} from '../../__testUtils__/meshBackend';
+
+const path = '/api/mesh/entities/component/default/reviews';
+const auth = () => mockCredentials.user.header();
+
+/** A VirtualService for reviews' host in another namespace, as a team's kubectl would write it. */
+const foreign = (name: string, timeout = '5s') =>
+  JSON.stringify({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      hosts: ['reviews.bookinfo.svc.cluster.local'],
+      http: [
+        {
+          timeout,
+          route: [
+            { destination: { host: 'reviews.bookinfo.svc.cluster.local' } },
+          ],
+        },
+      ],
+    },
+  });
+
+describe('the watch caches a replica reads through', () => {
+  let sandbox: Sandbox;
+  let server: any;
+  const kubectl = (args: string[], input?: string) =>
+    new Promise<string>((resolve, reject) => {
+      const child = execFile(
+        'kubectl',
+        ['--kubeconfig', sandbox.kubeconfigPath, '--context', 'east', ...args],
+        (err, out) => (err ? reject(err) : resolve(out)),
+      );
+      child.stdin!.end(input ?? '');
+    });
+  const state = async () =>
+    (await request(server).get(path).set('Authorization', auth())).body;
+  const eastObjects = async () =>
+    (await state()).clusters
+      .find((c: any) => c.cluster === 'east')
+      .routing.map((o: any) => `${o.kind} ${o.namespace}/${o.name}`);
+  /** Reads until a check holds (at most `ms`), answering how long it took. */
+  const within = async (ms: number, check: () => Promise<boolean>) => {
+    const started = Date.now();
+    while (!(await check())) {
+      if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
+      await new Promise(r => setTimeout(r, 20));
+    }
+    return Date.now() - started;
+  };
+  const counts = (cluster: string) =>
+    sandbox.faults.cluster(cluster).requestCounts();
+
+  beforeAll(async () => {
+    sandbox = await startShippedSandbox('demo');
+    ({ server } = await startMeshBackend({
+      sandbox,
+      entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
+      requestTimeout: 1000,
+    }));
+    await state();
+  }, 30_000);
+  afterAll(() => sandbox?.stop());
+  beforeEach(() => sandbox.faults.reset());
+
+  it('shows an object kubectl creates, changes and deletes in another namespace in the next read, within a second', async () => {
+    await kubectl(['apply', '-f', '-'], foreign('by-kubectl'));
+    await within(1000, async () =>
+      (await eastObjects()).includes('VirtualService default/by-kubectl'),
+    );
+    const created = (await state()).revision;
+    await kubectl([
+      '-n',
+      'default',
+      'patch',
+      'virtualservice',
+      'by-kubectl',
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ metadata: { labels: { edited: 'yes' } } }),
+    ]);
+    await within(1000, async () => (await state()).revision !== created);
+    await kubectl(['-n', 'default', 'delete', 'virtualservice', 'by-kubectl']);
+    await within(
+      1000,
+      async () =>
+        !(await eastObjects()).includes('VirtualService default/by-kubectl'),
+    );
+  });
+
+  it('resumes a cut watch from where it was: what changed meanwhile arrives once, with no new list', async () => {
+    // The first attempt to watch again fails, so the change lands while no stream is open.
+    sandbox.faults
+      .cluster('east')
+      .failNext({ verb: 'watch', resource: 'virtualservices', count: 1 });
+    expect(sandbox.faults.cutWatches('east')).toBeGreaterThan(0);
+    await kubectl(['apply', '-f', '-'], foreign('while-cut'));
+    await within(3000, async () =>
+      (await eastObjects()).includes('VirtualService default/while-cut'),
+    );
+    const objects = await eastObjects();
+    expect(
+      objects.filter((o: string) => o === 'VirtualService default/while-cut'),
+    ).toHaveLength(1);
+    expect(counts('east')['list virtualservices']).toBeUndefined();
+    await kubectl(['-n', 'default', 'delete', 'virtualservice', 'while-cut']);
+  });
+
+  it('lists again after 410 Gone: the history it would resume from is compacted away', async () => {
+    sandbox.faults
+      .cluster('east')
+      .failNext({ verb: 'watch', resource: 'virtualservices', count: 1 });
+    sandbox.faults.cutWatches('east');
+    await kubectl(['apply', '-f', '-'], foreign('after-compaction'));
+    sandbox.faults.compact('east');
+    await within(3000, async () =>
+      (await eastObjects()).includes('VirtualService default/after-compaction'),
+    );
+    expect(
+      (await eastObjects()).filter(
+        (o: string) => o === 'VirtualService default/after-compaction',
+      ),
+    ).toHaveLength(1);
+    expect(counts('east')['list virtualservices']).toBe(1);
+    await kubectl([
+      '-n',
+      'default',
+      'delete',
+      'virtualservice',
+      'after-compaction',
+    ]);
+  });
+
+  it('says a cluster whose watch is down may be stale: the plan says so, and apply is refused with nothing written', async () => {
+    const revision = (await state()).revision;
+    const west = sandbox.faults.cluster('west');
+    west.failNext({ verb: 'watch', fraction: 1 });
+    west.failNext({ verb: 'list', fraction: 1 });
+    sandbox.faults.cutWatches('west');
+    await within(3000, async () => {
+      const w = (await state()).clusters.find((c: any) => c.cluster === 'west');
+      return !w.reachable;
+    });
+    const westState = (await state()).clusters.find(
+      (c: any) => c.cluster === 'west',
+    );
+    expect(westState.error).toMatch(/watch has been broken since .*stale/);
+    const intent = { split: [{ version: 'v1', weight: 100 }] };
+    const plan = await request(server)
+      .post(`${path}/plan`)
+      .set('Authorization', auth())
+      .send({ intent });
+    const westPlan = plan.body.clusters.find((c: any) => c.cluster === 'west');
+    expect(westPlan.dryRun.message).toMatch(/unreachable: .*broken since/);
+    const writesBefore = sandbox.servers.get('east')!.writes.list().length;
+    const applied = await request(server)
+      .post(`${path}/apply`)
+      .set('Authorization', auth())
+      .send({ intent, revision: plan.body.revision ?? revision });
+    expect(applied.body.ok).toBe(false);
+    expect(sandbox.servers.get('east')!.writes.list()).toHaveLength(
+      writesBefore,
+    );
+    expect(sandbox.servers.get('west')!.writes.list()).toHaveLength(0);
+    west.clear();
+    await within(5000, async () =>
+      (await state()).clusters.every((c: any) => c.reachable),
+    );
+  });
+
+  it('shows our own write in the very next read, before the watch has delivered it', async () => {
+    for (const c of ['east', 'west'])
+      sandbox.faults.cluster(c).watchEventDelayMs = 3000;
+    const intent = {
+      split: [
+        { version: 'v1', weight: 60 },
+        { version: 'v3', weight: 40 },
+      ],
+    };
+    const applied = await request(server)
+      .post(`${path}/apply`)
+      .set('Authorization', auth())
+      .send({ intent, revision: (await state()).revision });
+    expect(applied.body.ok).toBe(true);
+    const next = await state();
+    expect(next.intent.split).toEqual(intent.split);
+    expect(next.revision).toBe(applied.body.revision);
+  });
+
+  it('makes no list or watch for a state read, the status page, or the metrics route once synced', async () => {
+    await state();
+    await request(server)
+      .get('/api/mesh/meshes/demo/status')
+      .set('Authorization', auth());
+    sandbox.faults.reset();
+    await state();
+    const status = await request(server)
+      .get('/api/mesh/meshes/demo/status')
+      .set('Authorization', auth());
+    expect(status.status).toBe(200);
+    await request(server).get(`${path}/metrics`).set('Authorization', auth());
+    for (const c of ['east', 'west', 'edge']) {
+      const verbs = Object.keys(counts(c));
+      expect(verbs.filter(v => /^(list|watch) /.test(v))).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,221 @@
+import {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  routedHosts,
+  RoutingObject,
+  VERSION_OF_LABEL,
+} from '@meshtraffic/backstage-plugin-mesh-common';
+import { Indexer, Keyed } from './ObjectIndex';
+
+/**
+ * One kind the backend watches: where it lives in the API, what of each object is kept (never
+ * managedFields, never status it does not show) and what it is found by.
+ */
+export interface WatchedKind<T extends Keyed> {
+  kind: string;
+  /** The cluster-wide list path. */
+  path: string;
+  /** A kind whose CRD a cluster may lack (Gateway API, Argo Rollouts): absent lists as empty. */
+  optional?: boolean;
+  slim(raw: any): T;
+  indexers: Record<string, Indexer<T>>;
+}
+
+/** JSON's own values only: client-node's typed answers carry `undefined` fields and Dates. */
+const plain = <V>(v: V): V =>
+  v === undefined ? v : JSON.parse(JSON.stringify(v));
+
+function slimMetadata(raw: any) {
+  const m = raw?.metadata ?? {};
+  return {
+    name: m.name,
+    ...(m.namespace ? { namespace: m.namespace } : {}),
+    ...(m.uid ? { uid: m.uid } : {}),
+    ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
+    ...(m.generation !== undefined ? { generation: m.generation } : {}),
+    ...(m.labels ? { labels: plain(m.labels) } : {}),
+    ...(m.annotations ? { annotations: plain(m.annotations) } : {}),
+    ...(m.ownerReferences ? { ownerReferences: plain(m.ownerReferences) } : {}),
+  };
+}
+
+const byNamespace = (o: Keyed) =>
+  o.metadata.namespace ? [o.metadata.namespace] : [];
+
+/** Routing objects keep metadata and spec: the classification reads both, nothing else. */
+function routingKind(
+  kind: RoutingObject['kind'],
+  apiVersion: string,
+  path: string,
+  optional = false,
+): WatchedKind<RoutingObject> {
+  return {
+    kind,
+    path,
+    optional,
+    slim: raw =>
+      ({
+        apiVersion,
+        kind,
+        metadata: slimMetadata(raw),
+        spec: plain(raw.spec ?? {}),
+      } as RoutingObject),
+    indexers: ROUTING_INDEXERS,
+  };
+}
+
+/** What a host's read looks routing objects up by: every way an object can concern a host. */
+export const ROUTING_INDEXERS: Record<string, Indexer<RoutingObject>> = {
+  host: o => (o.kind === 'Service' ? [] : routedHosts(o)),
+  name: o => [`${o.metadata.namespace}/${o.metadata.name}`],
+  versionOf: o => {
+    const of = o.metadata.labels?.[VERSION_OF_LABEL];
+    return of ? [`${o.metadata.namespace}/${of}`] : [];
+  },
+  namespace: byNamespace,
+  ours: o =>
+    o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE &&
+    (o.kind === 'VirtualService' || o.kind === 'HTTPRoute')
+      ? ['ours']
+      : [],
+};
+
+export const VIRTUAL_SERVICES = routingKind(
+  'VirtualService',
+  'networking.istio.io/v1',
+  '/apis/networking.istio.io/v1/virtualservices',
+);
+export const DESTINATION_RULES = routingKind(
+  'DestinationRule',
+  'networking.istio.io/v1',
+  '/apis/networking.istio.io/v1/destinationrules',
+);
+export const HTTP_ROUTES = routingKind(
+  'HTTPRoute',
+  'gateway.networking.k8s.io/v1',
+  '/apis/gateway.networking.k8s.io/v1/httproutes',
+  true,
+);
+export const SERVICES = routingKind('Service', 'v1', '/api/v1/services');
+
+/** A Deployment, StatefulSet or Rollout, as far as versions, replicas and istiod's image go. */
+export interface CachedWorkload extends Keyed {
+  metadata: Keyed['metadata'] & { labels?: Record<string, string> };
+  spec: {
+    replicas?: number;
+    template: {
+      metadata: { labels?: Record<string, string> };
+      spec: { containers: Array<{ name: string; image?: string }> };
+    };
+  };
+  status: { readyReplicas?: number };
+}
+
+function workloadKind(
+  kind: string,
+  path: string,
+  optional = false,
+): WatchedKind<CachedWorkload> {
+  return {
+    kind,
+    path,
+    optional,
+    slim: raw => ({
+      metadata: slimMetadata({
+        metadata: {
+          name: raw.metadata?.name,
+          namespace: raw.metadata?.namespace,
+          resourceVersion: raw.metadata?.resourceVersion,
+          labels: raw.metadata?.labels,
+        },
+      }),
+      spec: {
+        ...(raw.spec?.replicas !== undefined
+          ? { replicas: raw.spec.replicas }
+          : {}),
+        template: {
+          metadata: {
+            ...(raw.spec?.template?.metadata?.labels
+              ? { labels: plain(raw.spec.template.metadata.labels) }
+              : {}),
+          },
+          spec: {
+            containers: (raw.spec?.template?.spec?.containers ?? []).map(
+              (c: any) => ({ name: c.name, image: c.image }),
+            ),
+          },
+        },
+      },
+      status: {
+        ...(raw.status?.readyReplicas !== undefined
+          ? { readyReplicas: raw.status.readyReplicas }
+          : {}),
+      },
+    }),
+    indexers: { namespace: byNamespace },
+  };
+}
+
+export const DEPLOYMENTS = workloadKind(
+  'Deployment',
+  '/apis/apps/v1/deployments',
+);
+export const STATEFUL_SETS = workloadKind(
+  'StatefulSet',
+  '/apis/apps/v1/statefulsets',
+);
+export const ARGO_ROLLOUTS = workloadKind(
+  'Rollout',
+  '/apis/argoproj.io/v1alpha1/rollouts',
+  true,
+);
+
+export interface CachedNamespace extends Keyed {
+  metadata: Keyed['metadata'] & {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+}
+
+export const NAMESPACES: WatchedKind<CachedNamespace> = {
+  kind: 'Namespace',
+  path: '/api/v1/namespaces',
+  slim: raw => ({
+    metadata: slimMetadata({
+      metadata: {
+        name: raw.metadata?.name,
+        resourceVersion: raw.metadata?.resourceVersion,
+        labels: raw.metadata?.labels,
+        annotations: raw.metadata?.annotations,
+      },
+    }),
+  }),
+  indexers: { all: () => ['all'] },
+};
+
+const INJECTED_ANNOTATION = 'sidecar.istio.io/status';
+
+/** A pod is kept as its name, namespace and whether it runs a sidecar: the status page counts them. */
+export interface CachedPod extends Keyed {
+  injected: boolean;
+}
+
+export const PODS: WatchedKind<CachedPod> = {
+  kind: 'Pod',
+  path: '/api/v1/pods',
+  slim: raw => ({
+    metadata: {
+      name: raw.metadata?.name,
+      namespace: raw.metadata?.namespace,
+      resourceVersion: raw.metadata?.resourceVersion,
+    },
+    injected:
+      Boolean(raw.metadata?.annotations?.[INJECTED_ANNOTATION]) ||
+      Boolean(raw.spec?.containers?.some((c: any) => c.name === 'istio-proxy')),
+  }),
+  indexers: {
+    namespace: byNamespace,
+    injected: p =>
+      p.injected && p.metadata.namespace ? [p.metadata.namespace] : [],
+  },
+};

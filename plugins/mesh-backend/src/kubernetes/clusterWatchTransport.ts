@@ -1,0 +1,79 @@
+import {
+  ApiException,
+  createConfiguration,
+  HttpMethod,
+  KubeConfig,
+  RequestContext,
+  ServerConfiguration,
+  Watch,
+} from '@kubernetes/client-node';
+import { ClusterConfig } from '../config/readMeshConfig';
+import { ClusterAuthentication } from './clusterAuthentication';
+import { ClusterTimeoutError } from './clusterErrors';
+import { ListPage, WatchTransport } from './cache/WatchTransport';
+
+/**
+ * A cache's calls to one cluster through client-node, with the cluster's authentication (its
+ * current credential, its kept-alive agent): list pages through client-node's HTTP library, and
+ * streams through its `Watch`, which asks a KubeConfig only for the server and the fetch options:
+ * the same credential and agent every other call of the backend uses.
+ */
+export function clusterWatchTransport(
+  cluster: ClusterConfig,
+  authentication: ClusterAuthentication,
+): WatchTransport {
+  const server = cluster.url.replace(/\/$/, '');
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: authentication },
+  });
+  const kubeConfig = {
+    getCurrentCluster: () => ({ name: cluster.name, server }),
+    applyToFetchOptions: async () => {
+      const context = new RequestContext(server, HttpMethod.GET);
+      await authentication.applySecurityAuthentication(context);
+      return { agent: context.getAgent(), headers: context.getHeaders() };
+    },
+  } as unknown as KubeConfig;
+
+  return {
+    async listPage(path, query): Promise<ListPage> {
+      const context = configuration.baseServer.makeRequestContext(
+        path,
+        HttpMethod.GET,
+      );
+      for (const [k, v] of Object.entries(query)) context.setQueryParam(k, v);
+      context.setHeaderParam('Accept', 'application/json');
+      await authentication.applySecurityAuthentication(context);
+      const deadline = AbortSignal.timeout(cluster.requestTimeoutMs);
+      context.setSignal(deadline);
+      try {
+        const response = await configuration.httpApi.send(context).toPromise();
+        const text = await response.body.text();
+        if (response.httpStatusCode < 200 || response.httpStatusCode > 299)
+          throw new ApiException(
+            response.httpStatusCode,
+            `list ${path} answered ${response.httpStatusCode}`,
+            text,
+            response.headers,
+          );
+        return JSON.parse(text);
+      } catch (e) {
+        if (deadline.aborted)
+          throw new ClusterTimeoutError(cluster.name, cluster.requestTimeoutMs);
+        throw e;
+      }
+    },
+    watch(path, query, onEvent, onDone) {
+      return new Watch(kubeConfig).watch(path, query, onEvent, err => {
+        // client-node reports a refused watch by its HTTP status: give it the shape of an answer.
+        const status = (err as { statusCode?: unknown } | null)?.statusCode;
+        onDone(
+          typeof status === 'number'
+            ? new ApiException(status, String(err), undefined, {})
+            : err,
+        );
+      });
+    },
+  };
+}
