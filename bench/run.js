@@ -10,7 +10,7 @@
 require('@backstage/cli/config/nodeTransform.cjs');
 const { writeReport } = require('./lib/report.ts');
 
-const ALL = ['generator', 'stateRead', 'applyFanOut', 'bundleSize'];
+const ALL = ['generator', 'stateRead', 'meshSize', 'applyFanOut', 'bundleSize'];
 
 async function main() {
   const chosen = process.argv.slice(2).filter(a => !a.startsWith('-'));

@@ -13,10 +13,11 @@ import {
 
 const root = path.resolve(__dirname, '../..');
 
-/** A multi-primary mesh of n clusters, reviews v1 and v2 running on each. */
-export function primaries(n: number): Topology {
+/** A multi-primary mesh of n clusters, reviews v1 and v2 running on each; other teams' routing as `filler` says. */
+export function primaries(n: number, filler?: Topology['filler']): Topology {
   const names = Array.from({ length: n }, (_, i) => `c${i + 1}`);
   return {
+    ...(filler ? { filler } : {}),
     meshes: [
       {
         id: 'bench',
@@ -49,6 +50,7 @@ export const target = {
 
 export interface BenchSandbox {
   clusters: string[];
+  adminUrl: string;
   kubeconfigPath: string;
   stop(): Promise<void>;
 }
@@ -60,11 +62,12 @@ export interface BenchSandbox {
 export async function latencySandbox(
   n: number,
   latencyMs: number,
+  filler?: Topology['filler'],
 ): Promise<BenchSandbox> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
   const topologyFile = path.join(dir, 'topology.yaml');
   const kubeconfigPath = path.join(dir, 'kubeconfig');
-  fs.writeFileSync(topologyFile, stringify(primaries(n)));
+  fs.writeFileSync(topologyFile, stringify(primaries(n, filler)));
   const child = spawn(
     process.execPath,
     [
@@ -103,6 +106,7 @@ export async function latencySandbox(
   );
   return {
     clusters,
+    adminUrl,
     kubeconfigPath,
     stop: async () => {
       process.off('exit', orphaned);
@@ -147,7 +151,13 @@ export async function meshServices(
   const services = await meshServicesFor(meshConfig, db);
   // Warm: the first call to each cluster opens its connection; a portal's are open long since.
   await services.status.get(target);
-  return { ...services, close: () => db.destroy() };
+  return {
+    ...services,
+    close: async () => {
+      services.registry.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** One round trip to one cluster over a kept-alive connection, for the limits to be made of. */
@@ -156,11 +166,29 @@ export async function oneRoundTrip(
 ): Promise<() => Promise<void>> {
   const cluster = services.registry.mesh('bench')!.clusters[0];
   const client = services.registry.client(cluster);
-  // A resource request through the backend's own client, kept alive, so the cluster's added
-  // latency and the client's own cost apply as they do to the product's calls.
+  // A request through the backend's own client, kept alive, so the cluster's added latency and
+  // the client's own cost apply as they do to the product's calls (reads go to the watch caches).
   const call = async () => {
-    await client.workloads('bookinfo', 'none');
+    await client.kubernetesVersion();
   };
   await call();
   return call;
+}
+
+/** Requests each cluster has answered since its counters were last reset, summed. */
+export async function requestsAnswered(sandbox: BenchSandbox): Promise<number> {
+  const clusters: Array<{ requests: Record<string, number> }> = await (
+    await fetch(`${sandbox.adminUrl}/clusters`)
+  ).json();
+  return clusters
+    .flatMap(c => Object.values(c.requests))
+    .reduce((a, b) => a + b, 0);
+}
+
+export async function resetCounters(sandbox: BenchSandbox) {
+  await Promise.all(
+    sandbox.clusters.map(name =>
+      fetch(`${sandbox.adminUrl}/clusters/${name}/reset`, { method: 'POST' }),
+    ),
+  );
 }

@@ -107,6 +107,11 @@ export function seedTopology(
         );
     }
   }
+  if (topology.filler)
+    for (const name of clusters.keys())
+      seedFiller(clusters.get(name)!, topology.filler, n =>
+        namespaces.ensure(name, n),
+      );
   for (const { cluster, object } of topology.objects ?? []) {
     const target = clusters.get(cluster);
     if (!target)
@@ -305,4 +310,49 @@ function resourceTypeOf(object: {
       `topology: cannot seed ${object.apiVersion} ${object.kind}`,
     );
   return t;
+}
+
+/** Other teams' routing: a VirtualService and a DestinationRule per host, none of them ours. */
+function seedFiller(
+  cluster: SimulatedCluster,
+  filler: NonNullable<Topology['filler']>,
+  ensureNamespace: (name: string) => void,
+) {
+  const spread = filler.namespaces ?? 100;
+  for (let i = 0; i < filler.routingPairs; i++) {
+    const namespace = `filler-${i % spread}`;
+    const name = `svc-${i}`;
+    const host = `${name}.${namespace}.svc.cluster.local`;
+    ensureNamespace(namespace);
+    cluster.seed(type('VirtualService'), {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name, namespace, labels: { team: `team-${i % 40}` } },
+      spec: {
+        hosts: [host],
+        http: [
+          {
+            timeout: '3s',
+            retries: { attempts: 2, perTryTimeout: '1s' },
+            route: [
+              { destination: { host, subset: 'v1' }, weight: 90 },
+              { destination: { host, subset: 'v2' }, weight: 10 },
+            ],
+          },
+        ],
+      },
+    });
+    cluster.seed(type('DestinationRule'), {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name, namespace },
+      spec: {
+        host,
+        subsets: [
+          { name: 'v1', labels: { version: 'v1' } },
+          { name: 'v2', labels: { version: 'v2' } },
+        ],
+      },
+    });
+  }
 }

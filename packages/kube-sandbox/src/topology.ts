@@ -63,6 +63,12 @@ export interface Topology {
   behaviours?: Array<BehaviourScope & Partial<Behaviour>>;
   /** Raw objects to seed, per cluster. */
   objects?: Array<{ cluster: string; object: Record<string, any> }>;
+  /**
+   * Other teams' routing, for production-size meshes: on every cluster, this many
+   * VirtualServices and as many DestinationRules, each for its own host, spread over
+   * `namespaces` namespaces (100 by default).
+   */
+  filler?: { routingPairs: number; namespaces?: number };
 }
 
 export function loadTopology(file: string): Topology {

@@ -320,13 +320,13 @@ export class WatchedCollection<T extends Keyed> {
       let ours = false;
       let open = false;
       let done = false;
-      // A stream that goes quiet past its own timeout is a dead connection nobody closed.
+      const seconds = Math.round(
+        this.options.watchSeconds * (0.8 + Math.random() * 0.4),
+      );
+      // A stream that stays quiet past its own timeout is a dead connection nobody closed.
       let heard = Date.now();
-      const quietLimitMs = (this.options.watchSeconds + 60) * 1000;
       const watchdog = setInterval(() => {
-        if (Date.now() - heard > quietLimitMs) {
-          this.abort?.abort();
-        }
+        if (Date.now() - heard > (seconds + 60) * 1000) this.abort?.abort();
       }, 10_000);
       watchdog.unref?.();
       const finish = (err: unknown) => {
@@ -334,15 +334,12 @@ export class WatchedCollection<T extends Keyed> {
         done = true;
         clearInterval(watchdog);
         if (expired) reject(new WatchExpired());
-        else if (err && !ours && !(open && this.stopped)) {
+        else if (err && !ours && !this.stopped) {
           // A stream that was open and broke is watched again at once; one that never opened failed.
           if (open) resolve();
           else reject(err);
         } else resolve();
       };
-      const seconds = Math.round(
-        this.options.watchSeconds * (0.8 + Math.random() * 0.4),
-      );
       this.transport
         .watch(
           this.kind.path,

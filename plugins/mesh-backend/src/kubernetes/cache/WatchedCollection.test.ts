@@ -1,0 +1,128 @@
+import { RoutingObject } from '@meshtraffic/backstage-plugin-mesh-common';
+import { ObjectIndex } from './ObjectIndex';
+import { ROUTING_INDEXERS, VIRTUAL_SERVICES } from './watchedKinds';
+import {
+  DEFAULT_COLLECTION_OPTIONS,
+  WatchedCollection,
+} from './WatchedCollection';
+import { ListPage, WatchTransport } from './WatchTransport';
+
+const vs = (
+  name: string,
+  rv: string,
+  host = `${name}.bookinfo.svc.cluster.local`,
+) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: {
+    name,
+    namespace: 'bookinfo',
+    resourceVersion: rv,
+    managedFields: [{ manager: 'kubectl' }],
+  },
+  spec: { hosts: [host] },
+});
+
+/** A transport whose pages and stream the test drives, to pin the collection's own rules. */
+function scripted(pages: ListPage[]) {
+  let emit: ((type: string, object: any) => void) | undefined;
+  const transport: WatchTransport = {
+    listPage: async (_path, query) =>
+      pages[query.continue ? Number(query.continue) : 0],
+    watch: async (_path, _query, onEvent) => {
+      emit = onEvent;
+      return new AbortController();
+    },
+  };
+  return {
+    transport,
+    event: (type: string, object: any) => emit!(type, object),
+    watching: () => emit !== undefined,
+  };
+}
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++)
+    await new Promise(r => setTimeout(r, 5));
+};
+
+describe('ObjectIndex', () => {
+  it('finds objects by each value an indexer gives, and forgets the old values when an object changes', () => {
+    const index = new ObjectIndex<RoutingObject>(ROUTING_INDEXERS);
+    index.set(VIRTUAL_SERVICES.slim(vs('a', '1', 'reviews')));
+    expect(
+      index
+        .find('host', 'reviews.bookinfo.svc.cluster.local')
+        .map(o => o.metadata.name),
+    ).toEqual(['a']);
+    index.set(VIRTUAL_SERVICES.slim(vs('a', '2', 'ratings')));
+    expect(index.find('host', 'reviews.bookinfo.svc.cluster.local')).toEqual(
+      [],
+    );
+    expect(index.count('host', 'ratings.bookinfo.svc.cluster.local')).toBe(1);
+    index.delete('bookinfo/a');
+    expect(index.size).toBe(0);
+    expect(index.values('host')).toEqual([]);
+  });
+});
+
+describe('WatchedCollection', () => {
+  const options = { ...DEFAULT_COLLECTION_OPTIONS, pageSize: 1, sliceSize: 1 };
+
+  it('takes every page of the list, keeps no managedFields, then applies the watch', async () => {
+    const s = scripted([
+      {
+        items: [vs('a', '1')],
+        metadata: { resourceVersion: '5', continue: '1' },
+      },
+      { items: [vs('b', '2')], metadata: { resourceVersion: '5' } },
+    ]);
+    const c = new WatchedCollection(
+      VIRTUAL_SERVICES,
+      s.transport,
+      'east',
+      undefined,
+      options,
+    );
+    expect(await c.whenSynced(1000)).toBe(true);
+    expect(c.health()).toMatchObject({ synced: true, objects: 2 });
+    expect(c.get('bookinfo/a')!.metadata).not.toHaveProperty('managedFields');
+    await until(s.watching);
+    s.event('DELETED', vs('a', '6'));
+    s.event('ADDED', vs('c', '7'));
+    expect(c.get('bookinfo/a')).toBeUndefined();
+    expect(c.find('name', 'bookinfo/c')).toHaveLength(1);
+    c.stop();
+  });
+
+  it('shows our own write until the watch delivers it, and never over a later change someone else made', async () => {
+    const s = scripted([
+      { items: [vs('a', '1')], metadata: { resourceVersion: '1' } },
+    ]);
+    const c = new WatchedCollection(
+      VIRTUAL_SERVICES,
+      s.transport,
+      'east',
+      undefined,
+      options,
+    );
+    await c.whenSynced(1000);
+    await until(s.watching);
+    c.observe(vs('a', '3', 'ours'));
+    expect(c.find('host', 'ours.bookinfo.svc.cluster.local')).toHaveLength(1);
+    // An older event of the object does not hide our write.
+    s.event('MODIFIED', vs('a', '2', 'older'));
+    expect(c.get('bookinfo/a')!.spec).toEqual({ hosts: ['ours'] });
+    // Ours arrives, then someone else's: the watch is the truth again.
+    s.event('MODIFIED', vs('a', '3', 'ours'));
+    s.event('MODIFIED', vs('a', '4', 'theirs'));
+    expect(c.get('bookinfo/a')!.spec).toEqual({ hosts: ['theirs'] });
+    // A write answered after the watch already delivered a later version adds nothing.
+    c.observe(vs('a', '3', 'ours'));
+    expect(c.get('bookinfo/a')!.spec).toEqual({ hosts: ['theirs'] });
+    c.observeDeleted('bookinfo', 'a');
+    expect(c.get('bookinfo/a')).toBeUndefined();
+    expect(c.find('name', 'bookinfo/a')).toEqual([]);
+    c.stop();
+  });
+});
