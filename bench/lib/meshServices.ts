@@ -51,6 +51,7 @@ export const target = {
 export interface BenchSandbox {
   clusters: string[];
   adminUrl: string;
+  latencyMs: number;
   kubeconfigPath: string;
   stop(): Promise<void>;
 }
@@ -107,6 +108,7 @@ export async function latencySandbox(
   return {
     clusters,
     adminUrl,
+    latencyMs,
     kubeconfigPath,
     stop: async () => {
       process.off('exit', orphaned);
@@ -185,10 +187,17 @@ export async function requestsAnswered(sandbox: BenchSandbox): Promise<number> {
     .reduce((a, b) => a + b, 0);
 }
 
+/** Zeroes the request counters; a reset clears faults too, so the latency is set again. */
 export async function resetCounters(sandbox: BenchSandbox) {
   await Promise.all(
-    sandbox.clusters.map(name =>
-      fetch(`${sandbox.adminUrl}/clusters/${name}/reset`, { method: 'POST' }),
-    ),
+    sandbox.clusters.map(async name => {
+      const admin = `${sandbox.adminUrl}/clusters/${name}`;
+      await fetch(`${admin}/reset`, { method: 'POST' });
+      await fetch(`${admin}/latency`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ms: sandbox.latencyMs }),
+      });
+    }),
   );
 }

@@ -92,6 +92,9 @@ export function loadTopologies(files: string[]): Topology {
     workloads: join('workloads'),
     behaviours: join('behaviours'),
     objects: join('objects'),
+    ...(parts.find(t => t.filler)
+      ? { filler: parts.find(t => t.filler)!.filler }
+      : {}),
   } as Topology;
   validateTopology(merged, files.join(' + '));
   return merged;
