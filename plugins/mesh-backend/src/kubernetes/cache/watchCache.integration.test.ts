@@ -98,6 +98,26 @@ describe('the watch caches a replica reads through', () => {
     );
   });
 
+  it('refuses an apply planned before someone routed the host from another namespace, writing nothing', async () => {
+    const intent = { split: [{ version: 'v1', weight: 100 }] };
+    const plan = await request(server)
+      .post(`${path}/plan`)
+      .set('Authorization', auth())
+      .send({ intent });
+    const revision = (await state()).revision;
+    await kubectl(['apply', '-f', '-'], foreign('meanwhile'));
+    await within(1000, async () => (await state()).revision !== revision);
+    const writes = sandbox.servers.get('east')!.writes.list().length;
+    const applied = await request(server)
+      .post(`${path}/apply`)
+      .set('Authorization', auth())
+      .send({ intent, revision: plan.body.revision ?? revision });
+    expect(applied.status).toBe(409);
+    expect(applied.body.error.message).toMatch(/changed since you loaded it/);
+    expect(sandbox.servers.get('east')!.writes.list()).toHaveLength(writes);
+    await kubectl(['-n', 'default', 'delete', 'virtualservice', 'meanwhile']);
+  });
+
   it('resumes a cut watch from where it was: what changed meanwhile arrives once, with no new list', async () => {
     // The first attempt to watch again fails, so the change lands while no stream is open.
     sandbox.faults
