@@ -29,6 +29,7 @@ import { withDeadline } from './requestDeadline';
 import { MeshInventory } from './meshInventory';
 import { KindAccess, kindAccess } from './routingResources';
 import { ClusterCache } from './cache/ClusterCache';
+import { DEFAULT_COLLECTION_OPTIONS } from './cache/WatchedCollection';
 import { clusterWatchTransport } from './clusterWatchTransport';
 
 /** The one field manager every write of the product uses, so ownership is stable across replicas. */
@@ -82,9 +83,15 @@ export class ClusterClient {
   get cache(): ClusterCache {
     this.watched ??= new ClusterCache(
       this.cluster.name,
-      clusterWatchTransport(this.cluster, this.auth()),
+      clusterWatchTransport(this.cluster, this.auth(), () =>
+        this.credentials.forget(),
+      ),
       Math.max(this.cluster.requestTimeoutMs, 10_000),
       this.logger,
+      {
+        ...DEFAULT_COLLECTION_OPTIONS,
+        openTimeoutMs: Math.max(this.cluster.requestTimeoutMs, 5_000),
+      },
     );
     return this.watched;
   }
@@ -206,10 +213,15 @@ export class ClusterClient {
       const found = await this.read(options =>
         access.get(namespace, name, options),
       );
+      // What a write's unknown outcome turned out to be: the next read shows it too.
+      this.watched?.observe(kind, found);
       return { ...found, kind };
     } catch (e) {
       const c = classifyClusterError(e);
-      if (c.kind === 'status' && c.status === 404) return undefined;
+      if (c.kind === 'status' && c.status === 404) {
+        this.watched?.observeDeleted(kind, namespace, name);
+        return undefined;
+      }
       throw e;
     }
   }

@@ -9,7 +9,11 @@ import {
 } from '@kubernetes/client-node';
 import { ClusterConfig } from '../config/readMeshConfig';
 import { ClusterAuthentication } from './clusterAuthentication';
-import { ClusterTimeoutError } from './clusterErrors';
+import {
+  classifyClusterError,
+  ClusterTimeoutError,
+  isConnectionReset,
+} from './clusterErrors';
 import { ListPage, WatchTransport } from './cache/WatchTransport';
 
 /**
@@ -21,6 +25,8 @@ import { ListPage, WatchTransport } from './cache/WatchTransport';
 export function clusterWatchTransport(
   cluster: ClusterConfig,
   authentication: ClusterAuthentication,
+  /** A revoked or rotated credential (401): the next request asks for a new one. */
+  onUnauthorized: () => void,
 ): WatchTransport {
   const server = cluster.url.replace(/\/$/, '');
   const configuration = createConfiguration({
@@ -36,38 +42,50 @@ export function clusterWatchTransport(
     },
   } as unknown as KubeConfig;
 
+  async function listOnce(
+    path: string,
+    query: Record<string, string>,
+  ): Promise<ListPage> {
+    const context = configuration.baseServer.makeRequestContext(
+      path,
+      HttpMethod.GET,
+    );
+    for (const [k, v] of Object.entries(query)) context.setQueryParam(k, v);
+    context.setHeaderParam('Accept', 'application/json');
+    await authentication.applySecurityAuthentication(context);
+    const deadline = AbortSignal.timeout(cluster.requestTimeoutMs);
+    context.setSignal(deadline);
+    try {
+      const response = await configuration.httpApi.send(context).toPromise();
+      const text = await response.body.text();
+      if (response.httpStatusCode < 200 || response.httpStatusCode > 299)
+        throw new ApiException(
+          response.httpStatusCode,
+          `list ${path} answered ${response.httpStatusCode}`,
+          text,
+          response.headers,
+        );
+      return JSON.parse(text);
+    } catch (e) {
+      if (deadline.aborted)
+        throw new ClusterTimeoutError(cluster.name, cluster.requestTimeoutMs);
+      if (classifyClusterError(e).status === 401) onUnauthorized();
+      throw e;
+    }
+  }
+
   return {
-    async listPage(path, query): Promise<ListPage> {
-      const context = configuration.baseServer.makeRequestContext(
-        path,
-        HttpMethod.GET,
-      );
-      for (const [k, v] of Object.entries(query)) context.setQueryParam(k, v);
-      context.setHeaderParam('Accept', 'application/json');
-      await authentication.applySecurityAuthentication(context);
-      const deadline = AbortSignal.timeout(cluster.requestTimeoutMs);
-      context.setSignal(deadline);
-      try {
-        const response = await configuration.httpApi.send(context).toPromise();
-        const text = await response.body.text();
-        if (response.httpStatusCode < 200 || response.httpStatusCode > 299)
-          throw new ApiException(
-            response.httpStatusCode,
-            `list ${path} answered ${response.httpStatusCode}`,
-            text,
-            response.headers,
-          );
-        return JSON.parse(text);
-      } catch (e) {
-        if (deadline.aborted)
-          throw new ClusterTimeoutError(cluster.name, cluster.requestTimeoutMs);
-        throw e;
-      }
-    },
+    // A kept-alive connection the server closed just as the request went out: sent again once.
+    listPage: (path, query) =>
+      listOnce(path, query).catch(e => {
+        if (!isConnectionReset(e)) throw e;
+        return listOnce(path, query);
+      }),
     watch(path, query, onEvent, onDone) {
       return new Watch(kubeConfig).watch(path, query, onEvent, err => {
         // client-node reports a refused watch by its HTTP status: give it the shape of an answer.
         const status = (err as { statusCode?: unknown } | null)?.statusCode;
+        if (status === 401) onUnauthorized();
         onDone(
           typeof status === 'number'
             ? new ApiException(status, String(err), undefined, {})

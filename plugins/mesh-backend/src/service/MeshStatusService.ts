@@ -1,4 +1,5 @@
 import { NotFoundError } from '@backstage/errors';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
   classifyRouting,
   intentSummary,
@@ -132,20 +133,22 @@ export class MeshStatusService {
     reads: ClusterRead[],
   ): Promise<RoutedService> {
     // Each row reads its own host's objects from the cache's indexes: the page costs the routed
-    // services, not the mesh.
-    const held = (
-      await Promise.all(
-        reads
-          .filter(r => r.routing && r.client)
-          .map(async r => ({
-            cluster: r.status.name,
-            classified: classifyRouting(
-              target,
-              await r.client!.cache.routingFor(target),
-            ),
-          })),
-      )
-    ).filter(h => h.classified.objects.some(o => o.status !== 'foreign'));
+    // services, not the mesh. A cluster whose watch broke since it was read is left out of the row.
+    const held: Array<{
+      cluster: string;
+      classified: ReturnType<typeof classifyRouting>;
+    }> = [];
+    for (const r of reads.filter(x => x.routing && x.client)) {
+      const routing = await r
+        .client!.cache.routingFor(target)
+        .catch(() => undefined);
+      if (!routing) continue;
+      const classified = classifyRouting(target, routing);
+      if (classified.objects.some(o => o.status !== 'foreign'))
+        held.push({ cluster: r.status.name, classified });
+    }
+    // Rows are classified one macrotask each: a page of many routed services never holds the loop.
+    await yieldToLoop();
     const [[last], rollout] = await Promise.all([
       this.store.history(target.entityRef, 1),
       this.store.rollouts.inProgress(hostKey(target)),

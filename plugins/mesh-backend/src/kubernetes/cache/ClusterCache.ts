@@ -41,6 +41,7 @@ const ROUTING_KINDS = [VIRTUAL_SERVICES, DESTINATION_RULES, HTTP_ROUTES];
  */
 export class ClusterCache {
   private readonly collections = new Map<string, WatchedCollection<any>>();
+  private stopped = false;
 
   constructor(
     private readonly cluster: string,
@@ -54,6 +55,10 @@ export class ClusterCache {
   private collection<T extends Keyed>(
     kind: WatchedKind<T>,
   ): WatchedCollection<T> {
+    if (this.stopped)
+      throw new ClusterCacheStaleError(
+        `cluster ${this.cluster}: its watches are stopped (the backend is shutting down)`,
+      );
     let c = this.collections.get(kind.kind);
     if (!c) {
       c = new WatchedCollection(
@@ -145,10 +150,13 @@ export class ClusterCache {
 
   /** Every VirtualService and HTTPRoute the product wrote here: the status page's rows. */
   async ourRouting(): Promise<RoutingObject[]> {
-    const collections = await this.ready(ROUTING_KINDS);
-    return collections.flatMap(c =>
-      (c as WatchedCollection<RoutingObject>).find('ours', 'ours'),
-    );
+    // With Services: each row then reads its host through routingFor, which needs them too.
+    const collections = await this.ready([...ROUTING_KINDS, SERVICES]);
+    return collections
+      .filter(c => c.kind !== SERVICES)
+      .flatMap(c =>
+        (c as WatchedCollection<RoutingObject>).find('ours', 'ours'),
+      );
   }
 
   /** A service's versions here, from its Deployments, StatefulSets and Argo Rollouts. */
@@ -218,6 +226,7 @@ export class ClusterCache {
   }
 
   stop() {
+    this.stopped = true;
     for (const c of this.collections.values()) c.stop();
   }
 }

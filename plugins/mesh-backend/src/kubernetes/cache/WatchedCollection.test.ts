@@ -24,20 +24,31 @@ const vs = (
 });
 
 /** A transport whose pages and stream the test drives, to pin the collection's own rules. */
-function scripted(pages: ListPage[]) {
+function scripted(pages: ListPage[], opts: { hang?: boolean } = {}) {
   let emit: ((type: string, object: any) => void) | undefined;
+  let watches = 0;
+  let lists = 0;
   const transport: WatchTransport = {
-    listPage: async (_path, query) =>
-      pages[query.continue ? Number(query.continue) : 0],
-    watch: async (_path, _query, onEvent) => {
+    listPage: async (_path, query) => {
+      lists += 1;
+      return pages[query.continue ? Number(query.continue) : 0];
+    },
+    watch: (_path, _query, onEvent, onDone) => {
+      watches += 1;
       emit = onEvent;
-      return new AbortController();
+      const controller = new AbortController();
+      controller.signal.addEventListener('abort', () => onDone(null));
+      // A watch whose answer never comes: the promise never settles.
+      if (opts.hang) return new Promise<AbortController>(() => {});
+      return Promise.resolve(controller);
     },
   };
   return {
     transport,
     event: (type: string, object: any) => emit!(type, object),
     watching: () => emit !== undefined,
+    watches: () => watches,
+    lists: () => lists,
   };
 }
 
@@ -123,6 +134,72 @@ describe('WatchedCollection', () => {
     c.observeDeleted('bookinfo', 'a');
     expect(c.get('bookinfo/a')).toBeUndefined();
     expect(c.find('name', 'bookinfo/a')).toEqual([]);
+    c.stop();
+  });
+
+  it('leaves no phantom when we delete what only our create held, or when the watch already said it is gone', async () => {
+    const s = scripted([{ items: [], metadata: { resourceVersion: '1' } }]);
+    const c = new WatchedCollection(
+      VIRTUAL_SERVICES,
+      s.transport,
+      'east',
+      undefined,
+      options,
+    );
+    await c.whenSynced(1000);
+    await until(s.watching);
+    // Created, then deleted, before the watch delivered either.
+    c.observe(vs('b', '2'));
+    c.observeDeleted('bookinfo', 'b');
+    s.event('ADDED', vs('b', '2'));
+    expect(c.get('bookinfo/b')).toBeUndefined();
+    s.event('DELETED', vs('b', '3'));
+    expect(c.get('bookinfo/b')).toBeUndefined();
+    // An answer that comes after the watch had moved past it adds nothing.
+    c.observe(vs('b', '2'));
+    expect(c.get('bookinfo/b')).toBeUndefined();
+    c.stop();
+  });
+
+  it('reports an ERROR event from the server as broken, backs off, and lists again', async () => {
+    const s = scripted([
+      { items: [vs('a', '1')], metadata: { resourceVersion: '1' } },
+    ]);
+    const c = new WatchedCollection(
+      VIRTUAL_SERVICES,
+      s.transport,
+      'east',
+      undefined,
+      options,
+    );
+    await c.whenSynced(1000);
+    await until(s.watching);
+    s.event('ERROR', { kind: 'Status', code: 500, message: 'etcd is sick' });
+    await until(() => c.health().brokenSince !== undefined);
+    expect(c.health()).toMatchObject({ brokenSince: expect.any(String) });
+    expect(c.health().error).toMatch(/etcd is sick/);
+    await until(() => s.lists() === 2);
+    expect(s.lists()).toBe(2);
+    c.stop();
+  });
+
+  it('gives up on a watch whose answer never comes, and says the cluster is broken', async () => {
+    const s = scripted([{ items: [], metadata: { resourceVersion: '1' } }], {
+      hang: true,
+    });
+    const c = new WatchedCollection(
+      VIRTUAL_SERVICES,
+      s.transport,
+      'east',
+      undefined,
+      {
+        ...options,
+        openTimeoutMs: 100,
+      },
+    );
+    await c.whenSynced(1000);
+    await until(() => c.health().brokenSince !== undefined);
+    expect(c.health().error).toMatch(/did not answer within 100ms/);
     c.stop();
   });
 });

@@ -1,6 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { classifyClusterError, describeClusterError } from '../clusterErrors';
+import { ApiException } from '@kubernetes/client-node';
+import {
+  classifyClusterError,
+  ClusterTimeoutError,
+  describeClusterError,
+} from '../clusterErrors';
 import { keyOf, Keyed, ObjectIndex } from './ObjectIndex';
 import { WatchedKind } from './watchedKinds';
 import { WatchTransport } from './WatchTransport';
@@ -30,6 +35,12 @@ export interface CollectionOptions {
   overlayMs: number;
   /** How often a kind whose CRD is absent is looked for again. */
   absentRecheckMs: number;
+  /** How long a watch may take to open (its answer's headers). */
+  openTimeoutMs: number;
+  /** Silence after which an open stream is taken for a dead connection (bookmarks come about every minute). */
+  quietLimitMs: number;
+  /** A stream that ends sooner than this is retried after a backoff, not at once. */
+  shortStreamMs: number;
 }
 
 export const DEFAULT_COLLECTION_OPTIONS: CollectionOptions = {
@@ -38,7 +49,10 @@ export const DEFAULT_COLLECTION_OPTIONS: CollectionOptions = {
   watchSeconds: 300,
   maxBackoffMs: 30_000,
   overlayMs: 60_000,
-  absentRecheckMs: 5 * 60_000,
+  absentRecheckMs: 60_000,
+  openTimeoutMs: 30_000,
+  quietLimitMs: 150_000,
+  shortStreamMs: 1_000,
 };
 
 /** An object our own write answered (or removed), shown until the watch has delivered it. */
@@ -174,20 +188,27 @@ export class WatchedCollection<T extends Keyed> {
     return this.index.get(key);
   }
 
-  /** Our own write's answer: the next read shows it, whether or not the watch has delivered it yet. */
+  /**
+   * Our own write's answer: the next read shows it, whether or not the watch has delivered it
+   * yet. Nothing is added when the stream is already past it (the index has it, or what followed).
+   */
   observe(raw: unknown) {
-    if (!this.synced) return;
     const object = this.kind.slim(raw);
+    const rv = object.metadata.resourceVersion;
+    if (newer(rv, this.resourceVersion) === false) return;
     const key = keyOf(object);
     const held = this.index.get(key)?.metadata.resourceVersion;
-    if (held && newer(object.metadata.resourceVersion, held) === false) return;
+    if (held && newer(rv, held) === false) return;
     this.overlays.set(key, { object, at: Date.now() });
   }
 
-  /** Our own delete: the next read no longer shows the object. */
+  /**
+   * Our own delete: the next read no longer shows the object, also when only our create's answer
+   * held it (the watch then brings ADDED, then DELETED, and the tombstone lasts until the latter).
+   */
   observeDeleted(namespace: string | undefined, name: string) {
     const key = `${namespace ?? ''}/${name}`;
-    if (!this.synced || !this.index.get(key)) return;
+    if (!this.index.get(key) && !this.overlays.has(key)) return;
     this.overlays.set(key, { at: Date.now() });
   }
 
@@ -201,8 +222,12 @@ export class WatchedCollection<T extends Keyed> {
     return overlay;
   }
 
-  /** Drops an overlay once the watch or a list has caught up with it. */
-  private settle(key: string) {
+  /**
+   * Drops an overlay once the watch or a list has caught up with it: a tombstone when the object
+   * is gone; our object when the index holds it at its version or later, or when a deletion at a
+   * later version came after it.
+   */
+  private settle(key: string, deletedAt?: string) {
     const overlay = this.overlays.get(key);
     if (!overlay) return;
     const held = this.index.get(key);
@@ -210,18 +235,17 @@ export class WatchedCollection<T extends Keyed> {
       if (!held) this.overlays.delete(key);
       return;
     }
-    if (
-      held &&
-      newer(
-        overlay.object.metadata.resourceVersion,
-        held.metadata.resourceVersion,
-      ) !== true
-    )
-      this.overlays.delete(key);
+    const rv = overlay.object.metadata.resourceVersion;
+    const caughtUp = held
+      ? newer(rv, held.metadata.resourceVersion) !== true
+      : deletedAt !== undefined && newer(rv, deletedAt) !== true;
+    if (caughtUp) this.overlays.delete(key);
   }
 
   private async run() {
     let failures = 0;
+    let expiredInARow = 0;
+    let shortInARow = 0;
     while (!this.stopped) {
       try {
         if (this.resourceVersion === undefined) await this.relist();
@@ -230,40 +254,63 @@ export class WatchedCollection<T extends Keyed> {
           this.resourceVersion = undefined;
           continue;
         }
-        await this.watchOnce(() => {
+        const lived = await this.watchOnce(() => {
           // The stream is open: whatever broke before is mended, the history resumed.
           if (this.brokenSince)
             this.logger?.info(
               `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} is live again`,
             );
-          failures = 0;
           this.brokenSince = undefined;
+          failures = 0;
         });
+        // Streams that end as soon as they open, again and again (a proxy's idle timeout, a
+        // flapping link), are not opened again in a tight loop.
+        if (lived < this.options.shortStreamMs) {
+          shortInARow += 1;
+          if (shortInARow > 1) await this.sleep(this.backoff(shortInARow - 1));
+        } else {
+          shortInARow = 0;
+          expiredInARow = 0;
+        }
       } catch (e) {
         if (this.stopped) return;
         if (e instanceof WatchExpired) {
+          // The history is gone: until the new list is in, what is held may be old. Listed
+          // again at once; a list whose version has expired again by its watch backs off.
+          this.brokenSince ??= new Date();
+          this.lastError = 'the watch history expired (410 Gone)';
           this.resourceVersion = undefined;
+          expiredInARow += 1;
+          if (expiredInARow > 1) await this.sleep(this.backoff(expiredInARow));
           continue;
         }
-        if (classifyClusterError(e).status === 410)
-          this.resourceVersion = undefined;
         failures += 1;
+        const status = classifyClusterError(e).status;
+        // 410: list again; 404 on an optional kind: its CRD went away, the list will say so.
+        if (status === 410 || (status === 404 && this.kind.optional))
+          this.resourceVersion = undefined;
         const first = !this.brokenSince;
         this.brokenSince ??= new Date();
         this.lastError = describeClusterError(e);
         for (const w of this.syncWaiters) w();
-        const backoff = Math.min(
-          this.options.maxBackoffMs,
-          500 * 2 ** Math.min(failures - 1, 10),
-        );
+        const backoff = this.backoff(failures);
         // Once when it breaks; its retries are at debug level, its mending at info.
         (first ? this.logger?.warn : this.logger?.debug)?.call(
           this.logger,
-          `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} failed (${this.lastError}); trying again in ${backoff} ms`,
+          `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} failed (${this.lastError}); trying again in about ${backoff} ms`,
         );
-        await this.sleep(backoff * (0.75 + Math.random() * 0.5));
+        await this.sleep(backoff);
       }
     }
+  }
+
+  /** Exponential from half a second to the maximum, with jitter so clusters do not retry in step. */
+  private backoff(failures: number): number {
+    const base = Math.min(
+      this.options.maxBackoffMs,
+      500 * 2 ** Math.min(failures - 1, 10),
+    );
+    return Math.round(base * (0.75 + Math.random() * 0.5));
   }
 
   /** A full list, page by page, into a new index that replaces the old one only when complete. */
@@ -275,7 +322,7 @@ export class WatchedCollection<T extends Keyed> {
       let page;
       try {
         page = await this.transport.listPage(this.kind.path, {
-          limit: String(this.options.pageSize),
+          limit: String(this.kind.pageSize ?? this.options.pageSize),
           ...(continueToken ? { continue: continueToken } : {}),
         });
       } catch (e) {
@@ -291,6 +338,8 @@ export class WatchedCollection<T extends Keyed> {
       await this.takeIn(page.items, o => next.set(o));
       continueToken = page.metadata.continue || undefined;
     } while (continueToken && !this.stopped);
+    // A list cut short by stop() is not a list.
+    if (this.stopped) return;
     this.absent = false;
     this.index = next;
     this.resourceVersion = listVersion;
@@ -313,32 +362,74 @@ export class WatchedCollection<T extends Keyed> {
     }
   }
 
-  /** One watch stream from the current resourceVersion, until it ends. */
-  private watchOnce(opened: () => void): Promise<void> {
+  /**
+   * One watch stream from the current resourceVersion, until it ends; answers how long it was
+   * open. Rejects when it never opened (in time), when the server sent an ERROR event, or when
+   * the history expired (410).
+   */
+  private watchOnce(opened: () => void): Promise<number> {
     return new Promise((resolve, reject) => {
-      let expired = false;
-      let ours = false;
-      let open = false;
+      let controller: AbortController | undefined;
+      let failure: unknown;
+      let openedAt: number | undefined;
       let done = false;
+      const started = Date.now();
       const seconds = Math.round(
         this.options.watchSeconds * (0.8 + Math.random() * 0.4),
       );
-      // A stream that stays quiet past its own timeout is a dead connection nobody closed.
+      const timers: { watchdog?: NodeJS.Timeout } = {};
       let heard = Date.now();
-      const watchdog = setInterval(() => {
-        if (Date.now() - heard > (seconds + 60) * 1000) this.abort?.abort();
-      }, 10_000);
-      watchdog.unref?.();
       const finish = (err: unknown) => {
         if (done) return;
         done = true;
-        clearInterval(watchdog);
-        if (expired) reject(new WatchExpired());
-        else if (err && !ours && !this.stopped) {
-          // A stream that was open and broke is watched again at once; one that never opened failed.
-          if (open) resolve();
-          else reject(err);
-        } else resolve();
+        clearInterval(timers.watchdog);
+        controller?.abort();
+        this.abort = undefined;
+        if (failure) reject(failure);
+        else if (err && (openedAt === undefined || this.stopped)) reject(err);
+        else resolve(Date.now() - (openedAt ?? started));
+      };
+      // A stream quiet for longer than bookmarks ever leave it is a dead connection nobody
+      // closed; one whose headers never came is a request that hangs.
+      timers.watchdog = setInterval(() => {
+        if (openedAt === undefined) {
+          if (Date.now() - started > this.options.openTimeoutMs)
+            finish(
+              new ClusterTimeoutError(this.cluster, this.options.openTimeoutMs),
+            );
+        } else if (Date.now() - heard > this.options.quietLimitMs) {
+          controller?.abort();
+        }
+      }, 1_000);
+      timers.watchdog.unref?.();
+      const onEvent = (type: string, object: any) => {
+        if (done) return;
+        heard = Date.now();
+        try {
+          if (type === 'ERROR') {
+            failure =
+              object?.code === 410
+                ? new WatchExpired()
+                : new ApiException(
+                    object?.code ?? 500,
+                    object?.message ?? 'watch error',
+                    JSON.stringify(object ?? {}),
+                    {},
+                  );
+            // An error other than "too many requests" may mean what we hold is off: list again.
+            if (object?.code !== 429) this.resourceVersion = undefined;
+            finish(undefined);
+            return;
+          }
+          const version = object?.metadata?.resourceVersion;
+          if (type !== 'BOOKMARK') this.apply(type, object);
+          if (version) this.resourceVersion = version;
+        } catch (e) {
+          // An event we could not take in is a gap: list again, and say so.
+          this.resourceVersion = undefined;
+          failure = e;
+          finish(undefined);
+        }
       };
       this.transport
         .watch(
@@ -348,30 +439,19 @@ export class WatchedCollection<T extends Keyed> {
             allowWatchBookmarks: true,
             timeoutSeconds: seconds,
           },
-          (type, object) => {
-            heard = Date.now();
-            if (type === 'ERROR') {
-              if (object?.code === 410) expired = true;
-              else this.lastError = object?.message;
-              ours = true;
-              this.abort?.abort();
-              return;
-            }
-            const version = object?.metadata?.resourceVersion;
-            if (type !== 'BOOKMARK') this.apply(type, object);
-            if (version) this.resourceVersion = version;
-          },
+          onEvent,
           finish,
         )
-        .then(controller => {
-          this.abort = controller;
-          if (done) return;
-          open = true;
-          opened();
-          if (this.stopped) {
-            ours = true;
-            controller.abort();
+        .then(c => {
+          controller = c;
+          if (done) {
+            c.abort();
+            return;
           }
+          this.abort = c;
+          openedAt = Date.now();
+          opened();
+          if (this.stopped) finish(undefined);
         }, finish);
     });
   }
@@ -382,7 +462,10 @@ export class WatchedCollection<T extends Keyed> {
     if (type === 'DELETED') this.index.delete(key);
     else if (type === 'ADDED' || type === 'MODIFIED') this.index.set(object);
     else return;
-    this.settle(key);
+    this.settle(
+      key,
+      type === 'DELETED' ? object.metadata.resourceVersion : undefined,
+    );
   }
 
   private sleep(ms: number): Promise<void> {

@@ -125,7 +125,7 @@ describe('the watch caches a replica reads through', () => {
       .failNext({ verb: 'watch', resource: 'virtualservices', count: 1 });
     expect(sandbox.faults.cutWatches('east')).toBeGreaterThan(0);
     await kubectl(['apply', '-f', '-'], foreign('while-cut'));
-    await within(3000, async () =>
+    await within(5000, async () =>
       (await eastObjects()).includes('VirtualService default/while-cut'),
     );
     const objects = await eastObjects();
@@ -143,7 +143,7 @@ describe('the watch caches a replica reads through', () => {
     sandbox.faults.cutWatches('east');
     await kubectl(['apply', '-f', '-'], foreign('after-compaction'));
     sandbox.faults.compact('east');
-    await within(3000, async () =>
+    await within(5000, async () =>
       (await eastObjects()).includes('VirtualService default/after-compaction'),
     );
     expect(

@@ -17,6 +17,8 @@ export interface WatchedKind<T extends Keyed> {
   path: string;
   /** A kind whose CRD a cluster may lack (Gateway API, Argo Rollouts): absent lists as empty. */
   optional?: boolean;
+  /** Objects per list page, when not the default: a page of large objects is parsed in one go. */
+  pageSize?: number;
   slim(raw: any): T;
   indexers: Record<string, Indexer<T>>;
 }
@@ -203,6 +205,7 @@ export interface CachedPod extends Keyed {
 export const PODS: WatchedKind<CachedPod> = {
   kind: 'Pod',
   path: '/api/v1/pods',
+  pageSize: 100,
   slim: raw => ({
     metadata: {
       name: raw.metadata?.name,
