@@ -4,6 +4,7 @@ import {
   CanaryAnalysis,
   CanaryAnalysisState,
   ClusterCheck,
+  serviceHost,
   TrafficIntent,
   withCanary,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -15,7 +16,8 @@ import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { ANALYSIS_ACTOR } from './followCanary';
 import type { RolloutConductor } from '../rollout/RolloutConductor';
 import { clustersRunning, judgeVersionOn } from './judgeVersion';
-import { readinessChecks, withReadiness } from './readiness';
+import { readinessChecks, routedShare, withReadiness } from './readiness';
+import { callerFailureChecks, withCallerFailures } from './callerFailures';
 import { HostStandingCheck } from '../service/hostStanding';
 import { CanaryDecision, CanaryJudgement, judgeInterval } from './verdict';
 
@@ -123,9 +125,17 @@ export class CanaryAnalyst {
     }
     const auto = canary as AutoCanary;
     // What the clusters say of the candidate counts even when Prometheus cannot be read.
-    const readiness = readinessChecks(live, auto.candidate, intent);
-    const measured = await this.checks(live, auto, run);
-    const outcome = intervalOutcome(measured, readiness);
+    const [measured, callers] = await Promise.all([
+      this.checks(live, auto, run),
+      this.callerChecks(live, auto, run, intent),
+    ]);
+    const outcome = intervalOutcome(
+      measured,
+      withCallerFailures(
+        readinessChecks(live, auto.candidate, intent),
+        callers,
+      ),
+    );
     let decision = judgeInterval(outcome, auto, run, now);
     if (!live.intent && decision.action !== 'abort')
       decision = {
@@ -221,6 +231,36 @@ export class CanaryAnalyst {
       undefined,
       'historyId' in outcome ? outcome.historyId : undefined,
     );
+  }
+
+  /**
+   * What the callers' own proxies failed while a share goes to the candidate: requests that
+   * never reached it, which its own figures cannot show. Nothing when Prometheus cannot be read
+   * (the candidate's own checks then count the error).
+   */
+  private async callerChecks(
+    live: LiveState,
+    canary: AutoCanary,
+    run: CanaryRun,
+    intent: TrafficIntent,
+  ): Promise<ClusterCheck[]> {
+    if (routedShare(intent, canary.candidate) <= 0) return [];
+    const host = serviceHost(run.target);
+    try {
+      const figures = await this.metrics.callerFailures(
+        live.mesh,
+        host,
+        `${Math.max(1, Math.round(run.intervalMs / 1000))}s`,
+      );
+      return callerFailureChecks(
+        figures,
+        canary.analysis,
+        canary.candidate,
+        host,
+      );
+    } catch {
+      return [];
+    }
   }
 
   /** Each cluster where the candidate runs, judged; a Prometheus error is no verdict at all. */

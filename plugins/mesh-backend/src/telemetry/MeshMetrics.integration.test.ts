@@ -12,6 +12,14 @@ import {
   usePrometheusMesh,
 } from '../__testUtils__/prometheusMesh';
 import { MeshMetrics } from './MeshMetrics';
+import {
+  AppsV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { untilRead } from '../__testUtils__/untilWatched';
+import { callerFailureChecks } from '../analysis/callerFailures';
 
 const reviews = reviewsTarget;
 const host = 'reviews.bookinfo.svc.cluster.local';
@@ -60,6 +68,80 @@ describePrometheus('live traffic from a real Prometheus', () => {
       p99Ms: expect.any(Number),
     });
     expect(v3[0].p99Ms!).toBeGreaterThan(v3[0].p50Ms!);
+  }, 60_000);
+
+  it('counts the requests callers’ own proxies fail when the version they are routed to has no endpoint', async () => {
+    // The previous test left v1 80 / v3 20; v3 runs only on west.
+    const config = new KubeConfig();
+    config.loadFromFile(sandbox.kubeconfigPath);
+    config.setCurrentContext('west');
+    const west = config.makeApiClient(AppsV1Api);
+    const v3 = await west.readNamespacedDeployment({
+      name: 'reviews-v3',
+      namespace: 'bookinfo',
+    });
+    await west.deleteNamespacedDeployment({
+      name: 'reviews-v3',
+      namespace: 'bookinfo',
+    });
+    try {
+      await new Promise(r => setTimeout(r, 12_000));
+      const mesh = services.state.meshFor(reviews);
+      const figures = await new MeshMetrics().callerFailures(mesh, host, '10s');
+      expect(figures.map(f => f.cluster)).toEqual(['east', 'west']);
+      for (const f of figures) {
+        expect(f.requests).toBeGreaterThan(0);
+        expect(Math.abs(f.failed / f.requests - 0.2)).toBeLessThanOrEqual(0.05);
+      }
+      const checks = callerFailureChecks(
+        figures,
+        { successRateMin: 99, minRequests: 10 } as any,
+        'v3',
+        host,
+      );
+      expect(checks.map(c => [c.cluster, c.verdict])).toEqual([
+        ['east', 'fail'],
+        ['west', 'fail'],
+      ]);
+      expect(checks[0].reasons[0]).toMatch(
+        /failed at their own proxy .* the share routed to v3 finds no healthy endpoint/,
+      );
+    } finally {
+      // Back as it was, ready pods included: the sandbox keeps what a write says of status.
+      const { metadata, spec, status } = v3;
+      await west.createNamespacedDeployment({
+        namespace: 'bookinfo',
+        body: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: metadata!.name, labels: metadata!.labels },
+          spec,
+        },
+      });
+      await west.patchNamespacedDeployment(
+        {
+          name: metadata!.name!,
+          namespace: 'bookinfo',
+          body: {
+            status: {
+              readyReplicas: status?.readyReplicas,
+              replicas: status?.replicas,
+            },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      // The backend's caches see it ready again before the next test plans on it.
+      await untilRead(
+        () => services.state.read(reviews),
+        live =>
+          live.clusters.some(c =>
+            c.state.workloads.some(
+              w => w.version === 'v3' && w.readyReplicas > 0,
+            ),
+          ),
+      );
+    }
   }, 60_000);
 
   it('shows where a change landed: east’s callers follow a change stranded on east, west’s keep the old split', async () => {

@@ -10,12 +10,15 @@ import { PrometheusClient, Sample } from './PrometheusClient';
 import {
   callerRate,
   latencyPercentile,
+  callerLocalFailures,
+  callerRequests,
   requestCount,
   requestRate,
   successRate,
   versionRate,
 } from './promql';
 import { CandidateFigures } from '../analysis/verdict';
+import { CallerFailures } from '../analysis/callerFailures';
 
 const finite = (n: number | undefined) =>
   n !== undefined && Number.isFinite(n) ? n : undefined;
@@ -128,6 +131,33 @@ export class MeshMetrics {
         ? { latencyMs: latency.get(name) }
         : {}),
     }));
+  }
+
+  /**
+   * Per calling cluster, the requests sent to a host over an interval and those its callers'
+   * proxies failed themselves (no healthy endpoint where the routing sent them).
+   */
+  async callerFailures(
+    mesh: MeshConfig,
+    host: string,
+    window: string,
+  ): Promise<CallerFailures[]> {
+    const client = this.client(mesh);
+    const [failures, totals] = await Promise.all([
+      client.query(callerLocalFailures(host, window)),
+      client.query(callerRequests(host, window)),
+    ]);
+    const cluster = clusterNames(mesh);
+    const failed = new Map(
+      failures.map(s => [cluster(s.metric.source_cluster), s.value]),
+    );
+    return totals
+      .map(s => ({
+        cluster: cluster(s.metric.source_cluster),
+        requests: finite(s.value) ?? 0,
+        failed: finite(failed.get(cluster(s.metric.source_cluster))) ?? 0,
+      }))
+      .sort((a, b) => a.cluster.localeCompare(b.cluster));
   }
 
   /**

@@ -84,3 +84,24 @@ export function requestCount(host: string, window: string) {
     'destination',
   )}[${window}]))`;
 }
+
+/**
+ * Requests the callers' proxies answered themselves with a 5xx, per calling cluster: Envoy's own
+ * 503 when the version it was routed to has no healthy endpoint (UH, NR). No destination proxy
+ * saw them, so only `reporter="source"` has them, with no destination version.
+ */
+export function callerLocalFailures(host: string, window: string) {
+  return `sum by (source_cluster) (increase(istio_requests_total${selector(
+    host,
+    'source',
+    ',destination_version="unknown",response_code=~"5.."',
+  )}[${window}]))`;
+}
+
+/** Requests the callers in each cluster sent to the host over the window, as their proxies count them. */
+export function callerRequests(host: string, window: string) {
+  return `sum by (source_cluster) (increase(istio_requests_total${selector(
+    host,
+    'source',
+  )}[${window}]))`;
+}
