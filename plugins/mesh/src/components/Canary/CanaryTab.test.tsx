@@ -218,6 +218,17 @@ describe('CanaryTab', () => {
       split: [{ version: 'v1', weight: 100 }],
       mirror: { version: 'v2', percent: 25 },
     });
+    fireEvent.change(field('Ends by itself after (optional)'), {
+      target: { value: '30m' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Review mirror' }));
+    expect(onReview).toHaveBeenLastCalledWith(
+      {
+        split: [{ version: 'v1', weight: 100 }],
+        mirror: { version: 'v2', percent: 25 },
+      },
+      { mirror: { for: '30m' } },
+    );
     fireEvent.change(field('Mirror to'), { target: { value: '' } });
     fireEvent.click(screen.getByRole('button', { name: 'Review mirror' }));
     expect(onReview).toHaveBeenLastCalledWith({

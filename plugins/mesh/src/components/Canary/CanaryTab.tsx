@@ -4,6 +4,7 @@ import { Box, Button, Grid, Typography } from '@material-ui/core';
 import {
   analysisLimits,
   CANARY_TESTERS_ROUTE,
+  Expires,
   IntentIssue,
   routeNamed,
   ruleOf,
@@ -36,7 +37,7 @@ export interface CanaryTabProps {
   versions: string[];
   disabledReason?: string;
   issues?: IntentIssue[];
-  onReview(intent: TrafficIntent): void;
+  onReview(intent: TrafficIntent, expires?: Expires): void;
   /** The entity, for its canary analysis; without it the analysis panel is not shown. */
   entity?: CompoundEntityRef;
   /** The analysis changed the routing: load it again. */
@@ -59,7 +60,7 @@ type Common = {
   versions: string[];
   disabled: boolean;
   issues: IntentIssue[];
-  onReview(intent: TrafficIntent): void;
+  onReview(intent: TrafficIntent, expires?: Expires): void;
 };
 
 /** A running canary: where it stands, and Advance, Promote, Abort. */
@@ -288,12 +289,14 @@ const Mirroring = ({
   const [mirrorPercent, setMirrorPercent] = useState(
     String(intent.mirror?.percent ?? 10),
   );
+  const [endsAfter, setEndsAfter] = useState('');
   const mirror = mirrorVersion
     ? {
         version: mirrorVersion,
         percent: numberOrUndefined(mirrorPercent) ?? NaN,
       }
     : null;
+  const ends = mirror ? endsAfter.trim() : '';
   return (
     <InfoCard
       title="Mirroring"
@@ -318,12 +321,30 @@ const Mirroring = ({
         onChange={e => setMirrorPercent(e.target.value)}
         issue={issueAt(issues, 'mirror.percent')}
       />
+      <IntentTextField
+        label="Ends by itself after (optional)"
+        fullWidth
+        value={endsAfter}
+        disabled={disabled || !mirrorVersion}
+        helperText="e.g. 30m: mirroring is removed then, on every cluster"
+        onChange={e => setEndsAfter(e.target.value)}
+        issue={
+          issueAt(issues, 'expires.mirror.for') ??
+          issueAt(issues, 'expires.mirror')
+        }
+      />
       <Box mt={2}>
         <Button
           variant="contained"
           color="primary"
           disabled={disabled}
-          onClick={() => onReview(withMirror(intent, mirror))}
+          onClick={() =>
+            ends
+              ? onReview(withMirror(intent, mirror), {
+                  mirror: { for: ends },
+                })
+              : onReview(withMirror(intent, mirror))
+          }
         >
           Review mirror
         </Button>

@@ -53,6 +53,36 @@ describe('RoutesTab', () => {
     });
   });
 
+  it('lets the routes a review adds end by themselves, and only those', async () => {
+    const onReview = jest.fn();
+    await renderInTestApp(
+      <RoutesTab
+        intent={intent}
+        versions={['v1', 'v2', 'v3']}
+        clusters={['east', 'west']}
+        onReview={onReview}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Add a route' }));
+    fireEvent.change(screen.getByLabelText('Route 2: name'), {
+      target: { value: 'debug' },
+    });
+    fireEvent.change(
+      screen.getByLabelText('debug match 1 condition 1: value'),
+      { target: { value: 'yes' } },
+    );
+    fireEvent.change(
+      screen.getByLabelText(
+        'Routes added here end by themselves after (optional)',
+      ),
+      { target: { value: '2h' } },
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(onReview.mock.calls[0][1]).toEqual({
+      routes: { debug: { for: '2h' } },
+    });
+  });
+
   it('matches on several conditions and alternatives, and removes a route', async () => {
     const onReview = jest.fn();
     await renderInTestApp(

@@ -1,8 +1,11 @@
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import {
+  Expires,
   IntentIssue,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { issueAt } from '../fields/intentIssues';
+import { IntentTextField } from '../fields/IntentTextField';
 import { useState } from 'react';
 import { DisabledReason } from '../fields/DisabledReason';
 import { RouteEditor } from './RouteEditor';
@@ -15,7 +18,13 @@ export interface RoutesTabProps {
   clusters: string[];
   disabledReason?: string;
   issues?: IntentIssue[];
-  onReview(intent: TrafficIntent): void;
+  onReview(intent: TrafficIntent, expires?: Expires): void;
+}
+
+/** The routes a review adds (by name): the ones "ends by itself after" applies to. */
+function addedRoutes(before: TrafficIntent, after: TrafficIntent): string[] {
+  const had = new Set((before.routes ?? []).map(r => r.name));
+  return (after.routes ?? []).map(r => r.name).filter(n => !had.has(n));
 }
 
 /**
@@ -30,6 +39,17 @@ export const RoutesTab = (props: RoutesTabProps) => {
   const [drafts, setDrafts] = useState<RouteDraft[]>(() =>
     (intent.routes ?? []).map(draftOf),
   );
+  const [endsAfter, setEndsAfter] = useState('');
+  const review = () => {
+    const next = intentWithRoutes(intent, drafts);
+    const ends = endsAfter.trim();
+    const added = addedRoutes(intent, next);
+    if (!ends || !added.length) props.onReview(next);
+    else
+      props.onReview(next, {
+        routes: Object.fromEntries(added.map(n => [n, { for: ends }])),
+      });
+  };
   const update = (i: number, next: RouteDraft) =>
     setDrafts(all => all.map((d, k) => (k === i ? next : d)));
   return (
@@ -57,6 +77,17 @@ export const RoutesTab = (props: RoutesTabProps) => {
           />
         </Grid>
       ))}
+      <Grid item xs={12} md={4}>
+        <IntentTextField
+          label="Routes added here end by themselves after (optional)"
+          fullWidth
+          value={endsAfter}
+          disabled={disabled}
+          helperText="e.g. 2h: each route added in this review is removed then, on every cluster"
+          issue={issueAt(issues, 'expires.routes', { under: true })}
+          onChange={e => setEndsAfter(e.target.value)}
+        />
+      </Grid>
       <Grid item xs={12}>
         <Box display="flex" style={{ gap: 8 }}>
           <Button
@@ -72,7 +103,7 @@ export const RoutesTab = (props: RoutesTabProps) => {
             variant="contained"
             color="primary"
             disabled={disabled}
-            onClick={() => props.onReview(intentWithRoutes(intent, drafts))}
+            onClick={review}
           >
             Review
           </Button>
