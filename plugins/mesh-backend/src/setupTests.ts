@@ -18,3 +18,7 @@ if (
     'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is empty on CI: the backend tests must run on PostgreSQL too',
   );
 }
+
+// Each test file's clusters stop when it ends: the watches of the services it made stop with them.
+// eslint-disable-next-line jest/no-standalone-expect
+afterAll(() => require('./testUtils/meshServices').closeMeshServices());

@@ -105,6 +105,18 @@ export function isConnectionReset(error: unknown): boolean {
 }
 
 /**
+ * A cluster whose watch cache cannot be trusted now: not synced yet, or its watch broken. Reads
+ * treat the cluster as unreachable, so no plan is made on what may be stale. Its message is built
+ * from described errors only.
+ */
+export class ClusterCacheStaleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterCacheStaleError';
+  }
+}
+
+/**
  * A short, credential-free account of why a call to a cluster failed: the Kubernetes Status
  * message when the API server sent one, else the network error's code. Never the request, its
  * headers or the client's configuration, which is where tokens and CAs live.
@@ -125,16 +137,4 @@ export function describeClusterError(error: unknown): string {
   }
   const code = networkCode(e);
   return code ? `connection failed (${code})` : 'connection failed';
-}
-
-/**
- * A cluster whose watch cache cannot be trusted now: not synced yet, or its watch broken. Reads
- * treat the cluster as unreachable, so no plan is made on what may be stale. Its message is built
- * from described errors only.
- */
-export class ClusterCacheStaleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClusterCacheStaleError';
-  }
 }

@@ -6,5 +6,5 @@
 export { onBehalfOfAuthServiceFactory } from './onBehalfOfAuth';
 export { sandboxMeshConfig } from './sandboxMeshConfig';
 export type { SandboxClusterLike } from './sandboxMeshConfig';
-export { meshServicesFor } from './meshServices';
+export { closeMeshServices, meshServicesFor } from './meshServices';
 export type { MeshServices } from './meshServices';

@@ -9,6 +9,20 @@ import {
 
 export type { MeshServices };
 
+/** Every set of services made here and not closed yet: their clusters' watches run until closed. */
+const open = new Set<MeshServices>();
+
+/**
+ * Stops the cluster watches of every set of services {@link meshServicesFor} made: a test file's
+ * clusters go away when it ends, and watches left running would retry them in the next file.
+ *
+ * @public
+ */
+export function closeMeshServices() {
+  for (const services of open) services.registry.close();
+  open.clear();
+}
+
 /**
  * The mesh backend's services without HTTP or a catalog, wired as the plugin wires them, on a
  * `mesh:` config (e.g. {@link sandboxMeshConfig}'s) and a knex database: one call per replica, for
@@ -34,11 +48,13 @@ export async function meshServicesFor(
     getClient: async () => knex,
     migrations: { skip: false },
   } as unknown as DatabaseService;
-  return createMeshServices({
+  const services = await createMeshServices({
     config: readMeshConfig(
       new ConfigReader({ mesh: meshConfig as JsonObject }),
     ),
     database,
     standing: options.standing,
   });
+  open.add(services);
+  return services;
 }

@@ -243,9 +243,8 @@ export class WatchedCollection<T extends Keyed> {
   }
 
   private async run() {
-    let failures = 0;
-    let expiredInARow = 0;
-    let shortInARow = 0;
+    // Counters the stream's callback resets: one object, not loop variables.
+    const n = { failures: 0, expiredInARow: 0, shortInARow: 0 };
     while (!this.stopped) {
       try {
         if (this.resourceVersion === undefined) await this.relist();
@@ -261,16 +260,17 @@ export class WatchedCollection<T extends Keyed> {
               `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} is live again`,
             );
           this.brokenSince = undefined;
-          failures = 0;
+          n.failures = 0;
         });
         // Streams that end as soon as they open, again and again (a proxy's idle timeout, a
         // flapping link), are not opened again in a tight loop.
         if (lived < this.options.shortStreamMs) {
-          shortInARow += 1;
-          if (shortInARow > 1) await this.sleep(this.backoff(shortInARow - 1));
+          n.shortInARow += 1;
+          if (n.shortInARow > 1)
+            await this.sleep(this.backoff(n.shortInARow - 1));
         } else {
-          shortInARow = 0;
-          expiredInARow = 0;
+          n.shortInARow = 0;
+          n.expiredInARow = 0;
         }
       } catch (e) {
         if (this.stopped) return;
@@ -280,11 +280,12 @@ export class WatchedCollection<T extends Keyed> {
           this.brokenSince ??= new Date();
           this.lastError = 'the watch history expired (410 Gone)';
           this.resourceVersion = undefined;
-          expiredInARow += 1;
-          if (expiredInARow > 1) await this.sleep(this.backoff(expiredInARow));
+          n.expiredInARow += 1;
+          if (n.expiredInARow > 1)
+            await this.sleep(this.backoff(n.expiredInARow));
           continue;
         }
-        failures += 1;
+        n.failures += 1;
         const status = classifyClusterError(e).status;
         // 410: list again; 404 on an optional kind: its CRD went away, the list will say so.
         if (status === 410 || (status === 404 && this.kind.optional))
@@ -293,7 +294,7 @@ export class WatchedCollection<T extends Keyed> {
         this.brokenSince ??= new Date();
         this.lastError = describeClusterError(e);
         for (const w of this.syncWaiters) w();
-        const backoff = this.backoff(failures);
+        const backoff = this.backoff(n.failures);
         // Once when it breaks; its retries are at debug level, its mending at info.
         (first ? this.logger?.warn : this.logger?.debug)?.call(
           this.logger,

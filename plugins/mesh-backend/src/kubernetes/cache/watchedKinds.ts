@@ -44,6 +44,22 @@ function slimMetadata(raw: any) {
 const byNamespace = (o: Keyed) =>
   o.metadata.namespace ? [o.metadata.namespace] : [];
 
+/** What a host's read looks routing objects up by: every way an object can concern a host. */
+export const ROUTING_INDEXERS: Record<string, Indexer<RoutingObject>> = {
+  host: o => (o.kind === 'Service' ? [] : routedHosts(o)),
+  name: o => [`${o.metadata.namespace}/${o.metadata.name}`],
+  versionOf: o => {
+    const of = o.metadata.labels?.[VERSION_OF_LABEL];
+    return of ? [`${o.metadata.namespace}/${of}`] : [];
+  },
+  namespace: byNamespace,
+  ours: o =>
+    o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE &&
+    (o.kind === 'VirtualService' || o.kind === 'HTTPRoute')
+      ? ['ours']
+      : [],
+};
+
 /** Routing objects keep metadata and spec: the classification reads both, nothing else. */
 function routingKind(
   kind: RoutingObject['kind'],
@@ -65,22 +81,6 @@ function routingKind(
     indexers: ROUTING_INDEXERS,
   };
 }
-
-/** What a host's read looks routing objects up by: every way an object can concern a host. */
-export const ROUTING_INDEXERS: Record<string, Indexer<RoutingObject>> = {
-  host: o => (o.kind === 'Service' ? [] : routedHosts(o)),
-  name: o => [`${o.metadata.namespace}/${o.metadata.name}`],
-  versionOf: o => {
-    const of = o.metadata.labels?.[VERSION_OF_LABEL];
-    return of ? [`${o.metadata.namespace}/${of}`] : [];
-  },
-  namespace: byNamespace,
-  ours: o =>
-    o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE &&
-    (o.kind === 'VirtualService' || o.kind === 'HTTPRoute')
-      ? ['ours']
-      : [],
-};
 
 export const VIRTUAL_SERVICES = routingKind(
   'VirtualService',
