@@ -8,7 +8,7 @@ import {
   startShippedSandbox,
   userHeader,
 } from './__testUtils__/meshBackend';
-import { targetOf } from './onboarding';
+import { targetOf } from './http/targetOf';
 
 /** A catalogued component whose catalog-info.yaml does not carry the mesh annotations yet. */
 const unannotated = (name: string): Entity => ({

@@ -23,10 +23,10 @@ import { entityOwners, WriteAuthority } from './ownership/WriteAuthority';
 import { CatalogHostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { createRouter } from './router';
-import { ChangeRecovery } from './service/ChangeRecovery';
-import { createMeshServices } from './service/createMeshServices';
+import { ChangeRecovery } from './apply/ChangeRecovery';
+import { createMeshServices } from './wiring';
 import { MeshStore } from './database/MeshStore';
-import { HostStandingCheck } from './service/hostStanding';
+import { HostStandingCheck } from './ownership/hostStanding';
 
 /**
  * The mesh backend plugin: holds cluster credentials and serves `/api/mesh`.

@@ -35,13 +35,13 @@ import {
 import { HostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { WriteAuthority } from './ownership/WriteAuthority';
-import { ClusterRegistry } from './service/ClusterRegistry';
-import { EntityStatus } from './service/EntityStatus';
-import { MeshApplier } from './service/MeshApplier';
-import { MeshPlanner } from './service/MeshPlanner';
-import { MeshStateService } from './service/MeshStateService';
+import { ClusterRegistry } from './kubernetes/ClusterRegistry';
+import { EntityPageView } from './views/EntityPageView';
+import { MeshApplier } from './apply/MeshApplier';
+import { MeshPlanner } from './plan/MeshPlanner';
+import { LiveStateReader } from './read/LiveStateReader';
 import { CanaryAnalyst } from './analysis/CanaryAnalyst';
-import { MeshStatusService } from './service/MeshStatusService';
+import { MeshStatusView } from './views/MeshStatusView';
 import { HostMetrics } from './telemetry/HostMetrics';
 import { RolloutConductor } from './rollout/RolloutConductor';
 
@@ -58,15 +58,15 @@ export interface RouterOptions {
   permissions: PermissionsService;
   catalog: CatalogService;
   clusters: Pick<ClusterRegistry, 'describe'>;
-  state: Pick<MeshStateService, 'meshFor'>;
-  status: Pick<EntityStatus, 'get'>;
+  state: Pick<LiveStateReader, 'meshFor'>;
+  status: Pick<EntityPageView, 'get'>;
   planner: Pick<MeshPlanner, 'plan'>;
   applier: Pick<MeshApplier, 'apply' | 'remove'>;
   store: Pick<MeshStore, 'history' | 'entry'>;
   metrics: Pick<HostMetrics, 'traffic'>;
   analyst: Pick<CanaryAnalyst, 'stateFor'>;
   conductor: Pick<RolloutConductor, 'start' | 'act'>;
-  meshStatus: Pick<MeshStatusService, 'status'>;
+  meshStatus: Pick<MeshStatusView, 'status'>;
 }
 
 const ENTITY = '/entities/:kind/:namespace/:name';

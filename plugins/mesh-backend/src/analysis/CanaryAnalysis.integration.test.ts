@@ -22,7 +22,7 @@ import {
   startMeshBackend,
   userHeader,
 } from '../__testUtils__/meshBackend';
-import { ANALYSIS_ACTOR } from './followCanary';
+import { ANALYSIS_ACTOR } from '../apply/followCanary';
 
 const ALICE = 'user:default/alice';
 const base = '/api/mesh/entities/component/default/reviews';

@@ -4,26 +4,36 @@ import {
   CanaryAnalysis,
   CanaryAnalysisState,
   ClusterCheck,
+  RolloutRequest,
   serviceHost,
   TrafficIntent,
   withCanary,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { CanaryRun } from '../database/CanaryStore';
 import { MeshStore } from '../database/MeshStore';
-import { ApplyRequestContext, ApplyOutcome } from '../service/MeshApplier';
-import { LiveState, MeshStateService } from '../service/MeshStateService';
+import { ApplyRequestContext, ApplyOutcome } from '../apply/MeshApplier';
+import { LiveState, LiveStateReader } from '../read/LiveStateReader';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
-import { ANALYSIS_ACTOR } from './followCanary';
-import type { RolloutConductor } from '../rollout/RolloutConductor';
+import { ANALYSIS_ACTOR } from '../apply/followCanary';
 import { clustersRunning, judgeVersionOn } from './judgeVersion';
 import { readinessChecks, routedShare, withReadiness } from './readiness';
 import { callerFailureChecks, withCallerFailures } from './callerFailures';
-import { HostStandingCheck } from '../service/hostStanding';
+import { HostStandingCheck } from '../ownership/hostStanding';
 import { CanaryDecision, CanaryJudgement, judgeInterval } from './verdict';
 
 type AutoCanary = NonNullable<TrafficIntent['canary']> & {
   analysis: CanaryAnalysis;
 };
+
+/**
+ * Starts a change as a rollout in waves (the rollout conductor, wired in by the plugin): a
+ * canary's step on a mesh that rolls out cluster by cluster goes through it.
+ */
+export interface WaveStarter {
+  start(
+    request: ApplyRequestContext & { rollout: RolloutRequest },
+  ): Promise<ApplyOutcome>;
+}
 
 /**
  * Judges every automatic canary whose interval is over, per cluster, from its mesh's Prometheus
@@ -35,7 +45,7 @@ type AutoCanary = NonNullable<TrafficIntent['canary']> & {
  */
 export class CanaryAnalyst {
   constructor(
-    private readonly state: MeshStateService,
+    private readonly state: LiveStateReader,
     private readonly store: MeshStore,
     private readonly applier: {
       apply(request: ApplyRequestContext): Promise<ApplyOutcome>;
@@ -43,7 +53,7 @@ export class CanaryAnalyst {
     private readonly metrics: MeshMetrics,
     private readonly logger?: LoggerService,
     /** Steps of a canary started as a rollout go wave by wave through it. */
-    private readonly conductor?: Pick<RolloutConductor, 'start'>,
+    private readonly conductor?: WaveStarter,
     /** Why the host's entity may not write it now: an advance or promotion waits then. */
     private readonly standing?: HostStandingCheck,
   ) {}

@@ -2,14 +2,7 @@ import {
   CanaryAnalysis,
   ClusterCheck,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-
-/** What the callers in one cluster sent to a host over an interval, and how much of it their own proxies failed. */
-export interface CallerFailures {
-  cluster: string;
-  requests: number;
-  /** Requests the callers' proxies answered with a 5xx themselves: no upstream was reached. */
-  failed: number;
-}
+import { CallerFailures } from '../telemetry/figures';
 
 /** The share of requests an analysis tolerates failing: what its success-rate floor leaves (1 % without one). */
 function toleratedFailure(analysis: CanaryAnalysis): number {

@@ -4,7 +4,7 @@ import {
   MeshTarget,
   serviceHost,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { LiveState } from '../service/MeshStateService';
+import { LiveState } from '../read/LiveStateReader';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { judgeCluster } from './verdict';
 

@@ -2,7 +2,7 @@ import {
   ClusterCheck,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { LiveState } from '../service/MeshStateService';
+import { LiveState } from '../read/LiveStateReader';
 
 /** The share of the default route a version receives, in percent. */
 export function routedShare(intent: TrafficIntent, version: string): number {

@@ -6,16 +6,7 @@ import {
   CheckVerdict,
   ClusterCheck,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-
-/** What Prometheus says of the candidate on one cluster over an interval. */
-export interface CandidateFigures {
-  cluster: string;
-  requests: number;
-  /** Percent without a 5xx. */
-  successRate?: number;
-  /** The analysis' latency percentile, in milliseconds. */
-  latencyMs?: number;
-}
+import { CandidateFigures } from '../telemetry/figures';
 
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 

@@ -11,7 +11,7 @@ import {
 } from './readConnection';
 import { kubernetesConfigClusters } from './kubernetesConfigClusters';
 import { MeshConfigError } from './MeshConfigError';
-import { WRITE_ACCESS, WriteAccess } from '../ownership/WriteAuthority';
+import { WRITE_ACCESS, WriteAccess } from './writeAccess';
 
 export { MeshConfigError };
 import {

@@ -1,5 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { followCanary, ANALYSIS_ACTOR } from '../analysis/followCanary';
+import { followCanary, ANALYSIS_ACTOR } from '../apply/followCanary';
 import { EVALUATIONS_KEPT } from './CanaryStore';
 import { hostKey, MeshStore } from './MeshStore';
 

@@ -8,8 +8,8 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { PartExpiryRow } from '../database/ExpiryStore';
 import { MeshStore } from '../database/MeshStore';
-import { ApplyOutcome, ApplyRequestContext } from '../service/MeshApplier';
-import { MeshStateService } from '../service/MeshStateService';
+import { ApplyOutcome, ApplyRequestContext } from '../apply/MeshApplier';
+import { LiveStateReader } from '../read/LiveStateReader';
 
 /** The actor of the changes that end risky parts; history names the user who set the end beside it. */
 export const EXPIRY_ACTOR = 'plugin:mesh/expiry';
@@ -22,7 +22,7 @@ export const EXPIRY_ACTOR = 'plugin:mesh/expiry';
  */
 export class ExpiryKeeper {
   constructor(
-    private readonly state: Pick<MeshStateService, 'read'>,
+    private readonly state: Pick<LiveStateReader, 'read'>,
     private readonly store: Pick<MeshStore, 'expiries'>,
     private readonly applier: {
       apply(request: ApplyRequestContext): Promise<ApplyOutcome>;

@@ -20,10 +20,10 @@ import {
   OnboardingTarget,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
-import { targetOf } from '../onboarding';
+import { targetOf } from './targetOf';
 import { HostClaims } from '../ownership/HostClaims';
 import { WriteAuthority } from '../ownership/WriteAuthority';
-import { MeshStateService } from '../service/MeshStateService';
+import { LiveStateReader } from '../read/LiveStateReader';
 import { actorOf } from './requestParts';
 
 /** Who may do what to an entity's routing: authentication, the permission, the catalog, ownership. */
@@ -35,7 +35,7 @@ export class RequestAccess {
       catalog: CatalogService;
       authority: Pick<WriteAuthority, 'checkWrite'>;
       claims: HostClaims;
-      state: Pick<MeshStateService, 'meshFor'>;
+      state: Pick<LiveStateReader, 'meshFor'>;
     },
   ) {}
 

@@ -4,7 +4,7 @@ import {
   RolloutState,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
-import { ApplyOutcome } from '../service/MeshApplier';
+import { ApplyOutcome } from '../apply/MeshApplier';
 
 /**
  * Every attempt to change a cluster is an audit event, refused ones included: who, which entity,

@@ -7,7 +7,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
 import { z } from 'zod';
-import { ApplyOutcome } from '../service/MeshApplier';
+import { ApplyOutcome } from '../apply/MeshApplier';
 
 /** A request body (or query) as its schema in mesh-common says, or a 400 naming every bad field. */
 export function parsed<T>(

@@ -5,7 +5,7 @@ import {
   namespaceOwners,
 } from '../config/readMeshConfig';
 import { describeClusterError } from '../kubernetes/clusterErrors';
-import { ClusterRegistry } from '../service/ClusterRegistry';
+import { ClusterRegistry } from '../kubernetes/ClusterRegistry';
 
 /**
  * On a Kubernetes namespace, the groups that own it, as the platform team sets them: an

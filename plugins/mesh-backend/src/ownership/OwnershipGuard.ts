@@ -10,7 +10,7 @@ import {
   meshTrafficUpdatePermission,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ownershipRefs } from './ownershipRefs';
-import { WriteAccess } from './WriteAuthority';
+import { WriteAccess } from '../config/writeAccess';
 
 /** The owner of a foreign object, as a person reads it: the entity that wrote it, or the tool. */
 export function ownerOf(obj: ClassifiedObject): string {

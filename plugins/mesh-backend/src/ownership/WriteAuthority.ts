@@ -2,6 +2,7 @@ import {
   BackstageCredentials,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
+import { WriteAccess } from '../config/writeAccess';
 import {
   Entity,
   parseEntityRef,
@@ -16,18 +17,6 @@ import { hostKey } from '../database/MeshStore';
 import { HostClaims } from './HostClaims';
 import { ownershipRefs } from './ownershipRefs';
 import { NamespaceBinding, NamespaceBindings } from './NamespaceBindings';
-
-/**
- * Who decides which people may change an entity's routing: `owners` (the default) keeps the
- * plugin's own rule on top of the permission policy, so a portal whose policy allows everything
- * (a new app's allow-all policy, or permissions disabled) still lets only the entity's owners and
- * the mesh admins write; `permission-policy` hands that decision wholly to the policy.
- */
-export type WriteAccess = 'owners' | 'permission-policy';
-export const WRITE_ACCESS: readonly WriteAccess[] = [
-  'owners',
-  'permission-policy',
-];
 
 /** Where an entity stands on the host its annotations name, whoever is asking. */
 export interface HostStanding {

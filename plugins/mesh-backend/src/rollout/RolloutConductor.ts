@@ -15,20 +15,20 @@ import {
   TrafficIntent,
   validateIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { followCanary } from '../analysis/followCanary';
+import { followCanary } from '../apply/followCanary';
 import { hostKey, MeshStore } from '../database/MeshStore';
 import { Rollout, rolloutState } from '../database/RolloutStore';
 import {
   ApplyOutcome,
   ApplyRequestContext,
   MeshApplier,
-} from '../service/MeshApplier';
-import { MeshStateService } from '../service/MeshStateService';
+} from '../apply/MeshApplier';
+import { LiveStateReader } from '../read/LiveStateReader';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { checkedWaves } from './rolloutWaves';
 import { doneClusters, evaluateWave } from './waveChecks';
 import { WaveOutcome, waveOutcome } from './waveOutcome';
-import { HostStandingCheck } from '../service/hostStanding';
+import { HostStandingCheck } from '../ownership/hostStanding';
 
 /** Who the history names for the waves the scheduler writes (on behalf of the user who started it). */
 export const ROLLOUT_ACTOR = 'plugin:mesh/rollout';
@@ -42,7 +42,7 @@ export const ROLLOUT_ACTOR = 'plugin:mesh/rollout';
  */
 export class RolloutConductor {
   constructor(
-    private readonly state: MeshStateService,
+    private readonly state: LiveStateReader,
     private readonly store: MeshStore,
     private readonly applier: Pick<MeshApplier, 'apply' | 'remove' | 'restore'>,
     private readonly metrics: MeshMetrics,

@@ -4,7 +4,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { clustersRunning, judgeVersionOn } from '../analysis/judgeVersion';
 import { Rollout } from '../database/RolloutStore';
-import { MeshStateService } from '../service/MeshStateService';
+import { LiveStateReader } from '../read/LiveStateReader';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { asAnalysis, judgedVersions, rolloutVerdict } from './rolloutWaves';
 
@@ -16,7 +16,7 @@ export const doneClusters = (r: Rollout) =>
 export async function evaluateWave(
   r: Rollout,
   now: number,
-  state: Pick<MeshStateService, 'read'>,
+  state: Pick<LiveStateReader, 'read'>,
   metrics: Pick<MeshMetrics, 'candidate'>,
 ): Promise<RolloutEvaluation> {
   const wave = r.waves.filter(w => w.status === 'done').length;
@@ -46,7 +46,7 @@ export async function evaluateWave(
 /** Each judged version on the clusters done so far where it runs, the versions judged in parallel. */
 async function waveChecks(
   r: Rollout,
-  state: Pick<MeshStateService, 'read'>,
+  state: Pick<LiveStateReader, 'read'>,
   metrics: Pick<MeshMetrics, 'candidate'>,
 ): Promise<RolloutCheck[]> {
   const live = await state.read(r.target);

@@ -1,5 +1,5 @@
 import { ApplyResponse } from '@meshtraffic/backstage-plugin-mesh-common';
-import { ApplyOutcome } from '../service/MeshApplier';
+import { ApplyOutcome } from '../apply/MeshApplier';
 
 export type WaveOutcome =
   | { ok: true; historyId: number }

@@ -3,13 +3,13 @@ import {
   MeshTarget,
   serviceHost,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { MeshStateService } from '../service/MeshStateService';
+import { LiveStateReader } from '../read/LiveStateReader';
 import { MeshMetrics } from './MeshMetrics';
 
 /** An entity's host's live traffic, next to the split its config clusters hold. */
 export class HostMetrics {
   constructor(
-    private readonly state: MeshStateService,
+    private readonly state: LiveStateReader,
     private readonly metrics: MeshMetrics,
   ) {}
 

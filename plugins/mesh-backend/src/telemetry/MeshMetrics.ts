@@ -17,8 +17,7 @@ import {
   successRate,
   versionRate,
 } from './promql';
-import { CandidateFigures } from '../analysis/verdict';
-import { CallerFailures } from '../analysis/callerFailures';
+import { CallerFailures, CandidateFigures } from './figures';
 
 const finite = (n: number | undefined) =>
   n !== undefined && Number.isFinite(n) ? n : undefined;

@@ -2,10 +2,7 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConfigReader, JsonObject } from '@backstage/config';
 import { Knex } from 'knex';
 import { readMeshConfig } from '../config/readMeshConfig';
-import {
-  createMeshServices,
-  MeshServices,
-} from '../service/createMeshServices';
+import { createMeshServices, MeshServices } from '../wiring';
 
 export type { MeshServices };
 

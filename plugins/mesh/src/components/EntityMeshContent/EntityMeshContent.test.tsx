@@ -202,7 +202,7 @@ function mockApi(
   } as any;
 }
 
-const render = (api: MeshApi, allowed = true, e: Entity = entity) =>
+const render = (api: MeshApi, allowed = true, e: Entity = entity, at = '/') =>
   renderInTestApp(
     <TestApiProvider
       apis={[
@@ -219,6 +219,7 @@ const render = (api: MeshApi, allowed = true, e: Entity = entity) =>
         <EntityMeshContent />
       </EntityProvider>
     </TestApiProvider>,
+    { routeEntries: [at] },
   );
 
 /** Opens the Traffic split tab once the state has loaded (slow machines render jsdom slowly). */
@@ -237,6 +238,32 @@ const weightField = (version: string) =>
   screen.getByLabelText(`Weight of ${version} (percent)`) as HTMLInputElement;
 
 describe('EntityMeshContent', () => {
+  it('opens the tab a link names, and names the tab it opens in the URL', async () => {
+    await render(
+      mockApi(),
+      true,
+      entity,
+      '/catalog/default/component/reviews/mesh/history',
+    );
+    const tabs = await screen.findByRole('tablist', { name: 'Mesh routing' });
+    expect(within(tabs).getByRole('tab', { name: 'History' })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
+    fireEvent.click(within(tabs).getByRole('tab', { name: 'Traffic split' }));
+    await waitFor(() =>
+      expect(
+        within(tabs).getByRole('tab', { name: 'Traffic split' }),
+      ).toHaveAttribute('aria-selected', 'true'),
+    );
+    fireEvent.click(within(tabs).getByRole('tab', { name: 'Overview' }));
+    await waitFor(() =>
+      expect(
+        within(tabs).getByRole('tab', { name: 'Overview' }),
+      ).toHaveAttribute('aria-selected', 'true'),
+    );
+  });
+
   it('shows per cluster the versions with ready replicas, the routing status and reachability', async () => {
     await render(mockApi());
     expect(

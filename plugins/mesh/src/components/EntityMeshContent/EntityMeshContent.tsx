@@ -26,6 +26,7 @@ import {
   Expires,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useCallback, useState } from 'react';
+import { useLocation, useNavigate } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshApiRef } from '../../api/MeshApi';
 import { HistoryTab } from '../History/HistoryTab';
@@ -60,6 +61,35 @@ const TABS = [
 ] as const;
 
 type TabName = (typeof TABS)[number];
+
+/** Each tab's path under the Mesh tab (`.../mesh/split`), so a link in a chat or an incident opens it. */
+export const TAB_PATHS: Record<TabName, string> = {
+  Overview: '',
+  'Traffic split': 'split',
+  Routes: 'routes',
+  'Canary & mirroring': 'canary',
+  'Fault injection': 'faults',
+  Resilience: 'resilience',
+  History: 'history',
+};
+
+/**
+ * The tab the URL's last segment names (the Overview when it names none), and a way to change it
+ * that changes the URL, so Back and a shared link both land on the tab.
+ */
+function useTabFromPath(): [TabName, (tab: TabName) => void] {
+  const { pathname } = useLocation();
+  const navigate = useNavigate();
+  const last = pathname.replace(/\/+$/, '').split('/').pop() ?? '';
+  const tab = TABS.find(t => TAB_PATHS[t] !== '' && TAB_PATHS[t] === last);
+  return [
+    tab ?? 'Overview',
+    next =>
+      navigate(`${tab ? '../' : ''}${TAB_PATHS[next]}` || '.', {
+        relative: 'path',
+      }),
+  ];
+}
 
 const ServiceCard = ({
   target,
@@ -242,7 +272,7 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
   const { ref, value: state, loading, error, retry } = useMeshState();
   const history = useAsyncRetry(() => api.getHistory(ref), [api, ref]);
   const disabledReason = useDisabledReason(entity);
-  const [tab, setTab] = useState<TabName>('Overview');
+  const [tab, setTab] = useTabFromPath();
   const { reviewing, setReviewing, issues, setIssues, generation, reload } =
     useReviewState(retry, history.retry);
   const plan = useCallback(

@@ -12,7 +12,7 @@ import {
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { hostKey, JournalRow, MeshStore } from '../database/MeshStore';
-import { LiveState, MeshStateService } from './MeshStateService';
+import { LiveState, LiveStateReader } from '../read/LiveStateReader';
 
 const same = (a: TrafficIntent | undefined, b: TrafficIntent | undefined) =>
   canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -87,7 +87,7 @@ function settledState(holds: Array<{ holds: ClusterHolds }>) {
 export class ChangeRecovery {
   constructor(
     private readonly store: MeshStore,
-    private readonly state: MeshStateService,
+    private readonly state: LiveStateReader,
     private readonly logger?: LoggerService,
   ) {}
 

@@ -4,8 +4,8 @@ import {
   ClustersResponse,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ClusterConfig, MeshPluginConfig } from '../config/readMeshConfig';
-import { ClusterClient } from '../kubernetes/ClusterClient';
-import { describeClusterError } from '../kubernetes/clusterErrors';
+import { ClusterClient } from './ClusterClient';
+import { describeClusterError } from './clusterErrors';
 
 /** The configured meshes and clusters, and what the portal may be told about them. */
 export class ClusterRegistry {

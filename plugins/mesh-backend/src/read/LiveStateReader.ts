@@ -18,7 +18,7 @@ import { labelledTarget } from './labelledTarget';
 import { isNamespaceAllowed, MeshConfig } from '../config/readMeshConfig';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { HostClaims } from '../ownership/HostClaims';
-import { ClusterRegistry } from './ClusterRegistry';
+import { ClusterRegistry } from '../kubernetes/ClusterRegistry';
 
 /** What the backend read from each cluster, before classification; kept for plan and apply. */
 export interface LiveCluster {
@@ -85,7 +85,7 @@ export function revisionOf(clusters: LiveCluster[]): string {
  * synced or whose watch is broken reads as unreachable, saying since when, so no plan is made on
  * what may be stale.
  */
-export class MeshStateService {
+export class LiveStateReader {
   constructor(
     private readonly registry: ClusterRegistry,
     private readonly claims?: HostClaims,

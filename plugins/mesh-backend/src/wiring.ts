@@ -1,34 +1,34 @@
 import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
-import { MeshPluginConfig } from '../config/readMeshConfig';
-import { MeshStore } from '../database/MeshStore';
-import { HostClaims } from '../ownership/HostClaims';
-import { ChangeRecovery } from './ChangeRecovery';
-import { ClusterRegistry } from './ClusterRegistry';
-import { EntityStatus } from './EntityStatus';
-import { MeshApplier } from './MeshApplier';
-import { MeshPlanner } from './MeshPlanner';
-import { MeshStateService } from './MeshStateService';
-import { RoutingWriter } from './RoutingWriter';
-import { HostMetrics } from '../telemetry/HostMetrics';
-import { MeshMetrics } from '../telemetry/MeshMetrics';
-import { CanaryAnalyst } from '../analysis/CanaryAnalyst';
-import { MeshStatusService } from './MeshStatusService';
-import { RolloutConductor } from '../rollout/RolloutConductor';
-import { ExpiryKeeper } from '../expiry/ExpiryKeeper';
-import { HostStandingCheck } from './hostStanding';
+import { MeshPluginConfig } from './config/readMeshConfig';
+import { MeshStore } from './database/MeshStore';
+import { HostClaims } from './ownership/HostClaims';
+import { ChangeRecovery } from './apply/ChangeRecovery';
+import { ClusterRegistry } from './kubernetes/ClusterRegistry';
+import { EntityPageView } from './views/EntityPageView';
+import { MeshApplier } from './apply/MeshApplier';
+import { MeshPlanner } from './plan/MeshPlanner';
+import { LiveStateReader } from './read/LiveStateReader';
+import { RoutingWriter } from './apply/RoutingWriter';
+import { HostMetrics } from './telemetry/HostMetrics';
+import { MeshMetrics } from './telemetry/MeshMetrics';
+import { CanaryAnalyst } from './analysis/CanaryAnalyst';
+import { MeshStatusView } from './views/MeshStatusView';
+import { RolloutConductor } from './rollout/RolloutConductor';
+import { ExpiryKeeper } from './expiry/ExpiryKeeper';
+import { HostStandingCheck } from './ownership/hostStanding';
 
 export interface MeshServices {
   registry: ClusterRegistry;
-  state: MeshStateService;
+  state: LiveStateReader;
   planner: MeshPlanner;
   store: MeshStore;
   applier: MeshApplier;
   recovery: ChangeRecovery;
-  status: EntityStatus;
+  status: EntityPageView;
   metrics: HostMetrics;
   analyst: CanaryAnalyst;
   conductor: RolloutConductor;
-  meshStatus: MeshStatusService;
+  meshStatus: MeshStatusView;
   expiries: ExpiryKeeper;
 }
 
@@ -46,7 +46,7 @@ export async function createMeshServices(options: {
   standing?: HostStandingCheck;
 }): Promise<MeshServices> {
   const registry = new ClusterRegistry(options.config, options.logger);
-  const state = new MeshStateService(registry, options.claims);
+  const state = new LiveStateReader(registry, options.claims);
   const planner = new MeshPlanner(registry, state);
   const store = await MeshStore.create(options.database, {
     lockTtlMs: options.config.changeLockTtlMs,
@@ -59,7 +59,7 @@ export async function createMeshServices(options: {
     new RoutingWriter(registry),
     recovery,
   );
-  const status = new EntityStatus(state, store, recovery);
+  const status = new EntityPageView(state, store, recovery);
   const meshMetrics = new MeshMetrics();
   const metrics = new HostMetrics(state, meshMetrics);
   const conductor = new RolloutConductor(
@@ -90,7 +90,7 @@ export async function createMeshServices(options: {
     metrics,
     analyst,
     conductor,
-    meshStatus: new MeshStatusService(registry, store),
+    meshStatus: new MeshStatusView(registry, store),
     expiries: new ExpiryKeeper(state, store, applier, options.logger),
   };
 }

@@ -7,22 +7,22 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { hostKey, MeshStore } from '../database/MeshStore';
 import { rolloutState } from '../database/RolloutStore';
-import { ChangeRecovery, clusterHolds } from './ChangeRecovery';
+import { ChangeRecovery, clusterHolds } from '../apply/ChangeRecovery';
 import {
   clustersDisagree,
   holderOf,
   LiveState,
-  MeshStateService,
-} from './MeshStateService';
+  LiveStateReader,
+} from '../read/LiveStateReader';
 
 /**
  * An entity's mesh state as the page shows it: the live read, who else holds or claims the host,
  * and what the journal says: a change left unfinished (resolved first, when its writer is gone)
  * and, when the clusters disagree, the last intent applied everywhere.
  */
-export class EntityStatus {
+export class EntityPageView {
   constructor(
-    private readonly state: MeshStateService,
+    private readonly state: LiveStateReader,
     private readonly store: MeshStore,
     private readonly recovery: ChangeRecovery,
   ) {}

@@ -13,8 +13,8 @@ import {
   classifyClusterError,
   describeClusterError,
 } from '../kubernetes/clusterErrors';
-import { ClusterRegistry } from './ClusterRegistry';
-import { decidedFields } from './decidedFields';
+import { ClusterRegistry } from '../kubernetes/ClusterRegistry';
+import { decidedFields } from '../plan/decidedFields';
 
 /** One cluster's share of a change: objects to write, then objects to delete. */
 export interface ClusterChange {

@@ -18,13 +18,13 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { HostLease } from '../database/HostLocks';
 import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
-import { followCanary } from '../analysis/followCanary';
+import { followCanary } from './followCanary';
 import { ChangeRecovery } from './ChangeRecovery';
 import { ownerOf } from '../ownership/OwnershipGuard';
-import { MeshPlanner, needsAdoption, PlanResult } from './MeshPlanner';
-import { holderOf, LiveState, MeshStateService } from './MeshStateService';
-import { decidedFields } from './decidedFields';
-import { recordExpiries } from '../expiry/recordExpiries';
+import { MeshPlanner, needsAdoption, PlanResult } from '../plan/MeshPlanner';
+import { holderOf, LiveState, LiveStateReader } from '../read/LiveStateReader';
+import { decidedFields } from '../plan/decidedFields';
+import { recordExpiries } from './recordExpiries';
 import {
   ClusterChange,
   restorable,
@@ -76,7 +76,7 @@ export type ApplyOutcome =
 export class MeshApplier {
   constructor(
     private readonly planner: MeshPlanner,
-    private readonly state: MeshStateService,
+    private readonly state: LiveStateReader,
     private readonly store: MeshStore,
     private readonly writer: RoutingWriter,
     private readonly recovery: ChangeRecovery,

@@ -19,12 +19,16 @@ import {
   TrafficIntent,
   validateIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { labelledTarget } from './labelledTarget';
+import { labelledTarget } from '../read/labelledTarget';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { ownerOf } from '../ownership/OwnershipGuard';
-import { ClusterRegistry } from './ClusterRegistry';
+import { ClusterRegistry } from '../kubernetes/ClusterRegistry';
 import { decidedFields } from './decidedFields';
-import { LiveCluster, LiveState, MeshStateService } from './MeshStateService';
+import {
+  LiveCluster,
+  LiveState,
+  LiveStateReader,
+} from '../read/LiveStateReader';
 
 export type PlanResult =
   | { valid: false; issues: IntentIssue[] }
@@ -172,7 +176,7 @@ function placeObjects(live: LiveState, intent: TrafficIntent): Placed {
 export class MeshPlanner {
   constructor(
     private readonly registry: ClusterRegistry,
-    private readonly state: MeshStateService,
+    private readonly state: LiveStateReader,
   ) {}
 
   /**

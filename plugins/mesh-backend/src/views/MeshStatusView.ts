@@ -11,13 +11,13 @@ import {
   serviceHost,
   writtenFor,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { labelledTarget } from './labelledTarget';
+import { labelledTarget } from '../read/labelledTarget';
 import { ClusterConfig, MeshConfig } from '../config/readMeshConfig';
 import { hostKey, MeshStore } from '../database/MeshStore';
 import { Rollout } from '../database/RolloutStore';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { MeshInventory } from '../kubernetes/meshInventory';
-import { ClusterRegistry } from './ClusterRegistry';
+import { ClusterRegistry } from '../kubernetes/ClusterRegistry';
 import { ClusterClient } from '../kubernetes/ClusterClient';
 
 type ClusterRead = {
@@ -34,7 +34,7 @@ type ClusterRead = {
  * asked), and the services the portal routes with
  * their last change. A cluster that does not answer is shown unreachable; the rest still is.
  */
-export class MeshStatusService {
+export class MeshStatusView {
   constructor(
     private readonly registry: ClusterRegistry,
     private readonly store: Pick<MeshStore, 'history' | 'rollouts'>,

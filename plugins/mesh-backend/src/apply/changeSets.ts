@@ -2,8 +2,8 @@ import {
   objectKey,
   RoutingObject,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { PlanResult } from './MeshPlanner';
-import { LiveState, revisionOf } from './MeshStateService';
+import { PlanResult } from '../plan/MeshPlanner';
+import { LiveState, revisionOf } from '../read/LiveStateReader';
 import { ClusterChange } from './RoutingWriter';
 
 /** Whether a change limited to some clusters (a rollout's wave) writes this one; unlimited, every one. */
