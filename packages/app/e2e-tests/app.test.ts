@@ -165,6 +165,14 @@ test('the reviews page has a Mesh tab showing its mesh clusters', async ({
   }
   // The sandbox clusters npm start runs answer through the backend's credentials.
   await expect(page.getByText('reachable', { exact: true })).toHaveCount(3);
+  // Each Mesh tab has its own path: a link opens it, and choosing a tab names it in the URL.
+  await page.getByRole('tab', { name: 'Traffic split' }).click();
+  await expect(page).toHaveURL(/\/mesh\/split$/);
+  await page.goto('/catalog/default/component/reviews/mesh/history');
+  await expect(page.getByRole('tab', { name: 'History' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
 });
 
 test('a signed-in user outside bookinfo-team sees the Mesh tab read-only, with the reason', async ({
