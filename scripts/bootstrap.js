@@ -188,6 +188,8 @@ function test(env) {
   const steps = [
     ['formatting', ['prettier', '--check', '.']],
     ['type check', ['tsc']],
+    // On the declarations the type check emitted: a public API change needs its report updated.
+    ['API reports', ['node', 'scripts/api-reports.js', '--ci']],
     ['lint', ['backstage-cli', 'repo', 'lint']],
     ['tests', ['backstage-cli', 'repo', 'test']],
     // Last: it builds dist folders, on the declarations the type check emitted.

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import {
   meshServicesFor,
   MeshServices,
-} from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
+} from '../../plugins/mesh-backend/src/__testUtils__/meshServices';
 
 const root = path.resolve(__dirname, '../..');
 

@@ -14,5 +14,9 @@ export type {
   ClusterConfig,
   MeshConfig,
   MeshPluginConfig,
+  NamespaceOwners,
+  PrometheusConfig,
   WorkloadLabels,
 } from './config/readMeshConfig';
+export type { WriteAccess } from './config/writeAccess';
+export type { SuppliedCluster } from './config/readConnection';

@@ -21,4 +21,4 @@ if (
 
 // Each test file's clusters stop when it ends: the watches of the services it made stop with them.
 // eslint-disable-next-line jest/no-standalone-expect
-afterAll(() => require('./testUtils/meshServices').closeMeshServices());
+afterAll(() => require('./__testUtils__/meshServices').closeMeshServices());

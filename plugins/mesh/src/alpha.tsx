@@ -29,7 +29,11 @@ import { meshStatusRouteRef, rootRouteRef } from './plugin';
 const meshContentRouteRef = convertLegacyRouteRef(rootRouteRef);
 const meshStatusPageRouteRef = convertLegacyRouteRef(meshStatusRouteRef);
 
-/** The mesh API, talking to the mesh backend through the app's discovery and fetch. */
+/**
+ * The mesh API, talking to the mesh backend through the app's discovery and fetch.
+ *
+ * @alpha
+ */
 export const meshApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
@@ -39,7 +43,11 @@ export const meshApi = ApiBlueprint.make({
     }),
 });
 
-/** The Mesh tab of entities that carry the mesh annotations. */
+/**
+ * The Mesh tab of entities that carry the mesh annotations.
+ *
+ * @alpha
+ */
 export const meshEntityContent = EntityContentBlueprint.make({
   params: {
     path: '/mesh',
@@ -53,7 +61,11 @@ export const meshEntityContent = EntityContentBlueprint.make({
   },
 });
 
-/** The overview card: where the service's routing lives and what it holds. */
+/**
+ * The overview card: where the service's routing lives and what it holds.
+ *
+ * @alpha
+ */
 export const meshEntityCard = EntityCardBlueprint.make({
   name: 'overview',
   params: {
@@ -65,7 +77,11 @@ export const meshEntityCard = EntityCardBlueprint.make({
   },
 });
 
-/** Every managed service of every mesh, with its health: a page of its own, in the nav. */
+/**
+ * Every managed service of every mesh, with its health: a page of its own, in the nav.
+ *
+ * @alpha
+ */
 export const meshStatusPage = PageBlueprint.make({
   params: {
     path: '/mesh-status',

@@ -26,7 +26,11 @@ export const meshPlugin = createPlugin({
   routes: { root: rootRouteRef, meshStatus: meshStatusRouteRef },
 });
 
-/** The Mesh tab of an entity page: `<EntityLayout.Route path="/mesh" title="Mesh" if={isMeshAvailable}>`. */
+/**
+ * The Mesh tab of an entity page: `<EntityLayout.Route path="/mesh" title="Mesh" if={isMeshAvailable}>`.
+ *
+ * @public
+ */
 export const EntityMeshContent = meshPlugin.provide(
   createRoutableExtension({
     name: 'EntityMeshContent',
@@ -36,7 +40,11 @@ export const EntityMeshContent = meshPlugin.provide(
   }),
 );
 
-/** A card for the entity overview: where the service's routing lives. */
+/**
+ * A card for the entity overview: where the service's routing lives.
+ *
+ * @public
+ */
 export const EntityMeshOverviewCard = meshPlugin.provide(
   createComponentExtension({
     name: 'EntityMeshOverviewCard',
@@ -49,7 +57,11 @@ export const EntityMeshOverviewCard = meshPlugin.provide(
   }),
 );
 
-/** The mesh status page: `<Route path="/mesh-status" element={<MeshStatusPage />} />`. */
+/**
+ * The mesh status page: `<Route path="/mesh-status" element={<MeshStatusPage />} />`.
+ *
+ * @public
+ */
 export const MeshStatusPage = meshPlugin.provide(
   createRoutableExtension({
     name: 'MeshStatusPage',

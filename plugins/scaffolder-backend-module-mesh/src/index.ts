@@ -7,3 +7,4 @@ export { scaffolderModuleMesh as default } from './module';
 export { createMeshTrafficPlanAction } from './actions/plan';
 export { createMeshTrafficApplyAction } from './actions/apply';
 export { MeshBackendClient } from './client/MeshBackendClient';
+export type { MeshActionDeps } from './actions/planAndReport';

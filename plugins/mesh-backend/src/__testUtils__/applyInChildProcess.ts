@@ -5,7 +5,7 @@
  * MESH_CHILD_JOB set to the JSON of a ChildJob.
  */
 import knexFactory from 'knex';
-import { meshServicesFor } from '../testUtils';
+import { meshServicesFor } from './meshServices';
 
 export interface ChildJob {
   meshConfig: Record<string, unknown>;

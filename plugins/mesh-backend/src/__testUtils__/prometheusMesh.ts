@@ -10,7 +10,8 @@ import {
 } from '@meshtraffic/kube-sandbox';
 import knexFactory from 'knex';
 import fs from 'node:fs';
-import { meshServicesFor, MeshServices, sandboxMeshConfig } from '../testUtils';
+import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor, MeshServices } from './meshServices';
 
 /** Tests that need the real Prometheus: skipped only off CI, where it may be missing. */
 export const describePrometheus =

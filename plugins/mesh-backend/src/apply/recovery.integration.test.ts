@@ -1,7 +1,8 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import { startShippedSandbox } from '../__testUtils__/meshBackend';
-import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor } from '../__testUtils__/meshServices';
 
 const databases = TestDatabases.create({
   ids: ['POSTGRES_15', 'SQLITE_3'],

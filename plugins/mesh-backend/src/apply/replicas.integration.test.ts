@@ -15,7 +15,8 @@ import {
 } from '../__testUtils__/meshBackend';
 
 import { markWriteLogs } from '../__testUtils__/writeLog';
-import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor } from '../__testUtils__/meshServices';
 
 /** Backend replicas share PostgreSQL in production; so do these tests. */
 const databases = TestDatabases.create({

@@ -9,6 +9,8 @@ import { MeshConfigError } from './MeshConfigError';
 /**
  * A cluster a supplier gave, with where its config is (a config key) for startup messages, and why
  * the mesh backend may not use it, if so: a mesh that names it stops startup with that reason.
+ *
+ * @public
  */
 export type SuppliedCluster = MeshClusterDetails & {
   source: string;

@@ -37,6 +37,8 @@ export const SYSTEM_NAMESPACES = [
 /**
  * A cluster as configured, credentials included (in `authMetadata`). Lives only inside the
  * backend: responses and log lines use the public summary.
+ *
+ * @public
  */
 export interface ClusterConfig extends MeshClusterDetails {
   title?: string;
@@ -48,29 +50,42 @@ export interface ClusterConfig extends MeshClusterDetails {
   requestTimeoutMs: number;
 }
 
-/** A namespace bound to the groups that own it: only they (and the admins) may target services there. */
+/**
+ * A namespace bound to the groups that own it: only they (and the admins) may target services there.
+ *
+ * @public
+ */
 export interface NamespaceOwners {
   name: string;
   owners: string[];
 }
 
-/** Where a mesh's Istio metrics are read. */
+/**
+ * Where a mesh's Istio metrics are read.
+ *
+ * @public
+ */
 export interface PrometheusConfig {
   url: string;
   token?: string;
   username?: string;
   password?: string;
-  /** Config cluster name -> the value Istio's metrics carry in `destination_cluster` / `source_cluster`. */
+  /** Config cluster name to the value Istio's metrics carry in `destination_cluster` / `source_cluster`. */
   clusterLabels: Record<string, string>;
   requestTimeoutMs: number;
 }
 
-/** The pod labels a service and its versions are found by; subsets select on `version`. */
+/**
+ * The pod labels a service and its versions are found by; subsets select on `version`.
+ *
+ * @public
+ */
 export interface WorkloadLabels {
   app: string;
   version: string;
 }
 
+/** @public */
 export interface MeshConfig {
   id: string;
   workloadLabels: WorkloadLabels;
@@ -88,6 +103,7 @@ export interface MeshConfig {
   placement: Placement;
 }
 
+/** @public */
 export interface MeshPluginConfig {
   adminGroup?: string;
   /** Who decides which people change an entity's routing: see {@link WriteAccess}. */
@@ -208,6 +224,8 @@ function readMesh(m: Config, i: number, sources: ClusterSources): MeshConfig {
 /**
  * Reads and checks `mesh:` at startup, so a bad key stops the backend with a message naming it
  * rather than failing on the first request. Messages never include a credential's value.
+ *
+ * @public
  */
 export function readMeshConfig(
   config: Config,
@@ -328,7 +346,11 @@ export function namespaceOwners(
   return mesh.namespaces.find(n => n.name === namespace)?.owners;
 }
 
-/** Whether an entity of this mesh may point the plugin at a namespace. */
+/**
+ * Whether an entity of this mesh may point the plugin at a namespace.
+ *
+ * @public
+ */
 export function isNamespaceAllowed(
   mesh: MeshConfig,
   namespace: string,

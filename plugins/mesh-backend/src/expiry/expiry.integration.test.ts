@@ -9,7 +9,8 @@ import {
   startShippedSandbox,
   userHeader,
 } from '../__testUtils__/meshBackend';
-import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor } from '../__testUtils__/meshServices';
 import { reviewsTarget } from '../__testUtils__/prometheusMesh';
 import { EXPIRY_ACTOR } from './ExpiryKeeper';
 

@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { untilRead } from '../__testUtils__/untilWatched';
 import { ConflictError } from '@backstage/errors';
-import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor } from '../__testUtils__/meshServices';
 import {
   demoCalledFromEveryPrimary,
   describePrometheus,

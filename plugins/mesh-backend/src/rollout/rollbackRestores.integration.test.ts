@@ -7,7 +7,8 @@ import {
   createRouting,
 } from '../__testUtils__/clusterObjects';
 import { startShippedSandbox } from '../__testUtils__/meshBackend';
-import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor } from '../__testUtils__/meshServices';
 import { reviewsTarget } from '../__testUtils__/prometheusMesh';
 
 const databases = TestDatabases.create({

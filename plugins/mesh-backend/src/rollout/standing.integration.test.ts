@@ -2,7 +2,8 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import { liveDefaultRoute } from '../__testUtils__/clusterObjects';
 import { startShippedSandbox } from '../__testUtils__/meshBackend';
-import { meshServicesFor, sandboxMeshConfig } from '../testUtils';
+import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor } from '../__testUtils__/meshServices';
 import { reviewsTarget } from '../__testUtils__/prometheusMesh';
 
 const databases = TestDatabases.create({

@@ -4,7 +4,8 @@ import {
   Sandbox,
   topologyPath,
 } from '@meshtraffic/kube-sandbox';
-import { meshServicesFor, MeshServices, sandboxMeshConfig } from '../testUtils';
+import { sandboxMeshConfig } from '../testUtils';
+import { meshServicesFor, MeshServices } from '../__testUtils__/meshServices';
 import {
   demoCalledFromEveryPrimary,
   describePrometheus,

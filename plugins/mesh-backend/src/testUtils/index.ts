@@ -6,5 +6,3 @@
 export { onBehalfOfAuthServiceFactory } from './onBehalfOfAuth';
 export { sandboxMeshConfig } from './sandboxMeshConfig';
 export type { SandboxClusterLike } from './sandboxMeshConfig';
-export { closeMeshServices, meshServicesFor } from './meshServices';
-export type { MeshServices } from './meshServices';

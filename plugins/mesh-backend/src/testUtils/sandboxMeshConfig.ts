@@ -1,4 +1,8 @@
-/** What the mesh config needs of a sandbox cluster (`@meshtraffic/kube-sandbox`'s `SandboxCluster`). */
+/**
+ * What the mesh config needs of a sandbox cluster (`@meshtraffic/kube-sandbox`'s `SandboxCluster`).
+ *
+ * @public
+ */
 export interface SandboxClusterLike {
   name: string;
   mesh: string;

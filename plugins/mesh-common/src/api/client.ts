@@ -16,10 +16,18 @@ import {
   RollbackRequest,
 } from './types';
 
-/** An intent the backend refused (400): every problem with its field path. An answer, not an error. */
+/**
+ * An intent the backend refused (400): every problem with its field path. An answer, not an error.
+ *
+ * @public
+ */
 export type InvalidIntent = { valid: false; issues: IntentIssue[] };
 
-/** How the client reaches the mesh backend: the browser's authenticated fetch, or a backend's with a token. */
+/**
+ * How the client reaches the mesh backend: the browser's authenticated fetch, or a backend's with a token.
+ *
+ * @public
+ */
 export interface MeshApiTransport {
   /** The mesh backend's base URL (`discovery.getBaseUrl('mesh')`). */
   baseUrl(): Promise<string>;
@@ -29,6 +37,8 @@ export interface MeshApiTransport {
 /**
  * `/api/mesh`, the one client: the Mesh tab and the scaffolder's actions both call through it,
  * so a 400 carrying `issues` is an answer and every other failure a ResponseError, once.
+ *
+ * @public
  */
 export class MeshApiClient {
   constructor(private readonly transport: MeshApiTransport) {}

@@ -13,6 +13,7 @@ import type {
  * analysis, the mesh's status. Strict, and kept the same as the TypeScript types, as in responses.ts.
  */
 
+/** @public */
 export const hostTrafficSchema = z
   .object({
     window: z.string(),
@@ -59,9 +60,14 @@ export const hostTrafficSchema = z
   })
   .strict();
 
+/** @public */
 export const checkVerdictSchema = z.enum(['pass', 'fail', 'inconclusive']);
 
-/** One cluster's figures and verdict, as the canary analysis and the rollout checks give them. */
+/**
+ * One cluster's figures and verdict, as the canary analysis and the rollout checks give them.
+ *
+ * @public
+ */
 export const clusterCheckSchema = z
   .object({
     cluster: z.string(),
@@ -73,6 +79,7 @@ export const clusterCheckSchema = z
   })
   .strict();
 
+/** @public */
 export const canaryEvaluationSchema = z
   .object({
     id: z.number(),
@@ -89,6 +96,7 @@ export const canaryEvaluationSchema = z
   })
   .strict();
 
+/** @public */
 export const canaryAnalysisStateSchema = z
   .object({
     run: z
@@ -108,6 +116,7 @@ export const canaryAnalysisStateSchema = z
   })
   .strict();
 
+/** @public */
 export const meshStatusSchema = z
   .object({
     id: z.string(),

@@ -9,7 +9,11 @@ import { expiresSchema } from '../intent/expiry';
  * is `unknown` here on purpose: `validateIntent` judges it, with every problem and its path.
  */
 
-/** What the onboarding template names for an entity whose catalog-info.yaml does not carry the annotations yet. */
+/**
+ * What the onboarding template names for an entity whose catalog-info.yaml does not carry the annotations yet.
+ *
+ * @public
+ */
 export const onboardingTargetSchema = z
   .object({
     mesh: z.string().min(1).max(63),
@@ -33,6 +37,7 @@ const revisionField = z
   })
   .min(1);
 
+/** @public */
 export const planRequestSchema = z
   .object({
     intent: intentField,
@@ -43,6 +48,7 @@ export const planRequestSchema = z
   })
   .strict();
 
+/** @public */
 export const applyRequestSchema = z
   .object({
     intent: intentField,
@@ -57,6 +63,7 @@ export const applyRequestSchema = z
   })
   .strict();
 
+/** @public */
 export const rollbackRequestSchema = z
   .object({
     to: z.number().int().positive(),
@@ -65,18 +72,28 @@ export const rollbackRequestSchema = z
   })
   .strict();
 
-/** A range Prometheus reads as a duration: 30s, 5m, 1h. */
+/**
+ * A range Prometheus reads as a duration: 30s, 5m, 1h.
+ *
+ * @public
+ */
 export const METRICS_WINDOW = /^[1-9]\d*(s|m|h)$/;
 
 /**
  * The longest window live traffic may be read over: a range query's cost grows with its window,
  * and a page view must not be able to ask Prometheus for weeks of samples.
+ *
+ * @public
  */
 export const MAX_METRICS_WINDOW_SECONDS = 6 * 3600;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
-/** `GET .../metrics?window=5m`: the window live traffic is averaged over, 10s to 6h. */
+/**
+ * `GET .../metrics?window=5m`: the window live traffic is averaged over, 10s to 6h.
+ *
+ * @public
+ */
 export const metricsQuerySchema = z
   .object({
     window: z
@@ -93,24 +110,43 @@ export const metricsQuerySchema = z
   })
   .passthrough();
 
-/** `GET .../canary?before=<id>`: the evaluations older than that one (the next page). */
+/**
+ * `GET .../canary?before=<id>`: the evaluations older than that one (the next page).
+ *
+ * @public
+ */
 export const canaryQuerySchema = z
   .object({ before: z.coerce.number().int().positive().optional() })
   .passthrough();
 
-/** `DELETE .../intent?revision=...`: the query, not a body. */
+/**
+ * `DELETE .../intent?revision=...`: the query, not a body.
+ *
+ * @public
+ */
 export const removeRequestSchema = z
   .object({ revision: revisionField })
   .passthrough();
 
-/** The intent stays `unknown` to the type as to the schema: validateIntent is its judge. */
-type WithIntent<T> = Omit<T, 'intent'> & { intent: unknown };
+/**
+ * The intent stays `unknown` to the type as to the schema: validateIntent is its judge.
+ *
+ * @public
+ */
+export type WithIntent<T> = Omit<T, 'intent'> & { intent: unknown };
 
+/** @public */
 export type PlanRequestBody = WithIntent<z.infer<typeof planRequestSchema>>;
+/** @public */
 export type ApplyRequestBody = WithIntent<z.infer<typeof applyRequestSchema>>;
+/** @public */
 export type RollbackRequestBody = z.infer<typeof rollbackRequestSchema>;
 
-/** Every problem of a request body, each with its field path: what an InputError says. */
+/**
+ * Every problem of a request body, each with its field path: what an InputError says.
+ *
+ * @public
+ */
 export function requestIssues(error: z.ZodError): string {
   return error.issues
     .map(i => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)

@@ -41,10 +41,12 @@ const routingKind = z.enum([
  * against these, and the type checks at the end keep them and the TypeScript types the same.
  */
 
+/** @public */
 export const intentIssueSchema = z
   .object({ path: z.string(), message: z.string() })
   .strict();
 
+/** @public */
 export const clustersResponseSchema = z
   .object({
     meshes: z.array(
@@ -74,6 +76,7 @@ export const clustersResponseSchema = z
   })
   .strict();
 
+/** @public */
 export const classifiedObjectSchema = z
   .object({
     kind: routingKind,
@@ -102,6 +105,7 @@ const workloadVersionSchema = z
   })
   .strict();
 
+/** @public */
 export const clusterStateSchema = z
   .object({
     cluster: z.string(),
@@ -122,6 +126,7 @@ export const clusterStateSchema = z
   })
   .strict();
 
+/** @public */
 export const unfinishedChangeSchema = z
   .object({
     historyId: z.number(),
@@ -137,6 +142,7 @@ export const unfinishedChangeSchema = z
   })
   .strict();
 
+/** @public */
 export const entityMeshStateSchema = z
   .object({
     target: z
@@ -176,6 +182,7 @@ export const entityMeshStateSchema = z
   })
   .strict();
 
+/** @public */
 export const clusterPlanSchema = z
   .object({
     cluster: z.string(),
@@ -202,6 +209,7 @@ export const clusterPlanSchema = z
   })
   .strict();
 
+/** @public */
 export const planResponseSchema = z.union([
   z
     .object({ valid: z.literal(false), issues: z.array(intentIssueSchema) })
@@ -218,6 +226,7 @@ export const planResponseSchema = z.union([
     .strict(),
 ]);
 
+/** @public */
 export const clusterApplyResultSchema = z
   .object({
     cluster: z.string(),
@@ -235,6 +244,7 @@ export const clusterApplyResultSchema = z
   })
   .strict();
 
+/** @public */
 export const applyResponseSchema = z
   .object({
     ok: z.boolean(),
@@ -245,6 +255,7 @@ export const applyResponseSchema = z
   })
   .strict();
 
+/** @public */
 export const historyEntrySchema = z
   .object({
     id: z.number(),
@@ -263,11 +274,16 @@ export const historyEntrySchema = z
   })
   .strict();
 
+/** @public */
 export const historyResponseSchema = z
   .object({ items: z.array(historyEntrySchema) })
   .strict();
 
-/** A 400 for an invalid intent: Backstage's error body with every issue and its path. */
+/**
+ * A 400 for an invalid intent: Backstage's error body with every issue and its path.
+ *
+ * @public
+ */
 export const invalidIntentResponseSchema = z
   .object({
     error: z.object({ name: z.string(), message: z.string() }).strict(),

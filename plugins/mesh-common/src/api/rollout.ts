@@ -14,7 +14,11 @@ import { Same, same } from './schemaParts';
  * so far) between one wave and the next. One wave of every config cluster is a plain apply.
  */
 
-/** What is judged between waves, on every version the change sends more traffic to, on the clusters done: the canary analysis' checks. */
+/**
+ * What is judged between waves, on every version the change sends more traffic to, on the clusters done: the canary analysis' checks.
+ *
+ * @public
+ */
 export const rolloutChecksSchema = canaryAnalysisSchema
   .pick({ successRateMin: true, latency: true, minRequests: true })
   .strict()
@@ -22,6 +26,7 @@ export const rolloutChecksSchema = canaryAnalysisSchema
     message: 'needs successRateMin or latency',
   });
 
+/** @public */
 export const rolloutRequestSchema = z
   .object({
     /** Groups of config clusters, in order: `[["east"], ["west"]]` is one cluster at a time. */
@@ -35,17 +40,25 @@ export const rolloutRequestSchema = z
   })
   .strict();
 
+/** @public */
 export type RolloutChecks = z.infer<typeof rolloutChecksSchema>;
+/** @public */
 export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;
 
-/** `POST .../rollout`: what a person does to the host's rollout in progress. */
+/**
+ * `POST .../rollout`: what a person does to the host's rollout in progress.
+ *
+ * @public
+ */
 export const rolloutActionRequestSchema = z
   .object({ action: z.enum(['pause', 'resume', 'finish', 'rollback']) })
   .strict();
+/** @public */
 export type RolloutAction = z.infer<
   typeof rolloutActionRequestSchema
 >['action'];
 
+/** @public */
 export type RolloutStatus =
   | 'baking'
   | 'paused'
@@ -53,6 +66,7 @@ export type RolloutStatus =
   | 'rolled-back'
   | 'failed';
 
+/** @public */
 export interface RolloutWave {
   clusters: string[];
   status: 'done' | 'pending' | 'rolled-back';
@@ -61,9 +75,14 @@ export interface RolloutWave {
   appliedAt?: string;
 }
 
-/** One version's figures on one cluster between waves. */
+/**
+ * One version's figures on one cluster between waves.
+ *
+ * @public
+ */
 export type RolloutCheck = ClusterCheck & { version: string };
 
+/** @public */
 export interface RolloutEvaluation {
   at: string;
   /** The waves done when it was judged. */
@@ -73,7 +92,11 @@ export interface RolloutEvaluation {
   checks: RolloutCheck[];
 }
 
-/** A host's rollout: the one in progress, or the last one and how it ended. */
+/**
+ * A host's rollout: the one in progress, or the last one and how it ended.
+ *
+ * @public
+ */
 export interface RolloutState {
   id: number;
   status: RolloutStatus;
@@ -95,6 +118,7 @@ const rolloutCheckSchema = clusterCheckSchema
   .extend({ version: z.string() })
   .strict();
 
+/** @public */
 export const rolloutStateSchema = z
   .object({
     id: z.number(),

@@ -12,6 +12,7 @@ export const changeState = z.enum([
   'interrupted',
 ]);
 export const action = z.enum(['apply', 'rollback', 'remove']);
+/** @public */
 export const meshKind = z.enum([
   'multi-primary',
   'primary-remote',

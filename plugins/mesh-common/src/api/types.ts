@@ -15,7 +15,11 @@ import { RoutingObject } from '../generate/istioTypes';
 import { RoutingApi } from '../entity/target';
 import type { RolloutState } from './rollout';
 
-/** `GET /clusters`: what the portal may know of a cluster. Never an address or a credential. */
+/**
+ * `GET /clusters`: what the portal may know of a cluster. Never an address or a credential.
+ *
+ * @public
+ */
 export interface ClusterSummary {
   name: string;
   title?: string;
@@ -28,6 +32,7 @@ export interface ClusterSummary {
   error?: string;
 }
 
+/** @public */
 export interface MeshSummary {
   id: string;
   kind: MeshKind;
@@ -36,11 +41,13 @@ export interface MeshSummary {
   routingApi: RoutingApi;
 }
 
+/** @public */
 export interface ClustersResponse {
   meshes: MeshSummary[];
   clusters: ClusterSummary[];
 }
 
+/** @public */
 export interface ClusterState {
   cluster: string;
   role: ClusterRole;
@@ -55,12 +62,18 @@ export interface ClusterState {
   handEdit?: HandEdit;
 }
 
-/** What a config cluster holds, measured against an unfinished change. */
+/**
+ * What a config cluster holds, measured against an unfinished change.
+ *
+ * @public
+ */
 export type ClusterHolds = 'intended' | 'before' | 'other' | 'unknown';
 
 /**
  * A change that did not finish cleanly: interrupted (its writer died mid-way) or restore-failed
  * (a failure, then the undo failed too). Finish applies `intentAfter`; undo restores the before-state.
+ *
+ * @public
  */
 export interface UnfinishedChange {
   historyId: number;
@@ -73,7 +86,11 @@ export interface UnfinishedChange {
   clusters: Array<{ cluster: string; holds: ClusterHolds }>;
 }
 
-/** When a risky part of a host's intent ends by itself, and who set it. */
+/**
+ * When a risky part of a host's intent ends by itself, and who set it.
+ *
+ * @public
+ */
 export interface PartExpiry {
   /** `fault`, `mirror` or `routes.<name>`. */
   part: string;
@@ -81,7 +98,11 @@ export interface PartExpiry {
   setBy: string;
 }
 
-/** `GET /entities/:kind/:namespace/:name`. */
+/**
+ * `GET /entities/:kind/:namespace/:name`.
+ *
+ * @public
+ */
 export interface EntityMeshState {
   target: {
     mesh: string;
@@ -120,8 +141,10 @@ export interface EntityMeshState {
   rollout?: RolloutState;
 }
 
+/** @public */
 export type PlannedAction = 'create' | 'update' | 'delete' | 'unchanged';
 
+/** @public */
 export interface PlannedObjectChange {
   kind: RoutingObject['kind'];
   name: string;
@@ -133,6 +156,7 @@ export interface PlannedObjectChange {
   object?: RoutingObject;
 }
 
+/** @public */
 export interface ClusterPlan {
   cluster: string;
   changes: PlannedObjectChange[];
@@ -146,9 +170,12 @@ export interface ClusterPlan {
 /**
  * `POST .../plan`: the intent; `adopt` plans the take-over of foreign routing (the rewrites and
  * deletes appear among the changes); `onboarding` names the target of an entity not annotated yet.
+ *
+ * @public
  */
 export type PlanRequest = PlanRequestBody;
 
+/** @public */
 export type PlanResponse =
   | { valid: false; issues: IntentIssue[] }
   | {
@@ -165,12 +192,19 @@ export type PlanResponse =
 /**
  * `POST .../apply`: the intent and the revision its plan was made against; `scaffolderTaskId` is set
  * by the scaffolder actions, so history can tell which task made the change.
+ *
+ * @public
  */
 export type ApplyRequest = ApplyRequestBody;
 
-/** Where an entity's service lives, named by the onboarding template before its annotations land. */
+/**
+ * Where an entity's service lives, named by the onboarding template before its annotations land.
+ *
+ * @public
+ */
 export type OnboardingTarget = z.infer<typeof onboardingTargetSchema>;
 
+/** @public */
 export type ClusterOutcome =
   | 'applied'
   | 'unchanged'
@@ -180,6 +214,7 @@ export type ClusterOutcome =
   | 'restore-failed'
   | 'interrupted';
 
+/** @public */
 export interface ClusterApplyResult {
   cluster: string;
   outcome: ClusterOutcome;
@@ -188,7 +223,11 @@ export interface ClusterApplyResult {
   holds?: ClusterHolds;
 }
 
-/** A journal row's state: `pending` from before the first cluster write until the change ends. */
+/**
+ * A journal row's state: `pending` from before the first cluster write until the change ends.
+ *
+ * @public
+ */
 export type ChangeState =
   | 'pending'
   | 'applied'
@@ -196,6 +235,7 @@ export type ChangeState =
   | 'restore-failed'
   | 'interrupted';
 
+/** @public */
 export interface ApplyResponse {
   ok: boolean;
   historyId: number;
@@ -205,6 +245,7 @@ export interface ApplyResponse {
   rolloutId?: number;
 }
 
+/** @public */
 export interface HistoryEntry {
   id: number;
   entityRef: string;
@@ -223,10 +264,18 @@ export interface HistoryEntry {
   reason?: string;
 }
 
-/** `POST .../rollback`: the history entry to go back to, against the revision the user saw. */
+/**
+ * `POST .../rollback`: the history entry to go back to, against the revision the user saw.
+ *
+ * @public
+ */
 export type RollbackRequest = RollbackRequestBody;
 
-/** How one version behaves on one cluster over the window, as its destination proxies report. */
+/**
+ * How one version behaves on one cluster over the window, as its destination proxies report.
+ *
+ * @public
+ */
 export interface VersionTraffic {
   cluster: string;
   version: string;
@@ -238,14 +287,22 @@ export interface VersionTraffic {
   p99Ms?: number;
 }
 
-/** Where the callers in one cluster send the host's traffic: each version's share, in percent. */
+/**
+ * Where the callers in one cluster send the host's traffic: each version's share, in percent.
+ *
+ * @public
+ */
 export interface CallerShare {
   cluster: string;
   version: string;
   percent: number;
 }
 
-/** `GET .../metrics`: the host's live traffic from its mesh's Prometheus, next to the configured split. */
+/**
+ * `GET .../metrics`: the host's live traffic from its mesh's Prometheus, next to the configured split.
+ *
+ * @public
+ */
 export interface HostTraffic {
   window: string;
   versions: VersionTraffic[];
@@ -256,15 +313,24 @@ export interface HostTraffic {
   series: VersionSeries[];
 }
 
-/** One version's request rate over time: [unix seconds, requests per second] points. */
+/**
+ * One version's request rate over time: [unix seconds, requests per second] points.
+ *
+ * @public
+ */
 export interface VersionSeries {
   version: string;
   points: Array<[number, number]>;
 }
 
+/** @public */
 export type CheckVerdict = 'pass' | 'fail' | 'inconclusive';
 
-/** One cluster's figures for the canary's candidate over an interval, and what they amount to. */
+/**
+ * One cluster's figures for the canary's candidate over an interval, and what they amount to.
+ *
+ * @public
+ */
 export interface ClusterCheck {
   cluster: string;
   /** Requests the candidate's proxies on this cluster received in the interval. */
@@ -278,7 +344,11 @@ export interface ClusterCheck {
   reasons: string[];
 }
 
-/** One judgement of an automatic canary's step, and what the analysis did about it. */
+/**
+ * One judgement of an automatic canary's step, and what the analysis did about it.
+ *
+ * @public
+ */
 export interface CanaryEvaluation {
   id: number;
   entityRef: string;
@@ -297,7 +367,11 @@ export interface CanaryEvaluation {
   historyId?: number;
 }
 
-/** `GET .../canary`: the automatic canary the analysis follows, and its evaluations, newest first. */
+/**
+ * `GET .../canary`: the automatic canary the analysis follows, and its evaluations, newest first.
+ *
+ * @public
+ */
 export interface CanaryAnalysisState {
   run?: {
     startedBy: string;
@@ -317,7 +391,11 @@ export interface CanaryAnalysisState {
   olderBefore?: number;
 }
 
-/** A cluster of a mesh as the status page shows it. */
+/**
+ * A cluster of a mesh as the status page shows it.
+ *
+ * @public
+ */
 export interface MeshClusterStatus {
   name: string;
   role: ClusterRole;
@@ -329,7 +407,11 @@ export interface MeshClusterStatus {
   kubernetesVersion?: string;
 }
 
-/** An istiod Deployment in a cluster's control-plane namespace. */
+/**
+ * An istiod Deployment in a cluster's control-plane namespace.
+ *
+ * @public
+ */
 export interface ControlPlaneStatus {
   cluster: string;
   name: string;
@@ -341,7 +423,11 @@ export interface ControlPlaneStatus {
   readyReplicas: number;
 }
 
-/** One namespace of one cluster: its injection label and how many of its pods run a sidecar. */
+/**
+ * One namespace of one cluster: its injection label and how many of its pods run a sidecar.
+ *
+ * @public
+ */
 export interface NamespaceProxies {
   cluster: string;
   namespace: string;
@@ -351,7 +437,11 @@ export interface NamespaceProxies {
   injectedPods: number;
 }
 
-/** A service whose routing the portal wrote, as the mesh's config clusters hold it. */
+/**
+ * A service whose routing the portal wrote, as the mesh's config clusters hold it.
+ *
+ * @public
+ */
 export interface RoutedService {
   entityRef: string;
   host: string;
@@ -375,7 +465,11 @@ export interface RoutedService {
   };
 }
 
-/** `GET /meshes/:mesh/status`: the mesh itself, as multi-cluster mesh consoles lead with it. */
+/**
+ * `GET /meshes/:mesh/status`: the mesh itself, as multi-cluster mesh consoles lead with it.
+ *
+ * @public
+ */
 export interface MeshStatus {
   id: string;
   kind: MeshKind;

@@ -5,6 +5,8 @@ import { compareCodeUnits } from '../generate/hash';
 /**
  * Objects as YAML for people and diffs: server-populated metadata dropped, so a diff against a
  * live object shows only what an apply would change.
+ *
+ * @public
  */
 export function toComparableYaml(obj: unknown): string {
   if (obj === undefined || obj === null) return '';
@@ -71,8 +73,10 @@ function stripServerFields(obj: any): any {
 }
 
 /**
- * A unified diff of one object, live -> planned; empty when nothing changes. Either side may be
+ * A unified diff of one object, live to planned; empty when nothing changes. Either side may be
  * missing (creation, deletion).
+ *
+ * @public
  */
 export function objectDiff(
   name: string,

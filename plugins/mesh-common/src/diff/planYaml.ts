@@ -5,6 +5,8 @@ import type { ClusterPlan } from '../api/types';
  * What a plan writes to one cluster, as `kubectl apply -f` would take it: every object created or
  * updated, in apply order, one YAML document each; deletions as comments, since there is nothing
  * to apply for them.
+ *
+ * @public
  */
 export function clusterPlanYaml(
   plan: Pick<ClusterPlan, 'cluster' | 'changes'>,

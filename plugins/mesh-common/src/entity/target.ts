@@ -1,17 +1,35 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { ServicePort } from '../generate/gatewayTypes';
 
-/** The mesh (its id in the `mesh.meshes` config) the entity's service belongs to. Required. */
+/**
+ * The mesh (its id in the `mesh.meshes` config) the entity's service belongs to. Required.
+ *
+ * @public
+ */
 export const MESH_ID_ANNOTATION = 'mesh.meshtraffic.io/mesh';
-/** The Kubernetes Service name; falls back to `backstage.io/kubernetes-id`, then the entity name. */
+/**
+ * The Kubernetes Service name; falls back to `backstage.io/kubernetes-id`, then the entity name.
+ *
+ * @public
+ */
 export const MESH_SERVICE_ANNOTATION = 'mesh.meshtraffic.io/service';
-/** The Kubernetes namespace; falls back to `backstage.io/kubernetes-namespace`, then `default`. */
+/**
+ * The Kubernetes namespace; falls back to `backstage.io/kubernetes-namespace`, then `default`.
+ *
+ * @public
+ */
 export const MESH_NAMESPACE_ANNOTATION = 'mesh.meshtraffic.io/namespace';
+/** @public */
 export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
+/** @public */
 export const KUBERNETES_NAMESPACE_ANNOTATION =
   'backstage.io/kubernetes-namespace';
 
-/** What a catalog entity points the plugin at. */
+/**
+ * What a catalog entity points the plugin at.
+ *
+ * @public
+ */
 export interface MeshTarget {
   mesh: string;
   service: string;
@@ -28,15 +46,25 @@ export interface MeshTarget {
   servicePorts?: ServicePort[];
 }
 
-/** `istio`: a VirtualService and DestinationRule; `gateway-api`: an HTTPRoute on the Service, one Service per version. */
+/**
+ * `istio`: a VirtualService and DestinationRule; `gateway-api`: an HTTPRoute on the Service, one Service per version.
+ *
+ * @public
+ */
 export type RoutingApi = 'istio' | 'gateway-api';
+/** @public */
 export const ROUTING_APIS: readonly RoutingApi[] = ['istio', 'gateway-api'];
 
+/** @public */
 export function isMeshAnnotated(entity: Entity): boolean {
   return Boolean(entity.metadata.annotations?.[MESH_ID_ANNOTATION]);
 }
 
-/** A Kubernetes Service or namespace name (DNS-1123 label): what may reach a label selector or an object name. */
+/**
+ * A Kubernetes Service or namespace name (DNS-1123 label): what may reach a label selector or an object name.
+ *
+ * @public
+ */
 export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_MESSAGE =
   'must be a Kubernetes name (DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending alphanumeric)';
@@ -53,6 +81,8 @@ function sourceOf(
 /**
  * What is wrong with the target an entity's annotations name, each problem with the annotation
  * it came from, so that a bad value never reaches a label selector or an object name.
+ *
+ * @public
  */
 export function meshTargetIssues(
   entity: Entity,
@@ -91,7 +121,11 @@ export function meshTargetIssues(
   return issues;
 }
 
-/** Whether two targets name the same host of the same mesh. */
+/**
+ * Whether two targets name the same host of the same mesh.
+ *
+ * @public
+ */
 export function sameHost(
   a: Omit<MeshTarget, 'entityRef'>,
   b: Omit<MeshTarget, 'entityRef'>,
@@ -101,7 +135,11 @@ export function sameHost(
   );
 }
 
-/** The target an entity's annotations name, or undefined when it carries no mesh annotation. */
+/**
+ * The target an entity's annotations name, or undefined when it carries no mesh annotation.
+ *
+ * @public
+ */
 export function readMeshTarget(entity: Entity): MeshTarget | undefined {
   const a = entity.metadata.annotations ?? {};
   const mesh = a[MESH_ID_ANNOTATION]?.trim();

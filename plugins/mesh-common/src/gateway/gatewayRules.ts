@@ -9,10 +9,18 @@ import {
   TrafficIntent,
 } from '../intent/schema';
 
-/** HTTPRoute's limits (v1.5.1): 16 rules (ours: the routes and the default), 16 backends, 128 matches in all. */
+/**
+ * HTTPRoute's limits (v1.5.1): 16 rules (ours: the routes and the default), 16 backends, 128 matches in all.
+ *
+ * @public
+ */
 export const GATEWAY_LIMITS = { rules: 16, backendRefs: 16, matches: 128 };
 
-/** The methods an HTTPRouteMatch takes. */
+/**
+ * The methods an HTTPRouteMatch takes.
+ *
+ * @public
+ */
 export const GATEWAY_METHODS = [
   'GET',
   'HEAD',
@@ -35,7 +43,11 @@ const PATH_CHARACTERS =
 
 const API = 'Gateway API (this mesh’s routingApi)';
 
-/** Why an Exact or PathPrefix path breaks Gateway API's rules, if it does. */
+/**
+ * Why an Exact or PathPrefix path breaks Gateway API's rules, if it does.
+ *
+ * @public
+ */
 export function gatewayPathProblem(value: string): string | undefined {
   if (!value.startsWith('/')) return 'must be an absolute path starting with /';
   const forbidden = ['//', '/./', '/../', '%2f', '%2F', '#'].find(s =>
@@ -174,6 +186,8 @@ function checkPart(
 /**
  * What an intent asks that Gateway API's standard channel cannot express, each with the path of
  * the field and why: the refusals of a mesh whose routingApi is `gateway-api`.
+ *
+ * @public
  */
 export function checkGatewayApi(issues: IssueCollector, intent: TrafficIntent) {
   const routes = intent.routes ?? [];

@@ -40,7 +40,11 @@ import {
   versionServiceName,
 } from './versionServices';
 
-/** The path match Gateway API defaults a match to: every path. */
+/**
+ * The path match Gateway API defaults a match to: every path.
+ *
+ * @public
+ */
 export const EVERY_PATH = { type: 'PathPrefix', value: '/' } as const;
 
 /** What a rule needs besides its matches. */
@@ -134,7 +138,11 @@ function rule(
   return out;
 }
 
-/** The HTTPRoute attached to the service (GAMMA): the intent's routes in order, then the default split. */
+/**
+ * The HTTPRoute attached to the service (GAMMA): the intent's routes in order, then the default split.
+ *
+ * @public
+ */
 export function generateHTTPRoute(
   target: MeshTarget,
   intent: TrafficIntent,
@@ -157,12 +165,20 @@ export function generateHTTPRoute(
   };
 }
 
-/** Every version the intent sends or mirrors traffic to, sorted. */
+/**
+ * Every version the intent sends or mirrors traffic to, sorted.
+ *
+ * @public
+ */
 export function routedVersions(intent: TrafficIntent): string[] {
   return [...new Set(referencedSubsets(intent).map(r => r.version))].sort();
 }
 
-/** One Service per version, selecting that version's pods, with the service's ports. */
+/**
+ * One Service per version, selecting that version's pods, with the service's ports.
+ *
+ * @public
+ */
 export function generateVersionServices(
   target: MeshTarget,
   intent: TrafficIntent,
@@ -188,6 +204,8 @@ export function generateVersionServices(
  * The traffic policy, one DestinationRule per version Service: Istio applies a DestinationRule by
  * the host traffic goes to, and an HTTPRoute's traffic goes to the version Services, not to the
  * service's own host. None when the intent sets no policy.
+ *
+ * @public
  */
 export function generatePolicyRules(
   target: MeshTarget,
@@ -214,6 +232,8 @@ export function generatePolicyRules(
  * A config cluster's objects for a mesh on Gateway API, in apply order: the version Services, then
  * their DestinationRules, then the HTTPRoute that sends traffic to them (make before break).
  * The intent must have passed validateIntent with routingApi `gateway-api`.
+ *
+ * @public
  */
 export function generateGatewayRouting(
   target: MeshTarget,

@@ -24,7 +24,11 @@ import {
   trafficPolicyParts,
 } from '../parse/parse';
 
-/** The objects a mesh on Gateway API routes a service with, as read from one config cluster. */
+/**
+ * The objects a mesh on Gateway API routes a service with, as read from one config cluster.
+ *
+ * @public
+ */
 export interface GatewayRouting {
   route: HTTPRouteObject;
   /** The Services in the route's namespace its backends may name (the version Services among them). */
@@ -173,6 +177,8 @@ function policyOf(policies: DestinationRuleObject[]): Partial<TrafficIntent> {
  * expresses. Exact for what this product generated; for others' routes (Kiali's, Flagger's, Argo
  * Rollouts', hand-written) it succeeds when they use only what an intent can say, and throws a
  * RoutingParseError naming what it cannot express otherwise.
+ *
+ * @public
  */
 export function parseGatewayRouting(
   objects: GatewayRouting,

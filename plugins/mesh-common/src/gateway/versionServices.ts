@@ -7,6 +7,8 @@ import { VERSION_LABEL } from '../generate/metadata';
  * The Service that selects one version's pods: `reviews-v1`. A version that is not DNS-safe, or a
  * name too long for a Service (a DNS-1035 label), keeps a readable start and ends in a hash of the
  * version, as subset names do.
+ *
+ * @public
  */
 export function versionServiceName(service: string, version: string): string {
   const safe = dnsSafe(version);
@@ -18,7 +20,11 @@ export function versionServiceName(service: string, version: string): string {
   );
 }
 
-/** The pod labels a version Service selects on: the service's app label and the version label. */
+/**
+ * The pod labels a version Service selects on: the service's app label and the version label.
+ *
+ * @public
+ */
 export function versionSelector(
   target: Pick<MeshTarget, 'service' | 'appLabel' | 'versionLabel'>,
   version: string,
@@ -29,7 +35,11 @@ export function versionSelector(
   };
 }
 
-/** The port a route attaches to and sends to: the one named `http` (or `http-…`), else the first. */
+/**
+ * The port a route attaches to and sends to: the one named `http` (or `http-…`), else the first.
+ *
+ * @public
+ */
 export function routedPort(ports: ServicePort[]): ServicePort | undefined {
   return (
     ports.find(p => p.name === 'http' || p.name?.startsWith('http-')) ??
@@ -37,7 +47,11 @@ export function routedPort(ports: ServicePort[]): ServicePort | undefined {
   );
 }
 
-/** A Service port with the fields the API server would default written out, so live and generated compare equal. */
+/**
+ * A Service port with the fields the API server would default written out, so live and generated compare equal.
+ *
+ * @public
+ */
 export function explicitPort(port: ServicePort): ServicePort {
   return {
     ...(port.name !== undefined ? { name: port.name } : {}),

@@ -4,10 +4,16 @@ import { ObjectMeta } from './istioTypes';
  * The parts of Gateway API's HTTPRoute (gateway.networking.k8s.io/v1) and of core Services this
  * product writes and reads, as plain types; tests judge every generated object by Gateway API's
  * own CRD schemas, CEL rules included.
+ *
+ * @public
  */
 export const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
 
-/** A reference to a Service, with every field the API server would default written out. */
+/**
+ * A reference to a Service, with every field the API server would default written out.
+ *
+ * @public
+ */
 export interface ServiceRef {
   group: string;
   kind: string;
@@ -17,17 +23,20 @@ export interface ServiceRef {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface GatewayBackendRef extends ServiceRef {
   weight?: number;
   filters?: unknown[];
 }
 
+/** @public */
 export interface GatewayStringMatch {
   type?: string;
   name: string;
   value: string;
 }
 
+/** @public */
 export interface GatewayRouteMatch {
   path?: { type?: string; value?: string };
   headers?: GatewayStringMatch[];
@@ -36,6 +45,7 @@ export interface GatewayRouteMatch {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface GatewayFilter {
   type: string;
   requestMirror?: {
@@ -46,6 +56,7 @@ export interface GatewayFilter {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface GatewayRule {
   name?: string;
   matches?: GatewayRouteMatch[];
@@ -55,6 +66,7 @@ export interface GatewayRule {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface HTTPRouteObject {
   apiVersion: string;
   kind: 'HTTPRoute';
@@ -67,6 +79,7 @@ export interface HTTPRouteObject {
   };
 }
 
+/** @public */
 export interface ServicePort {
   name?: string;
   port: number;
@@ -75,6 +88,7 @@ export interface ServicePort {
   appProtocol?: string;
 }
 
+/** @public */
 export interface ServiceObject {
   apiVersion: string;
   kind: 'Service';

@@ -31,7 +31,11 @@ import {
 } from './metadata';
 import { referencedSubsets, subsetLabels, subsetName } from './subsets';
 
-/** The fully qualified host Istio routes for a Kubernetes service. */
+/**
+ * The fully qualified host Istio routes for a Kubernetes service.
+ *
+ * @public
+ */
 export function serviceHost(
   target: Pick<MeshTarget, 'service' | 'namespace'>,
 ): string {
@@ -42,6 +46,8 @@ export function serviceHost(
  * A host as Istio resolves it in an object of `namespace`: `reviews` is that namespace's service,
  * `reviews.bookinfo` and `reviews.bookinfo.svc` are short for the full name; anything else is
  * taken as written.
+ *
+ * @public
  */
 export function resolveHost(
   host: string,
@@ -58,6 +64,7 @@ export function resolveHost(
   return parts.join('.');
 }
 
+/** @public */
 export function sortedRecord<T>(
   record: Record<string, T>,
   map: (v: T) => unknown = v => v,
@@ -67,7 +74,11 @@ export function sortedRecord<T>(
   return out;
 }
 
-/** Each object gets its own metadata, so that a caller changing one never changes the other. */
+/**
+ * Each object gets its own metadata, so that a caller changing one never changes the other.
+ *
+ * @public
+ */
 export function copyMetadata(meta: ObjectMeta): ObjectMeta {
   return {
     ...meta,
@@ -76,7 +87,11 @@ export function copyMetadata(meta: ObjectMeta): ObjectMeta {
   };
 }
 
-/** The labels and annotations every generated object carries, under the service's name. */
+/**
+ * The labels and annotations every generated object carries, under the service's name.
+ *
+ * @public
+ */
 export function metadata(
   target: MeshTarget,
   intent: TrafficIntent,
@@ -170,6 +185,7 @@ function routeBody(
   return out;
 }
 
+/** @public */
 export function generateVirtualService(
   target: MeshTarget,
   intent: TrafficIntent,
@@ -221,6 +237,7 @@ function loadBalancer(intent: TrafficIntent): TrafficPolicy['loadBalancer'] {
   };
 }
 
+/** @public */
 export function trafficPolicy(
   intent: TrafficIntent,
 ): TrafficPolicy | undefined {
@@ -242,6 +259,7 @@ function structuredCopy<T>(value: T): any {
   return value;
 }
 
+/** @public */
 export function generateDestinationRule(
   target: MeshTarget,
   intent: TrafficIntent,
@@ -268,6 +286,8 @@ export function generateDestinationRule(
  * The routing objects for one config cluster, in apply order: the DestinationRule first, so the
  * subsets exist before a VirtualService routes to them (make before break). Remove in reverse.
  * The intent must have passed validateIntent.
+ *
+ * @public
  */
 export function generateIstioRouting(
   target: MeshTarget,
@@ -289,13 +309,21 @@ const APPLY_RANK: Record<string, number> = {
   HTTPRoute: 2,
 };
 
-/** Removal order: routes first, so nothing routes to subsets or Services that are going away. */
+/**
+ * Removal order: routes first, so nothing routes to subsets or Services that are going away.
+ *
+ * @public
+ */
 export function removalOrder<T extends { kind: string }>(objects: T[]): T[] {
   const rank = (o: T) => -(APPLY_RANK[o.kind] ?? 0);
   return [...objects].sort((a, b) => rank(a) - rank(b));
 }
 
-/** Apply order: Services, then DestinationRules, then the routes (make before break). */
+/**
+ * Apply order: Services, then DestinationRules, then the routes (make before break).
+ *
+ * @public
+ */
 export function applyOrder<T extends { kind: string }>(objects: T[]): T[] {
   const rank = (o: T) => APPLY_RANK[o.kind] ?? 0;
   return [...objects].sort((a, b) => rank(a) - rank(b));

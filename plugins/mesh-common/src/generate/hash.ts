@@ -1,4 +1,8 @@
-/** Orders strings by UTF-16 code units: the same in every browser and locale, unlike localeCompare. */
+/**
+ * Orders strings by UTF-16 code units: the same in every browser and locale, unlike localeCompare.
+ *
+ * @public
+ */
 export function compareCodeUnits(a: string, b: string): number {
   if (a === b) return 0;
   return a < b ? -1 : 1;
@@ -7,6 +11,8 @@ export function compareCodeUnits(a: string, b: string): number {
 /**
  * JSON with object keys sorted at every level, so that equal values give equal strings whatever
  * order their keys were written in. `undefined` members are dropped, as JSON.stringify does.
+ *
+ * @public
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object')
@@ -35,6 +41,8 @@ export function canonicalJson(value: unknown): string {
  * A 64-bit fingerprint (two independent 32-bit FNV-1a lanes), hex. Not for security: it tells a
  * live object's spec apart from the one we generated, and must run the same in browser and Node
  * without an async crypto API.
+ *
+ * @public
  */
 export function fingerprint(text: string): string {
   let a = 0x811c9dc5;
@@ -50,7 +58,11 @@ export function fingerprint(text: string): string {
   );
 }
 
-/** The hash of an intent that generated objects carry, independent of key order. */
+/**
+ * The hash of an intent that generated objects carry, independent of key order.
+ *
+ * @public
+ */
 export function intentHash(intent: unknown): string {
   return fingerprint(canonicalJson(intent));
 }

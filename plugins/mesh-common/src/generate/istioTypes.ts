@@ -6,6 +6,7 @@ import { HTTPRouteObject, ServiceObject } from './gatewayTypes';
  * object against those schemas.
  */
 
+/** @public */
 export interface ObjectMeta {
   name: string;
   namespace: string;
@@ -24,22 +25,26 @@ export interface ObjectMeta {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface IstioStringMatch {
   exact?: string;
   prefix?: string;
   regex?: string;
 }
 
+/** @public */
 export interface IstioPercent {
   value: number;
 }
 
+/** @public */
 export interface IstioDestination {
   host: string;
   subset?: string;
   port?: { number: number };
 }
 
+/** @public */
 export interface IstioHttpMatch {
   name?: string;
   headers?: Record<string, IstioStringMatch>;
@@ -50,6 +55,7 @@ export interface IstioHttpMatch {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface IstioHttpRoute {
   name?: string;
   match?: IstioHttpMatch[];
@@ -82,6 +88,7 @@ export interface IstioHttpRoute {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface VirtualServiceSpec {
   hosts?: string[];
   gateways?: string[];
@@ -89,6 +96,7 @@ export interface VirtualServiceSpec {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface TrafficPolicy {
   connectionPool?: Record<string, unknown>;
   outlierDetection?: Record<string, unknown>;
@@ -105,6 +113,7 @@ export interface TrafficPolicy {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface DestinationRuleSpec {
   host?: string;
   subsets?: Array<{
@@ -116,6 +125,7 @@ export interface DestinationRuleSpec {
   [key: string]: unknown;
 }
 
+/** @public */
 export interface VirtualServiceObject {
   apiVersion: string;
   kind: 'VirtualService';
@@ -123,6 +133,7 @@ export interface VirtualServiceObject {
   spec: VirtualServiceSpec;
 }
 
+/** @public */
 export interface DestinationRuleObject {
   apiVersion: string;
   kind: 'DestinationRule';
@@ -133,10 +144,13 @@ export interface DestinationRuleObject {
 /**
  * Every kind of object the product writes: Istio's routing, or Gateway API's HTTPRoute with one
  * Service per version (and DestinationRules for their traffic policy).
+ *
+ * @public
  */
 export type RoutingObject =
   | VirtualServiceObject
   | DestinationRuleObject
   | HTTPRouteObject
   | ServiceObject;
+/** @public */
 export type RoutingKind = RoutingObject['kind'];

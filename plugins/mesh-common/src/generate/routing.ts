@@ -9,6 +9,8 @@ import { RoutingObject } from './istioTypes';
  * target's mesh: a DestinationRule then a VirtualService for `istio` (the default); version
  * Services, their DestinationRules, then an HTTPRoute for `gateway-api`. The intent must have
  * passed validateIntent for that API.
+ *
+ * @public
  */
 export function generateRouting(
   target: MeshTarget,
@@ -19,7 +21,11 @@ export function generateRouting(
     : generateIstioRouting(target, intent);
 }
 
-/** The same objects for every config cluster: each primary's istiod reads only its own API server. */
+/**
+ * The same objects for every config cluster: each primary's istiod reads only its own API server.
+ *
+ * @public
+ */
 export function generateForClusters(
   target: MeshTarget,
   intent: TrafficIntent,

@@ -2,15 +2,24 @@ import { compareCodeUnits, fingerprint } from './hash';
 import { TrafficIntent } from '../intent/schema';
 import { CLUSTER_LABEL, VERSION_LABEL } from './metadata';
 
+/** @public */
 export interface SubsetRef {
   version: string;
   cluster?: string;
 }
 
-/** Subset and Service names are DNS labels: at most 63 characters. */
+/**
+ * Subset and Service names are DNS labels: at most 63 characters.
+ *
+ * @public
+ */
 export const MAX_DNS_LABEL = 63;
 
-/** Lower case, anything but letters, digits and `-` becomes `-`, no `-` at either end. */
+/**
+ * Lower case, anything but letters, digits and `-` becomes `-`, no `-` at either end.
+ *
+ * @public
+ */
 export function dnsSafe(value: string): string {
   return value
     .toLowerCase()
@@ -22,6 +31,8 @@ export function dnsSafe(value: string): string {
  * Deterministic subset names: `v1`, and `v2-west` for a version narrowed to a cluster. A name
  * longer than a DNS label allows keeps its start and ends in a hash of the whole, so it stays
  * valid and distinct whatever the version and cluster names are.
+ *
+ * @public
  */
 export function subsetName(ref: SubsetRef): string {
   const name = ref.cluster
@@ -37,6 +48,8 @@ export function subsetName(ref: SubsetRef): string {
 /**
  * `name` when it is `fits`; otherwise its start, cut to a DNS label's 63 characters, ending in a
  * hash of `whole` (what the name stands for), so names stay valid and distinct.
+ *
+ * @public
  */
 export function boundedName(name: string, whole: string, fits: boolean) {
   if (fits) return name;
@@ -47,6 +60,7 @@ export function boundedName(name: string, whole: string, fits: boolean) {
   return head ? `${head}-${hash}` : `s-${hash}`;
 }
 
+/** @public */
 export function subsetLabels(
   ref: SubsetRef,
   versionLabel = VERSION_LABEL,
@@ -56,7 +70,11 @@ export function subsetLabels(
     : { [versionLabel]: ref.version };
 }
 
-/** Every destination the intent names, each once, sorted by subset name. */
+/**
+ * Every destination the intent names, each once, sorted by subset name.
+ *
+ * @public
+ */
 export function referencedSubsets(intent: TrafficIntent): SubsetRef[] {
   const refs = new Map<string, SubsetRef>();
   const add = (d: SubsetRef) => {
@@ -76,7 +94,11 @@ export function referencedSubsets(intent: TrafficIntent): SubsetRef[] {
   );
 }
 
-/** Pairs of distinct destinations whose subset names would collide, e.g. `v1.0` and `v1-0`. */
+/**
+ * Pairs of distinct destinations whose subset names would collide, e.g. `v1.0` and `v1-0`.
+ *
+ * @public
+ */
 export function subsetNameCollisions(
   intent: TrafficIntent,
 ): Array<[SubsetRef, SubsetRef]> {

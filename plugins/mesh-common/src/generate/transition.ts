@@ -6,7 +6,11 @@ import {
 import { HTTPRouteObject } from './gatewayTypes';
 import { resolveHost } from './generate';
 
-/** `kind/namespace/name`: one routing object's identity on a cluster. */
+/**
+ * `kind/namespace/name`: one routing object's identity on a cluster.
+ *
+ * @public
+ */
 const keyOf = (o: RoutingObject) =>
   `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
 
@@ -37,6 +41,8 @@ function routedSubsets(
  * The routes of a cluster's objects that point at a subset no DestinationRule for its host
  * defines: traffic that would fail (503, no healthy upstream). Empty is the invariant every
  * moment of a change keeps.
+ *
+ * @public
  */
 export function danglingRoutes(objects: RoutingObject[]): string[] {
   const defined = new Set<string>();
@@ -95,7 +101,11 @@ function missingBackends(objects: RoutingObject[]): string[] {
     );
 }
 
-/** One step of a transition: the object at `key` becomes `desired`, or is deleted when `desired` is absent. */
+/**
+ * One step of a transition: the object at `key` becomes `desired`, or is deleted when `desired` is absent.
+ *
+ * @public
+ */
 export interface TransitionStep {
   key: string;
   kind: RoutingObject['kind'];
@@ -139,6 +149,8 @@ const isRoute = (o: RoutingObject) =>
  * and new subsets when subsets go away; then the routes, VirtualServices and HTTPRoutes (writes,
  * then deletions); then the DestinationRules as desired; then their deletions; then the Services'.
  * Restoring is the same function with the roles swapped, so undo keeps the invariant too.
+ *
+ * @public
  */
 export function transition(
   current: RoutingObject[],
@@ -171,7 +183,11 @@ export function transition(
   return [...make, ...routes, ...unroutes, ...finals, ...drops, ...unserve];
 }
 
-/** The objects of a cluster after a step: for checking a sequence of steps against `danglingRoutes`. */
+/**
+ * The objects of a cluster after a step: for checking a sequence of steps against `danglingRoutes`.
+ *
+ * @public
+ */
 export function afterStep(
   objects: RoutingObject[],
   s: TransitionStep,

@@ -1,14 +1,22 @@
 import { CanaryAnalysis } from './schema';
 import { durationToMillis } from './duration';
 
-/** What an analysis that does not set them gets: defaults a person would expect, as Argo Rollouts' and Flagger's. */
+/**
+ * What an analysis that does not set them gets: defaults a person would expect, as Argo Rollouts' and Flagger's.
+ *
+ * @public
+ */
 export const ANALYSIS_DEFAULTS = {
   inconclusiveLimit: 10,
   errorLimit: 4,
   progressDeadlineIntervals: 20,
 };
 
-/** An analysis' limits, its defaults filled in. */
+/**
+ * An analysis' limits, its defaults filled in.
+ *
+ * @public
+ */
 export function analysisLimits(analysis: CanaryAnalysis): {
   inconclusiveLimit: number;
   errorLimit: number;

@@ -1,4 +1,8 @@
-/** Integer shares of `total` proportional to `parts` (evenly when all are 0), largest remainders first. */
+/**
+ * Integer shares of `total` proportional to `parts` (evenly when all are 0), largest remainders first.
+ *
+ * @public
+ */
 export function apportion(total: number, parts: number[]): number[] {
   if (!parts.length) return [];
   const sum = parts.reduce((a, b) => a + b, 0);

@@ -2,7 +2,11 @@ import { apportion } from './apportion';
 import { Destination, TrafficIntent, TrafficRoute } from './schema';
 import { WorkloadVersion } from './workloads';
 
-/** Routes that send a caller cluster's requests elsewhere are named after it: `from-east`. */
+/**
+ * Routes that send a caller cluster's requests elsewhere are named after it: `from-east`.
+ *
+ * @public
+ */
 export const CALLER_ROUTE_PREFIX = 'from-';
 
 const callerRouteName = (cluster: string) =>
@@ -11,6 +15,8 @@ const callerRouteName = (cluster: string) =>
 /**
  * The default split narrowed to one cluster: each of its versions that runs there, with the
  * cluster set, weights scaled back to 100. Empty when none of them runs there.
+ *
+ * @public
  */
 export function splitOnCluster(
   split: Destination[],
@@ -32,7 +38,11 @@ export function splitOnCluster(
     .filter(d => d.weight > 0);
 }
 
-/** Which caller clusters are sent to which cluster, read back from the intent's routes. */
+/**
+ * Which caller clusters are sent to which cluster, read back from the intent's routes.
+ *
+ * @public
+ */
 export function callerTargets(intent: TrafficIntent): Record<string, string> {
   const out: Record<string, string> = {};
   for (const r of intent.routes ?? []) {
@@ -55,6 +65,8 @@ export function callerTargets(intent: TrafficIntent): Record<string, string> {
  * default split narrowed to the target cluster), ahead of the other routes; callers not listed
  * follow the default route. A target none of the split's versions runs on gets an empty split,
  * which validation names.
+ *
+ * @public
  */
 export function withCallerTargets(
   intent: TrafficIntent,

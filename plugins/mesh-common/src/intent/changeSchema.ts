@@ -43,7 +43,11 @@ const canaryChangeSchema = z.discriminatedUnion('action', [
   z.object({ action: z.enum(['advance', 'promote', 'abort']) }).strict(),
 ]);
 
-/** The shape of a partial change (TrafficChange); the intent it leads to is validated as any other. */
+/**
+ * The shape of a partial change (TrafficChange); the intent it leads to is validated as any other.
+ *
+ * @public
+ */
 export const trafficChangeSchema = z
   .object({
     split: splitSchema.optional(),
@@ -63,7 +67,11 @@ export const trafficChangeSchema = z
     'name at least one of split, canary, mirror, fault',
   );
 
-/** Checks a partial change, with every problem's path under `change`. */
+/**
+ * Checks a partial change, with every problem's path under `change`.
+ *
+ * @public
+ */
 export function validateChange(
   input: unknown,
 ): { ok: true; change: TrafficChange } | { ok: false; issues: IntentIssue[] } {

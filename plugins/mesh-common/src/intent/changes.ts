@@ -14,17 +14,33 @@ import { canaryWeights } from './validate';
  * one; none validates (validateIntent does, with every problem at once).
  */
 
-/** The route that sends a canary's testers straight to the candidate. */
+/**
+ * The route that sends a canary's testers straight to the candidate.
+ *
+ * @public
+ */
 export const CANARY_TESTERS_ROUTE = 'canary-testers';
-/** The route that carries a fault scoped to requests with a header. */
+/**
+ * The route that carries a fault scoped to requests with a header.
+ *
+ * @public
+ */
 export const FAULT_ROUTE = 'fault-injection';
 
-/** Who a route is for: requests with a header value, or with a cookie. */
+/**
+ * Who a route is for: requests with a header value, or with a cookie.
+ *
+ * @public
+ */
 export type RequestRule =
   | { header: string; value: string }
   | { cookie: string; value: string };
 
-/** What a scaffolder template (or any caller) may change on top of the current intent. */
+/**
+ * What a scaffolder template (or any caller) may change on top of the current intent.
+ *
+ * @public
+ */
 export interface TrafficChange {
   split?: Destination[];
   canary?: CanaryChange;
@@ -34,6 +50,7 @@ export interface TrafficChange {
   fault?: (Fault & { scope?: RequestRule | 'all' }) | null;
 }
 
+/** @public */
 export type CanaryChange =
   | {
       action: 'start';
@@ -49,7 +66,11 @@ export type CanaryChange =
 
 const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
-/** The match a rule stands for; a cookie is matched inside the Cookie header, as Istio's docs do. */
+/**
+ * The match a rule stands for; a cookie is matched inside the Cookie header, as Istio's docs do.
+ *
+ * @public
+ */
 export function ruleMatch(rule: RequestRule): TrafficRoute['match'][number] {
   if ('header' in rule)
     return { headers: { [rule.header.toLowerCase()]: { exact: rule.value } } };
@@ -64,7 +85,11 @@ export function ruleMatch(rule: RequestRule): TrafficRoute['match'][number] {
   };
 }
 
-/** The rule a tab shows for a route made by ruleMatch, if it was made so. */
+/**
+ * The rule a tab shows for a route made by ruleMatch, if it was made so.
+ *
+ * @public
+ */
 export function ruleOf(
   route: TrafficRoute | undefined,
 ): RequestRule | undefined {
@@ -84,6 +109,7 @@ export function ruleOf(
     : undefined;
 }
 
+/** @public */
 export const routeNamed = (intent: TrafficIntent, name: string) =>
   intent.routes?.find(r => r.name === name);
 
@@ -104,7 +130,11 @@ function followSplit(intent: TrafficIntent): TrafficIntent {
   };
 }
 
-/** A split set by hand ends any canary: its steps no longer describe the traffic. */
+/**
+ * A split set by hand ends any canary: its steps no longer describe the traffic.
+ *
+ * @public
+ */
 export function withSplit(
   intent: TrafficIntent,
   split: Destination[],
@@ -114,7 +144,11 @@ export function withSplit(
   return followSplit(next);
 }
 
-/** The default split of a canary at its current step; a version at 0 % is left out. */
+/**
+ * The default split of a canary at its current step; a version at 0 % is left out.
+ *
+ * @public
+ */
 export function canarySplit(
   canary: NonNullable<TrafficIntent['canary']>,
 ): Destination[] {
@@ -123,6 +157,7 @@ export function canarySplit(
     .map(([version, weight]) => ({ version, weight }));
 }
 
+/** @public */
 export function withCanary(
   intent: TrafficIntent,
   change: CanaryChange,
@@ -163,6 +198,7 @@ export function withCanary(
   return withSplit(intent, [{ version, weight: 100 }]);
 }
 
+/** @public */
 export function withMirror(
   intent: TrafficIntent,
   mirror: Mirror | null,
@@ -176,6 +212,8 @@ export function withMirror(
 /**
  * A fault for requests that match a rule (a route of its own, serving the default split), or for
  * all traffic (on the default route). Setting one removes the other.
+ *
+ * @public
  */
 export function withFault(
   intent: TrafficIntent,
@@ -195,7 +233,11 @@ export function withFault(
   return { ...next, routes: [route, ...(next.routes ?? [])] };
 }
 
-/** Where a fault sits now, and for whom. */
+/**
+ * Where a fault sits now, and for whom.
+ *
+ * @public
+ */
 export function currentFault(intent: TrafficIntent): {
   fault?: Fault;
   scope: RequestRule | 'all' | undefined;
@@ -205,7 +247,11 @@ export function currentFault(intent: TrafficIntent): {
   return { fault: intent.fault, scope: intent.fault ? 'all' : undefined };
 }
 
-/** A partial change on top of an intent, in a fixed order: split, canary, mirror, fault. */
+/**
+ * A partial change on top of an intent, in a fixed order: split, canary, mirror, fault.
+ *
+ * @public
+ */
 export function applyTrafficChange(
   intent: TrafficIntent,
   change: TrafficChange,
@@ -224,7 +270,11 @@ export function applyTrafficChange(
   return next;
 }
 
-/** The intent a service starts from when it has none: everything to its first version. */
+/**
+ * The intent a service starts from when it has none: everything to its first version.
+ *
+ * @public
+ */
 export function initialIntent(versions: string[]): TrafficIntent {
   return { split: [{ version: [...versions].sort()[0] ?? 'v1', weight: 100 }] };
 }
@@ -232,6 +282,8 @@ export function initialIntent(versions: string[]): TrafficIntent {
 /**
  * Where editing starts: the intent every config cluster holds; when they disagree (an interrupted
  * change, a hand edit) the last intent applied everywhere, from history; else all to one version.
+ *
+ * @public
  */
 export function startingIntent(
   state: { intent?: TrafficIntent; lastApplied?: { intent?: TrafficIntent } },

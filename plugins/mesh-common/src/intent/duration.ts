@@ -8,6 +8,8 @@ const UNIT_MS: Record<string, number> = {
 /**
  * Milliseconds in an Istio duration string, or undefined when it is not one.
  * Istio keeps durations at millisecond precision and at least 1ms; callers check those bounds.
+ *
+ * @public
  */
 export function durationToMillis(value: string): number | undefined {
   const match = /^([0-9]+(?:\.[0-9]+)?)(h|m|s|ms)$/.exec(value);
@@ -15,7 +17,11 @@ export function durationToMillis(value: string): number | undefined {
   return Number(match[1]) * UNIT_MS[match[2]];
 }
 
-/** Why a duration breaks Istio's rules, or undefined when it keeps them. */
+/**
+ * Why a duration breaks Istio's rules, or undefined when it keeps them.
+ *
+ * @public
+ */
 export function durationProblem(value: string): string | undefined {
   const ms = durationToMillis(value);
   if (ms === undefined) return 'must be a duration such as 5s, 100ms, 1m or 1h';

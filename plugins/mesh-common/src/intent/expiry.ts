@@ -7,12 +7,15 @@ import { TrafficIntent } from './schema';
  * When a risky part of an intent (a fault, a mirror, a route) ends by itself: after a duration
  * from the change (`for: 30m`) or at a time (`at`, ISO 8601). It travels beside the intent, not in
  * it: the routing objects stay what the intent makes, and the backend keeps the end times.
+ *
+ * @public
  */
 export const expirySchema = z.union([
   z.object({ for: z.string().max(32) }).strict(),
   z.object({ at: z.string().max(64) }).strict(),
 ]);
 
+/** @public */
 export const expiresSchema = z
   .object({
     fault: expirySchema.optional(),
@@ -22,16 +25,30 @@ export const expiresSchema = z
   })
   .strict();
 
+/** @public */
 export type Expiry = z.infer<typeof expirySchema>;
+/** @public */
 export type Expires = z.infer<typeof expiresSchema>;
 
-/** The shortest an expiry may be: the scheduler looks every few seconds, and a change takes some. */
+/**
+ * The shortest an expiry may be: the scheduler looks every few seconds, and a change takes some.
+ *
+ * @public
+ */
 export const MIN_EXPIRY_MS = 10_000;
 
-/** A risky part of an intent, by name: `fault`, `mirror` or `routes.<name>`. */
+/**
+ * A risky part of an intent, by name: `fault`, `mirror` or `routes.<name>`.
+ *
+ * @public
+ */
 export type RiskyPart = 'fault' | 'mirror' | `routes.${string}`;
 
-/** The parts of an intent that may expire, present in it. */
+/**
+ * The parts of an intent that may expire, present in it.
+ *
+ * @public
+ */
 export function riskyParts(intent: TrafficIntent | undefined): RiskyPart[] {
   if (!intent) return [];
   return [
@@ -41,7 +58,11 @@ export function riskyParts(intent: TrafficIntent | undefined): RiskyPart[] {
   ];
 }
 
-/** The intent without a part (the route, or the top-level fault or mirror). */
+/**
+ * The intent without a part (the route, or the top-level fault or mirror).
+ *
+ * @public
+ */
 export function withoutPart(
   intent: TrafficIntent,
   part: RiskyPart,
@@ -56,7 +77,11 @@ export function withoutPart(
   return routes.length ? { ...rest, routes } : rest;
 }
 
-/** A part's own value in an intent, to tell whether a change left it as it was. */
+/**
+ * A part's own value in an intent, to tell whether a change left it as it was.
+ *
+ * @public
+ */
 export function partOf(
   intent: TrafficIntent | undefined,
   part: RiskyPart,
@@ -101,6 +126,8 @@ function expiryEntries(expires: Expires): Array<[RiskyPart, Expiry, string]> {
  * The end time of each part that `expires` names (epoch milliseconds), with every problem and
  * its path: a part the intent does not have, a duration or time that does not parse, one too
  * short, or one beyond the mesh's maximum.
+ *
+ * @public
  */
 export function resolveExpiries(
   expires: Expires | undefined,

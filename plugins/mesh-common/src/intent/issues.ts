@@ -1,14 +1,20 @@
 import { ZodIssue } from 'zod';
 
-/** One problem with an intent, located by the path of the field that causes it. */
+/**
+ * One problem with an intent, located by the path of the field that causes it.
+ *
+ * @public
+ */
 export interface IntentIssue {
   /** Dotted path with indices, e.g. `split[1].weight` or `routes[0].match[0].headers.x-canary.regex`. */
   path: string;
   message: string;
 }
 
+/** @public */
 export type Path = ReadonlyArray<string | number>;
 
+/** @public */
 export function formatPath(path: Path): string {
   let out = '';
   for (const part of path) {
@@ -18,6 +24,7 @@ export function formatPath(path: Path): string {
   return out;
 }
 
+/** @public */
 export class IssueCollector {
   readonly list: IntentIssue[] = [];
   add(path: Path, message: string) {
@@ -25,7 +32,11 @@ export class IssueCollector {
   }
 }
 
-/** A zod issue as the API reports it: a dotted path and a message a person can act on. */
+/**
+ * A zod issue as the API reports it: a dotted path and a message a person can act on.
+ *
+ * @public
+ */
 export function zodIssue(issue: ZodIssue): IntentIssue {
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {

@@ -4,7 +4,11 @@ import { checkDuration } from './routeRules';
 import { CanaryAnalysis, TrafficIntent } from './schema';
 import { WorkloadVersion } from './workloads';
 
-/** The default split a canary at its current step stands for, summed per version. */
+/**
+ * The default split a canary at its current step stands for, summed per version.
+ *
+ * @public
+ */
 export function canaryWeights(
   canary: NonNullable<TrafficIntent['canary']>,
 ): Record<string, number> {

@@ -12,7 +12,11 @@ import {
 } from './schema';
 import { WorkloadVersion } from './workloads';
 
-/** Istio's `retryOn` vocabulary; numeric status codes are accepted besides these. */
+/**
+ * Istio's `retryOn` vocabulary; numeric status codes are accepted besides these.
+ *
+ * @public
+ */
 export const RETRY_ON_VALUES = [
   '5xx',
   'gateway-error',
@@ -200,7 +204,11 @@ export function checkMirror(
   checkDestinationExists(issues, at, mirror, workloads);
 }
 
-/** Null when the pattern is valid RE2, else the parser's complaint. */
+/**
+ * Null when the pattern is valid RE2, else the parser's complaint.
+ *
+ * @public
+ */
 export function re2Problem(pattern: string): string | null {
   try {
     RE2JS.compile(pattern);

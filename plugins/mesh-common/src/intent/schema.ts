@@ -3,6 +3,8 @@ import { z } from 'zod';
 /**
  * Hard limits that keep a hostile or careless intent from producing an unbounded object.
  * Istio itself allows more; nobody reads a route table longer than this in a portal.
+ *
+ * @public
  */
 export const INTENT_LIMITS = {
   routes: 50,
@@ -46,9 +48,12 @@ const percent = z.number().finite().min(0).max(100);
  * A duration as Istio writes it: `5s`, `100ms`, `1m`, `1h`, or a decimal such as `1.5s`. Its format
  * and bounds are checked with the semantic rules (durationProblem), so that a bad duration is
  * reported together with every other problem of the intent.
+ *
+ * @public
  */
 export const durationString = z.string().max(32);
 
+/** @public */
 export const stringMatchSchema = z
   .object({
     exact: z.string().max(INTENT_LIMITS.stringLength).optional(),
@@ -57,6 +62,7 @@ export const stringMatchSchema = z
   })
   .strict();
 
+/** @public */
 export const destinationSchema = z
   .object({
     version: labelValue,
@@ -65,11 +71,13 @@ export const destinationSchema = z
   })
   .strict();
 
+/** @public */
 export const splitSchema = z
   .array(destinationSchema)
   .min(1, 'needs at least one destination')
   .max(INTENT_LIMITS.destinations);
 
+/** @public */
 export const matchSchema = z
   .object({
     headers: z
@@ -95,6 +103,7 @@ export const matchSchema = z
   })
   .strict();
 
+/** @public */
 export const faultSchema = z
   .object({
     delay: z.object({ fixed: durationString, percent }).strict().optional(),
@@ -105,6 +114,7 @@ export const faultSchema = z
   })
   .strict();
 
+/** @public */
 export const retriesSchema = z
   .object({
     attempts: z.number().int('must be a whole number').min(0).max(100),
@@ -117,6 +127,7 @@ export const retriesSchema = z
   })
   .strict();
 
+/** @public */
 export const mirrorSchema = z
   .object({
     version: labelValue,
@@ -125,6 +136,7 @@ export const mirrorSchema = z
   })
   .strict();
 
+/** @public */
 export const routeSchema = z
   .object({
     name: dnsLabel,
@@ -143,6 +155,8 @@ export const routeSchema = z
 /**
  * The checks an automatic canary must pass per cluster, interval after interval (Flagger's
  * request-success-rate and request-duration, with its threshold as `failureLimit`).
+ *
+ * @public
  */
 export const canaryAnalysisSchema = z
   .object({
@@ -188,6 +202,7 @@ export const canaryAnalysisSchema = z
   })
   .strict();
 
+/** @public */
 export const canarySchema = z
   .object({
     baseline: labelValue,
@@ -204,6 +219,7 @@ export const canarySchema = z
   })
   .strict();
 
+/** @public */
 export const connectionPoolSchema = z
   .object({
     tcp: z
@@ -251,6 +267,7 @@ export const connectionPoolSchema = z
   })
   .strict();
 
+/** @public */
 export const outlierDetectionSchema = z
   .object({
     consecutive5xxErrors: z
@@ -291,6 +308,7 @@ const localityPattern = z
     'must be region, region/zone or region/zone/subzone; * matches any part',
   );
 
+/** @public */
 export const LOAD_BALANCER_SIMPLE = [
   'ROUND_ROBIN',
   'LEAST_REQUEST',
@@ -298,7 +316,11 @@ export const LOAD_BALANCER_SIMPLE = [
   'PASSTHROUGH',
 ] as const;
 
-/** How requests are spread over a version's endpoints: one simple policy or one hash key. */
+/**
+ * How requests are spread over a version's endpoints: one simple policy or one hash key.
+ *
+ * @public
+ */
 export const loadBalancerSchema = z
   .object({
     simple: z.enum(LOAD_BALANCER_SIMPLE).optional(),
@@ -329,7 +351,11 @@ export const loadBalancerSchema = z
   })
   .strict();
 
-/** Locality-weighted distribution and failover by labels, beside `failover` (region to region). */
+/**
+ * Locality-weighted distribution and failover by labels, beside `failover` (region to region).
+ *
+ * @public
+ */
 export const localitySchema = z
   .object({
     distribute: z
@@ -356,10 +382,12 @@ export const localitySchema = z
   })
   .strict();
 
+/** @public */
 export const failoverSchema = z
   .array(z.object({ from: locality, to: locality }).strict())
   .max(INTENT_LIMITS.failover);
 
+/** @public */
 export const trafficIntentSchema = z
   .object({
     split: splitSchema,
@@ -377,19 +405,37 @@ export const trafficIntentSchema = z
   })
   .strict();
 
+/** @public */
 export type StringMatch = z.infer<typeof stringMatchSchema>;
+/** @public */
 export type Destination = z.infer<typeof destinationSchema>;
+/** @public */
 export type RouteMatch = z.infer<typeof matchSchema>;
+/** @public */
 export type Fault = z.infer<typeof faultSchema>;
+/** @public */
 export type Retries = z.infer<typeof retriesSchema>;
+/** @public */
 export type Mirror = z.infer<typeof mirrorSchema>;
+/** @public */
 export type TrafficRoute = z.infer<typeof routeSchema>;
+/** @public */
 export type Canary = z.infer<typeof canarySchema>;
+/** @public */
 export type CanaryAnalysis = z.infer<typeof canaryAnalysisSchema>;
+/** @public */
 export type ConnectionPool = z.infer<typeof connectionPoolSchema>;
+/** @public */
 export type OutlierDetection = z.infer<typeof outlierDetectionSchema>;
+/** @public */
 export type Failover = z.infer<typeof failoverSchema>;
+/** @public */
 export type LoadBalancer = z.infer<typeof loadBalancerSchema>;
+/** @public */
 export type Locality = z.infer<typeof localitySchema>;
-/** The one per-service object a developer edits; every routing object is generated from it. */
+/**
+ * The one per-service object a developer edits; every routing object is generated from it.
+ *
+ * @public
+ */
 export type TrafficIntent = z.infer<typeof trafficIntentSchema>;

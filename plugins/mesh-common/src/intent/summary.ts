@@ -5,7 +5,11 @@ const destinations = (split: TrafficIntent['split']) =>
     .map(d => `${d.version}${d.cluster ? `@${d.cluster}` : ''} ${d.weight}`)
     .join(' / ');
 
-/** One line that says what an intent does, for lists: "v1 80 / v3 20 · canary step 1 of 4 (auto)". */
+/**
+ * One line that says what an intent does, for lists: "v1 80 / v3 20 · canary step 1 of 4 (auto)".
+ *
+ * @public
+ */
 export function intentSummary(intent: TrafficIntent): string {
   const parts = [destinations(intent.split)];
   const canary = intent.canary;

@@ -21,11 +21,16 @@ export type { IntentIssue } from './issues';
 export { RETRY_ON_VALUES, re2Problem } from './routeRules';
 export { canaryWeights } from './policyRules';
 
+/** @public */
 export type IntentValidation =
   | { ok: true; intent: TrafficIntent }
   | { ok: false; issues: IntentIssue[] };
 
-/** Options for {@link validateIntent}. */
+/**
+ * Options for {@link validateIntent}.
+ *
+ * @public
+ */
 export interface ValidateIntentOptions {
   /**
    * The service's discovered workloads. When given, every version (and version x cluster) the
@@ -39,6 +44,8 @@ export interface ValidateIntentOptions {
 /**
  * Checks an intent against its schema, Istio's own rules and the service's workloads, and reports
  * every problem at once, each with the path of the field that causes it.
+ *
+ * @public
  */
 export function validateIntent(
   input: unknown,

@@ -1,4 +1,8 @@
-/** One version of a service running in one cluster, as discovery reports it. */
+/**
+ * One version of a service running in one cluster, as discovery reports it.
+ *
+ * @public
+ */
 export interface WorkloadVersion {
   cluster: string;
   version: string;
@@ -6,7 +10,11 @@ export interface WorkloadVersion {
   readyReplicas: number;
 }
 
-/** The versions a service runs anywhere, each once, sorted. */
+/**
+ * The versions a service runs anywhere, each once, sorted.
+ *
+ * @public
+ */
 export function runningVersions(workloads: WorkloadVersion[]): string[] {
   return [...new Set(workloads.map(w => w.version))].sort();
 }

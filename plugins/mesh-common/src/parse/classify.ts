@@ -25,6 +25,7 @@ import { parseRouting, RoutingParseError } from './parse';
 
 export * from './hosts';
 
+/** @public */
 export interface ClassifiedObject {
   kind: RoutingObject['kind'];
   name: string;
@@ -39,13 +40,18 @@ export interface ClassifiedObject {
   adoption?: AdoptionEffect;
 }
 
-/** One key for an object, live or classified: its kind, namespace and name. */
+/**
+ * One key for an object, live or classified: its kind, namespace and name.
+ *
+ * @public
+ */
 export function objectKey(o: RoutingObject | ClassifiedObject): string {
   return 'metadata' in o
     ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`
     : `${o.kind}/${o.namespace}/${o.name}`;
 }
 
+/** @public */
 export interface ClassifiedRouting {
   objects: ClassifiedObject[];
   /** The intent our objects express, when they exist, agree with each other and have not drifted. */
@@ -54,7 +60,11 @@ export interface ClassifiedRouting {
   handEdit?: HandEdit;
 }
 
-/** A hand edit read back: adopting it makes `intent` the intent; `cannotRepresent` says what would be lost or why it cannot be read. */
+/**
+ * A hand edit read back: adopting it makes `intent` the intent; `cannotRepresent` says what would be lost or why it cannot be read.
+ *
+ * @public
+ */
 export interface HandEdit {
   intent?: TrafficIntent;
   cannotRepresent?: string;
@@ -202,6 +212,8 @@ function driftOf(
  * but the spec no longer is what the recorded intent generates) and foreign (with their owner and
  * what adopting would do with them), and reads back the intent our unchanged objects came from.
  * An object of ours written for another catalog entity is that entity's, so foreign here.
+ *
+ * @public
  */
 export function classifyRouting(
   target: MeshTarget,
@@ -276,6 +288,8 @@ function readOurs(
 /**
  * A cluster that holds no routing config (a remote) holds only the version Services of a mesh on
  * Gateway API: ours when written for this entity, the other entity's (foreign, kept) otherwise.
+ *
+ * @public
  */
 export function classifyVersionObjects(
   target: MeshTarget,

@@ -8,7 +8,11 @@ import {
   VERSION_OF_LABEL,
 } from '../generate/metadata';
 
-/** Who writes a routing object, as far as its metadata tells. */
+/**
+ * Who writes a routing object, as far as its metadata tells.
+ *
+ * @public
+ */
 export type RoutingOwner =
   | 'backstage-mesh'
   | 'kiali'
@@ -16,6 +20,7 @@ export type RoutingOwner =
   | 'argo-rollouts'
   | 'hand-written';
 
+/** @public */
 export type RoutingStatus = 'ours' | 'drifted' | 'foreign';
 
 /**
@@ -23,13 +28,18 @@ export type RoutingStatus = 'ours' | 'drifted' | 'foreign';
  * routes only our host, under another name), keep it (it routes other hosts too, or lives in another
  * namespace: deleting it would take down routing that is not the host's), or nothing at all, because
  * it blocks the host (our name, another host's routing): no apply can proceed until a person moves it.
+ *
+ * @public
  */
 export type AdoptionEffect = 'rewrite' | 'delete' | 'keep' | 'blocked';
 
+/** @public */
 export const ARGO_ROLLOUTS_MANAGED_ANNOTATION =
   'argo-rollouts.argoproj.io/managed-by-rollouts';
+/** @public */
 export const KIALI_WIZARD_LABEL = 'kiali_wizard';
 
+/** @public */
 export function routingOwner(obj: RoutingObject): RoutingOwner {
   const meta = obj.metadata;
   if (meta.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)
@@ -75,12 +85,18 @@ function hostsOf(obj: RoutingObject): string[] {
 /**
  * The hosts an object routes, each resolved to the name Istio resolves it to: what a cache indexes
  * objects by, so that the objects routing one host are found without looking at the others.
+ *
+ * @public
  */
 export function routedHosts(obj: RoutingObject): string[] {
   return hostsOf(obj).map(h => resolveHost(h, obj.metadata.namespace));
 }
 
-/** Whether a live object routes the target's host (by any of the names Istio resolves to it). */
+/**
+ * Whether a live object routes the target's host (by any of the names Istio resolves to it).
+ *
+ * @public
+ */
 export function routesHost(
   obj: RoutingObject,
   target: Pick<MeshTarget, 'service' | 'namespace'>,
@@ -91,7 +107,11 @@ export function routesHost(
   );
 }
 
-/** The hosts an object routes besides the target's. */
+/**
+ * The hosts an object routes besides the target's.
+ *
+ * @public
+ */
 export function otherHostsOf(
   obj: RoutingObject,
   target: Pick<MeshTarget, 'service' | 'namespace'>,
@@ -102,7 +122,11 @@ export function otherHostsOf(
   );
 }
 
-/** Whether an object sits where the generator writes the target's objects: its namespace, its name. */
+/**
+ * Whether an object sits where the generator writes the target's objects: its namespace, its name.
+ *
+ * @public
+ */
 export function holdsOurName(
   obj: RoutingObject,
   target: Pick<MeshTarget, 'service' | 'namespace'>,
@@ -113,7 +137,11 @@ export function holdsOurName(
   );
 }
 
-/** Whether an object is one of the service's version Services (or their DestinationRules), by its label. */
+/**
+ * Whether an object is one of the service's version Services (or their DestinationRules), by its label.
+ *
+ * @public
+ */
 export function isVersionObject(
   obj: RoutingObject,
   target: Pick<MeshTarget, 'service' | 'namespace'>,
@@ -127,6 +155,8 @@ export function isVersionObject(
 /**
  * Whether an object concerns the target at all: it routes the host, it has the name ours would,
  * or it is labelled one of the service's version objects.
+ *
+ * @public
  */
 export function concernsHost(
   obj: RoutingObject,
@@ -140,7 +170,11 @@ export function concernsHost(
   );
 }
 
-/** The catalog entity our label and annotation say wrote an object, when it is ours at all. */
+/**
+ * The catalog entity our label and annotation say wrote an object, when it is ours at all.
+ *
+ * @public
+ */
 export function writtenFor(obj: RoutingObject): string | undefined {
   if (routingOwner(obj) !== 'backstage-mesh') return undefined;
   return obj.metadata.annotations?.[ENTITY_REF_ANNOTATION];

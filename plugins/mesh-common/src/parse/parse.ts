@@ -25,6 +25,7 @@ import {
   VERSION_LABEL,
 } from '../generate/metadata';
 
+/** @public */
 export class RoutingParseError extends Error {
   constructor(message: string) {
     super(message);
@@ -183,7 +184,11 @@ function routeParts(
   return parts;
 }
 
-/** The canary an object's annotation carries: what a spec cannot say. */
+/**
+ * The canary an object's annotation carries: what a spec cannot say.
+ *
+ * @public
+ */
 export function canaryFrom(obj: {
   metadata: { annotations?: Record<string, string> };
 }): Canary | undefined {
@@ -252,7 +257,11 @@ function loadBalancerParts(
   return parts;
 }
 
-/** The intent's connection pool, outlier detection and load balancing, from a DestinationRule's trafficPolicy. */
+/**
+ * The intent's connection pool, outlier detection and load balancing, from a DestinationRule's trafficPolicy.
+ *
+ * @public
+ */
 export function trafficPolicyParts(
   policy: TrafficPolicy | undefined,
 ): Partial<TrafficIntent> {
@@ -280,6 +289,8 @@ export function trafficPolicyParts(
  * generated (parse(generate(i)) equals i); for hand-written or foreign objects it succeeds when
  * they use only what an intent can say, which is how a user adopts existing routing, and throws a
  * RoutingParseError naming what it cannot express otherwise.
+ *
+ * @public
  */
 export function parseRouting(
   vs: VirtualServiceObject,

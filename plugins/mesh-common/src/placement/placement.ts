@@ -1,6 +1,7 @@
 import { WorkloadVersion } from '../intent/workloads';
 import { MeshTopology } from './topology';
 
+/** @public */
 export type MeshKind =
   | 'multi-primary'
   | 'primary-remote'
@@ -8,6 +9,7 @@ export type MeshKind =
   | 'external-control-plane'
   | 'mixed';
 
+/** @public */
 export interface Placement {
   kind: MeshKind;
   /** Where routing config must be written for it to take effect, in topology order. */
@@ -16,6 +18,7 @@ export interface Placement {
   workloadClusters: string[];
 }
 
+/** @public */
 export class PlacementError extends Error {
   constructor(message: string) {
     super(message);
@@ -23,6 +26,7 @@ export class PlacementError extends Error {
   }
 }
 
+/** @public */
 export function meshKind(mesh: MeshTopology): MeshKind {
   const count = (role: string) =>
     mesh.clusters.filter(c => c.role === role).length;
@@ -36,6 +40,8 @@ export function meshKind(mesh: MeshTopology): MeshKind {
  * Which clusters receive a service's routing config. Each primary's istiod reads only its own API
  * server, so every primary needs the config (in multi-primary and in primary-remote alike); an
  * external control plane reads its config cluster; a remote reads nothing of its own.
+ *
+ * @public
  */
 export function placeConfig(
   mesh: MeshTopology,

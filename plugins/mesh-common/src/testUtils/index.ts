@@ -6,6 +6,9 @@
  */
 import { PlanResponse, PlannedObjectChange } from '../api/types';
 
+// The types the fixtures are written in (the main entry point exports them all).
+export type { PlanResponse, PlannedObjectChange };
+
 /**
  * A valid plan for the given config clusters, each with the same changes (by default the reviews
  * VirtualService updated) and a passed dry run.

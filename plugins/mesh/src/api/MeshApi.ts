@@ -19,7 +19,11 @@ import {
 
 export type { InvalidIntent };
 
-/** The mesh backend, as the frontend talks to it. */
+/**
+ * The mesh backend, as the frontend talks to it.
+ *
+ * @public
+ */
 export interface MeshApi {
   getClusters(): Promise<ClustersResponse>;
   getState(entity: CompoundEntityRef): Promise<EntityMeshState>;
@@ -66,4 +70,5 @@ export interface MeshApi {
   ): Promise<ApplyResponse>;
 }
 
+/** @public */
 export const meshApiRef = createApiRef<MeshApi>({ id: 'plugin.mesh.api' });

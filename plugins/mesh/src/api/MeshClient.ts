@@ -9,7 +9,11 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshApi } from './MeshApi';
 
-/** The default {@link MeshApi}: mesh-common's client over the portal's discovery and authenticated fetch. */
+/**
+ * The default {@link MeshApi}: mesh-common's client over the portal's discovery and authenticated fetch.
+ *
+ * @public
+ */
 export class MeshClient implements MeshApi {
   private readonly client: MeshApiClient;
 

@@ -11,6 +11,8 @@ import { applySummary } from './summary';
  * `mesh:traffic:apply`: plans, then applies on every config cluster of the mesh, all or nothing,
  * through the mesh backend (its validation, permission check and history, tagged with the task).
  * In the scaffolder's dry-run mode it only plans.
+ *
+ * @public
  */
 export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
   return createTemplateAction({

@@ -3,7 +3,11 @@ import { meshTrafficInput } from './inputSchema';
 import { MeshActionDeps, planForTask } from './planAndReport';
 import { planOutput } from './outputSchema';
 
-/** `mesh:traffic:plan`: what a change would do on each config cluster, with the dry-run verdict. Writes nothing. */
+/**
+ * `mesh:traffic:plan`: what a change would do on each config cluster, with the dry-run verdict. Writes nothing.
+ *
+ * @public
+ */
 export function createMeshTrafficPlanAction(deps: MeshActionDeps) {
   return createTemplateAction({
     id: 'mesh:traffic:plan',

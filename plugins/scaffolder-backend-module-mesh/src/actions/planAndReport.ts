@@ -11,6 +11,7 @@ import {
 } from './resolveRequest';
 import { meshTabUrl, planSummary } from './summary';
 
+/** @public */
 export interface MeshActionDeps {
   catalog: CatalogService;
   client: MeshBackendClient;

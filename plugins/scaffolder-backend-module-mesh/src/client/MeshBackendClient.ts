@@ -20,6 +20,8 @@ export type { InvalidIntent };
  * The mesh backend's REST API, called on behalf of the template's user through mesh-common's
  * client: the same validation, permission checks and history as a change made from the Mesh tab.
  * Credentials for the clusters stay in the mesh backend; this holds none.
+ *
+ * @public
  */
 export class MeshBackendClient {
   constructor(

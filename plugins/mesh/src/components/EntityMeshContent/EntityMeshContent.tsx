@@ -348,7 +348,11 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
   );
 };
 
-/** The Mesh tab: the service's place in its mesh, its routing, and the tabs that change it. */
+/**
+ * The Mesh tab: the service's place in its mesh, its routing, and the tabs that change it.
+ *
+ * @public
+ */
 export const EntityMeshContent = () => {
   const clusters = useMeshClusters();
   const target = clusters.target;

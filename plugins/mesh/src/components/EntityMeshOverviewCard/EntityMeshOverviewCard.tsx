@@ -7,7 +7,11 @@ import { Typography } from '@material-ui/core';
 import { serviceHost } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useMeshClusters } from '../useMeshClusters';
 
-/** A small card for the entity overview: mesh, host, and where its routing config lives. */
+/**
+ * A small card for the entity overview: mesh, host, and where its routing config lives.
+ *
+ * @public
+ */
 export const EntityMeshOverviewCard = () => {
   const { target, value, loading, error } = useMeshClusters();
   let body;

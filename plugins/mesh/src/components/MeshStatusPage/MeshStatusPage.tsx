@@ -23,6 +23,8 @@ const MeshStatusView = ({ mesh }: { mesh: string }) => {
 /**
  * The mesh itself, per configured mesh: its clusters, the control planes that serve them with
  * their revisions and versions, the proxies per namespace, and the services the portal routes.
+ *
+ * @public
  */
 export const MeshStatusPage = () => {
   const api = useApi(meshApiRef);
