@@ -167,7 +167,11 @@ test('the reviews page has a Mesh tab showing its mesh clusters', async ({
   await expect(page.getByText('reachable', { exact: true })).toHaveCount(3);
   // Each Mesh tab has its own path: a link opens it, and choosing a tab names it in the URL.
   await page.getByRole('tab', { name: 'Traffic split' }).click();
-  await expect(page).toHaveURL(/\/mesh\/split$/);
+  await expect(page).toHaveURL(/\/reviews\/mesh\/split$/);
+  await page.getByRole('tab', { name: 'Resilience' }).click();
+  await expect(page).toHaveURL(/\/reviews\/mesh\/resilience$/);
+  await page.getByRole('tab', { name: 'Overview' }).click();
+  await expect(page).toHaveURL(/\/reviews\/mesh$/);
   await page.goto('/catalog/default/component/reviews/mesh/history');
   await expect(page.getByRole('tab', { name: 'History' })).toHaveAttribute(
     'aria-selected',

@@ -26,32 +26,53 @@ const LAYERS = [
 
 const SOURCE = __dirname;
 
+/** Test helpers live in these top folders; production code everywhere else, at any depth. */
+const TEST_ONLY = ['__testUtils__', 'testUtils'];
+
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory())
-      return entry.name.startsWith('__') || entry.name === 'testUtils'
+      return dir === SOURCE && TEST_ONLY.includes(entry.name)
         ? []
         : sources(full);
-    return /\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)
+    return /\.[cm]?[jt]sx?$/.test(entry.name) &&
+      !/\.test\.[cm]?[jt]sx?$/.test(entry.name) &&
+      !/\.d\.ts$/.test(entry.name) &&
+      entry.name !== 'setupTests.ts'
       ? [full]
       : [];
   });
 }
 
-/** The layer of a file: its top folder's place, or above every folder for a file at the root. */
+/** The layer of a file (or a folder, for an import of its index): its top folder's place, or above every folder at the root. */
 function layerOf(file: string): number {
   const [top, ...rest] = path.relative(SOURCE, file).split(path.sep);
-  if (!rest.length) return LAYERS.length;
+  const isFolder = fs.existsSync(file) && fs.statSync(file).isDirectory();
+  if (!rest.length && !(isFolder && top)) return LAYERS.length;
   const at = LAYERS.indexOf(top);
   if (at < 0) throw new Error(`${top}/ is in no layer: add it to LAYERS`);
   return at;
 }
 
+/** The package's own name: importing it is importing src/index.ts, the root. */
+const SELF = '@meshtraffic/backstage-plugin-mesh-backend';
+
+/**
+ * Every module a file names: `from` (imports and re-exports), `import x = require()`,
+ * `require()`, `import()` (dynamic, or a type query), with any quote; the package's own name as
+ * its index.
+ */
 function relativeImports(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:from|import)\s+'(\.{1,2}\/[^']+)'/g)].map(
-    m => m[1],
+  return [
+    ...text.matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"`]((?:\.{1,2}(?:\/[^'"`]*)?)|@meshtraffic\/backstage-plugin-mesh-backend(?:\/[^'"`]*)?)['"`]/g,
+    ),
+  ].map(m =>
+    m[1].startsWith(SELF)
+      ? path.relative(path.dirname(file), path.join(SOURCE, 'index'))
+      : m[1],
   );
 }
 
@@ -61,6 +82,13 @@ describe('the backend layout', () => {
     for (const file of sources(SOURCE)) {
       for (const spec of relativeImports(file)) {
         const target = path.resolve(path.dirname(file), spec);
+        const [top] = path.relative(SOURCE, target).split(path.sep);
+        if (TEST_ONLY.includes(top)) {
+          upward.push(
+            `${path.relative(SOURCE, file)} imports test helpers (${top}/)`,
+          );
+          continue;
+        }
         if (layerOf(target) > layerOf(file))
           upward.push(
             `${path.relative(SOURCE, file)} imports ${path.relative(

@@ -4,10 +4,11 @@
  *
  * @packageDocumentation
  */
-import { PlanResponse, PlannedObjectChange } from '../api/types';
-
-// The types the fixtures are written in (the main entry point exports them all).
-export type { PlanResponse, PlannedObjectChange };
+// The package's own name: API Extractor then reads these as the main entry point's, not this one's.
+import type {
+  PlanResponse,
+  PlannedObjectChange,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 
 /**
  * A valid plan for the given config clusters, each with the same changes (by default the reviews

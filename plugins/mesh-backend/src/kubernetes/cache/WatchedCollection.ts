@@ -224,10 +224,10 @@ export class WatchedCollection<T extends Keyed> {
 
   /**
    * Drops an overlay once the watch or a list has caught up with it: a tombstone when the object
-   * is gone; our object when the index holds it at its version or later, or when a deletion at a
-   * later version came after it.
+   * is gone; our object when the index holds it at its version or later, or when it was seen gone
+   * (deleted, or missing from a list) at a later version.
    */
-  private settle(key: string, deletedAt?: string) {
+  private settle(key: string, absentAt?: string) {
     const overlay = this.overlays.get(key);
     if (!overlay) return;
     const held = this.index.get(key);
@@ -238,12 +238,12 @@ export class WatchedCollection<T extends Keyed> {
     const rv = overlay.object.metadata.resourceVersion;
     const caughtUp = held
       ? newer(rv, held.metadata.resourceVersion) !== true
-      : deletedAt !== undefined && newer(rv, deletedAt) !== true;
+      : absentAt !== undefined && newer(rv, absentAt) !== true;
     if (caughtUp) this.overlays.delete(key);
   }
 
   private async run() {
-    // Counters the stream's callback resets: one object, not loop variables.
+    // The loop's counters, in one object the stream's callbacks may close over.
     const n = { failures: 0, expiredInARow: 0, shortInARow: 0 };
     while (!this.stopped) {
       try {
@@ -260,7 +260,6 @@ export class WatchedCollection<T extends Keyed> {
               `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} is live again`,
             );
           this.brokenSince = undefined;
-          n.failures = 0;
         });
         // Streams that end as soon as they open, again and again (a proxy's idle timeout, a
         // flapping link), are not opened again in a tight loop.
@@ -269,6 +268,8 @@ export class WatchedCollection<T extends Keyed> {
           if (n.shortInARow > 1)
             await this.sleep(this.backoff(n.shortInARow - 1));
         } else {
+          // A stream that lived its term: the cluster answers, the backoff starts again.
+          n.failures = 0;
           n.shortInARow = 0;
           n.expiredInARow = 0;
         }
@@ -279,6 +280,10 @@ export class WatchedCollection<T extends Keyed> {
           // again at once; a list whose version has expired again by its watch backs off.
           this.brokenSince ??= new Date();
           this.lastError = 'the watch history expired (410 Gone)';
+          if (n.expiredInARow === 0)
+            this.logger?.info(
+              `mesh: the ${this.kind.kind} watch of cluster ${this.cluster} outlived the server's history (410 Gone); listing again`,
+            );
           this.resourceVersion = undefined;
           n.expiredInARow += 1;
           if (n.expiredInARow > 1)
@@ -290,7 +295,7 @@ export class WatchedCollection<T extends Keyed> {
         // 410: list again; 404 on an optional kind: its CRD went away, the list will say so.
         if (status === 410 || (status === 404 && this.kind.optional))
           this.resourceVersion = undefined;
-        const first = !this.brokenSince;
+        const first = n.failures === 1;
         this.brokenSince ??= new Date();
         this.lastError = describeClusterError(e);
         for (const w of this.syncWaiters) w();
@@ -329,7 +334,7 @@ export class WatchedCollection<T extends Keyed> {
       } catch (e) {
         if (this.kind.optional && classifyClusterError(e).status === 404) {
           this.absent = true;
-          this.index = next;
+          this.index = new ObjectIndex<T>(this.kind.indexers);
           this.markSynced();
           return;
         }
@@ -344,7 +349,7 @@ export class WatchedCollection<T extends Keyed> {
     this.absent = false;
     this.index = next;
     this.resourceVersion = listVersion;
-    for (const key of [...this.overlays.keys()]) this.settle(key);
+    for (const key of [...this.overlays.keys()]) this.settle(key, listVersion);
     this.markSynced();
   }
 
@@ -399,7 +404,13 @@ export class WatchedCollection<T extends Keyed> {
               new ClusterTimeoutError(this.cluster, this.options.openTimeoutMs),
             );
         } else if (Date.now() - heard > this.options.quietLimitMs) {
-          controller?.abort();
+          // Nothing for longer than bookmarks ever leave a stream: a dead connection, a failure
+          // (stale until the watch is back), resumed from the version it had reached.
+          failure = new ClusterTimeoutError(
+            this.cluster,
+            this.options.quietLimitMs,
+          );
+          finish(undefined);
         }
       }, 1_000);
       timers.watchdog.unref?.();

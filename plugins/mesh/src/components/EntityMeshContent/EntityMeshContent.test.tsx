@@ -1,3 +1,4 @@
+import { Route, Routes, useLocation } from 'react-router-dom';
 import { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
@@ -202,6 +203,11 @@ function mockApi(
   } as any;
 }
 
+/** The URL the test app is at, for tests of the tabs' own paths. */
+const CurrentPath = () => (
+  <span data-testid="current-path">{useLocation().pathname}</span>
+);
+
 const render = (api: MeshApi, allowed = true, e: Entity = entity, at = '/') =>
   renderInTestApp(
     <TestApiProvider
@@ -216,7 +222,15 @@ const render = (api: MeshApi, allowed = true, e: Entity = entity, at = '/') =>
       ]}
     >
       <EntityProvider entity={e}>
-        <EntityMeshContent />
+        <Routes>
+          {/* As the entity page mounts it: the Mesh tab's path and a splat for its tabs. */}
+          <Route
+            path="/catalog/:namespace/:kind/:name/mesh/*"
+            element={<EntityMeshContent />}
+          />
+          <Route path="/*" element={<EntityMeshContent />} />
+        </Routes>
+        <CurrentPath />
       </EntityProvider>
     </TestApiProvider>,
     { routeEntries: [at] },
@@ -238,7 +252,7 @@ const weightField = (version: string) =>
   screen.getByLabelText(`Weight of ${version} (percent)`) as HTMLInputElement;
 
 describe('EntityMeshContent', () => {
-  it('opens the tab a link names, and names the tab it opens in the URL', async () => {
+  it('opens the tab a link names, and names the tab it opens in the URL, staying under the Mesh tab', async () => {
     await render(
       mockApi(),
       true,
@@ -250,11 +264,17 @@ describe('EntityMeshContent', () => {
       'aria-selected',
       'true',
     );
+    const path = () => screen.getByTestId('current-path').textContent;
     fireEvent.click(within(tabs).getByRole('tab', { name: 'Traffic split' }));
     await waitFor(() =>
       expect(
         within(tabs).getByRole('tab', { name: 'Traffic split' }),
       ).toHaveAttribute('aria-selected', 'true'),
+    );
+    expect(path()).toBe('/catalog/default/component/reviews/mesh/split');
+    fireEvent.click(within(tabs).getByRole('tab', { name: 'History' }));
+    await waitFor(() =>
+      expect(path()).toBe('/catalog/default/component/reviews/mesh/history'),
     );
     fireEvent.click(within(tabs).getByRole('tab', { name: 'Overview' }));
     await waitFor(() =>

@@ -26,7 +26,7 @@ import {
   Expires,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useCallback, useState } from 'react';
-import { useLocation, useNavigate } from 'react-router-dom';
+import { useLocation, useNavigate, useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshApiRef } from '../../api/MeshApi';
 import { HistoryTab } from '../History/HistoryTab';
@@ -74,20 +74,24 @@ export const TAB_PATHS: Record<TabName, string> = {
 };
 
 /**
- * The tab the URL's last segment names (the Overview when it names none), and a way to change it
- * that changes the URL, so Back and a shared link both land on the tab.
+ * The tab the path below the Mesh tab names (the Overview when it names none), and a way to change
+ * it that changes the URL, so Back and a shared link both land on the tab. The entity page mounts
+ * the Mesh tab at `mesh/*`: what the splat holds is the tab's; what comes before it is the Mesh
+ * tab's own path, which every tab's path is made from (absolute, whatever the router's relative
+ * splat rules).
  */
 function useTabFromPath(): [TabName, (tab: TabName) => void] {
+  const rest = useParams()['*'] ?? '';
   const { pathname } = useLocation();
   const navigate = useNavigate();
-  const last = pathname.replace(/\/+$/, '').split('/').pop() ?? '';
-  const tab = TABS.find(t => TAB_PATHS[t] !== '' && TAB_PATHS[t] === last);
+  const slug = rest.split('/')[0];
+  const tab = TABS.find(t => TAB_PATHS[t] !== '' && TAB_PATHS[t] === slug);
+  const base = pathname
+    .slice(0, pathname.length - rest.length)
+    .replace(/\/+$/, '');
   return [
     tab ?? 'Overview',
-    next =>
-      navigate(`${tab ? '../' : ''}${TAB_PATHS[next]}` || '.', {
-        relative: 'path',
-      }),
+    next => navigate(`${base}/${TAB_PATHS[next]}`.replace(/\/$/, '') || '/'),
   ];
 }
 
