@@ -79,6 +79,15 @@ async function timedApply(
   planner: Services,
   intent: TrafficIntent,
 ): Promise<number> {
+  // A replica sees another's writes through its watch, a moment later: the user's page (on the
+  // planning replica) shows them before the user plans, as a reload would.
+  const applied = (await applier.state.read(target)).revision;
+  for (
+    let i = 0;
+    i < 200 && (await planner.state.read(target)).revision !== applied;
+    i++
+  )
+    await new Promise(r => setTimeout(r, 10));
   const plan = await planner.planner.plan(target, intent);
   if (!plan.valid) throw new Error('the bench intent is invalid');
   return timed(async () => {
