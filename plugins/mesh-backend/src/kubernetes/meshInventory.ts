@@ -1,11 +1,4 @@
-import {
-  AppsV1Api,
-  ConfigurationOptions,
-  CoreV1Api,
-  V1Deployment,
-  V1Namespace,
-  V1Pod,
-} from '@kubernetes/client-node';
+import { V1Deployment } from '@kubernetes/client-node';
 import {
   ControlPlaneStatus,
   NamespaceProxies,
@@ -42,60 +35,15 @@ export function controlPlanesOf(
   }));
 }
 
-const injectionOf = (ns: V1Namespace) =>
-  ns.metadata?.labels?.['istio.io/rev'] ??
-  (ns.metadata?.labels?.['istio-injection'] === 'enabled'
-    ? 'enabled'
-    : undefined);
+/** A namespace's injection, from its labels: the revision it names, or "enabled". */
+export const injectionOf = (labels: Record<string, string> | undefined) =>
+  labels?.['istio.io/rev'] ??
+  (labels?.['istio-injection'] === 'enabled' ? 'enabled' : undefined);
 
 /** Pods with the injector's status annotation (or an istio-proxy container) run a sidecar. */
-const injected = (pod: V1Pod) =>
+export const isInjected = (pod: {
+  metadata?: { annotations?: Record<string, string> };
+  spec?: { containers?: Array<{ name: string }> };
+}) =>
   Boolean(pod.metadata?.annotations?.[INJECTED_ANNOTATION]) ||
   Boolean(pod.spec?.containers?.some(c => c.name === 'istio-proxy'));
-
-export function namespacesOf(
-  cluster: string,
-  namespaces: V1Namespace[],
-  pods: V1Pod[],
-): NamespaceProxies[] {
-  return namespaces
-    .map(ns => {
-      const name = ns.metadata?.name ?? '';
-      const here = pods.filter(p => p.metadata?.namespace === name);
-      const injection = injectionOf(ns);
-      return {
-        cluster,
-        namespace: name,
-        ...(injection ? { injection } : {}),
-        pods: here.length,
-        injectedPods: here.filter(injected).length,
-      };
-    })
-    .filter(n => n.pods > 0 || n.injection)
-    .sort((a, b) => a.namespace.localeCompare(b.namespace));
-}
-
-/** The lists, in parallel: istiod in the control-plane namespace, every namespace and pod. */
-export async function readMeshInventory(
-  cluster: string,
-  apis: { apps: AppsV1Api; core: CoreV1Api },
-  controlPlaneNamespace: string,
-  bounded: <T>(
-    call: (options: ConfigurationOptions) => Promise<T>,
-  ) => Promise<T>,
-): Promise<MeshInventory> {
-  const [deployments, namespaces, pods] = await Promise.all([
-    bounded(options =>
-      apis.apps.listNamespacedDeployment(
-        { namespace: controlPlaneNamespace, labelSelector: 'app=istiod' },
-        options,
-      ),
-    ),
-    bounded(options => apis.core.listNamespace({}, options)),
-    bounded(options => apis.core.listPodForAllNamespaces({}, options)),
-  ]);
-  return {
-    controlPlanes: controlPlanesOf(cluster, deployments.items),
-    namespaces: namespacesOf(cluster, namespaces.items, pods.items),
-  };
-}

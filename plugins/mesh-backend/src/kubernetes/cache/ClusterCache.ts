@@ -7,7 +7,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { WorkloadLabels } from '../../config/readMeshConfig';
 import { ClusterCacheStaleError } from '../clusterErrors';
-import { controlPlanesOf, MeshInventory } from '../meshInventory';
+import { controlPlanesOf, injectionOf, MeshInventory } from '../meshInventory';
 import { Keyed } from './ObjectIndex';
 import {
   ARGO_ROLLOUTS,
@@ -194,11 +194,7 @@ export class ClusterCache {
         .find('all', 'all')
         .map(ns => {
           const name = ns.metadata.name;
-          const injection =
-            ns.metadata.labels?.['istio.io/rev'] ??
-            (ns.metadata.labels?.['istio-injection'] === 'enabled'
-              ? 'enabled'
-              : undefined);
+          const injection = injectionOf(ns.metadata.labels);
           return {
             cluster: this.cluster,
             namespace: name,

@@ -5,6 +5,7 @@ import {
   RoutingObject,
   VERSION_OF_LABEL,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { isInjected } from '../meshInventory';
 import { Indexer, Keyed } from './ObjectIndex';
 
 /**
@@ -195,8 +196,6 @@ export const NAMESPACES: WatchedKind<CachedNamespace> = {
   indexers: { all: () => ['all'] },
 };
 
-const INJECTED_ANNOTATION = 'sidecar.istio.io/status';
-
 /** A pod is kept as its name, namespace and whether it runs a sidecar: the status page counts them. */
 export interface CachedPod extends Keyed {
   injected: boolean;
@@ -212,9 +211,7 @@ export const PODS: WatchedKind<CachedPod> = {
       namespace: raw.metadata?.namespace,
       resourceVersion: raw.metadata?.resourceVersion,
     },
-    injected:
-      Boolean(raw.metadata?.annotations?.[INJECTED_ANNOTATION]) ||
-      Boolean(raw.spec?.containers?.some((c: any) => c.name === 'istio-proxy')),
+    injected: isInjected(raw),
   }),
   indexers: {
     namespace: byNamespace,
