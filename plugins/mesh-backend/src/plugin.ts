@@ -102,6 +102,7 @@ export const meshPlugin = createBackendPlugin({
           bindings: new NamespaceBindings(services.registry),
           claims,
           assignments: services.store.assignments,
+          automation: services.store,
         });
         late.standing = async target => {
           const entity = await catalog.getEntityByRef(target.entityRef, {

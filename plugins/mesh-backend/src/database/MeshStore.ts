@@ -90,6 +90,22 @@ export class MeshStore {
     return new MeshStore(db, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
   }
 
+  /**
+   * The automation running on a host (a rollout in progress, an automatic canary the analysis
+   * follows) and the entity that started it: only that entity steers it.
+   */
+  async automationOn(
+    key: string,
+  ): Promise<{ entityRef: string; what: string } | undefined> {
+    const rollout = await this.rollouts.inProgress(key);
+    if (rollout)
+      return { entityRef: rollout.entityRef, what: `rollout #${rollout.id}` };
+    const canary = await this.canaries.run(key);
+    return canary
+      ? { entityRef: canary.entityRef, what: 'the automatic canary' }
+      : undefined;
+  }
+
   /** Now by the database's clock (epoch ms): due times compare with it, never with a replica's clock. */
   now(): Promise<number> {
     return this.locks.now();

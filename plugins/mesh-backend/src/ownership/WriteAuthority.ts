@@ -13,7 +13,7 @@ import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { MeshTarget } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshConfig } from '../config/readMeshConfig';
 import { HostAssignment, HostAssignments } from '../database/HostAssignments';
-import { hostKey } from '../database/MeshStore';
+import { hostKey, MeshStore } from '../database/MeshStore';
 import { HostClaims } from './HostClaims';
 import { ownershipRefs } from './ownershipRefs';
 import { NamespaceBinding, NamespaceBindings } from './NamespaceBindings';
@@ -70,6 +70,8 @@ export class WriteAuthority {
       bindings: Pick<NamespaceBindings, 'bindingOf'>;
       claims: HostClaims;
       assignments: Pick<HostAssignments, 'get' | 'assign'>;
+      /** The automation running on a host and the entity that started it. */
+      automation?: Pick<MeshStore, 'automationOn'>;
     },
   ) {}
 
@@ -123,6 +125,20 @@ export class WriteAuthority {
   }
 
   /**
+   * A rollout or automatic canary running on the host is steered only through the entity that
+   * started it (pause, resume, finish, roll back, a canary's step, promote or abort, and any other
+   * write, which would change what it stands on), whoever else names the host. A mesh admin's
+   * adoption for another entity goes ahead: the automation then waits, as its standing says.
+   */
+  private async checkAutomation(target: MeshTarget, adopting: boolean) {
+    const running = await this.deps.automation?.automationOn(hostKey(target));
+    if (!running || running.entityRef === target.entityRef || adopting) return;
+    throw new NotAllowedError(
+      `${running.what} of ${target.service} in ${target.namespace} was started by ${running.entityRef}; only who may change ${running.entityRef}'s routing steers it, from its page`,
+    );
+  }
+
+  /**
    * Refuses the write unless the caller may change the entity's routing (its owners and the
    * admins, unless the policy decides) and the entity may write its host. A mesh admin's write
    * with `adopt` to a contested host adopts the host for this entity: the answer's `adopted`
@@ -159,6 +175,7 @@ export class WriteAuthority {
           owners.join(', ') || 'none recorded'
         }) and ${this.adminsPhrase()} may change its mesh routing`,
       );
+    await this.checkAutomation(target, admin && options.adopt === true);
     if (options.stop) return {};
     const standing = await this.standing(entity, target, mesh);
     if (standing.binding && !admin) {

@@ -1,5 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import {
+  TrafficIntent,
+  withCanary,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
 import { allRouting, clusterApis } from '../__testUtils__/clusterObjects';
@@ -185,21 +189,30 @@ describe('who may claim a host', () => {
         ]),
       ),
     };
+    // While details' rollout runs, every path is judged against the rollout first: not its own.
     for (const [name, attempt] of Object.entries(attempts)) {
       const res = await attempt();
-      // Stopping a rollout is judged against the rollout, which details started.
-      const stopping = name === 'rollout pause' || name === 'rollout rollback';
-      expect({ name, status: res.status }).toEqual({
-        name,
-        status: stopping ? 403 : 409,
-      });
+      expect({ name, status: res.status }).toEqual({ name, status: 403 });
       expect(res.body.error.message).toMatch(
-        stopping
-          ? /was started by component:default\/details/
-          : /adopted for component:default\/details by user:default\/ops/,
+        /^rollout #\d+ of details in bookinfo was started by component:default\/details/,
       );
     }
     expect(await both()).toEqual(held);
+    // Once it has ended, the host is still details': the squatter's writes are refused for that.
+    const ended = await request(server)
+      .post(`${path('details')}/rollout`)
+      .set('Authorization', alice)
+      .send({ action: 'rollback' });
+    expect(ended.body.status).toBe('rolled-back');
+    const after = await both();
+    for (const name of ['apply', 'adopt', 'rollout', 'canary', 'delete']) {
+      const res = await attempts[name as keyof typeof attempts]();
+      expect({ name, status: res.status }).toEqual({ name, status: 409 });
+      expect(res.body.error.message).toMatch(
+        /adopted for component:default\/details by user:default\/ops/,
+      );
+    }
+    expect(await both()).toEqual(after);
   }, 60_000);
 
   it('lets only the groups the namespace itself names write there: a squatter of an unclaimed-looking host is refused', async () => {
@@ -278,33 +291,34 @@ describe('who may claim a host', () => {
     });
     expect(started.body.ok).toBe(true);
     const held = await both();
-    const expected: Record<string, [number, RegExp]> = {
-      // Stopping is checked against the rollout: it is not reviews-twin's.
-      pause: [
-        403,
-        /was started by component:default\/reviews; only who may change/,
-      ],
-      rollback: [
-        403,
-        /was started by component:default\/reviews; only who may change/,
-      ],
-      // Carrying it on is a write of the host, which is reviews'.
-      resume: [
-        409,
-        /adopted for component:default\/reviews by user:default\/ops/,
-      ],
-      finish: [
-        409,
-        /adopted for component:default\/reviews by user:default\/ops/,
-      ],
-    };
-    for (const [action, [status, message]] of Object.entries(expected)) {
+    // Every action is checked against the rollout, which is not reviews-twin's, before the host.
+    const notItsOwn =
+      /^rollout #\d+ of reviews in bookinfo was started by component:default\/reviews; only who may change/;
+    for (const action of ['pause', 'rollback', 'resume', 'finish']) {
       const res = await request(server)
         .post(`${path('reviews-twin')}/rollout`)
         .set('Authorization', alice)
         .send({ action });
-      expect({ action, status: res.status }).toEqual({ action, status });
-      expect(res.body.error.message).toMatch(message);
+      expect({ action, status: res.status }).toEqual({ action, status: 403 });
+      expect(res.body.error.message).toMatch(notItsOwn);
+    }
+    // So is any other write of the host while the rollout runs: it would change what it stands on.
+    const writes = {
+      apply: await apply('reviews-twin', alice, {
+        intent: split(['v2', 100]),
+      }),
+      rollback: await request(server)
+        .post(`${path('reviews-twin')}/rollback`)
+        .set('Authorization', alice)
+        .send({ to: 1, revision: 'any' }),
+      remove: await request(server)
+        .delete(`${path('reviews-twin')}/intent`)
+        .query({ revision: 'any' })
+        .set('Authorization', alice),
+    };
+    for (const [what, res] of Object.entries(writes)) {
+      expect({ what, status: res.status }).toEqual({ what, status: 403 });
+      expect(res.body.error.message).toMatch(notItsOwn);
     }
     expect(await both()).toEqual(held);
     expect(
@@ -314,6 +328,15 @@ describe('who may claim a host', () => {
           a.entityRef === 'component:default/reviews-twin',
       ),
     ).toHaveLength(4);
+    expect(
+      audit.filter(
+        a =>
+          a.entityRef === 'component:default/reviews-twin' &&
+          ['traffic-apply', 'traffic-rollback', 'traffic-remove'].includes(
+            a.eventId,
+          ),
+      ),
+    ).toHaveLength(3);
     const paused = await request(server)
       .post(`${path('reviews')}/rollout`)
       .set('Authorization', alice)
@@ -323,6 +346,86 @@ describe('who may claim a host', () => {
       eventId: 'traffic-rollout',
       result: 'success',
     });
+  }, 60_000);
+
+  it('lets only the entity that started an automatic canary step, promote or abort it', async () => {
+    const audit: any[] = [];
+    const auditor = mockServices.auditor.mock({
+      createEvent: async (options: any) => ({
+        success: async () => undefined,
+        fail: async () =>
+          void audit.push({
+            eventId: options.eventId,
+            entityRef: options.meta.entityRef,
+          }),
+      }),
+    });
+    const { server } = await startMeshBackend({
+      sandbox,
+      entities: [
+        serviceEntity('reviews', 'demo', 'bookinfo'),
+        serviceEntity(
+          'reviews-twin',
+          'demo',
+          'bookinfo',
+          BOOKINFO_TEAM,
+          'reviews',
+        ),
+      ],
+      groups,
+      features: [allowAll, auditor.factory],
+      // Never scraped here: the test's scheduler is manual, so the analysis does not run.
+      meshExtra: {
+        namespaces: [{ name: 'bookinfo', owners: [BOOKINFO_TEAM] }],
+        prometheus: { url: 'http://127.0.0.1:9' },
+      },
+    });
+    const { apply } = client(server);
+    expect(
+      (await apply('reviews', ops, { intent: split(['v1', 100]), adopt: true }))
+        .body.ok,
+    ).toBe(true);
+    const canary = withCanary(split(['v1', 100]) as TrafficIntent, {
+      action: 'start',
+      baseline: 'v1',
+      candidate: 'v2',
+      steps: [25, 100],
+      analysis: {
+        interval: '1m',
+        successRateMin: 99,
+        minRequests: 20,
+        failureLimit: 2,
+      },
+      auto: true,
+    });
+    expect((await apply('reviews', alice, { intent: canary })).body.ok).toBe(
+      true,
+    );
+    const held = await both();
+    for (const action of ['advance', 'promote', 'abort'] as const) {
+      const res = await apply('reviews-twin', alice, {
+        intent: withCanary(canary, { action }),
+      });
+      expect({ action, status: res.status }).toEqual({ action, status: 403 });
+      expect(res.body.error.message).toMatch(
+        /^the automatic canary of reviews in bookinfo was started by component:default\/reviews; only who may change/,
+      );
+    }
+    expect(await both()).toEqual(held);
+    expect(audit).toEqual(
+      ['advance', 'promote', 'abort'].map(() => ({
+        eventId: 'traffic-apply',
+        entityRef: 'component:default/reviews-twin',
+      })),
+    );
+    // Its own entity still steers it.
+    expect(
+      (
+        await apply('reviews', alice, {
+          intent: withCanary(canary, { action: 'abort' }),
+        })
+      ).body.ok,
+    ).toBe(true);
   }, 60_000);
 
   it('refuses to guess when the config clusters bind the namespace to different owners', async () => {
