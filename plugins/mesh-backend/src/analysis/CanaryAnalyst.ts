@@ -65,7 +65,7 @@ export class CanaryAnalyst {
       // The scheduler gave up on this run (its timeout): start nothing more.
       if (signal?.aborted) break;
       try {
-        await this.evaluate(run, now);
+        await this.evaluateOnce(run.hostKey, now);
       } catch (e) {
         this.logger?.warn(
           `mesh: the canary analysis of ${run.entityRef} failed: ${e}`,
@@ -79,9 +79,10 @@ export class CanaryAnalyst {
     entityRef: string,
     page: { before?: number } = {},
   ): Promise<CanaryAnalysisState> {
-    const [run, evaluations] = await Promise.all([
+    const [run, evaluations, pruned] = await Promise.all([
       this.store.canaries.runFor(entityRef),
       this.store.canaries.evaluations(entityRef, page),
+      this.store.canaries.summary(entityRef),
     ]);
     return {
       ...(run
@@ -101,7 +102,24 @@ export class CanaryAnalyst {
       ...(evaluations.more
         ? { olderBefore: evaluations.items[evaluations.items.length - 1].id }
         : {}),
+      ...(pruned ? { pruned } : {}),
     };
+  }
+
+  /**
+   * One judgement per interval, whichever replica or overlapping run gets there: under the host's
+   * canary lock, and only if the run is still due once it is held (the one before rescheduled it).
+   */
+  private async evaluateOnce(key: string, now: number) {
+    await this.store.locks
+      .withLock(`${key}#canary`, async () => {
+        const run = await this.store.canaries.run(key);
+        if (run && run.nextAt <= now) await this.evaluate(run, now);
+      })
+      .catch(e => {
+        // Another replica is judging it right now.
+        if (e?.name !== 'ConflictError') throw e;
+      });
   }
 
   private async evaluate(run: CanaryRun, now: number) {

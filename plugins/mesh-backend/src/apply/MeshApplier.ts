@@ -111,6 +111,8 @@ export class MeshApplier {
         adopt: request.adopt,
         expires: request.expires,
         shapeOnly: request.safety,
+        // An end given as a duration runs from the database's clock, as every due time does.
+        ...(request.expires ? { now: await this.store.now() } : {}),
       });
       if (!plan.valid) return plan;
       await this.checkApplicable(request, plan);
@@ -424,6 +426,9 @@ export class MeshApplier {
         setBy: entry.onBehalfOf ?? entry.actor,
         maxMs: live.mesh.maxRiskyChangeMs,
         removeGone: options.everyConfigCluster ?? false,
+        ...(live.mesh.maxRiskyChangeMs !== undefined
+          ? { now: await this.store.now() }
+          : {}),
       });
     // The automatic canary the change leaves (none after a removal) is followed from now on; a
     // rollout's waves leave that to the rollout's end.

@@ -145,14 +145,17 @@ describe('CanaryStore', () => {
           hostKey: hostKey(target),
           candidate: 'v2',
           step: 1,
-          verdict: 'inconclusive',
-          action: 'none',
+          verdict: n % 3 === 0 ? 'pass' : 'inconclusive',
+          action: n === 0 ? 'advance' : 'none',
           failures: 0,
           reason: `interval ${n}`,
           clusters: [],
         });
       const ids: number[] = [];
-      for (let n = 0; n < EVALUATIONS_KEPT + 5; n++) ids.push(await add(n));
+      for (let n = 0; n < EVALUATIONS_KEPT; n++) ids.push(await add(n));
+      expect(await canaries.summary(target.entityRef)).toBeUndefined();
+      for (let n = EVALUATIONS_KEPT; n < EVALUATIONS_KEPT + 5; n++)
+        ids.push(await add(n));
       const first = await canaries.evaluations(target.entityRef, { limit: 3 });
       expect(first.items.map(e => e.id)).toEqual(ids.slice(-3).reverse());
       expect(first.more).toBe(true);
@@ -166,6 +169,18 @@ describe('CanaryStore', () => {
       });
       expect(all.items).toHaveLength(EVALUATIONS_KEPT);
       expect(all.items.at(-1)!.reason).toBe('interval 5');
+      // The five no longer kept (intervals 0 to 4) are summed, not lost.
+      const summary = await canaries.summary(target.entityRef);
+      expect(summary).toMatchObject({
+        count: 5,
+        pass: 2,
+        fail: 0,
+        inconclusive: 3,
+        acted: 1,
+      });
+      expect(Date.parse(summary!.from)).toBeLessThanOrEqual(
+        Date.parse(summary!.to),
+      );
     },
     60_000,
   );

@@ -1,4 +1,5 @@
 import {
+  CanaryAnalysisState,
   CanaryEvaluation,
   MeshTarget,
   RolloutRequest,
@@ -36,6 +37,9 @@ export interface CanaryRun {
 export type NewEvaluation = Omit<CanaryEvaluation, 'id' | 'createdAt'> & {
   hostKey: string;
 };
+
+/** What an entity's evaluations no longer kept said: counts and the span they covered. */
+export type EvaluationSummary = NonNullable<CanaryAnalysisState['pruned']>;
 
 /** How many of an entity's evaluations are kept, newest first. */
 export const EVALUATIONS_KEPT = 500;
@@ -156,19 +160,92 @@ export class CanaryStore {
     };
   }
 
-  /** Keeps an entity's newest evaluations only: a canary judged every few seconds for weeks must not grow without end. */
+  /** What the evaluations no longer kept said, in sum; none while every one is kept. */
+  async summary(entityRef: string): Promise<EvaluationSummary | undefined> {
+    const row = await this.db('mesh_canary_evaluation_summaries')
+      .where('entity_ref', entityRef)
+      .first();
+    return row
+      ? {
+          count: Number(row.count),
+          pass: Number(row.pass),
+          fail: Number(row.fail),
+          inconclusive: Number(row.inconclusive),
+          acted: Number(row.acted),
+          from: new Date(row.first_at).toISOString(),
+          to: new Date(row.last_at).toISOString(),
+        }
+      : undefined;
+  }
+
+  /**
+   * Keeps an entity's newest evaluations only: a canary judged every few seconds for weeks must
+   * not grow without end. What the older ones said is added to the entity's summary, in the
+   * same transaction as their deletion, so nothing is counted twice or lost.
+   */
   private async prune(entityRef: string) {
     const cutoff = await this.db('mesh_canary_evaluations')
       .where('entity_ref', entityRef)
       .orderBy('id', 'desc')
       .offset(EVALUATIONS_KEPT)
       .first('id');
-    if (cutoff)
-      await this.db('mesh_canary_evaluations')
+    if (!cutoff) return;
+    await this.db.transaction(async tx => {
+      const older = () =>
+        tx('mesh_canary_evaluations')
+          .where('entity_ref', entityRef)
+          .andWhere('id', '<=', cutoff.id);
+      const rows: Array<{ verdict: string; action: string; created_at: any }> =
+        await older().select('verdict', 'action', 'created_at');
+      if (!rows.length) return;
+      const added = summarize(rows);
+      const before = await tx('mesh_canary_evaluation_summaries')
         .where('entity_ref', entityRef)
-        .andWhere('id', '<=', cutoff.id)
-        .delete();
+        .first();
+      const sum = (
+        field: 'count' | 'pass' | 'fail' | 'inconclusive' | 'acted',
+      ) => Number(before?.[field] ?? 0) + added[field];
+      const row = {
+        count: sum('count'),
+        pass: sum('pass'),
+        fail: sum('fail'),
+        inconclusive: sum('inconclusive'),
+        acted: sum('acted'),
+        first_at: new Date(
+          Math.min(added.first, before ? +new Date(before.first_at) : Infinity),
+        ),
+        last_at: new Date(
+          Math.max(added.last, before ? +new Date(before.last_at) : -Infinity),
+        ),
+      };
+      if (before)
+        await tx('mesh_canary_evaluation_summaries')
+          .where('entity_ref', entityRef)
+          .update(row);
+      else
+        await tx('mesh_canary_evaluation_summaries').insert({
+          entity_ref: entityRef,
+          ...row,
+        });
+      await older().delete();
+    });
   }
+}
+
+/** What some evaluations said, in sum. */
+function summarize(
+  rows: Array<{ verdict: string; action: string; created_at: any }>,
+) {
+  const times = rows.map(r => new Date(r.created_at).getTime());
+  return {
+    count: rows.length,
+    pass: rows.filter(r => r.verdict === 'pass').length,
+    fail: rows.filter(r => r.verdict === 'fail').length,
+    inconclusive: rows.filter(r => r.verdict === 'inconclusive').length,
+    acted: rows.filter(r => r.action !== 'none').length,
+    first: Math.min(...times),
+    last: Math.max(...times),
+  };
 }
 
 function toRun(row: any): CanaryRun {

@@ -23,7 +23,7 @@ export const EXPIRY_ACTOR = 'plugin:mesh/expiry';
 export class ExpiryKeeper {
   constructor(
     private readonly state: Pick<LiveStateReader, 'read'>,
-    private readonly store: Pick<MeshStore, 'expiries'>,
+    private readonly store: Pick<MeshStore, 'expiries' | 'locks'>,
     private readonly applier: {
       apply(request: ApplyRequestContext): Promise<ApplyOutcome>;
     },
@@ -40,7 +40,7 @@ export class ExpiryKeeper {
     for (const rows of byHost.values()) {
       if (signal?.aborted) break;
       try {
-        ended += await this.expireHost(rows);
+        ended += await this.expireOnce(rows[0].hostKey, now);
       } catch (e) {
         this.logger?.warn(
           `mesh: could not end the expired ${rows
@@ -51,6 +51,25 @@ export class ExpiryKeeper {
       }
     }
     return ended;
+  }
+
+  /**
+   * A host's ends once, whichever replica or overlapping run gets there: under the host's expiry
+   * lock, from its rows as they are once it is held (another run may have ended them).
+   */
+  private async expireOnce(key: string, now: number): Promise<number> {
+    return this.store.locks
+      .withLock(`${key}#expiry`, async () => {
+        const rows = (await this.store.expiries.forHost(key)).filter(
+          r => r.expiresAt <= now,
+        );
+        return rows.length ? this.expireHost(rows) : 0;
+      })
+      .catch(e => {
+        // Another replica is ending them right now.
+        if (e?.name === 'ConflictError') return 0;
+        throw e;
+      });
   }
 
   private async expireHost(rows: PartExpiryRow[]): Promise<number> {

@@ -113,6 +113,18 @@ export const canaryAnalysisStateSchema = z
       .optional(),
     evaluations: z.array(canaryEvaluationSchema),
     olderBefore: z.number().optional(),
+    pruned: z
+      .object({
+        count: z.number(),
+        pass: z.number(),
+        fail: z.number(),
+        inconclusive: z.number(),
+        acted: z.number(),
+        from: z.string(),
+        to: z.string(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -389,6 +389,17 @@ export interface CanaryAnalysisState {
   evaluations: CanaryEvaluation[];
   /** When there are older ones: ask again with `?before=` this id. */
   olderBefore?: number;
+  /** What the evaluations no longer kept said, in sum: how many, of each verdict, and when. */
+  pruned?: {
+    count: number;
+    pass: number;
+    fail: number;
+    inconclusive: number;
+    /** How many of them advanced, promoted or aborted the canary. */
+    acted: number;
+    from: string;
+    to: string;
+  };
 }
 
 /**

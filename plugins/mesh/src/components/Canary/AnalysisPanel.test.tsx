@@ -122,7 +122,19 @@ describe('AnalysisPanel', () => {
       getCanaryAnalysis: jest.fn(async (_e: any, page?: { before?: number }) =>
         page?.before
           ? { evaluations: [evaluation(1)] }
-          : { evaluations: [evaluation(3), evaluation(2)], olderBefore: 2 },
+          : {
+              evaluations: [evaluation(3), evaluation(2)],
+              olderBefore: 2,
+              pruned: {
+                count: 40,
+                pass: 30,
+                fail: 2,
+                inconclusive: 8,
+                acted: 3,
+                from: '2026-11-01T00:00:00.000Z',
+                to: '2026-11-02T00:00:00.000Z',
+              },
+            },
       ),
     };
     await renderInTestApp(
@@ -140,5 +152,10 @@ describe('AnalysisPanel', () => {
     expect(
       screen.getByRole('button', { name: 'Older evaluations' }),
     ).toBeDisabled();
+    expect(
+      screen.getByText(
+        /^40 earlier evaluation\(s\), .* are kept in sum only: 30 passed, 2 failed, 8 inconclusive; 3 moved the canary\.$/,
+      ),
+    ).toBeInTheDocument();
   });
 });

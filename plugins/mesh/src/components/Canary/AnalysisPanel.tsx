@@ -152,6 +152,19 @@ export const AnalysisPanel = (props: {
             Older evaluations
           </Button>
         )}
+        {value?.pruned && (
+          <Typography variant="body2" color="textSecondary">
+            {`${value.pruned.count} earlier evaluation(s), from ${new Date(
+              value.pruned.from,
+            ).toLocaleString()} to ${new Date(
+              value.pruned.to,
+            ).toLocaleString()}, are kept in sum only: ${
+              value.pruned.pass
+            } passed, ${value.pruned.fail} failed, ${
+              value.pruned.inconclusive
+            } inconclusive; ${value.pruned.acted} moved the canary.`}
+          </Typography>
+        )}
       </InfoCard>
     </section>
   );
