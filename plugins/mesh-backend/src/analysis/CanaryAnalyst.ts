@@ -11,6 +11,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { CanaryRun } from '../database/CanaryStore';
 import { MeshStore } from '../database/MeshStore';
+import { HostLockBusyError } from '../database/HostLocks';
 import { ApplyRequestContext, ApplyOutcome } from '../apply/MeshApplier';
 import { LiveState, LiveStateReader } from '../read/LiveStateReader';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
@@ -118,7 +119,7 @@ export class CanaryAnalyst {
       })
       .catch(e => {
         // Another replica is judging it right now.
-        if (e?.name !== 'ConflictError') throw e;
+        if (!(e instanceof HostLockBusyError)) throw e;
       });
   }
 

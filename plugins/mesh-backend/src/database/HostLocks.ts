@@ -10,6 +10,12 @@ export interface HostLease {
   assertHeld(): void;
 }
 
+/**
+ * The lock is held by someone else right now: a 409 to a person, and to the scheduler a sign that
+ * another replica is doing the same work (told apart from a 409 inside the work itself).
+ */
+export class HostLockBusyError extends ConflictError {}
+
 export class LockLostError extends ServiceUnavailableError {
   constructor(key: string) {
     super(
@@ -69,7 +75,7 @@ export class HostLocks {
       });
     } catch (e) {
       if (!isDatabaseConflictError(e)) throw e;
-      throw new ConflictError(
+      throw new HostLockBusyError(
         busyMessage ??
           `another change to the routing of ${key} is in progress; try again when it has finished`,
       );

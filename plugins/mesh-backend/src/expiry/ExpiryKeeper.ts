@@ -8,6 +8,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { PartExpiryRow } from '../database/ExpiryStore';
 import { MeshStore } from '../database/MeshStore';
+import { HostLockBusyError } from '../database/HostLocks';
 import { ApplyOutcome, ApplyRequestContext } from '../apply/MeshApplier';
 import { LiveStateReader } from '../read/LiveStateReader';
 
@@ -67,7 +68,7 @@ export class ExpiryKeeper {
       })
       .catch(e => {
         // Another replica is ending them right now.
-        if (e?.name === 'ConflictError') return 0;
+        if (e instanceof HostLockBusyError) return 0;
         throw e;
       });
   }
