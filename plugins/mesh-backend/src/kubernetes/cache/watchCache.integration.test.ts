@@ -1,4 +1,4 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Sandbox } from '@meshtraffic/kube-sandbox';
 import { execFile } from 'node:child_process';
 import request from 'supertest';
@@ -7,8 +7,15 @@ import {
   startMeshBackend,
   startShippedSandbox,
 } from '../../__testUtils__/meshBackend';
+import { meshServicesFor } from '../../__testUtils__/meshServices';
+import { reviewsTarget } from '../../__testUtils__/prometheusMesh';
+import { sandboxMeshConfig } from '../../testUtils';
 
 const path = '/api/mesh/entities/component/default/reviews';
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
 const auth = () => mockCredentials.user.header();
 
 /** A VirtualService for reviews' host in another namespace, as a team's kubectl would write it. */
@@ -233,5 +240,68 @@ describe('the watch caches a replica reads through', () => {
       const verbs = Object.keys(counts(c));
       expect(verbs.filter(v => /^(list|watch) /.test(v))).toEqual([]);
     }
+  });
+
+  it('makes no list or watch for the scheduled canary analysis, rollouts and expiries once synced', async () => {
+    const db = await databases.init('SQLITE_3');
+    // Another replica's services, on a Prometheus that does not answer: the analysis still reads
+    // what the clusters say of the candidate, from the caches.
+    const services = await meshServicesFor(
+      sandboxMeshConfig(sandbox, {
+        meshExtra: { prometheus: { url: 'http://127.0.0.1:9' } },
+      }),
+      db,
+    );
+    const applied = await services.applier.apply({
+      target: reviewsTarget,
+      actor: 'user:default/alice',
+      intent: {
+        split: [
+          { version: 'v1', weight: 75 },
+          { version: 'v2', weight: 25 },
+        ],
+        fault: { abort: { httpStatus: 503, percent: 1 } },
+        canary: {
+          baseline: 'v1',
+          candidate: 'v2',
+          steps: [25, 100],
+          step: 1,
+          auto: true,
+          analysis: {
+            interval: '10s',
+            successRateMin: 99,
+            minRequests: 20,
+            failureLimit: 2,
+          },
+        },
+      },
+      expires: { fault: { for: '10s' } },
+      revision: (await services.state.read(reviewsTarget)).revision,
+    });
+    expect(applied).toMatchObject({ ok: true });
+    sandbox.faults.reset();
+    const later = Date.now() + 60_000;
+    expect(await services.analyst.evaluateDue(later)).toBe(1);
+    await services.conductor.advanceDue(later);
+    expect(await services.expiries.expireDue(later)).toBe(1);
+    for (const c of ['east', 'west', 'edge']) {
+      const verbs = Object.keys(counts(c));
+      expect(verbs.filter(v => /^(list|watch) /.test(v))).toEqual([]);
+    }
+    // What they wrote was through the same door: the fault is gone, the canary still judged.
+    expect((await services.state.read(reviewsTarget)).intent?.fault).toBe(
+      undefined,
+    );
+    const { evaluations } = await services.analyst.stateFor(
+      reviewsTarget.entityRef,
+    );
+    expect(evaluations).toHaveLength(1);
+    // Leaves reviews as the next tests expect it.
+    const removed = await services.applier.remove({
+      target: reviewsTarget,
+      actor: 'user:default/alice',
+      revision: (await services.state.read(reviewsTarget)).revision,
+    });
+    expect(removed).toMatchObject({ ok: true });
   });
 });
