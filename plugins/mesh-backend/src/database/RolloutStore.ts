@@ -25,13 +25,18 @@ export interface Rollout {
   /** Epoch milliseconds when the next wave is due; baking rollouts only. */
   nextAt?: number;
   reason?: string;
+  /** While rolling back: how it ends once every cluster is put back. */
+  endsAs?: 'rolled-back' | 'failed';
+  /** While rolling back: until when (epoch ms) the clusters still owed are tried again. */
+  rollbackUntil?: number;
   evaluations: RolloutEvaluation[];
   createdAt: string;
 }
 
 export type NewRollout = Omit<Rollout, 'id' | 'createdAt' | 'evaluations'>;
 
-const IN_PROGRESS: RolloutStatus[] = ['baking', 'paused'];
+// Rolling back holds the host as baking does: nothing else is written until it is put back.
+const IN_PROGRESS: RolloutStatus[] = ['baking', 'paused', 'rolling-back'];
 
 /** The rollouts table: one row per rollout, the waves and evaluations in it. */
 export class RolloutStore {
@@ -53,7 +58,7 @@ export class RolloutStore {
     return row ? toRollout(row) : undefined;
   }
 
-  /** The host's rollout that is baking or paused, if any: there is at most one. */
+  /** The host's rollout that is baking, paused or rolling back, if any: there is at most one. */
   async inProgress(hostKey: string): Promise<Rollout | undefined> {
     const row = await this.db('mesh_rollouts')
       .where('host_key', hostKey)
@@ -75,7 +80,8 @@ export class RolloutStore {
   /** Baking rollouts whose next wave is due at `now` (epoch ms), soonest first. */
   async due(now: number): Promise<Rollout[]> {
     const rows = await this.db('mesh_rollouts')
-      .where('status', 'baking')
+      // A rollback still owed to clusters it could not reach is retried as a wave is.
+      .whereIn('status', ['baking', 'rolling-back'])
       .where('next_at', '<=', now)
       .orderBy('next_at', 'asc');
     return rows.map(toRollout);
@@ -84,10 +90,22 @@ export class RolloutStore {
   async update(
     id: number,
     fields: Partial<
-      Pick<Rollout, 'status' | 'waves' | 'nextAt' | 'reason' | 'evaluations'>
+      Pick<
+        Rollout,
+        | 'status'
+        | 'waves'
+        | 'nextAt'
+        | 'reason'
+        | 'evaluations'
+        | 'endsAs'
+        | 'rollbackUntil'
+      >
     >,
   ): Promise<void> {
     const row: Record<string, unknown> = {};
+    if ('endsAs' in fields) row.ends_as = fields.endsAs ?? null;
+    if ('rollbackUntil' in fields)
+      row.rollback_until = fields.rollbackUntil ?? null;
     if (fields.status) row.status = fields.status;
     if (fields.waves) row.waves = JSON.stringify(fields.waves);
     if ('nextAt' in fields) row.next_at = fields.nextAt ?? null;
@@ -144,6 +162,13 @@ function toRollout(row: any): Rollout {
         : Number(row.next_at),
     ),
     ...optional('reason', row.reason),
+    ...optional('endsAs', row.ends_as),
+    ...optional(
+      'rollbackUntil',
+      row.rollback_until === null || row.rollback_until === undefined
+        ? undefined
+        : Number(row.rollback_until),
+    ),
   } as Rollout;
 }
 
@@ -157,7 +182,8 @@ export function rolloutState(r: Rollout): RolloutState {
     waves: r.waves,
     bakeSeconds: Math.round(r.bakeMs / 1000),
     ...(r.checks ? { checks: r.checks } : {}),
-    ...(r.status === 'baking' && r.nextAt !== undefined
+    ...((r.status === 'baking' || r.status === 'rolling-back') &&
+    r.nextAt !== undefined
       ? { nextCheckAt: new Date(r.nextAt).toISOString() }
       : {}),
     intentAfter: r.intentAfter,

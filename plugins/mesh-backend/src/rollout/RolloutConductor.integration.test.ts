@@ -191,6 +191,48 @@ describePrometheus('a change rolled out cluster by cluster', () => {
     expect(await intents()).toEqual({ east: before, west: before });
   }, 60_000);
 
+  it('keeps rolling back a cluster it could not reach, and puts it back once it can', async () => {
+    await reset();
+    expect(await start(false)).toMatchObject({ ok: true });
+    await env.sandbox.faults.down('east');
+    try {
+      const rolling = await env.services.conductor.act(
+        reviews,
+        'rollback',
+        alice,
+      );
+      expect(rolling).toMatchObject({
+        status: 'rolling-back',
+        waves: [{ status: 'done', owed: ['east'] }, { status: 'pending' }],
+        reason: expect.stringMatching(
+          /rolled back by .*; east not yet .*tried again every 30 s/,
+        ),
+      });
+      // Still down: still owed, tried again later.
+      await env.services.conductor.advanceDue(Date.now() + 31_000);
+      expect((await env.services.status.get(reviews)).rollout).toMatchObject({
+        status: 'rolling-back',
+        waves: [{ owed: ['east'] }, { status: 'pending' }],
+      });
+    } finally {
+      await env.sandbox.faults.up('east');
+    }
+    const eastReadable = async () =>
+      (await env.services.state.read(reviews)).clusters.find(
+        c => c.cluster === 'east',
+      )!.reachable;
+    expect(await untilRead(eastReadable, Boolean, 30_000)).toBe(true);
+    // East still holds the rollout's first wave, read from the cluster itself.
+    expect((await intents()).east).toEqual(after);
+    await env.services.conductor.advanceDue(Date.now() + 62_000);
+    expect(await intents()).toEqual({ east: before, west: before });
+    expect((await env.services.status.get(reviews)).rollout).toMatchObject({
+      status: 'rolled-back',
+      waves: [{ status: 'rolled-back' }, { status: 'pending' }],
+      reason: expect.stringMatching(/; then: east put back$/),
+    });
+  }, 120_000);
+
   it('finishes every wave left at once when a person says so', async () => {
     await reset();
     expect(await start(false)).toMatchObject({ ok: true });

@@ -6,6 +6,7 @@ import {
 } from '@backstage/errors';
 import {
   ApplyResponse,
+  canonicalJson,
   MeshTarget,
   RolloutAction,
   RolloutRequest,
@@ -29,6 +30,31 @@ import { checkedWaves } from './rolloutWaves';
 import { doneClusters, evaluateWave } from './waveChecks';
 import { WaveOutcome, waveOutcome } from './waveOutcome';
 import { HostStandingCheck } from '../ownership/hostStanding';
+
+/** How often a rollback owed to clusters it could not reach is tried again, and for how long. */
+const RETRY_MS = 30_000;
+const RETRY_FOR_MS = 30 * 60_000;
+
+/** The waves done, rolled back, but for the clusters still owed the rollback. */
+function rolledBack(waves: RolloutWave[], owed: string[]): RolloutWave[] {
+  return waves.map(w => {
+    if (w.status === 'pending') return w;
+    const still = w.clusters.filter(c => owed.includes(c));
+    const wave = { ...w };
+    delete wave.owed;
+    return still.length
+      ? { ...wave, status: 'done', owed: still }
+      : { ...wave, status: 'rolled-back' };
+  });
+}
+
+/** Which clusters a restore did not reach, and why, in a few words. */
+function whyNot(outcome: ApplyResponse): string {
+  return outcome.clusters
+    .filter(c => c.outcome !== 'applied' && c.outcome !== 'unchanged')
+    .map(c => `${c.cluster} ${c.outcome}${c.message ? `: ${c.message}` : ''}`)
+    .join('; ');
+}
 
 /** Who the history names for the waves the scheduler writes (on behalf of the user who started it). */
 export const ROLLOUT_ACTOR = 'plugin:mesh/rollout';
@@ -143,6 +169,10 @@ export class RolloutConductor {
       );
     await this.underRolloutLock(running, async () => {
       const r = (await this.store.rollouts.get(running.id))!;
+      if (r.status === 'rolling-back')
+        throw new ConflictError(
+          `rollout #${r.id} is rolling back: ${r.reason ?? ''}`,
+        );
       if (r.status !== 'baking' && r.status !== 'paused')
         throw new ConflictError(`rollout #${r.id} has ended (${r.status})`);
       await this.perform(r, action, actor, now);
@@ -191,7 +221,13 @@ export class RolloutConductor {
 
   private async advance(id: number, now: number) {
     const r = await this.store.rollouts.get(id);
-    if (!r || r.status !== 'baking' || (r.nextAt ?? Infinity) > now) return;
+    if (!r || (r.nextAt ?? Infinity) > now) return;
+    if (r.status === 'rolling-back') {
+      await this.store.rollouts.update(r.id, { nextAt: now + RETRY_MS });
+      await this.retryRollBack(r, now);
+      return;
+    }
+    if (r.status !== 'baking') return;
     // Rescheduled first: a step that fails, or a replica that dies, is retried a bake later.
     await this.store.rollouts.update(r.id, { nextAt: now + r.bakeMs });
     const evaluation = await evaluateWave(r, now, this.state, this.metrics);
@@ -304,39 +340,126 @@ export class RolloutConductor {
       );
   }
 
-  /** Puts every wave done back to what it held before the rollout, as one transaction. */
+  /**
+   * Puts every wave done back to what it held before the rollout, as one transaction that
+   * reaches every cluster it can. Clusters it could not reach are owed the rollback: the rollout
+   * is rolling back, and the scheduler tries them again until each is put back.
+   */
   private async rollBack(
     r: Rollout,
     reason: string,
     status: 'rolled-back' | 'failed',
   ) {
     const clusters = doneClusters(r);
-    const undo = await this.restore(r, reason);
-    const waves: RolloutWave[] = r.waves.map(w =>
-      w.status === 'done' ? { ...w, status: 'rolled-back' } : w,
-    );
+    const undo = await this.restore(r, reason, clusters);
+    const owed = clusters.filter(c => !undo.putBack.includes(c));
+    const put = undo.putBack.length
+      ? `${undo.putBack.join(', ')} put back`
+      : 'nothing put back yet';
+    if (!owed.length) {
+      await this.store.rollouts.update(r.id, {
+        status,
+        waves: rolledBack(r.waves, []),
+        nextAt: undefined,
+        reason: `${reason}; ${put}`,
+      });
+      return;
+    }
+    const now = await this.store.now();
     await this.store.rollouts.update(r.id, {
-      status: undo.ok ? status : 'failed',
-      waves: undo.ok ? waves : r.waves,
-      nextAt: undefined,
-      reason: undo.ok
-        ? `${reason}; ${clusters.join(', ')} put back`
-        : `${reason}; putting ${clusters.join(', ')} back failed: ${undo.why}`,
+      status: 'rolling-back',
+      endsAs: status,
+      rollbackUntil: now + RETRY_FOR_MS,
+      waves: rolledBack(r.waves, owed),
+      nextAt: now + RETRY_MS,
+      reason: `${reason}; ${put}; ${owed.join(', ')} not yet (${
+        undo.why
+      }), tried again every ${RETRY_MS / 1000} s for up to ${
+        RETRY_FOR_MS / 60_000
+      } min`,
     });
   }
 
   /**
-   * Every cluster a wave reached, back to the objects its wave's journal row recorded for it
+   * A rollback's clusters still owed, tried again. One that holds what the rollout wrote, or no
+   * intent at all (a restore cut off halfway), is put back to its journal's objects; one already
+   * back where it was counts as put back; one holding a third intent was changed by hand since
+   * and is left as it is; one still unreachable stays owed, until the retries run out and the
+   * rollout ends failed, naming it, for a person to finish or undo from History.
+   */
+  private async retryRollBack(r: Rollout, now: number) {
+    const owed = r.waves.flatMap(w => w.owed ?? []);
+    const live = await this.state.read(r.target);
+    const holds = (name: string) => {
+      const c = live.clusters.find(x => x.cluster === name);
+      if (!c?.reachable) return 'unreachable';
+      if (!c.intent) return 'unknown';
+      const intent = canonicalJson(c.intent);
+      if (intent === canonicalJson(r.intentAfter)) return 'after';
+      if (r.intentBefore && intent === canonicalJson(r.intentBefore))
+        return 'before';
+      return 'other';
+    };
+    const by = (...kinds: string[]) =>
+      owed.filter(c => kinds.includes(holds(c)));
+    const [unreachable, back, changed] = [
+      by('unreachable'),
+      by('before'),
+      by('other'),
+    ];
+    const due = by('after', 'unknown');
+    const undo = due.length
+      ? await this.restore(r, r.reason ?? 'rolling back', due)
+      : { putBack: [] as string[], why: '' };
+    const failed = due.filter(c => !undo.putBack.includes(c));
+    const still = [...unreachable, ...failed];
+    const said = [
+      [...back, ...undo.putBack].length &&
+        `${[...back, ...undo.putBack].join(', ')} put back`,
+      changed.length &&
+        `${changed.join(', ')} changed by hand since and left as it is`,
+      unreachable.length && `${unreachable.join(', ')} still unreachable`,
+      failed.length && `${failed.join(', ')} not put back (${undo.why})`,
+    ].filter(Boolean);
+    const base = (r.reason ?? '').replace(/; (now|then|gave up): .*$/, '');
+    const givingUp = still.length > 0 && now >= (r.rollbackUntil ?? Infinity);
+    let stage = still.length ? 'now' : 'then';
+    if (givingUp) stage = 'gave up';
+    let ending: Pick<Rollout, 'status'> = { status: r.endsAs ?? 'rolled-back' };
+    if (givingUp) ending = { status: 'failed' };
+    await this.store.rollouts.update(r.id, {
+      waves: rolledBack(r.waves, still),
+      reason: `${base}; ${stage}: ${said.join('; ')}${
+        givingUp
+          ? `; ${still.join(
+              ', ',
+            )} still hold the rollout's change: finish or undo it from History`
+          : ''
+      }`,
+      ...(still.length && !givingUp
+        ? { nextAt: now + RETRY_MS }
+        : { ...ending, nextAt: undefined }),
+    });
+  }
+
+  /**
+   * Clusters a wave reached, back to the objects its wave's journal row recorded for them
    * before writing: exactly what was there (an adoption's deletes recreated, a hand edit since
    * undone), not a rebuild from an intent, which a drifted or disagreeing host does not have.
+   * Answers which of them now hold it.
    */
-  private async restore(r: Rollout, why: string): Promise<WaveOutcome> {
+  private async restore(
+    r: Rollout,
+    why: string,
+    clusters: string[],
+  ): Promise<{ putBack: string[]; why: string }> {
     const objects: Record<string, RoutingObject[]> = {};
     for (const wave of r.waves) {
-      if (wave.status !== 'done' || !wave.historyId) continue;
+      if (!wave.historyId) continue;
       const entry = await this.store.entry(r.entityRef, wave.historyId);
       for (const cluster of wave.clusters)
-        if (entry?.before?.[cluster]) objects[cluster] = entry.before[cluster];
+        if (clusters.includes(cluster) && entry?.before?.[cluster])
+          objects[cluster] = entry.before[cluster];
     }
     const outcome = await this.applier
       .restore({
@@ -349,7 +472,13 @@ export class RolloutConductor {
         rolloutId: r.id,
       })
       .catch((e: Error) => ({ error: e.message }));
-    return waveOutcome(outcome);
+    if ('error' in outcome) return { putBack: [], why: outcome.error };
+    const landed = outcome.clusters
+      .filter(c => c.outcome === 'applied' || c.outcome === 'unchanged')
+      .map(c => c.cluster);
+    // A cluster the journal holds nothing for had nothing to put back.
+    const putBack = clusters.filter(c => landed.includes(c) || !objects[c]);
+    return { putBack, why: whyNot(outcome) };
   }
 
   /**

@@ -63,6 +63,8 @@ export type RolloutStatus =
   | 'baking'
   | 'paused'
   | 'completed'
+  /** Put back where it could be; the clusters it could not reach are tried again until they are. */
+  | 'rolling-back'
   | 'rolled-back'
   | 'failed';
 
@@ -73,6 +75,8 @@ export interface RolloutWave {
   /** The history row of the wave's transaction. */
   historyId?: number;
   appliedAt?: string;
+  /** While rolling back: the wave's clusters not put back yet (unreachable so far). */
+  owed?: string[];
 }
 
 /**
@@ -122,7 +126,14 @@ const rolloutCheckSchema = clusterCheckSchema
 export const rolloutStateSchema = z
   .object({
     id: z.number(),
-    status: z.enum(['baking', 'paused', 'completed', 'rolled-back', 'failed']),
+    status: z.enum([
+      'baking',
+      'paused',
+      'completed',
+      'rolling-back',
+      'rolled-back',
+      'failed',
+    ]),
     startedBy: z.string(),
     createdAt: z.string(),
     waves: z.array(
@@ -132,6 +143,7 @@ export const rolloutStateSchema = z
           status: z.enum(['done', 'pending', 'rolled-back']),
           historyId: z.number().optional(),
           appliedAt: z.string().optional(),
+          owed: z.array(z.string()).optional(),
         })
         .strict(),
     ),

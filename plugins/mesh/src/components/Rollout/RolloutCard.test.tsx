@@ -113,6 +113,33 @@ describe('RolloutCard', () => {
     expect(screen.getByText(/east put back/)).toBeInTheDocument();
     expect(screen.queryByRole('button')).not.toBeInTheDocument();
   });
+
+  it('says which clusters a rollback still owes while it is tried again', async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={[[meshApiRef, {}]]}>
+        <RolloutCard
+          state={state({
+            ...rollout,
+            status: 'rolling-back',
+            waves: [
+              { ...rollout.waves[0], status: 'done', owed: ['east'] },
+              rollout.waves[1],
+            ],
+            reason: `rolled back by user:default/alice; nothing put back yet; east not yet (east interrupted), tried again every 30 s for up to 30 min`,
+          })}
+          entity={entity}
+          onChanged={jest.fn()}
+        />
+      </TestApiProvider>,
+    );
+    expect(
+      screen.getByText('Rollout #3: wave 1 of 2 done, rolling back'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('done; not put back yet: east'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/tried again every 30 s/)).toBeInTheDocument();
+  });
 });
 
 describe('the Review dialog’s rollout choice', () => {

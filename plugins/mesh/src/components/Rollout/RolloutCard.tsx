@@ -31,7 +31,8 @@ export function useRolloutRefresh(
   refresh: () => void,
   everyMs = 5000,
 ) {
-  const running = rollout?.status === 'baking';
+  const running =
+    rollout?.status === 'baking' || rollout?.status === 'rolling-back';
   useEffect(() => {
     if (!running) return undefined;
     const timer = setInterval(refresh, everyMs);
@@ -43,6 +44,7 @@ const STATUS: Record<RolloutState['status'], string> = {
   baking: 'baking',
   paused: 'paused',
   completed: 'completed',
+  'rolling-back': 'rolling back',
   'rolled-back': 'rolled back',
   failed: 'failed',
 };
@@ -66,7 +68,11 @@ const Waves = ({ rollout }: { rollout: RolloutState }) => (
           <TableCell>
             <Chip
               size="small"
-              label={w.status}
+              label={
+                w.owed?.length
+                  ? `${w.status}; not put back yet: ${w.owed.join(', ')}`
+                  : w.status
+              }
               color={w.status === 'done' ? 'primary' : 'default'}
             />
           </TableCell>
