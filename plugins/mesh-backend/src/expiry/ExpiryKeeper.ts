@@ -77,14 +77,17 @@ export class ExpiryKeeper {
     const { target, hostKey } = rows[0];
     const live = await this.state.read(target);
     const config = live.clusters.filter(c => c.isConfigCluster);
-    // A cluster that cannot be read might still hold the part: wait for it.
-    if (config.some(c => !c.reachable)) return 0;
+    // The part ends on every cluster that can be read now; one that cannot might still hold it,
+    // so the end is kept (and tried again) until every config cluster has been read without it.
+    const readable = config.filter(c => c.reachable);
+    const everyRead = readable.length === config.length;
     const held = (part: string) =>
-      config.some(c => riskyParts(c.intent).includes(part as RiskyPart));
-    await this.store.expiries.remove(
-      hostKey,
-      rows.filter(r => !held(r.part)).map(r => r.part),
-    );
+      readable.some(c => riskyParts(c.intent).includes(part as RiskyPart));
+    if (everyRead)
+      await this.store.expiries.remove(
+        hostKey,
+        rows.filter(r => !held(r.part)).map(r => r.part),
+      );
     const ending = rows.filter(r => held(r.part));
     if (!ending.length) return 0;
     // Each group of clusters that holds one intent loses the parts from it (the clusters agree,
@@ -93,7 +96,7 @@ export class ExpiryKeeper {
       string,
       { intent: TrafficIntent; clusters: string[] }
     >();
-    for (const c of config) {
+    for (const c of readable) {
       if (!c.intent) continue;
       if (!ending.some(r => riskyParts(c.intent).includes(r.part))) continue;
       const key = canonicalJson(c.intent);

@@ -13,6 +13,7 @@ import { sandboxMeshConfig } from '../testUtils';
 import { meshServicesFor } from '../__testUtils__/meshServices';
 import { reviewsTarget } from '../__testUtils__/prometheusMesh';
 import { EXPIRY_ACTOR } from './ExpiryKeeper';
+import { hostKey } from '../database/hostKey';
 
 const databases = TestDatabases.create({
   ids: ['POSTGRES_15', 'SQLITE_3'],
@@ -104,6 +105,49 @@ describe('risky parts that end by themselves', () => {
     },
     60_000,
   );
+
+  it('ends a fault on the primary it can reach while the other is down, and on that one once it is back', async () => {
+    const services = await meshServicesFor(
+      sandboxMeshConfig(sandbox, { requestTimeout: 1000 }),
+      await databases.init('SQLITE_3'),
+    );
+    const applied = await services.applier.apply({
+      target: reviews,
+      actor: ALICE,
+      intent: withFault,
+      expires: { fault: { for: '30m' } },
+      revision: (await services.state.read(reviews)).revision,
+    });
+    expect(applied).toMatchObject({ ok: true });
+    const end = Date.parse(
+      (await services.status.get(reviews)).expiries![0].expiresAt,
+    );
+    await sandbox.faults.down('east');
+    try {
+      await services.expiries.expireDue(end);
+      expect(await liveFault(sandbox, 'west')).toBeUndefined();
+      // East may still hold it: the end is kept, to be tried again.
+      expect(await services.store.expiries.forHost(hostKey(reviews))).toEqual([
+        expect.objectContaining({ part: 'fault' }),
+      ]);
+    } finally {
+      await sandbox.faults.up('east');
+    }
+    const deadline = Date.now() + 30_000;
+    while (
+      !(await services.state.read(reviews)).clusters.find(
+        c => c.cluster === 'east',
+      )!.reachable &&
+      Date.now() < deadline
+    )
+      await new Promise(r => setTimeout(r, 100));
+    expect(await liveFault(sandbox, 'east')).toBeDefined();
+    await services.expiries.expireDue(end);
+    for (const cluster of ['east', 'west'])
+      expect(await liveFault(sandbox, cluster)).toBeUndefined();
+    await services.expiries.expireDue(end);
+    expect(await services.store.expiries.forHost(hostKey(reviews))).toEqual([]);
+  }, 90_000);
 
   it("holds every risky part to the mesh's maximum: a longer end is a 400 naming the field, none gets the maximum, and the scheduler ends it", async () => {
     const { server } = await startMeshBackend({

@@ -53,6 +53,14 @@ export function entityOwners(entity: Entity): string[] {
   return [...refs].sort();
 }
 
+/** Why another entity may not write a host while a rollout or canary it did not start runs there. */
+function automationRefusal(
+  target: MeshTarget,
+  running: { entityRef: string; what: string },
+) {
+  return `${running.what} of ${target.service} in ${target.namespace} was started by ${running.entityRef}; only who may change ${running.entityRef}'s routing steers it, from its page`;
+}
+
 /**
  * The one check every write of a host's routing passes (apply, canary and rollout starts,
  * rollback, delete, rollout steering, the scaffolder's actions, which call the same routes):
@@ -87,10 +95,11 @@ export class WriteAuthority {
     target: MeshTarget,
     mesh: MeshConfig,
   ): Promise<HostStanding> {
-    const [binding, others, assignment] = await Promise.all([
+    const [binding, others, assignment, running] = await Promise.all([
       this.deps.bindings.bindingOf(mesh, target.namespace),
       this.deps.claims.otherClaimants(target),
       this.deps.assignments.get(hostKey(target)),
+      this.deps.automation?.automationOn(hostKey(target)),
     ]);
     const standing: HostStanding = {
       ...(binding ? { binding } : {}),
@@ -111,6 +120,11 @@ export class WriteAuthority {
         }, so it may not write ${where}`;
         return standing;
       }
+    }
+    // Another entity's rollout or canary on the host: the page says so before a write is tried.
+    if (running && running.entityRef !== target.entityRef) {
+      standing.blocked = automationRefusal(target, running);
+      return standing;
     }
     if (!others.length || assignment?.entityRef === target.entityRef)
       return standing;
@@ -133,9 +147,7 @@ export class WriteAuthority {
   private async checkAutomation(target: MeshTarget, adopting: boolean) {
     const running = await this.deps.automation?.automationOn(hostKey(target));
     if (!running || running.entityRef === target.entityRef || adopting) return;
-    throw new NotAllowedError(
-      `${running.what} of ${target.service} in ${target.namespace} was started by ${running.entityRef}; only who may change ${running.entityRef}'s routing steers it, from its page`,
-    );
+    throw new NotAllowedError(automationRefusal(target, running));
   }
 
   /**

@@ -380,7 +380,7 @@ describe('who may claim a host', () => {
         prometheus: { url: 'http://127.0.0.1:9' },
       },
     });
-    const { apply } = client(server);
+    const { apply, state } = client(server);
     expect(
       (await apply('reviews', ops, { intent: split(['v1', 100]), adopt: true }))
         .body.ok,
@@ -402,6 +402,11 @@ describe('who may claim a host', () => {
       true,
     );
     const held = await both();
+    // Its page says so before anything is tried.
+    expect((await state('reviews-twin', alice)).writeBlocked).toMatch(
+      /^the automatic canary of reviews in bookinfo was started by component:default\/reviews/,
+    );
+    expect((await state('reviews', alice)).writeBlocked).toBeUndefined();
     for (const action of ['advance', 'promote', 'abort'] as const) {
       const res = await apply('reviews-twin', alice, {
         intent: withCanary(canary, { action }),
