@@ -11,7 +11,6 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { CanaryRun } from '../database/CanaryStore';
 import { MeshStore } from '../database/MeshStore';
-import { HostLockBusyError } from '../database/HostLocks';
 import { ApplyRequestContext, ApplyOutcome } from '../apply/MeshApplier';
 import { LiveState, LiveStateReader } from '../read/LiveStateReader';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
@@ -112,15 +111,10 @@ export class CanaryAnalyst {
    * canary lock, and only if the run is still due once it is held (the one before rescheduled it).
    */
   private async evaluateOnce(key: string, now: number) {
-    await this.store.locks
-      .withLock(`${key}#canary`, async () => {
-        const run = await this.store.canaries.run(key);
-        if (run && run.nextAt <= now) await this.evaluate(run, now);
-      })
-      .catch(e => {
-        // Another replica is judging it right now.
-        if (!(e instanceof HostLockBusyError)) throw e;
-      });
+    await this.store.locks.ifFree(`${key}#canary`, async () => {
+      const run = await this.store.canaries.run(key);
+      if (run && run.nextAt <= now) await this.evaluate(run, now);
+    });
   }
 
   private async evaluate(run: CanaryRun, now: number) {

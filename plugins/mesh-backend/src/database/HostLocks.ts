@@ -14,7 +14,7 @@ export interface HostLease {
  * The lock is held by someone else right now: a 409 to a person, and to the scheduler a sign that
  * another replica is doing the same work (told apart from a 409 inside the work itself).
  */
-export class HostLockBusyError extends ConflictError {}
+class HostLockBusyError extends ConflictError {}
 
 export class LockLostError extends ServiceUnavailableError {
   constructor(key: string) {
@@ -54,6 +54,17 @@ export class HostLocks {
 
   private expiry(): Knex.Raw {
     return this.db.raw('(?) + ?', [this.nowMs(), this.ttlMs]);
+  }
+
+  /**
+   * Runs `work` holding the lock if nobody else holds it, else skips it (undefined): scheduled
+   * work another replica is doing right now. A 409 inside the work itself still throws.
+   */
+  async ifFree<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
+    return this.withLock(key, work).catch(e => {
+      if (e instanceof HostLockBusyError) return undefined;
+      throw e;
+    });
   }
 
   /** Runs `work` holding the host's lock; an expired lock (its holder died) is taken over. */

@@ -8,7 +8,6 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { PartExpiryRow } from '../database/ExpiryStore';
 import { MeshStore } from '../database/MeshStore';
-import { HostLockBusyError } from '../database/HostLocks';
 import { ApplyOutcome, ApplyRequestContext } from '../apply/MeshApplier';
 import { LiveStateReader } from '../read/LiveStateReader';
 
@@ -59,18 +58,13 @@ export class ExpiryKeeper {
    * lock, from its rows as they are once it is held (another run may have ended them).
    */
   private async expireOnce(key: string, now: number): Promise<number> {
-    return this.store.locks
-      .withLock(`${key}#expiry`, async () => {
-        const rows = (await this.store.expiries.forHost(key)).filter(
-          r => r.expiresAt <= now,
-        );
-        return rows.length ? this.expireHost(rows) : 0;
-      })
-      .catch(e => {
-        // Another replica is ending them right now.
-        if (e instanceof HostLockBusyError) return 0;
-        throw e;
-      });
+    const ended = await this.store.locks.ifFree(`${key}#expiry`, async () => {
+      const rows = (await this.store.expiries.forHost(key)).filter(
+        r => r.expiresAt <= now,
+      );
+      return rows.length ? this.expireHost(rows) : 0;
+    });
+    return ended ?? 0;
   }
 
   private async expireHost(rows: PartExpiryRow[]): Promise<number> {

@@ -95,11 +95,26 @@ export class WriteAuthority {
     target: MeshTarget,
     mesh: MeshConfig,
   ): Promise<HostStanding> {
+    return this.standingWith(entity, target, mesh, this.automationOn(target));
+  }
+
+  /** The automation running on the host (a rollout or automatic canary) and who started it. */
+  private async automationOn(target: MeshTarget) {
+    return this.deps.automation?.automationOn(hostKey(target));
+  }
+
+  /** As `standing`, with the host's automation already asked for (a write checks it first). */
+  private async standingWith(
+    entity: Entity,
+    target: MeshTarget,
+    mesh: MeshConfig,
+    automation: ReturnType<WriteAuthority['automationOn']>,
+  ): Promise<HostStanding> {
     const [binding, others, assignment, running] = await Promise.all([
       this.deps.bindings.bindingOf(mesh, target.namespace),
       this.deps.claims.otherClaimants(target),
       this.deps.assignments.get(hostKey(target)),
-      this.deps.automation?.automationOn(hostKey(target)),
+      automation,
     ]);
     const standing: HostStanding = {
       ...(binding ? { binding } : {}),
@@ -144,8 +159,12 @@ export class WriteAuthority {
    * write, which would change what it stands on), whoever else names the host. A mesh admin's
    * adoption for another entity goes ahead: the automation then waits, as its standing says.
    */
-  private async checkAutomation(target: MeshTarget, adopting: boolean) {
-    const running = await this.deps.automation?.automationOn(hostKey(target));
+  private async checkAutomation(
+    target: MeshTarget,
+    automation: ReturnType<WriteAuthority['automationOn']>,
+    adopting: boolean,
+  ) {
+    const running = await automation;
     if (!running || running.entityRef === target.entityRef || adopting) return;
     throw new NotAllowedError(automationRefusal(target, running));
   }
@@ -187,9 +206,14 @@ export class WriteAuthority {
           owners.join(', ') || 'none recorded'
         }) and ${this.adminsPhrase()} may change its mesh routing`,
       );
-    await this.checkAutomation(target, admin && options.adopt === true);
+    const automation = this.automationOn(target);
+    await this.checkAutomation(
+      target,
+      automation,
+      admin && options.adopt === true,
+    );
     if (options.stop) return {};
-    const standing = await this.standing(entity, target, mesh);
+    const standing = await this.standingWith(entity, target, mesh, automation);
     if (standing.binding && !admin) {
       if (standing.outsideBinding) throw new NotAllowedError(standing.blocked!);
       if (!standing.binding.owners.some(o => ownership.includes(o)))

@@ -79,6 +79,46 @@ function client(server: any) {
   return { state, apply };
 }
 
+/**
+ * reviews and reviews-twin, both of the team the namespace is bound to (the binding lets both
+ * write there), naming one host: a mesh admin adopts it for reviews.
+ */
+async function startTwins(
+  sandbox: Sandbox,
+  auditor: any,
+  meshExtra: Record<string, unknown> = {},
+) {
+  const { server } = await startMeshBackend({
+    sandbox,
+    entities: [
+      serviceEntity('reviews', 'demo', 'bookinfo'),
+      serviceEntity(
+        'reviews-twin',
+        'demo',
+        'bookinfo',
+        BOOKINFO_TEAM,
+        'reviews',
+      ),
+    ],
+    groups,
+    features: [allowAll, auditor],
+    meshExtra: {
+      namespaces: [{ name: 'bookinfo', owners: [BOOKINFO_TEAM] }],
+      ...meshExtra,
+    },
+  });
+  const twins = client(server);
+  expect(
+    (
+      await twins.apply('reviews', ops, {
+        intent: split(['v1', 100]),
+        adopt: true,
+      })
+    ).body.ok,
+  ).toBe(true);
+  return { server, ...twins };
+}
+
 describe('who may claim a host', () => {
   let sandbox: Sandbox;
   const both = async () => ({
@@ -260,31 +300,7 @@ describe('who may claim a host', () => {
           }),
       }),
     });
-    // Both entities belong to the team the namespace is bound to: the binding lets both write there.
-    const { server } = await startMeshBackend({
-      sandbox,
-      entities: [
-        serviceEntity('reviews', 'demo', 'bookinfo'),
-        serviceEntity(
-          'reviews-twin',
-          'demo',
-          'bookinfo',
-          BOOKINFO_TEAM,
-          'reviews',
-        ),
-      ],
-      groups,
-      features: [allowAll, auditor.factory],
-      meshExtra: {
-        namespaces: [{ name: 'bookinfo', owners: [BOOKINFO_TEAM] }],
-      },
-    });
-    const { apply } = client(server);
-    // Two entities of the bound team claim the host: a mesh admin adopts it for reviews.
-    expect(
-      (await apply('reviews', ops, { intent: split(['v1', 100]), adopt: true }))
-        .body.ok,
-    ).toBe(true);
+    const { server, apply } = await startTwins(sandbox, auditor.factory);
     const started = await apply('reviews', alice, {
       intent: split(['v1', 50], ['v2', 50]),
       rollout: { waves: [['east'], ['west']], bakeSeconds: 3600 },
@@ -360,31 +376,10 @@ describe('who may claim a host', () => {
           }),
       }),
     });
-    const { server } = await startMeshBackend({
-      sandbox,
-      entities: [
-        serviceEntity('reviews', 'demo', 'bookinfo'),
-        serviceEntity(
-          'reviews-twin',
-          'demo',
-          'bookinfo',
-          BOOKINFO_TEAM,
-          'reviews',
-        ),
-      ],
-      groups,
-      features: [allowAll, auditor.factory],
-      // Never scraped here: the test's scheduler is manual, so the analysis does not run.
-      meshExtra: {
-        namespaces: [{ name: 'bookinfo', owners: [BOOKINFO_TEAM] }],
-        prometheus: { url: 'http://127.0.0.1:9' },
-      },
+    // Never scraped here: the test's scheduler is manual, so the analysis does not run.
+    const { apply, state } = await startTwins(sandbox, auditor.factory, {
+      prometheus: { url: 'http://127.0.0.1:9' },
     });
-    const { apply, state } = client(server);
-    expect(
-      (await apply('reviews', ops, { intent: split(['v1', 100]), adopt: true }))
-        .body.ok,
-    ).toBe(true);
     const canary = withCanary(split(['v1', 100]) as TrafficIntent, {
       action: 'start',
       baseline: 'v1',

@@ -28,7 +28,12 @@ import { LiveStateReader } from '../read/LiveStateReader';
 import { MeshMetrics } from '../telemetry/MeshMetrics';
 import { checkedWaves } from './rolloutWaves';
 import { doneClusters, evaluateWave } from './waveChecks';
-import { WaveOutcome, waveOutcome } from './waveOutcome';
+import {
+  describeClusters,
+  landed,
+  WaveOutcome,
+  waveOutcome,
+} from './waveOutcome';
 import { HostStandingCheck } from '../ownership/hostStanding';
 
 /** How often a rollback owed to clusters it could not reach is tried again, and for how long. */
@@ -46,14 +51,6 @@ function rolledBack(waves: RolloutWave[], owed: string[]): RolloutWave[] {
       ? { ...wave, status: 'done', owed: still }
       : { ...wave, status: 'rolled-back' };
   });
-}
-
-/** Which clusters a restore did not reach, and why, in a few words. */
-function whyNot(outcome: ApplyResponse): string {
-  return outcome.clusters
-    .filter(c => c.outcome !== 'applied' && c.outcome !== 'unchanged')
-    .map(c => `${c.cluster} ${c.outcome}${c.message ? `: ${c.message}` : ''}`)
-    .join('; ');
 }
 
 /** Who the history names for the waves the scheduler writes (on behalf of the user who started it). */
@@ -390,32 +387,31 @@ export class RolloutConductor {
   private async retryRollBack(r: Rollout, now: number) {
     const owed = r.waves.flatMap(w => w.owed ?? []);
     const live = await this.state.read(r.target);
+    const after = canonicalJson(r.intentAfter);
+    const before = r.intentBefore && canonicalJson(r.intentBefore);
     const holds = (name: string) => {
       const c = live.clusters.find(x => x.cluster === name);
       if (!c?.reachable) return 'unreachable';
-      if (!c.intent) return 'unknown';
-      const intent = canonicalJson(c.intent);
-      if (intent === canonicalJson(r.intentAfter)) return 'after';
-      if (r.intentBefore && intent === canonicalJson(r.intentBefore))
-        return 'before';
-      return 'other';
+      const intent = c.intent && canonicalJson(c.intent);
+      if (!intent || intent === after) return 'due';
+      return intent === before ? 'back' : 'changed';
     };
-    const by = (...kinds: string[]) =>
-      owed.filter(c => kinds.includes(holds(c)));
+    const holding = new Map(owed.map(name => [name, holds(name)]));
+    const by = (kind: string) => owed.filter(c => holding.get(c) === kind);
     const [unreachable, back, changed] = [
       by('unreachable'),
-      by('before'),
-      by('other'),
+      by('back'),
+      by('changed'),
     ];
-    const due = by('after', 'unknown');
+    const due = by('due');
     const undo = due.length
       ? await this.restore(r, r.reason ?? 'rolling back', due)
       : { putBack: [] as string[], why: '' };
     const failed = due.filter(c => !undo.putBack.includes(c));
     const still = [...unreachable, ...failed];
+    const putBack = [...back, ...undo.putBack];
     const said = [
-      [...back, ...undo.putBack].length &&
-        `${[...back, ...undo.putBack].join(', ')} put back`,
+      putBack.length && `${putBack.join(', ')} put back`,
       changed.length &&
         `${changed.join(', ')} changed by hand since and left as it is`,
       unreachable.length && `${unreachable.join(', ')} still unreachable`,
@@ -473,12 +469,11 @@ export class RolloutConductor {
       })
       .catch((e: Error) => ({ error: e.message }));
     if ('error' in outcome) return { putBack: [], why: outcome.error };
-    const landed = outcome.clusters
-      .filter(c => c.outcome === 'applied' || c.outcome === 'unchanged')
-      .map(c => c.cluster);
+    const written = outcome.clusters.filter(landed).map(c => c.cluster);
     // A cluster the journal holds nothing for had nothing to put back.
-    const putBack = clusters.filter(c => landed.includes(c) || !objects[c]);
-    return { putBack, why: whyNot(outcome) };
+    const putBack = clusters.filter(c => written.includes(c) || !objects[c]);
+    const missed = describeClusters(outcome.clusters.filter(c => !landed(c)));
+    return { putBack, why: missed };
   }
 
   /**

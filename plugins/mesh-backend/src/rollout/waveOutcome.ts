@@ -1,4 +1,7 @@
-import { ApplyResponse } from '@meshtraffic/backstage-plugin-mesh-common';
+import {
+  ApplyResponse,
+  ClusterApplyResult,
+} from '@meshtraffic/backstage-plugin-mesh-common';
 import { ApplyOutcome } from '../apply/MeshApplier';
 
 export type WaveOutcome =
@@ -21,11 +24,20 @@ export function waveOutcome(
   if (!outcome.ok)
     return {
       ok: false,
-      why: `history #${outcome.historyId}: ${outcome.clusters
-        .map(
-          c => `${c.cluster} ${c.outcome}${c.message ? ` (${c.message})` : ''}`,
-        )
-        .join(', ')}`,
+      why: `history #${outcome.historyId}: ${describeClusters(
+        outcome.clusters,
+      )}`,
     };
   return { ok: true, historyId: outcome.historyId };
+}
+
+/** A cluster's outcome landed: written, or already as wanted. */
+export const landed = (c: ClusterApplyResult) =>
+  c.outcome === 'applied' || c.outcome === 'unchanged';
+
+/** Each cluster's outcome, in a few words: `east interrupted (timed out), west applied`. */
+export function describeClusters(clusters: ClusterApplyResult[]): string {
+  return clusters
+    .map(c => `${c.cluster} ${c.outcome}${c.message ? ` (${c.message})` : ''}`)
+    .join(', ');
 }
