@@ -42,6 +42,14 @@ export interface Config {
        */
       routingApi?: 'istio' | 'gateway-api';
       /**
+       * Routing objects that Argo CD or Flux manage (their tracking labels and annotations, or
+       * their field managers in managedFields) are changed in Git: `refuse` (the default) never
+       * adopts, rewrites or deletes them, mesh admins included, and never forces over a field a
+       * GitOps tool co-manages on one of ours. `adoptable` lets them be adopted like any foreign
+       * routing (by the mesh admins), for a mesh whose GitOps setup prunes nothing back.
+       */
+      gitOps?: 'refuse' | 'adoptable';
+      /**
        * The longest a risky part of a service's routing (a fault, a mirror, a route) may stay, e.g.
        * 2h: one without an end of its own ends after this, and a longer end is refused (400). A
        * fault left on by mistake ends by itself. Without it, risky parts stay until changed.

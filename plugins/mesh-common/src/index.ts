@@ -33,6 +33,7 @@ export * from './gateway/gatewayRules';
 export * from './generate/transition';
 export * from './parse/parse';
 export * from './parse/classify';
+export * from './parse/gitOps';
 export * from './parse/comparable';
 export * from './diff/objectDiff';
 export * from './diff/planYaml';

@@ -266,6 +266,7 @@ export class MeshApplier {
         );
       }
       await this.refuseDuringRollout(target, request.rolloutId);
+      refuseRemovalBesideGitOps(live);
       const base = {
         entityRef: target.entityRef,
         actor: request.actor,
@@ -552,4 +553,27 @@ function withUnreached(
     ok: result.ok && !unreached.length,
     clusters,
   };
+}
+
+/**
+ * Removing ours beside routing that Git holds for the host (an object a GitOps tool manages, or
+ * has started to co-manage) could leave Git's VirtualService naming subsets we delete: the
+ * removal waits until the host's routing is out of Git, or the mesh lets it be adopted.
+ */
+function refuseRemovalBesideGitOps(live: LiveState) {
+  if (live.mesh.gitOps === 'adoptable') return;
+  const inGit = live.clusters.flatMap(c =>
+    c.state.routing.filter(
+      o =>
+        o.status === 'foreign' &&
+        o.adoption === 'blocked' &&
+        (o.owner === 'argo-cd' || o.owner === 'flux'),
+    ),
+  );
+  if (inGit.length)
+    throw new ConflictError(
+      `the routing cannot be removed here: ${[
+        ...new Set(inGit.map(o => o.reason)),
+      ].join('; ')}`,
+    );
 }

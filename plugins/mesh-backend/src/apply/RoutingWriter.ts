@@ -1,6 +1,8 @@
 import {
   ClusterApplyResult,
   comparableSpec,
+  describeGitOps,
+  gitOpsManagement,
   objectKey,
   RoutingObject,
   transition,
@@ -23,6 +25,21 @@ export interface ClusterChange {
   before: RoutingObject[];
   write: RoutingObject[];
   remove: RoutingObject[];
+  /** The mesh lets GitOps-managed objects be adopted (`gitOps: adoptable`) and this change adopts. */
+  overGitOps?: boolean;
+}
+
+/**
+ * An object a GitOps tool manages (or has started to co-manage since we wrote it) is not written
+ * over: the writes force server-side apply, which would take the tool's fields from it.
+ */
+export class GitOpsManagedError extends Error {
+  constructor(obj: RoutingObject, reason: string) {
+    super(
+      `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name} was not written: ${reason}`,
+    );
+    this.name = 'GitOpsManagedError';
+  }
 }
 
 export interface WriteResult {
@@ -70,7 +87,11 @@ function holdsAtLeast(live: RoutingObject, wanted: RoutingObject) {
 
 class StepFailed extends Error {
   constructor(readonly cause: unknown, readonly conflict: boolean) {
-    super(describeClusterError(cause));
+    super(
+      cause instanceof GitOpsManagedError
+        ? cause.message
+        : describeClusterError(cause),
+    );
   }
 }
 
@@ -89,6 +110,7 @@ class ClusterWrites {
     private readonly lease?: HostLease,
     /** Whether a write that timed out but is found to have landed counts as done (when undoing) or as a failure (when changing). */
     private readonly lateIsDone = false,
+    private readonly overGitOps = false,
   ) {
     this.current = new Map(before.map(o => [objectKey(o), o]));
   }
@@ -104,6 +126,7 @@ class ClusterWrites {
     const now = this.current.get(s.key);
     // Already as this step wants it (or already gone): nothing to write.
     if (decidedFields(now) === decidedFields(s.desired)) return;
+    this.refuseOverGitOps(now);
     try {
       const answer = await this.write(s, now);
       this.settle(s, answer);
@@ -128,6 +151,17 @@ class ClusterWrites {
     }
   }
 
+  /** Whichever path a write came by (apply, rollback, abort, expiry, undo), Git's objects stay Git's. */
+  private refuseOverGitOps(now: RoutingObject | undefined) {
+    const gitOps = now && !this.overGitOps && gitOpsManagement(now);
+    if (!gitOps) return;
+    const where = `${now.kind} ${now.metadata.namespace}/${now.metadata.name}`;
+    throw new StepFailed(
+      new GitOpsManagedError(now, describeGitOps(where, gitOps)),
+      true,
+    );
+  }
+
   private async write(
     s: TransitionStep,
     now: RoutingObject | undefined,
@@ -141,6 +175,10 @@ class ClusterWrites {
       return undefined;
     }
     if (!now) return this.client.create(s.desired);
+    // Adopting from a GitOps tool (where a mesh allows it): the object is replaced whole, so the
+    // tool's tracking labels and annotations, and its fields, go with the adoption.
+    if (this.overGitOps && gitOpsManagement(now))
+      return this.client.replace(s.desired, rv!);
     const answer = await this.client.apply(s.desired, { resourceVersion: rv });
     // An object we created is co-owned by that create: server-side apply then keeps a field we
     // dropped. Replace it whole, at the version just answered, so what we planned is what holds.
@@ -198,7 +236,10 @@ async function attempt(
         lockLost: e,
       };
     const failure = e as StepFailed;
-    const kind = classifyClusterError(failure.cause).kind;
+    const kind =
+      failure.cause instanceof GitOpsManagedError
+        ? 'refused'
+        : classifyClusterError(failure.cause).kind;
     return {
       result: {
         cluster,
@@ -231,7 +272,14 @@ export class RoutingWriter {
     } = {},
   ): Promise<WriteResult> {
     const writers = changes.map(
-      c => new ClusterWrites(this.registry.client(c.cluster), c.before, lease),
+      c =>
+        new ClusterWrites(
+          this.registry.client(c.cluster),
+          c.before,
+          lease,
+          false,
+          c.overGitOps,
+        ),
     );
     const attempts = await Promise.all(
       changes.map((change, i) => attempt(change, writers[i])),
@@ -317,6 +365,7 @@ export class RoutingWriter {
       [...writes.current.values()],
       undefined,
       true,
+      change.overGitOps,
     );
     try {
       await undoer.run(steps);

@@ -16,6 +16,8 @@ export function changesOf(
   only?: string[],
 ): ClusterChange[] {
   const { live } = plan;
+  // Only a mesh that lets GitOps objects be adopted, and only an adopt, writes over a GitOps tool.
+  const overGitOps = plan.adopt && live.mesh.gitOps === 'adoptable';
   return plan.clusters
     .filter(c => writesTo(only)(c.cluster))
     .map(c => ({
@@ -28,6 +30,7 @@ export function changesOf(
       remove: c.changes
         .filter(x => x.action === 'delete')
         .map(x => x.object as RoutingObject),
+      ...(overGitOps ? { overGitOps } : {}),
     }));
 }
 

@@ -91,6 +91,8 @@ export interface MeshConfig {
   workloadLabels: WorkloadLabels;
   /** How an intent is written on this mesh; `istio` unless configured. */
   routingApi: RoutingApi;
+  /** Whether objects a GitOps tool manages are left to Git (`refuse`, unless configured) or adoptable. */
+  gitOps: 'refuse' | 'adoptable';
   /** The longest a risky part (a fault, a mirror, a route) may stay; without it they may stay for good. */
   maxRiskyChangeMs?: number;
   prometheus?: PrometheusConfig;
@@ -115,6 +117,15 @@ export interface MeshPluginConfig {
   /** How often due automatic canaries are looked for. */
   canaryCheckMs: number;
   meshes: MeshConfig[];
+}
+
+function readGitOps(m: Config, i: number): MeshConfig['gitOps'] {
+  const value = m.getOptionalString('gitOps') ?? 'refuse';
+  if (value !== 'refuse' && value !== 'adoptable')
+    throw new MeshConfigError(
+      `mesh.meshes[${i}].gitOps must be refuse or adoptable (got ${value})`,
+    );
+  return value;
 }
 
 function readRoutingApi(m: Config, i: number): RoutingApi {
@@ -206,6 +217,7 @@ function readMesh(m: Config, i: number, sources: ClusterSources): MeshConfig {
         }
       : {}),
     routingApi: readRoutingApi(m, i),
+    gitOps: readGitOps(m, i),
     ...readMaxRiskyChange(m, `mesh.meshes[${i}].maxRiskyChangeDuration`),
     workloadLabels: {
       app: m.getOptionalString('workloadLabels.app') ?? 'app',

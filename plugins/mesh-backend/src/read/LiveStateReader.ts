@@ -134,8 +134,12 @@ export class LiveStateReader {
           const labelled = labelledTarget(target, mesh, servicePorts);
           const forHost = routing.filter(o => concernsHost(o, target));
           const classified: ClassifiedRouting = isConfigCluster
-            ? classifyRouting(labelled, routing)
-            : { objects: classifyVersionObjects(labelled, routing) };
+            ? classifyRouting(labelled, routing, { gitOps: mesh.gitOps })
+            : {
+                objects: classifyVersionObjects(labelled, routing, {
+                  gitOps: mesh.gitOps,
+                }),
+              };
           return {
             ...base,
             reachable: true,

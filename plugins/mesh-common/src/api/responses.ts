@@ -88,6 +88,8 @@ export const classifiedObjectSchema = z
       'kiali',
       'flagger',
       'argo-rollouts',
+      'argo-cd',
+      'flux',
       'hand-written',
     ]),
     ownerEntityRef: z.string().optional(),

@@ -22,6 +22,7 @@ import {
 } from './hosts';
 import { TrafficIntent } from '../intent/schema';
 import { parseRouting, RoutingParseError } from './parse';
+import { describeGitOps, gitOpsManagement, gitOpsManager } from './gitOps';
 
 export * from './hosts';
 
@@ -103,13 +104,49 @@ function handEditOf(
   }
 }
 
+/**
+ * How classification treats objects a GitOps tool manages: left to Git (`refuse`, the default:
+ * never adopted, rewritten or deleted, by anyone), or adoptable as any foreign object once a mesh
+ * says so (`adoptable`).
+ *
+ * @public
+ */
+export interface ClassifyOptions {
+  gitOps?: 'refuse' | 'adoptable';
+}
+
 /** What adopting does with a foreign object, and the sentence that tells a person why. */
 function adoptionOf(
   obj: RoutingObject,
   target: MeshTarget,
+  options: ClassifyOptions,
+): { adoption: AdoptionEffect; reason: string } {
+  const where = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
+  const gitOps = gitOpsManagement(obj);
+  if (!gitOps) return adoptionOfForeign(obj, target, where);
+  const inGit = describeGitOps(where, gitOps);
+  if (options.gitOps === 'adoptable') {
+    const effect = adoptionOfForeign(obj, target, where);
+    return {
+      ...effect,
+      reason: `${effect.reason}; ${gitOpsManager(
+        where,
+        gitOps,
+      )}, which puts it back unless it is removed from Git too`,
+    };
+  }
+  // Where the host's routing is written, a GitOps object stops every apply: two writers for one host.
+  return obj.metadata.namespace === target.namespace
+    ? { adoption: 'blocked', reason: inGit }
+    : { adoption: 'keep', reason: inGit };
+}
+
+function adoptionOfForeign(
+  obj: RoutingObject,
+  target: MeshTarget,
+  where: string,
 ): { adoption: AdoptionEffect; reason: string } {
   const host = serviceHost(target);
-  const where = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
   if (obj.metadata.namespace !== target.namespace) {
     return {
       adoption: 'keep',
@@ -218,6 +255,7 @@ function driftOf(
 export function classifyRouting(
   target: MeshTarget,
   live: RoutingObject[],
+  options: ClassifyOptions = {},
 ): ClassifiedRouting {
   const relevant = live.filter(o => concernsHost(o, target));
   const ours = relevant.filter(o => isOurs(o, target));
@@ -238,7 +276,7 @@ export function classifyRouting(
         ...base,
         status: 'foreign',
         ...(ownerEntityRef ? { ownerEntityRef } : {}),
-        ...adoptionOf(o, target),
+        ...adoptionOf(o, target, options),
       };
     }
     return drift
@@ -294,6 +332,7 @@ function readOurs(
 export function classifyVersionObjects(
   target: MeshTarget,
   live: RoutingObject[],
+  options: ClassifyOptions = {},
 ): ClassifiedObject[] {
   return live
     .filter(o => isVersionObject(o, target))
@@ -307,6 +346,17 @@ export function classifyVersionObjects(
       if (writtenFor(o) === target.entityRef)
         return { ...base, status: 'ours' };
       const ownerEntityRef = writtenFor(o);
+      const gitOps = gitOpsManagement(o);
+      if (gitOps && options.gitOps !== 'adoptable')
+        return {
+          ...base,
+          status: 'foreign',
+          adoption: 'blocked',
+          reason: describeGitOps(
+            `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`,
+            gitOps,
+          ),
+        };
       return {
         ...base,
         status: 'foreign',

@@ -7,6 +7,7 @@ import {
   MANAGED_BY_VALUE,
   VERSION_OF_LABEL,
 } from '../generate/metadata';
+import { GitOpsTool, gitOpsManagement } from './gitOps';
 
 /**
  * Who writes a routing object, as far as its metadata tells.
@@ -18,6 +19,7 @@ export type RoutingOwner =
   | 'kiali'
   | 'flagger'
   | 'argo-rollouts'
+  | GitOpsTool
   | 'hand-written';
 
 /** @public */
@@ -42,6 +44,9 @@ export const KIALI_WIZARD_LABEL = 'kiali_wizard';
 /** @public */
 export function routingOwner(obj: RoutingObject): RoutingOwner {
   const meta = obj.metadata;
+  // In Git first: an object of ours committed to Git, or co-managed by a GitOps tool, is the tool's.
+  const gitOps = gitOpsManagement(obj);
+  if (gitOps) return gitOps.tool;
   if (meta.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)
     return 'backstage-mesh';
   if (meta.labels?.[KIALI_WIZARD_LABEL] !== undefined) return 'kiali';

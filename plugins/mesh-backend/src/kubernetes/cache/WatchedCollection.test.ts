@@ -18,7 +18,14 @@ const vs = (
     name,
     namespace: 'bookinfo',
     resourceVersion: rv,
-    managedFields: [{ manager: 'kubectl' }],
+    managedFields: [
+      {
+        manager: 'kubectl',
+        operation: 'Apply',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:spec': { 'f:hosts': {} } },
+      },
+    ],
   },
   spec: { hosts: [host] },
 });
@@ -80,7 +87,7 @@ describe('ObjectIndex', () => {
 describe('WatchedCollection', () => {
   const options = { ...DEFAULT_COLLECTION_OPTIONS, pageSize: 1, sliceSize: 1 };
 
-  it('takes every page of the list, keeps no managedFields, then applies the watch', async () => {
+  it('takes every page of the list, keeps of managedFields only who manages it, then applies the watch', async () => {
     const s = scripted([
       {
         items: [vs('a', '1')],
@@ -97,7 +104,9 @@ describe('WatchedCollection', () => {
     );
     expect(await c.whenSynced(1000)).toBe(true);
     expect(c.health()).toMatchObject({ synced: true, objects: 2 });
-    expect(c.get('bookinfo/a')!.metadata).not.toHaveProperty('managedFields');
+    expect(c.get('bookinfo/a')!.metadata.managedFields).toEqual([
+      { manager: 'kubectl', operation: 'Apply' },
+    ]);
     await until(s.watching);
     s.event('DELETED', vs('a', '6'));
     s.event('ADDED', vs('c', '7'));

@@ -9,8 +9,8 @@ import { isInjected } from '../meshInventory';
 import { Indexer, Keyed } from './ObjectIndex';
 
 /**
- * One kind the backend watches: where it lives in the API, what of each object is kept (never
- * managedFields, never status it does not show) and what it is found by.
+ * One kind the backend watches: where it lives in the API, what of each object is kept (of
+ * managedFields only the managers, never status it does not show) and what it is found by.
  */
 export interface WatchedKind<T extends Keyed> {
   kind: string;
@@ -39,6 +39,21 @@ function slimMetadata(raw: any) {
     ...(m.labels ? { labels: plain(m.labels) } : {}),
     ...(m.annotations ? { annotations: plain(m.annotations) } : {}),
     ...(m.ownerReferences ? { ownerReferences: plain(m.ownerReferences) } : {}),
+  };
+}
+
+/**
+ * Of `managedFields`, who manages the object and how, never which fields (the bulk of an object):
+ * a GitOps tool co-managing an object shows only here.
+ */
+function fieldManagers(raw: any) {
+  const entries = raw?.metadata?.managedFields;
+  if (!Array.isArray(entries) || !entries.length) return {};
+  return {
+    managedFields: entries.map((e: any) => ({
+      manager: e?.manager,
+      ...(e?.operation ? { operation: e.operation } : {}),
+    })),
   };
 }
 
@@ -76,7 +91,7 @@ function routingKind(
       ({
         apiVersion,
         kind,
-        metadata: slimMetadata(raw),
+        metadata: { ...slimMetadata(raw), ...fieldManagers(raw) },
         spec: plain(raw.spec ?? {}),
       } as RoutingObject),
     indexers: ROUTING_INDEXERS,

@@ -634,6 +634,36 @@ describe('EntityMeshContent', () => {
     expect(within(dialog).getByRole('button', { name: 'Apply' })).toBeEnabled();
   });
 
+  it('says which routing Git holds, and by which tool, once however many clusters hold it', async () => {
+    const argo = {
+      kind: 'VirtualService' as const,
+      name: 'reviews',
+      namespace: 'bookinfo',
+      status: 'foreign' as const,
+      owner: 'argo-cd' as const,
+      adoption: 'blocked' as const,
+      reason:
+        'VirtualService bookinfo/reviews is managed by Argo CD application bookinfo-routing: change it in Git; the portal does not write over a GitOps tool',
+    };
+    await render(
+      mockApi({
+        getState: jest.fn(async () => ({
+          ...state,
+          intent: undefined,
+          clusters: state.clusters.map(c => ({ ...c, routing: [argo] })),
+        })),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        /Git holds routing of reviews.bookinfo.svc.cluster.local: VirtualService bookinfo\/reviews is managed by Argo CD application bookinfo-routing\. Change it in Git/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/VirtualService reviews: foreign \(argo-cd\)/),
+    ).toHaveLength(2);
+  });
+
   it('offers one tab per concern, each editing the same live intent through Review', async () => {
     const api = mockApi();
     await render(api);

@@ -9,10 +9,22 @@ import { EntityMeshState } from '@meshtraffic/backstage-plugin-mesh-common';
  * right to change the holder), a fix in the catalog, or a mesh admin.
  */
 export const OwnershipNotice = ({ state }: { state: EntityMeshState }) => {
-  if (!state.heldBy && !state.claimedBy?.length && !state.writeBlocked)
+  const inGit = managedInGit(state);
+  if (
+    !state.heldBy &&
+    !state.claimedBy?.length &&
+    !state.writeBlocked &&
+    !inGit.length
+  )
     return null;
   return (
     <Grid item xs={12}>
+      {!!inGit.length && (
+        <Alert severity="warning">
+          Git holds routing of {state.target.host}: {inGit.join('; ')}. Change
+          it in Git; this page does not write over Argo CD or Flux.
+        </Alert>
+      )}
       {state.writeBlocked && (
         <Alert severity="error">
           This entity may not change the routing of {state.target.host}:{' '}
@@ -38,3 +50,15 @@ export const OwnershipNotice = ({ state }: { state: EntityMeshState }) => {
     </Grid>
   );
 };
+
+/** Per cluster, why objects of the host are Argo CD's or Flux's: the same reason on every cluster is said once. */
+function managedInGit(state: EntityMeshState): string[] {
+  const reasons = state.clusters.flatMap(c =>
+    c.routing
+      .filter(o => o.owner === 'argo-cd' || o.owner === 'flux')
+      .map(
+        o => (o.reason ?? `${o.kind} ${o.namespace}/${o.name}`).split(':')[0],
+      ),
+  );
+  return [...new Set(reasons)];
+}
