@@ -3,19 +3,15 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   applyRequestSchema,
-  ClassifiedObject,
   rolloutActionRequestSchema,
-  meshStatusReadPermission,
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
   metricsQuerySchema,
   canaryQuerySchema,
   planRequestSchema,
-  PlanResponse,
   removeRequestSchema,
   rollbackRequestSchema,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -23,14 +19,13 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { MeshStore } from './database/MeshStore';
 import { auditedChange } from './http/auditedChange';
-import { RequestAccess } from './http/RequestAccess';
-import { visibleStatus, withReadableClaimants } from './http/visibleStatus';
+import { Caller, MeshOperations } from './http/MeshOperations';
+import { entityRefOf, RequestAccess } from './http/RequestAccess';
 import {
   actorOf,
   answerApply,
   invalidIntentBody,
   parsed,
-  taskIdOf,
 } from './http/requestParts';
 import { HostClaims } from './ownership/HostClaims';
 import { OwnershipGuard } from './ownership/OwnershipGuard';
@@ -73,7 +68,8 @@ const ENTITY = '/entities/:kind/:namespace/:name';
 
 /**
  * `/api/mesh`: routes and input checks only (bodies parsed with mesh-common's request schemas);
- * the services do the work. Reads need `mesh.traffic.read`, changes `mesh.traffic.update`.
+ * the operations, the same door the Actions Registry's actions use, do the work. Reads need
+ * `mesh.traffic.read`, changes `mesh.traffic.update`.
  */
 export async function createRouter(
   options: RouterOptions,
@@ -81,18 +77,29 @@ export async function createRouter(
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
   const access = new RequestAccess(options);
-  readRoutes(router, options, access);
-  changeRoutes(router, options, access);
+  const operations = new MeshOperations({ ...options, access });
+  const callerOf = async (req: express.Request): Promise<Caller> => ({
+    credentials: await options.httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    }),
+    request: req,
+  });
+  readRoutes(router, options, access, operations, callerOf);
+  changeRoutes(router, operations, callerOf);
   rolloutRoutes(router, options, access);
   return router;
 }
+
+type CallerOf = (req: express.Request) => Promise<Caller>;
 
 function readRoutes(
   router: express.Router,
   options: RouterOptions,
   access: RequestAccess,
+  operations: MeshOperations,
+  callerOf: CallerOf,
 ) {
-  const { httpAuth, clusters, status, planner, store } = options;
+  const { httpAuth, clusters } = options;
 
   router.get('/clusters', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -100,73 +107,39 @@ function readRoutes(
   });
 
   router.get('/meshes/:mesh/status', async (req, res) => {
-    const credentials = await access.basic(req, meshStatusReadPermission);
-    const mesh = await options.meshStatus.status(req.params.mesh);
-    res.json(await visibleStatus(mesh, options.catalog, credentials));
+    res.json(await operations.meshStatus(await callerOf(req), req.params.mesh));
   });
 
   router.get(ENTITY, async (req, res) => {
-    const { credentials, target, entity, mesh } = await access.target(req);
-    const standingRead = options.authority
-      .standing(entity, target, mesh)
-      .catch(e => ({
-        others: undefined,
-        blocked: `who may write this host cannot be told now: ${e.message}`,
-      }));
-    // The other claimants the standing reads are the page's too: one catalog query.
-    const [state, standing] = await Promise.all([
-      status.get(target, { claimants: standingRead.then(s => s.others) }),
-      standingRead,
-    ]);
-    res.json(
-      await withReadableClaimants(
-        standing.blocked ? { ...state, writeBlocked: standing.blocked } : state,
-        options.catalog,
-        credentials,
-      ),
-    );
+    res.json(await operations.state(await callerOf(req), entityRefOf(req)));
   });
 
   router.post(`${ENTITY}/plan`, async (req, res) => {
     const body = parsed(planRequestSchema, req.body, 'plan request');
-    const { target } = await access.target(
-      req,
-      meshTrafficReadPermission,
-      body.onboarding,
+    const plan = await operations.plan(
+      await callerOf(req),
+      entityRefOf(req),
+      body,
     );
-    const result = await planner.plan(target, body.intent, {
-      adopt: body.adopt === true,
-      expires: body.expires,
-    });
-    if (!result.valid) {
-      res.status(400).json(invalidIntentBody(result.issues));
+    if (!plan.valid) {
+      res.status(400).json(invalidIntentBody(plan.issues));
       return;
     }
-    const response: PlanResponse = {
-      valid: true,
-      revision: result.live.revision,
-      clusters: result.clusters,
-      needsAdoption: result.needsAdoption,
-      adopt: result.adopt,
-      ...(result.blocked ? { blocked: result.blocked } : {}),
-    };
-    res.json(response);
+    res.json(plan);
   });
 
   router.get(`${ENTITY}/metrics`, async (req, res) => {
-    const { target } = await access.target(req);
+    const caller = await callerOf(req);
     const { window } = parsed(
       metricsQuerySchema,
       req.query,
       'metrics query (?window=5m)',
     );
-    res.json(await options.metrics.traffic(target, window));
+    res.json(await operations.traffic(caller, entityRefOf(req), window));
   });
 
   router.get(`${ENTITY}/history`, async (req, res) => {
-    // History belongs to the entity, so an entity onboarded by a template has one before its annotations land.
-    const { entityRef } = await access.entity(req, meshTrafficReadPermission);
-    res.json({ items: await store.history(entityRef) });
+    res.json(await operations.history(await callerOf(req), entityRefOf(req)));
   });
 
   router.get(`${ENTITY}/canary`, async (req, res) => {
@@ -182,87 +155,38 @@ function readRoutes(
 
 function changeRoutes(
   router: express.Router,
-  options: RouterOptions,
-  access: RequestAccess,
+  operations: MeshOperations,
+  callerOf: CallerOf,
 ) {
-  const { guard, applier, store } = options;
-  const audited = auditedChange(options.auditor);
-
   router.post(`${ENTITY}/apply`, async (req, res) => {
-    const outcome = await audited(req, 'traffic-apply', async () => {
-      const body = parsed(applyRequestSchema, req.body, 'apply request');
-      const { credentials, target, adopted } = await access.target(
-        req,
-        meshTrafficUpdatePermission,
-        body.onboarding,
-        { adopt: body.adopt === true },
-      );
-      const change = {
-        target,
-        actor: actorOf(credentials),
-        intent: body.intent,
-        revision: body.revision,
-        expires: body.expires,
-        adopt: body.adopt === true,
-        scaffolderTaskId: taskIdOf(body, credentials),
-        checkAdoption: (objects: ClassifiedObject[]) =>
-          guard.checkAdoption(credentials, objects),
-      };
-      return afterLanding(
-        await (body.rollout
-          ? options.conductor.start({ ...change, rollout: body.rollout })
-          : applier.apply(change)),
-        adopted,
-      );
-    });
+    const outcome = await operations.apply(
+      await callerOf(req),
+      entityRefOf(req),
+      () => parsed(applyRequestSchema, req.body, 'apply request'),
+    );
     answerApply(res, outcome);
   });
 
   router.delete(`${ENTITY}/intent`, async (req, res) => {
-    const outcome = await audited(req, 'traffic-remove', async () => {
-      const { credentials, target } = await access.target(
-        req,
-        meshTrafficUpdatePermission,
-      );
-      const { revision } = parsed(
-        removeRequestSchema,
-        req.query,
-        'removal (DELETE .../intent?revision=<the revision you saw>)',
-      );
-      return applier.remove({ target, actor: actorOf(credentials), revision });
-    });
+    const outcome = await operations.remove(
+      await callerOf(req),
+      entityRefOf(req),
+      () =>
+        parsed(
+          removeRequestSchema,
+          req.query,
+          'removal (DELETE .../intent?revision=<the revision you saw>)',
+        ).revision,
+    );
     res.json(outcome);
   });
 
   router.post(`${ENTITY}/rollback`, async (req, res) => {
-    const outcome = await audited(req, 'traffic-rollback', async () => {
-      const body = parsed(rollbackRequestSchema, req.body, 'rollback request');
-      const { credentials, entityRef, target, adopted } = await access.target(
-        req,
-        meshTrafficUpdatePermission,
-        undefined,
-        { adopt: body.adopt === true },
-      );
-      const entry = await store.entry(entityRef, body.to);
-      if (!entry)
-        throw new NotFoundError(`no history entry ${body.to} for ${entityRef}`);
-      if (!entry.intentAfter)
-        throw new InputError(
-          `history entry ${body.to} removed the routing; there is no intent to go back to`,
-        );
-      return afterLanding(
-        await applier.apply({
-          target,
-          actor: actorOf(credentials),
-          intent: entry.intentAfter,
-          revision: body.revision,
-          adopt: body.adopt === true,
-          action: 'rollback',
-          checkAdoption: objects => guard.checkAdoption(credentials, objects),
-        }),
-        adopted,
-      );
-    });
+    const outcome = await operations.rollback(
+      await callerOf(req),
+      entityRefOf(req),
+      () => parsed(rollbackRequestSchema, req.body, 'rollback request'),
+    );
     answerApply(res, outcome);
   });
 }
@@ -275,7 +199,8 @@ function rolloutRoutes(
 ) {
   const audited = auditedChange(options.auditor);
   router.post(`${ENTITY}/rollout`, async (req, res) => {
-    const state = await audited(req, 'traffic-rollout', async () => {
+    const origin = { entityRef: entityRefOf(req), request: req };
+    const state = await audited(origin, 'traffic-rollout', async () => {
       const body = parsed(
         rolloutActionRequestSchema,
         req.body,
@@ -293,13 +218,4 @@ function rolloutRoutes(
     });
     res.json(state);
   });
-}
-
-/** A mesh admin's adoption of a contested host is recorded only once the change landed. */
-async function afterLanding<T extends { valid: boolean; ok?: boolean }>(
-  outcome: T,
-  adopted?: () => Promise<void>,
-): Promise<T> {
-  if (adopted && outcome.valid && outcome.ok) await adopted();
-  return outcome;
 }

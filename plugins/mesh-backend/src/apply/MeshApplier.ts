@@ -41,6 +41,8 @@ export interface ApplyRequestContext {
   adopt?: boolean;
   action?: 'apply' | 'rollback';
   scaffolderTaskId?: string;
+  /** The mesh action (Actions Registry) the change came through. */
+  viaAction?: string;
   /** For a change the plugin makes itself (a canary's automatic step): the user, and why. */
   onBehalfOf?: string;
   reason?: string;
@@ -125,6 +127,7 @@ export class MeshApplier {
         intentBefore: live.intent,
         intentAfter: plan.intent,
         scaffolderTaskId: request.scaffolderTaskId,
+        viaAction: request.viaAction,
         onBehalfOf: request.onBehalfOf,
         reason: request.reason,
       } as const;

@@ -35,6 +35,8 @@ export interface NewHistoryEntry {
   ok: boolean;
   clusters: ClusterApplyResult[];
   scaffolderTaskId?: string;
+  /** The mesh action (Actions Registry, e.g. an agent over MCP) the change came through. */
+  viaAction?: string;
   /** For a change the plugin made itself: the user it acted for, and why. */
   onBehalfOf?: string;
   reason?: string;
@@ -213,6 +215,7 @@ export class MeshStore {
         ? JSON.stringify(entry.intentAfter)
         : null,
       scaffolder_task_id: entry.scaffolderTaskId ?? null,
+      via_action: entry.viaAction ?? null,
       on_behalf_of: entry.onBehalfOf ?? null,
       reason: entry.reason ?? null,
     };
@@ -241,6 +244,7 @@ function toEntry(row: any): HistoryEntry {
     ...(row.scaffolder_task_id
       ? { scaffolderTaskId: row.scaffolder_task_id }
       : {}),
+    ...(row.via_action ? { viaAction: row.via_action } : {}),
     ...(row.on_behalf_of ? { onBehalfOf: row.on_behalf_of } : {}),
     ...(row.reason ? { reason: row.reason } : {}),
   };

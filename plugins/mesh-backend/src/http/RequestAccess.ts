@@ -1,4 +1,5 @@
 import {
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -44,12 +45,20 @@ export class RequestAccess {
     const credentials = await this.deps.httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
+    await this.basicFor(credentials, permission);
+    return credentials;
+  }
+
+  /** As `basic`, for credentials already known (an action's caller). */
+  async basicFor(
+    credentials: BackstageCredentials,
+    permission: BasicPermission,
+  ) {
     const [decision] = await this.deps.permissions.authorize([{ permission }], {
       credentials,
     });
     if (decision.result !== AuthorizeResult.ALLOW)
       throw new NotAllowedError(`you may not read ${permission.name}`);
-    return credentials;
   }
 
   /**
@@ -60,14 +69,26 @@ export class RequestAccess {
     req: express.Request,
     permission: ResourcePermission<'catalog-entity'>,
   ) {
-    const allow: Array<'user' | 'service'> =
-      permission === meshTrafficReadPermission ? ['user', 'service'] : ['user'];
-    const credentials = await this.deps.httpAuth.credentials(req, { allow });
-    const entityRef = stringifyEntityRef({
-      kind: req.params.kind,
-      namespace: req.params.namespace,
-      name: req.params.name,
+    const credentials = await this.deps.httpAuth.credentials(req, {
+      allow: ['user', 'service'],
     });
+    return this.entityFor(credentials, entityRefOf(req), permission);
+  }
+
+  /** As `entity`, for credentials and an entity ref already known (an action's caller and input). */
+  async entityFor(
+    credentials: BackstageCredentials,
+    entityRef: string,
+    permission: ResourcePermission<'catalog-entity'>,
+  ) {
+    // A service on its own reads; only a user, or a service on a user's behalf, changes routing.
+    if (
+      permission !== meshTrafficReadPermission &&
+      (credentials.principal as { type?: string }).type !== 'user'
+    )
+      throw new NotAllowedError(
+        'routing is changed by people: a user, or a service acting on behalf of one',
+      );
     const [decision] = await this.deps.permissions.authorize(
       [{ permission, resourceRef: entityRef }],
       { credentials },
@@ -97,9 +118,29 @@ export class RequestAccess {
     onboarding?: OnboardingTarget,
     options: { adopt?: boolean; stop?: boolean } = {},
   ) {
+    const credentials = await this.deps.httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    return this.targetFor(
+      credentials,
+      entityRefOf(req),
+      permission,
+      onboarding,
+      options,
+    );
+  }
+
+  /** As `target`, for credentials and an entity ref already known (an action's caller and input). */
+  async targetFor(
+    credentials: BackstageCredentials,
+    entityRef: string,
+    permission = meshTrafficReadPermission,
+    onboarding?: OnboardingTarget,
+    options: { adopt?: boolean; stop?: boolean } = {},
+  ) {
     const needed =
       onboarding === undefined ? permission : meshTrafficUpdatePermission;
-    const { credentials, entityRef, entity } = await this.entity(req, needed);
+    const { entity } = await this.entityFor(credentials, entityRef, needed);
     const target = targetOf(entity, onboarding);
     const mesh = this.deps.state.meshFor(target);
     if (onboarding !== undefined) {
@@ -134,4 +175,13 @@ export class RequestAccess {
       adopted: write.adopted,
     };
   }
+}
+
+/** The entity a route's path names: `/entities/:kind/:namespace/:name`. */
+export function entityRefOf(req: express.Request): string {
+  return stringifyEntityRef({
+    kind: req.params.kind,
+    namespace: req.params.namespace,
+    name: req.params.name,
+  });
 }

@@ -13,13 +13,16 @@ import { ApplyOutcome } from '../apply/MeshApplier';
 export function auditedChange(auditor: AuditorService) {
   return async function audited<
     T extends ApplyOutcome | ApplyResponse | RolloutState,
-  >(req: express.Request, eventId: string, work: () => Promise<T>) {
+  >(origin: ChangeOrigin, eventId: string, work: () => Promise<T>) {
     const event = await auditor.createEvent({
       eventId,
       severityLevel: 'medium',
-      request: req,
+      // A route's request names its caller; an action's caller is named in the event itself.
+      ...(origin.request ? { request: origin.request } : {}),
       meta: {
-        entityRef: `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
+        entityRef: origin.entityRef,
+        ...(origin.actor ? { actor: origin.actor } : {}),
+        ...(origin.viaAction ? { viaAction: origin.viaAction } : {}),
       },
     });
     try {
@@ -48,4 +51,12 @@ export function auditedChange(auditor: AuditorService) {
       throw error;
     }
   };
+}
+
+/** Where a change came from: a route's request, or an action of the Actions Registry and its caller. */
+export interface ChangeOrigin {
+  entityRef: string;
+  request?: express.Request;
+  actor?: string;
+  viaAction?: string;
 }

@@ -271,6 +271,7 @@ export const historyEntrySchema = z
     state: changeState,
     clusters: z.array(clusterApplyResultSchema),
     scaffolderTaskId: z.string().optional(),
+    viaAction: z.string().optional(),
     onBehalfOf: z.string().optional(),
     reason: z.string().optional(),
   })

@@ -258,6 +258,8 @@ export interface HistoryEntry {
   state: ChangeState;
   clusters: ClusterApplyResult[];
   scaffolderTaskId?: string;
+  /** The mesh action of Backstage's Actions Registry the change came through (an agent's, over MCP). */
+  viaAction?: string;
   /** For a change the plugin made itself (a canary's automatic step): the user it acted for. */
   onBehalfOf?: string;
   /** Why the plugin made the change, with the figures it was made on. */
