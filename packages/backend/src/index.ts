@@ -1,6 +1,6 @@
 /*
  * The demo portal's backend: the template's core plugins, guest sign-in, the mesh permission
- * policy, the mesh backend plugin and its scaffolder actions.
+ * policy, the mesh backend plugin, its scaffolder actions, and its actions for MCP clients.
  */
 import { createBackend } from '@backstage/backend-defaults';
 
@@ -37,5 +37,9 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 
 // mesh traffic plugin
 backend.add(import('@meshtraffic/backstage-plugin-mesh-backend'));
+
+// MCP: the Actions Registry's actions (the mesh's, as backend.actions.pluginSources lists them)
+// offered to MCP clients, each call with the signed-in user's identity
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.start();

@@ -22,6 +22,7 @@ const LAYERS = [
   'expiry',
   'views',
   'http',
+  'actions',
 ];
 
 const SOURCE = __dirname;

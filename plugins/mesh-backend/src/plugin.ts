@@ -5,6 +5,7 @@ import {
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { meshPermissions } from '@meshtraffic/backstage-plugin-mesh-common';
 import {
@@ -27,6 +28,9 @@ import { ChangeRecovery } from './apply/ChangeRecovery';
 import { createMeshServices } from './wiring';
 import { MeshStore } from './database/MeshStore';
 import { HostStandingCheck } from './ownership/hostStanding';
+import { registerMeshActions } from './actions/meshActions';
+import { MeshOperations } from './http/MeshOperations';
+import { RequestAccess } from './http/RequestAccess';
 
 /**
  * The mesh backend plugin: holds cluster credentials and serves `/api/mesh`.
@@ -52,6 +56,7 @@ export const meshPlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const {
@@ -145,15 +150,19 @@ export const meshPlugin = createBackendPlugin({
             services.store,
             work,
           );
-        deps.httpRouter.use(
-          await createRouter({
-            ...deps,
-            ...services,
-            clusters: services.registry,
-            guard,
-            authority,
-            claims,
-          }),
+        const routes = {
+          ...deps,
+          ...services,
+          clusters: services.registry,
+          guard,
+          authority,
+          claims,
+        };
+        deps.httpRouter.use(await createRouter(routes));
+        // Agents (MCP clients) come in through the same operations as the routes.
+        registerMeshActions(
+          deps.actionsRegistry,
+          new MeshOperations({ ...routes, access: new RequestAccess(routes) }),
         );
       },
     });

@@ -28,16 +28,23 @@ function historyColumns(
     { title: 'When', render: e => new Date(e.createdAt).toLocaleString() },
     {
       title: 'Who',
-      render: e =>
-        e.onBehalfOf ? (
-          <>
-            {e.actor}
-            <br />
-            on behalf of {e.onBehalfOf}
-          </>
-        ) : (
-          e.actor
-        ),
+      render: e => (
+        <>
+          {e.actor}
+          {e.onBehalfOf && (
+            <>
+              <br />
+              on behalf of {e.onBehalfOf}
+            </>
+          )}
+          {e.viaAction && (
+            <>
+              <br />
+              <small>through the action {e.viaAction}</small>
+            </>
+          )}
+        </>
+      ),
     },
     {
       title: 'What',
