@@ -7,7 +7,7 @@ import {
   describeClusterError,
 } from '../clusterErrors';
 import { keyOf, Keyed, ObjectIndex } from './ObjectIndex';
-import { WatchedKind } from './watchedKinds';
+import { plainJson, WatchedKind } from './watchedKinds';
 import { WatchTransport } from './WatchTransport';
 
 /** How one watched kind of one cluster stands. */
@@ -193,7 +193,7 @@ export class WatchedCollection<T extends Keyed> {
    * yet. Nothing is added when the stream is already past it (the index has it, or what followed).
    */
   observe(raw: unknown) {
-    const object = this.kind.slim(raw);
+    const object = this.kind.slim(plainJson(raw));
     const rv = object.metadata.resourceVersion;
     if (newer(rv, this.resourceVersion) === false) return;
     const key = keyOf(object);
