@@ -2,20 +2,7 @@ import {
   actionsRegistryServiceFactory,
   actionsServiceFactory,
 } from '@backstage/backend-defaults/alpha';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
 import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
-import permissionPlugin from '@backstage/plugin-permission-backend';
-import meshPlugin from '@meshtraffic/backstage-plugin-mesh-backend';
-import {
-  onBehalfOfAuthServiceFactory,
-  sandboxMeshConfig,
-} from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
 import {
   loadTopology,
   Sandbox,
@@ -26,34 +13,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { execFile } from 'node:child_process';
 import { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import meshPolicyModule from './modules/meshPermissionPolicy';
+import { bearer, startDemoPortal } from './__testUtils__/demoPortal';
 
 jest.setTimeout(120_000);
 
-const examples = path.resolve(__dirname, '../../../examples');
-const tokenOf = (user: string) => mockCredentials.user.token(user);
 const reviews = 'component:default/reviews';
-
-/** Group memberships as the demo catalog's org.yaml gives them. */
-const userInfo = mockServices.userInfo.mock({
-  getUserInfo: async (credentials: any) => {
-    const ref = credentials.principal.userEntityRef;
-    const groups: Record<string, string[]> = {
-      'user:default/guest': [
-        'group:default/guests',
-        'group:default/bookinfo-team',
-      ],
-      'user:default/viewer': ['group:default/guests'],
-    };
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, ...(groups[ref] ?? [])],
-    };
-  },
-});
 
 /** The default route's weights of reviews' VirtualService on a cluster, as kubectl shows them. */
 async function weightsOnCluster(sandbox: Sandbox, cluster: string) {
@@ -82,7 +48,7 @@ async function mcpClientAs(baseUrl: string, user: string) {
     new StreamableHTTPClientTransport(
       new URL(`${baseUrl}/api/mcp-actions/v1`),
       {
-        requestInit: { headers: { Authorization: `Bearer ${tokenOf(user)}` } },
+        requestInit: { headers: { Authorization: bearer(user) } },
       },
     ),
   );
@@ -95,6 +61,18 @@ async function call(client: Client, name: string, args: object) {
   return result.isError
     ? { error: result.content[0].text as string }
     : { output: result.structuredContent as any };
+}
+
+/** Reads the service's routing through the action until the state satisfies a check (the caches see a fault within moments). */
+async function untilReadable(agent: Client, check: (state: any) => boolean) {
+  for (let i = 0; i < 100; i++) {
+    const read = await call(agent, 'mesh.get-service-routing', {
+      entityRef: reviews,
+    });
+    if (check(read.output.state)) return read;
+    await new Promise(r => setTimeout(r, 50));
+  }
+  throw new Error('the state never showed what the test waits for');
 }
 
 /**
@@ -110,66 +88,27 @@ describe('mesh actions over MCP', () => {
     (
       await request(server)
         .get('/api/mesh/entities/component/default/reviews/history')
-        .set('Authorization', `Bearer ${tokenOf('user:default/guest')}`)
+        .set('Authorization', bearer('user:default/guest'))
     ).body.items;
 
   beforeAll(async () => {
     sandbox = await startSandbox(loadTopology(topologyPath('demo')), {
       ephemeralPorts: true,
     });
-    ({ server } = await startTestBackend({
+    ({ server } = await startDemoPortal({
+      sandbox,
       features: [
-        catalogPlugin,
-        permissionPlugin,
-        meshPolicyModule,
-        meshPlugin,
         mcpActionsPlugin,
         actionsRegistryServiceFactory,
         actionsServiceFactory,
-        permissionsServiceFactory,
-        onBehalfOfAuthServiceFactory,
-        userInfo.factory,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { actions: { pluginSources: ['mesh'] } },
-            permission: { enabled: true },
-            catalog: {
-              rules: [
-                {
-                  allow: [
-                    'Component',
-                    'System',
-                    'API',
-                    'Resource',
-                    'Location',
-                    'User',
-                    'Group',
-                  ],
-                },
-              ],
-              locations: ['bookinfo.yaml', 'org.yaml'].map(f => ({
-                type: 'file',
-                target: path.join(examples, f),
-              })),
-            },
-            mesh: {
-              adminGroup: 'group:default/platform',
-              ...sandboxMeshConfig(sandbox, { requestTimeout: 10_000 }),
-            },
-          },
-        }),
       ],
+      config: { backend: { actions: { pluginSources: ['mesh'] } } },
+      // A Prometheus that does not answer: reads still come, saying why traffic does not.
+      meshExtra: {
+        prometheus: { url: 'http://127.0.0.1:9', requestTimeout: 2000 },
+      },
     }));
     baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
-    // The catalog ingests its locations in the background.
-    for (let i = 0; i < 120; i++) {
-      const res = await request(server)
-        .get('/api/catalog/entities/by-name/component/default/reviews')
-        .set('Authorization', `Bearer ${tokenOf('user:default/guest')}`);
-      if (res.status === 200) return;
-      await new Promise(r => setTimeout(r, 500));
-    }
-    throw new Error('the catalog did not ingest the demo entities');
   });
   afterAll(() => sandbox?.stop());
 
@@ -203,6 +142,8 @@ describe('mesh actions over MCP', () => {
       entityRef: reviews,
     });
     expect(read.output.state.target.service).toBe('reviews');
+    expect(read.output.traffic).toBeUndefined();
+    expect(read.output.trafficUnavailable).toBeDefined();
     const intent = {
       split: [
         { version: 'v1', weight: 70 },
@@ -265,6 +206,44 @@ describe('mesh actions over MCP', () => {
       ),
     ).toEqual(before);
     await agent.close();
+  });
+
+  it('writes nothing anywhere while a config cluster is unreachable, and says which', async () => {
+    const agent = await mcpClientAs(baseUrl, 'user:default/guest');
+    const before = await weightsOnCluster(sandbox, 'east');
+    await sandbox.faults.down('west');
+    try {
+      // The agent reads what the page would show: west unreachable, and the revision with it.
+      const { state } = (
+        await untilReadable(agent, s =>
+          s.clusters.some((c: any) => c.cluster === 'west' && !c.reachable),
+        )
+      ).output;
+      const applied = await call(agent, 'mesh.apply-traffic-change', {
+        entityRef: reviews,
+        intent: {
+          split: [
+            { version: 'v1', weight: 40 },
+            { version: 'v2', weight: 60 },
+          ],
+        },
+        revision: state.revision,
+      });
+      expect(applied.output.ok).toBe(false);
+      expect(applied.output.clusters).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ cluster: 'west', outcome: 'unreachable' }),
+          expect.objectContaining({
+            cluster: 'east',
+            message: 'not written: another config cluster is unreachable',
+          }),
+        ]),
+      );
+      expect(await weightsOnCluster(sandbox, 'east')).toEqual(before);
+    } finally {
+      await sandbox.faults.up('west');
+      await agent.close();
+    }
   });
 
   it('refuses the viewer, who owns nothing, as the REST API does, and nothing changes', async () => {

@@ -1,9 +1,7 @@
 import {
-  AuditorService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   applyRequestSchema,
   rolloutActionRequestSchema,
@@ -17,9 +15,12 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { MeshStore } from './database/MeshStore';
 import { auditedChange } from './http/auditedChange';
-import { Caller, MeshOperations } from './http/MeshOperations';
+import {
+  Caller,
+  MeshOperations,
+  MeshOperationsOptions,
+} from './http/MeshOperations';
 import { entityRefOf, RequestAccess } from './http/RequestAccess';
 import {
   actorOf,
@@ -28,40 +29,25 @@ import {
   parsed,
 } from './http/requestParts';
 import { HostClaims } from './ownership/HostClaims';
-import { OwnershipGuard } from './ownership/OwnershipGuard';
 import { WriteAuthority } from './ownership/WriteAuthority';
 import { ClusterRegistry } from './kubernetes/ClusterRegistry';
-import { EntityPageView } from './views/EntityPageView';
-import { MeshApplier } from './apply/MeshApplier';
-import { MeshPlanner } from './plan/MeshPlanner';
 import { LiveStateReader } from './read/LiveStateReader';
 import { CanaryAnalyst } from './analysis/CanaryAnalyst';
-import { MeshStatusView } from './views/MeshStatusView';
-import { HostMetrics } from './telemetry/HostMetrics';
 import { RolloutConductor } from './rollout/RolloutConductor';
 
 /**
  * What the routes need of each service: small interfaces, so a route's test can stand in for a
  * service with a function or two.
  */
-export interface RouterOptions {
-  auditor: AuditorService;
-  guard: Pick<OwnershipGuard, 'checkAdoption'>;
+export interface RouterOptions extends Omit<MeshOperationsOptions, 'access'> {
   authority: Pick<WriteAuthority, 'checkWrite' | 'standing'>;
   claims: HostClaims;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
-  catalog: CatalogService;
   clusters: Pick<ClusterRegistry, 'describe'>;
   state: Pick<LiveStateReader, 'meshFor'>;
-  status: Pick<EntityPageView, 'get'>;
-  planner: Pick<MeshPlanner, 'plan'>;
-  applier: Pick<MeshApplier, 'apply' | 'remove'>;
-  store: Pick<MeshStore, 'history' | 'entry'>;
-  metrics: Pick<HostMetrics, 'traffic'>;
   analyst: Pick<CanaryAnalyst, 'stateFor'>;
   conductor: Pick<RolloutConductor, 'start' | 'act'>;
-  meshStatus: Pick<MeshStatusView, 'status'>;
 }
 
 const ENTITY = '/entities/:kind/:namespace/:name';

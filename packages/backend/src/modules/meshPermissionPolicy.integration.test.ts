@@ -1,16 +1,3 @@
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import permissionPlugin from '@backstage/plugin-permission-backend';
-import meshPlugin from '@meshtraffic/backstage-plugin-mesh-backend';
-import {
-  onBehalfOfAuthServiceFactory,
-  sandboxMeshConfig,
-} from '@meshtraffic/backstage-plugin-mesh-backend/testUtils';
 import {
   loadTopology,
   Sandbox,
@@ -18,33 +5,13 @@ import {
   topologyPath,
 } from '@meshtraffic/kube-sandbox';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import path from 'node:path';
 import request from 'supertest';
-import meshPolicyModule from './meshPermissionPolicy';
+import { bearer, startDemoPortal } from '../__testUtils__/demoPortal';
 
 jest.setTimeout(120_000);
 
-const examples = path.resolve(__dirname, '../../../../examples');
-const guest = `Bearer ${mockCredentials.user.token('user:default/guest')}`;
-const viewer = `Bearer ${mockCredentials.user.token('user:default/viewer')}`;
-
-/** Group memberships as the demo catalog's org.yaml gives them. */
-const userInfo = mockServices.userInfo.mock({
-  getUserInfo: async (credentials: any) => {
-    const ref = credentials.principal.userEntityRef;
-    const groups: Record<string, string[]> = {
-      'user:default/guest': [
-        'group:default/guests',
-        'group:default/bookinfo-team',
-      ],
-      'user:default/viewer': ['group:default/guests'],
-    };
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, ...(groups[ref] ?? [])],
-    };
-  },
-});
+const guest = bearer('user:default/guest');
+const viewer = bearer('user:default/viewer');
 
 async function everyRoutingObject(sandbox: Sandbox) {
   const out: Record<string, unknown> = {};
@@ -78,54 +45,7 @@ describe('the shipped mesh permission policy', () => {
     sandbox = await startSandbox(loadTopology(topologyPath('demo')), {
       ephemeralPorts: true,
     });
-    ({ server } = await startTestBackend({
-      features: [
-        catalogPlugin,
-        permissionPlugin,
-        meshPolicyModule,
-        meshPlugin,
-        permissionsServiceFactory,
-        onBehalfOfAuthServiceFactory,
-        userInfo.factory,
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            catalog: {
-              rules: [
-                {
-                  allow: [
-                    'Component',
-                    'System',
-                    'API',
-                    'Resource',
-                    'Location',
-                    'User',
-                    'Group',
-                  ],
-                },
-              ],
-              locations: ['bookinfo.yaml', 'org.yaml'].map(f => ({
-                type: 'file',
-                target: path.join(examples, f),
-              })),
-            },
-            mesh: {
-              adminGroup: 'group:default/platform',
-              ...sandboxMeshConfig(sandbox, { requestTimeout: 10_000 }),
-            },
-          },
-        }),
-      ],
-    }));
-    // The catalog ingests its locations in the background.
-    for (let i = 0; i < 120; i++) {
-      const res = await request(server)
-        .get('/api/catalog/entities/by-name/component/default/reviews')
-        .set('Authorization', guest);
-      if (res.status === 200) return;
-      await new Promise(r => setTimeout(r, 500));
-    }
-    throw new Error('the catalog did not ingest the demo entities');
+    ({ server } = await startDemoPortal({ sandbox }));
   });
   afterAll(() => sandbox?.stop());
 

@@ -49,6 +49,15 @@ export function serviceEntity(
   };
 }
 
+/** The REST path of a test service entity's routing (`component:default/<name>`). */
+export const entityPath = (name: string) =>
+  `/api/mesh/entities/component/default/${name}`;
+
+/** A split intent from `[version, weight]` pairs. */
+export const split = (...pairs: Array<[string, number]>) => ({
+  split: pairs.map(([version, weight]) => ({ version, weight })),
+});
+
 /** The mesh admins of the test backends, as `mesh.adminGroup` names them. */
 export const ADMIN_GROUP = 'group:default/platform';
 

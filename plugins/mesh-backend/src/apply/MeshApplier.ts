@@ -560,18 +560,13 @@ function withUnreached(
 
 /**
  * Removing ours beside routing that Git holds for the host (an object a GitOps tool manages, or
- * has started to co-manage) could leave Git's VirtualService naming subsets we delete: the
- * removal waits until the host's routing is out of Git, or the mesh lets it be adopted.
+ * has started to co-manage, in any namespace) could leave Git's VirtualService naming subsets we
+ * delete: the removal waits until the host's routing is out of Git. A removal adopts nothing, so
+ * a mesh that lets GitOps objects be adopted is no exception.
  */
 function refuseRemovalBesideGitOps(live: LiveState) {
-  if (live.mesh.gitOps === 'adoptable') return;
   const inGit = live.clusters.flatMap(c =>
-    c.state.routing.filter(
-      o =>
-        o.status === 'foreign' &&
-        o.adoption === 'blocked' &&
-        (o.owner === 'argo-cd' || o.owner === 'flux'),
-    ),
+    c.state.routing.filter(o => o.owner === 'argo-cd' || o.owner === 'flux'),
   );
   if (inGit.length)
     throw new ConflictError(

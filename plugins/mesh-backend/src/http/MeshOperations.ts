@@ -128,14 +128,11 @@ export class MeshOperations {
       'traffic-apply',
       async () => {
         const body = read();
-        const { credentials, target, adopted } =
-          await this.options.access.targetFor(
-            caller.credentials,
-            entityRef,
-            meshTrafficUpdatePermission,
-            body.onboarding,
-            { adopt: body.adopt === true },
-          );
+        const { credentials, target, adopted } = await this.writeTarget(
+          caller,
+          entityRef,
+          body,
+        );
         const change = {
           target,
           actor: actorOf(credentials),
@@ -172,14 +169,11 @@ export class MeshOperations {
       'traffic-rollback',
       async () => {
         const body = read();
-        const { credentials, target, adopted } =
-          await this.options.access.targetFor(
-            caller.credentials,
-            entityRef,
-            meshTrafficUpdatePermission,
-            undefined,
-            { adopt: body.adopt === true },
-          );
+        const { credentials, target, adopted } = await this.writeTarget(
+          caller,
+          entityRef,
+          body,
+        );
         const entry = await this.options.store.entry(entityRef, body.to);
         if (!entry)
           throw new NotFoundError(
@@ -256,6 +250,21 @@ export class MeshOperations {
     );
     const status = await this.options.meshStatus.status(mesh);
     return visibleStatus(status, this.options.catalog, caller.credentials);
+  }
+
+  /** The target a change writes, once the caller may write it (adopting, when the body says so). */
+  private writeTarget(
+    caller: Caller,
+    entityRef: string,
+    body: { adopt?: boolean; onboarding?: ApplyRequest['onboarding'] },
+  ) {
+    return this.options.access.targetFor(
+      caller.credentials,
+      entityRef,
+      meshTrafficUpdatePermission,
+      body.onboarding,
+      { adopt: body.adopt === true },
+    );
   }
 
   private origin(caller: Caller, entityRef: string): ChangeOrigin {

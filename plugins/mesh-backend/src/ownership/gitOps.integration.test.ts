@@ -8,6 +8,8 @@ import { allRouting } from '../__testUtils__/clusterObjects';
 import {
   ADMIN_GROUP,
   serviceEntity,
+  entityPath,
+  split,
   startMeshBackend,
   startShippedSandbox,
   userHeader,
@@ -24,10 +26,7 @@ const groups = { 'user:default/ops': [ADMIN_GROUP] };
 const entities = ['reviews', 'ratings', 'details'].map(n =>
   serviceEntity(n, 'demo', 'bookinfo'),
 );
-const path = (name: string) => `/api/mesh/entities/component/default/${name}`;
-const split = (...pairs: Array<[string, number]>) => ({
-  split: pairs.map(([version, weight]) => ({ version, weight })),
-});
+const path = entityPath;
 
 /** kubectl against a sandbox cluster, with a manifest on stdin, as an operator or a GitOps tool would. */
 async function kubectl(
@@ -209,50 +208,35 @@ describe('GitOps coexistence: routing that Argo CD or Flux manages is changed in
         .get(`${path('reviews')}/history`)
         .set('Authorization', owner)
     ).body.items;
+    const apply = (name: string, who: string, body: object) =>
+      request(server)
+        .post(`${path(name)}/apply`)
+        .set('Authorization', who)
+        .send(body);
+    const fifty = split(['v1', 50], ['v2', 50]);
     const attempts = [
       // An owner's apply, and a mesh admin's adopt, on the Argo CD and Flux hosts.
-      ...[owner, ops].flatMap(who => [
-        request(server)
-          .post(`${path('ratings')}/apply`)
-          .set('Authorization', who)
-          .send({
+      ...[owner, ops].flatMap(who =>
+        [ratings, details].map(({ target, revision }) =>
+          apply(target.service, who, {
             intent: split(['v1', 100]),
-            revision: ratings.revision,
+            revision,
             adopt: who === ops,
           }),
-        request(server)
-          .post(`${path('details')}/apply`)
-          .set('Authorization', who)
-          .send({
-            intent: split(['v1', 100]),
-            revision: details.revision,
-            adopt: who === ops,
-          }),
-      ]),
+        ),
+      ),
       // On the host Argo CD co-manages: apply, adopt, rollback, a rollout, and removal.
-      request(server)
-        .post(`${path('reviews')}/apply`)
-        .set('Authorization', owner)
-        .send({
-          intent: split(['v1', 50], ['v2', 50]),
-          revision: reviews.revision,
-        }),
-      request(server)
-        .post(`${path('reviews')}/apply`)
-        .set('Authorization', ops)
-        .send({
-          intent: split(['v1', 50], ['v2', 50]),
-          revision: reviews.revision,
-          adopt: true,
-        }),
-      request(server)
-        .post(`${path('reviews')}/apply`)
-        .set('Authorization', owner)
-        .send({
-          intent: split(['v1', 50], ['v2', 50]),
-          revision: reviews.revision,
-          rollout: { waves: [['east'], ['west']], bakeSeconds: 60 },
-        }),
+      apply('reviews', owner, { intent: fifty, revision: reviews.revision }),
+      apply('reviews', ops, {
+        intent: fifty,
+        revision: reviews.revision,
+        adopt: true,
+      }),
+      apply('reviews', owner, {
+        intent: fifty,
+        revision: reviews.revision,
+        rollout: { waves: [['east'], ['west']], bakeSeconds: 60 },
+      }),
       request(server)
         .post(`${path('reviews')}/rollback`)
         .set('Authorization', owner)

@@ -10,6 +10,8 @@ import { allRouting, clusterApis } from '../__testUtils__/clusterObjects';
 import {
   ADMIN_GROUP,
   serviceEntity,
+  entityPath,
+  split,
   startMeshBackend,
   startShippedSandbox,
   userHeader,
@@ -48,10 +50,7 @@ const entities = [
 ];
 const allowAll = mockServices.permissions.factory();
 
-const path = (name: string) => `/api/mesh/entities/component/default/${name}`;
-const split = (...pairs: Array<[string, number]>) => ({
-  split: pairs.map(([version, weight]) => ({ version, weight })),
-});
+const path = entityPath;
 
 /** What the platform team does: `kubectl annotate namespace bookinfo mesh.meshtraffic.io/owners=...`. */
 async function annotateNamespace(

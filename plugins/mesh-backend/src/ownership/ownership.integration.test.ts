@@ -7,6 +7,8 @@ import { allRouting, createRouting } from '../__testUtils__/clusterObjects';
 import {
   ADMIN_GROUP,
   serviceEntity,
+  entityPath,
+  split,
   startMeshBackend,
   startShippedSandbox,
   userHeader,
@@ -71,10 +73,7 @@ const ownersPolicy = mockServices.permissions.mock({
     }),
 });
 
-const path = (name: string) => `/api/mesh/entities/component/default/${name}`;
-const split = (...pairs: Array<[string, number]>) => ({
-  split: pairs.map(([version, weight]) => ({ version, weight })),
-});
+const path = entityPath;
 
 describe('ownership: no entity changes, adopts or deletes routing it does not own', () => {
   let sandbox: Sandbox;
