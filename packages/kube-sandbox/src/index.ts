@@ -20,6 +20,8 @@ export type {
 export type { FailureRule } from './faults';
 export type { AcceptedWrite } from './writeLog';
 export { SimulatedCluster } from './cluster';
+export { makeClusterCertificates } from './certs';
+export type { ClusterCertificates } from './certs';
 export { topologyPath } from './topologies';
 export { TrafficModel } from './telemetry/trafficModel';
 export type { Behaviour } from './telemetry/trafficModel';

@@ -12,6 +12,7 @@ import https from 'node:https';
 import { CredentialCache } from '../auth/CredentialCache';
 import { ClusterConfig } from '../config/readMeshConfig';
 import { ClusterCredentialError } from './clusterErrors';
+import { IdleClosingAgent } from './idleClosingAgent';
 
 /**
  * Authenticates every request to one cluster with its strategy's current credential (renewed when
@@ -67,8 +68,7 @@ export class ClusterAuthentication implements SecurityAuthentication {
     const cert = client ? `${client.cert}\u0000${client.key}` : '';
     if (!this.agent || cert !== this.agentCert) {
       this.agent?.destroy();
-      this.agent = new https.Agent({
-        keepAlive: true,
+      this.agent = new IdleClosingAgent({
         ca: this.ca,
         cert: client?.cert,
         key: client?.key,
