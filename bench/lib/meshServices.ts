@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { generateRouting } from '@meshtraffic/backstage-plugin-mesh-common';
 import { Topology } from '@meshtraffic/kube-sandbox';
 import knex from 'knex';
 import { spawn } from 'node:child_process';
@@ -172,6 +173,33 @@ export async function oneRoundTrip(
   // the client's own cost apply as they do to the product's calls (reads go to the watch caches).
   const call = async () => {
     await client.kubernetesVersion();
+  };
+  await call();
+  return call;
+}
+
+/**
+ * One write to every cluster at once through the backend's own clients: a server-side apply of
+ * the bench service's VirtualService, dry run so nothing changes. The sandbox answers all of its
+ * clusters from one process, so n writes at once cost its CPU n times where n API servers would
+ * each pay once; this is the floor of a wave of writes to n clusters here, which one read to one
+ * cluster is not.
+ */
+export async function oneWriteWave(
+  services: MeshServices,
+): Promise<() => Promise<void>> {
+  const clusters = services.registry.mesh('bench')!.clusters;
+  const virtualService = generateRouting(target, {
+    split: [{ version: 'v1', weight: 100 }],
+  }).find(o => o.kind === 'VirtualService')!;
+  const call = async () => {
+    await Promise.all(
+      clusters.map(cluster =>
+        services.registry
+          .client(cluster)
+          .apply(virtualService, { dryRun: true }),
+      ),
+    );
   };
   await call();
   return call;

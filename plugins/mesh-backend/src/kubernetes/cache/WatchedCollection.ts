@@ -44,8 +44,8 @@ export interface CollectionOptions {
 }
 
 export const DEFAULT_COLLECTION_OPTIONS: CollectionOptions = {
-  pageSize: 500,
-  sliceSize: 250,
+  pageSize: 250,
+  sliceSize: 100,
   watchSeconds: 300,
   maxBackoffMs: 30_000,
   overlayMs: 60_000,
