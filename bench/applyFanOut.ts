@@ -136,20 +136,23 @@ async function fanOutFigures(
     timed(await oneWriteWave(services)),
   );
   const at = `${n} config cluster(s) at ${LATENCY_MS} ms`;
-  // The limit is k waves of writes, each to every cluster at once: what the sandbox's one process
-  // needs for n clusters' writes, which n API servers would take in parallel. Against k round
-  // trips to one cluster (the note), that cost of the sandbox is counted as the backend's.
+  // The limit is k round trips to one cluster, all clusters in parallel. The note gives the same
+  // apply against k waves of writes to every cluster at once: the sandbox answers all clusters
+  // from one process, and a wave also carries the backend's own client costs, so it explains a
+  // miss rather than replacing the limit.
   const against = (value: number, k: number) => ({
     value: ms(value),
-    ratio: value / (k * writeWave),
-    against: `limit: ${k} writes to every cluster at once, in sequence (${ms(
+    ratio: value / (k * roundTrip),
+    against: `limit: ${k} round trips, clusters in parallel (${ms(
+      k * roundTrip,
+    )})`,
+    note: `${(value / (k * writeWave)).toFixed(
+      2,
+    )} x ${k} writes to every cluster at once, in sequence (${ms(
       k * writeWave,
     )})`,
-    note: `${(value / (k * roundTrip)).toFixed(
-      2,
-    )} x ${k} round trips to one cluster (${ms(k * roundTrip)})`,
     ...(n === 50
-      ? { target: '<= 1.3', met: value / (k * writeWave) <= 1.3 }
+      ? { target: '<= 1.3', met: value / (k * roundTrip) <= 1.3 }
       : {}),
   });
   let i = 0;

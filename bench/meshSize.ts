@@ -56,11 +56,9 @@ async function longestStall(work: () => Promise<unknown>): Promise<Stall> {
   return { longest: h.max / 1e6, longestGc };
 }
 
-/** The run in the middle: of three syncs, the second longest stall. */
-const middle = (stalls: Stall[]) =>
-  [...stalls].sort((a, b) => a.longest - b.longest)[
-    Math.floor(stalls.length / 2)
-  ];
+/** The worst of several syncs: the target is a limit on any stall. */
+const worst = (stalls: Stall[]) =>
+  stalls.reduce((a, b) => (b.longest > a.longest ? b : a));
 
 interface SizeRun {
   size: number;
@@ -87,7 +85,8 @@ async function measure(size: number): Promise<SizeRun> {
     const s = services!;
     const bytesPer10k =
       ((heapUsed() - before) / (CLUSTERS * 2 * size)) * 10_000;
-    // Two more replicas sync from scratch: a longest stall is one sample, and GC makes it vary.
+    // Two more replicas sync from scratch (beside the first, which keeps its caches): one sync's
+    // longest stall is one sample, and GC makes it vary.
     const syncStalls = [syncStall];
     for (const _ of [1, 2]) {
       let replica: typeof services;
@@ -179,8 +178,8 @@ export async function run(): Promise<Figure[]> {
       met: large.requestsPerRead === 0,
     },
     stallFigure(
-      `longest event-loop stall while ${CLUSTERS} clusters of ${large.size} + ${large.size} objects sync (the middle of 3 syncs)`,
-      middle(large.syncStalls),
+      `longest event-loop stall while ${CLUSTERS} clusters of ${large.size} + ${large.size} objects sync (the worst of 3 syncs)`,
+      worst(large.syncStalls),
       `the 3 syncs: ${large.syncStalls.map(st => ms(st.longest)).join(', ')}`,
     ),
     stallFigure(

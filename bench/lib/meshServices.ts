@@ -182,8 +182,8 @@ export async function oneRoundTrip(
  * One write to every cluster at once through the backend's own clients: a server-side apply of
  * the bench service's VirtualService, dry run so nothing changes. The sandbox answers all of its
  * clusters from one process, so n writes at once cost its CPU n times where n API servers would
- * each pay once; this is the floor of a wave of writes to n clusters here, which one read to one
- * cluster is not.
+ * each pay once. It also carries the backend's client costs (authentication, client-node, TLS)
+ * for n requests: context for the apply figures, not their limit.
  */
 export async function oneWriteWave(
   services: MeshServices,

@@ -18,10 +18,12 @@ export function announcedIdleMs(header: unknown): number | undefined {
 /**
  * A keep-alive agent that closes its idle connections before the server would. Node's agent keeps
  * an idle connection until the server closes it, and honours the server's Keep-Alive hint only
- * when the agent has a socket timeout, which would also cut a quiet watch. A request sent on a
- * connection the server is closing meets ECONNRESET, and a write's outcome is then unknown: the
- * change is undone. Each idle connection here ends a second before the announced limit (or after
- * DEFAULT_IDLE_MS), and a connection taken up again has no timeout while it carries a request.
+ * when the agent is given a socket timeout (which applies to every socket it makes). A request
+ * sent on a connection the server is closing meets ECONNRESET, and a write's outcome is then
+ * unknown: the change is undone. Here an idle connection ends a second before the announced limit
+ * (or after DEFAULT_IDLE_MS when none is announced), and a connection taken up again carries no
+ * timeout while it is in use, so a quiet watch never depends on how Node treats a timeout on a
+ * socket in use.
  */
 export class IdleClosingAgent extends https.Agent {
   constructor(
