@@ -164,6 +164,8 @@ function seedVersion(
       template: {
         metadata: { labels },
         spec: {
+          // Istio's identity for the workload (principalOf in the traffic model).
+          serviceAccountName: w.service,
           containers: [
             {
               name: w.service,

@@ -124,6 +124,16 @@ function readRoutes(
     res.json(await operations.traffic(caller, entityRefOf(req), window));
   });
 
+  router.get(`${ENTITY}/graph`, async (req, res) => {
+    const caller = await callerOf(req);
+    const { window } = parsed(
+      metricsQuerySchema,
+      req.query,
+      'graph query (?window=5m)',
+    );
+    res.json(await operations.graph(caller, entityRefOf(req), window));
+  });
+
   router.get(`${ENTITY}/history`, async (req, res) => {
     res.json(await operations.history(await callerOf(req), entityRefOf(req)));
   });

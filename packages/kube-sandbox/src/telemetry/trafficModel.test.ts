@@ -181,7 +181,7 @@ describe('the sandbox traffic model', () => {
       '# TYPE istio_request_duration_milliseconds histogram',
     );
     expect(text).toMatch(
-      /istio_requests_total\{connection_security_policy="unknown",destination_canonical_revision="v1",destination_canonical_service="reviews",destination_cluster="(east|west)",destination_service="reviews\.bookinfo\.svc\.cluster\.local",.*reporter="source",.*source_cluster="east".*\} \d+/,
+      /istio_requests_total\{connection_security_policy="unknown",destination_canonical_revision="v1",destination_canonical_service="reviews",destination_cluster="(east|west)",destination_principal="spiffe:\/\/cluster\.local\/ns\/bookinfo\/sa\/reviews",destination_service="reviews\.bookinfo\.svc\.cluster\.local",.*reporter="source",.*source_cluster="east".*\} \d+/,
     );
     expect(text).toMatch(
       /istio_request_duration_milliseconds_bucket\{.*le="0\.5".*\} \d+/,

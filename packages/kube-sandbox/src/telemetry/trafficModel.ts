@@ -29,6 +29,13 @@ export interface BehaviourScope {
   cluster?: string;
 }
 
+/**
+ * The SPIFFE identity Istio gives a workload: its service account (the sandbox names each after
+ * its service) in the mesh's trust domain.
+ */
+export const principalOf = (namespace: string, service: string) =>
+  `spiffe://cluster.local/ns/${namespace}/sa/${service}`;
+
 const behaviourKey = (s: BehaviourScope) =>
   `${s.namespace}/${s.service}/${s.version}${s.cluster ? `@${s.cluster}` : ''}`;
 
@@ -238,6 +245,8 @@ export class TrafficModel {
         response_code: String(to.localStatus),
         response_flags: to.responseFlags!,
         connection_security_policy: 'unknown',
+        source_principal: 'unknown',
+        destination_principal: 'unknown',
       };
       this.metrics.record(labels, this.random());
       return;
@@ -268,6 +277,9 @@ export class TrafficModel {
           ...destination,
           reporter: 'source',
           connection_security_policy: 'unknown',
+          // The caller's proxy knows the peer it verified, not its own identity as a label.
+          source_principal: 'unknown',
+          destination_principal: principalOf(ns, callee),
         },
         duration,
       );
@@ -276,6 +288,8 @@ export class TrafficModel {
         ...destination,
         reporter: 'destination',
         connection_security_policy: 'mutual_tls',
+        source_principal: principalOf(ns, caller.service),
+        destination_principal: principalOf(ns, callee),
         response_flags: failed ? '-' : destination.response_flags,
       },
       duration - (to.delayMs ?? 0),

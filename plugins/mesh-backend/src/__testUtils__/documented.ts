@@ -5,6 +5,7 @@ import {
   entityMeshStateSchema,
   historyResponseSchema,
   hostTrafficSchema,
+  serviceGraphSchema,
   meshStatusSchema,
   invalidIntentResponseSchema,
   planResponseSchema,
@@ -67,6 +68,7 @@ const ZOD: Record<string, z.ZodTypeAny> = {
   '/entities/{kind}/{namespace}/{name}/rollback post 200': applyResponseSchema,
   '/entities/{kind}/{namespace}/{name}/intent delete 200': applyResponseSchema,
   '/entities/{kind}/{namespace}/{name}/metrics get 200': hostTrafficSchema,
+  '/entities/{kind}/{namespace}/{name}/graph get 200': serviceGraphSchema,
   '/meshes/{mesh}/status get 200': meshStatusSchema,
   '/entities/{kind}/{namespace}/{name}/canary get 200':
     canaryAnalysisStateSchema,

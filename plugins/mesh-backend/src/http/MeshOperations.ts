@@ -48,7 +48,7 @@ export interface MeshOperationsOptions {
   planner: Pick<MeshPlanner, 'plan'>;
   applier: Pick<MeshApplier, 'apply' | 'remove'>;
   store: Pick<MeshStore, 'history' | 'entry'>;
-  metrics: Pick<HostMetrics, 'traffic'>;
+  metrics: Pick<HostMetrics, 'traffic' | 'graph'>;
   conductor: Pick<RolloutConductor, 'start'>;
   meshStatus: Pick<MeshStatusView, 'status'>;
 }
@@ -240,6 +240,15 @@ export class MeshOperations {
       entityRef,
     );
     return this.options.metrics.traffic(target, window);
+  }
+
+  /** The service's callers and callees over a window, per cluster and version. */
+  async graph(caller: Caller, entityRef: string, window: string) {
+    const { target } = await this.options.access.targetFor(
+      caller.credentials,
+      entityRef,
+    );
+    return this.options.metrics.graph(target, window);
   }
 
   /** A mesh's clusters, control planes and routed services, as this caller may see them. */

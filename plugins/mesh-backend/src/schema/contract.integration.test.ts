@@ -12,6 +12,7 @@ import {
   entityMeshStateSchema,
   historyEntrySchema,
   hostTrafficSchema,
+  serviceGraphSchema,
   planRequestSchema,
   rollbackRequestSchema,
   unfinishedChangeSchema,
@@ -78,6 +79,7 @@ describe('openapi.yaml against the code', () => {
     ['ApplyResponse', applyResponseSchema],
     ['HistoryEntry', historyEntrySchema],
     ['HostTraffic', hostTrafficSchema],
+    ['ServiceGraph', serviceGraphSchema],
     ['CanaryEvaluation', canaryEvaluationSchema],
     ['CanaryAnalysisState', canaryAnalysisStateSchema],
   ])(
@@ -167,14 +169,24 @@ describe('openapi.yaml against the code', () => {
       );
       expect(metrics.body.callers.length).toBeGreaterThan(0);
       expectDocumented(`${ENTITY}/metrics`, 'get', '200', metrics.body);
-      for (const window of ['5 minutes', '30d', '9999999h', '1s']) {
-        const res = await get(
-          `/entities/component/default/reviews/metrics?window=${encodeURIComponent(
+      const graph = await get(
+        '/entities/component/default/reviews/graph?window=30s',
+      );
+      expect(graph.body.inbound.length).toBeGreaterThan(0);
+      expectDocumented(`${ENTITY}/graph`, 'get', '200', graph.body);
+      for (const route of ['metrics', 'graph'])
+        for (const window of ['5 minutes', '30d', '9999999h', '1s']) {
+          const res = await get(
+            `/entities/component/default/reviews/${route}?window=${encodeURIComponent(
+              window,
+            )}`,
+          );
+          expect({ route, window, status: res.status }).toEqual({
+            route,
             window,
-          )}`,
-        );
-        expect({ window, status: res.status }).toEqual({ window, status: 400 });
-      }
+            status: 400,
+          });
+        }
       const history = (await get('/entities/component/default/reviews/history'))
         .body;
       expectDocumented(`${ENTITY}/history`, 'get', '200', history);

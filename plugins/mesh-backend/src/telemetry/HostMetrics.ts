@@ -1,6 +1,7 @@
 import {
   HostTraffic,
   MeshTarget,
+  ServiceGraph,
   serviceHost,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { LiveStateReader } from '../read/LiveStateReader';
@@ -23,5 +24,14 @@ export class HostMetrics {
       ...traffic,
       ...(live.intent ? { configured: live.intent.split } : {}),
     };
+  }
+
+  /** Who calls the host and whom it calls, per cluster and version, over the window. */
+  graph(target: MeshTarget, window: string): Promise<ServiceGraph> {
+    return this.metrics.graph(
+      this.state.meshFor(target),
+      serviceHost(target),
+      window,
+    );
   }
 }

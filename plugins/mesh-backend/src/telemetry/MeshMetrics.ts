@@ -3,6 +3,7 @@ import {
   CallerShare,
   durationToMillis,
   HostTraffic,
+  ServiceGraph,
   VersionSeries,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshConfig } from '../config/readMeshConfig';
@@ -18,6 +19,7 @@ import {
   versionRate,
 } from './promql';
 import { CallerFailures, CandidateFigures } from './figures';
+import { readServiceGraph } from './ServiceGraphReader';
 
 const finite = (n: number | undefined) =>
   n !== undefined && Number.isFinite(n) ? n : undefined;
@@ -93,6 +95,16 @@ export class MeshMetrics {
       callers: callerShares(calls, cluster),
       series,
     };
+  }
+
+  /** Who calls the host and whom it calls over the window, per cluster and version. */
+  graph(mesh: MeshConfig, host: string, window: string): Promise<ServiceGraph> {
+    return readServiceGraph(
+      this.client(mesh),
+      clusterNames(mesh),
+      host,
+      window,
+    );
   }
 
   /**

@@ -105,3 +105,54 @@ export function callerRequests(host: string, window: string) {
     'source',
   )}[${window}]))`;
 }
+
+/** Who calls the host and whom it calls: the figures of the service graph, by these labels. */
+export type GraphDirection = 'inbound' | 'outbound';
+
+/** Inbound, as the host's own proxies saw each call (mTLS and the caller's verified identity). */
+const INBOUND_BY =
+  'source_canonical_service, source_workload_namespace, source_canonical_revision, source_cluster, destination_version, destination_cluster, connection_security_policy, source_principal';
+/** Outbound, as the host's proxies sent each call (the callee's verified identity). */
+const OUTBOUND_BY =
+  'destination_canonical_service, destination_service_namespace, destination_version, destination_cluster, source_canonical_revision, source_cluster, destination_principal';
+
+function graphSelector(host: string, direction: GraphDirection, extra = '') {
+  if (direction === 'inbound') return selector(host, 'destination', extra);
+  const [service, namespace] = host.split('.');
+  return `{reporter="source",source_workload_namespace=${quoted(
+    namespace,
+  )},source_canonical_service=${quoted(service)}${extra}}`;
+}
+
+const graphBy = (direction: GraphDirection) =>
+  direction === 'inbound' ? INBOUND_BY : OUTBOUND_BY;
+
+/** Requests per second on each edge of the host's graph in one direction. */
+export function edgeRate(
+  host: string,
+  direction: GraphDirection,
+  window: string,
+  onlyErrors = false,
+) {
+  return `sum by (${graphBy(
+    direction,
+  )}) (rate(istio_requests_total${graphSelector(
+    host,
+    direction,
+    onlyErrors ? ',response_code=~"5.."' : '',
+  )}[${window}]))`;
+}
+
+/** The 99th latency percentile of each edge, in milliseconds. */
+export function edgeP99(
+  host: string,
+  direction: GraphDirection,
+  window: string,
+) {
+  return `histogram_quantile(0.99, sum by (le, ${graphBy(
+    direction,
+  )}) (rate(istio_request_duration_milliseconds_bucket${graphSelector(
+    host,
+    direction,
+  )}[${window}])))`;
+}

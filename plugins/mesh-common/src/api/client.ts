@@ -9,6 +9,7 @@ import {
   EntityMeshState,
   HistoryEntry,
   HostTraffic,
+  ServiceGraph,
   CanaryAnalysisState,
   MeshStatus,
   PlanRequest,
@@ -83,6 +84,17 @@ export class MeshApiClient {
     return this.call(
       'GET',
       `${entityPath(entity)}/metrics?window=${encodeURIComponent(window)}`,
+    );
+  }
+
+  /** Who calls the service and whom it calls over a window (e.g. 5m), per cluster and version. */
+  getServiceGraph(
+    entity: CompoundEntityRef,
+    window = '5m',
+  ): Promise<ServiceGraph> {
+    return this.call(
+      'GET',
+      `${entityPath(entity)}/graph?window=${encodeURIComponent(window)}`,
     );
   }
 

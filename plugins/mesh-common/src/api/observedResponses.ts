@@ -6,6 +6,7 @@ import type {
   ClusterCheck,
   HostTraffic,
   MeshStatus,
+  ServiceGraph,
 } from './types';
 
 /**
@@ -210,7 +211,40 @@ export const meshStatusSchema = z
   })
   .strict();
 
+const graphEndpointSchema = z
+  .object({
+    service: z.string(),
+    namespace: z.string(),
+    version: z.string(),
+    cluster: z.string(),
+  })
+  .strict();
+
+const graphEdgeSchema = z
+  .object({
+    self: graphEndpointSchema.omit({ service: true, namespace: true }),
+    peer: graphEndpointSchema,
+    requestRate: z.number(),
+    errorRate: z.number().optional(),
+    p99Ms: z.number().optional(),
+    mtls: z.enum(['mutual_tls', 'none', 'unknown']).optional(),
+    principal: z.string().optional(),
+  })
+  .strict();
+
+/** @public */
+export const serviceGraphSchema = z
+  .object({
+    window: z.string(),
+    service: z.string(),
+    namespace: z.string(),
+    inbound: z.array(graphEdgeSchema),
+    outbound: z.array(graphEdgeSchema),
+  })
+  .strict();
+
 same<Same<z.infer<typeof hostTrafficSchema>, HostTraffic>>();
+same<Same<z.infer<typeof serviceGraphSchema>, ServiceGraph>>();
 same<Same<z.infer<typeof clusterCheckSchema>, ClusterCheck>>();
 same<Same<z.infer<typeof canaryEvaluationSchema>, CanaryEvaluation>>();
 same<Same<z.infer<typeof canaryAnalysisStateSchema>, CanaryAnalysisState>>();

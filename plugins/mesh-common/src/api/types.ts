@@ -316,6 +316,56 @@ export interface HostTraffic {
 }
 
 /**
+ * One end of an observed call: a workload of a service, in a namespace, on a cluster.
+ *
+ * @public
+ */
+export interface GraphEndpoint {
+  service: string;
+  namespace: string;
+  /** The version label of the workload; `unknown` where the proxy could not tell (a call it failed itself). */
+  version: string;
+  cluster: string;
+}
+
+/**
+ * Calls observed between one version of the service and one peer over the window, from the
+ * proxies' standard metrics.
+ *
+ * @public
+ */
+export interface GraphEdge {
+  /** The service's own end. */
+  self: Omit<GraphEndpoint, 'service' | 'namespace'>;
+  /** The caller (inbound) or the callee (outbound). */
+  peer: GraphEndpoint;
+  requestRate: number;
+  /** The share of the requests answered 5xx, 0 to 1. */
+  errorRate?: number;
+  p99Ms?: number;
+  /**
+   * Inbound only: whether the calls arrived over mutual TLS (`connection_security_policy` of the
+   * receiving proxy); `unknown` where it did not say.
+   */
+  mtls?: 'mutual_tls' | 'none' | 'unknown';
+  /** The SPIFFE identity the receiving proxy verified: the caller's (inbound) or the callee's (outbound). */
+  principal?: string;
+}
+
+/**
+ * `GET .../graph`: who calls the service and whom it calls, per cluster and version.
+ *
+ * @public
+ */
+export interface ServiceGraph {
+  window: string;
+  service: string;
+  namespace: string;
+  inbound: GraphEdge[];
+  outbound: GraphEdge[];
+}
+
+/**
  * One version's request rate over time: [unix seconds, requests per second] points.
  *
  * @public

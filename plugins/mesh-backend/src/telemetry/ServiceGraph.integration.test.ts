@@ -1,0 +1,114 @@
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { GraphEdge } from '@meshtraffic/backstage-plugin-mesh-common';
+import { Sandbox } from '@meshtraffic/kube-sandbox';
+import { MeshServices } from '../__testUtils__/meshServices';
+import {
+  demoCalledFromEveryPrimary,
+  describePrometheus,
+  reviewsTarget,
+  usePrometheusMesh,
+} from '../__testUtils__/prometheusMesh';
+import { MeshMetrics } from './MeshMetrics';
+
+const host = 'reviews.bookinfo.svc.cluster.local';
+/** The sandbox's traffic: each ready replica of a caller sends this many requests a second to each callee. */
+const PER_REPLICA = 100;
+const spiffe = (service: string) =>
+  `spiffe://cluster.local/ns/bookinfo/sa/${service}`;
+
+describePrometheus('the service graph from a real Prometheus', () => {
+  const env = usePrometheusMesh(demoCalledFromEveryPrimary);
+  let sandbox: Sandbox;
+  let services: MeshServices;
+  beforeAll(() => ({ sandbox, services } = env));
+
+  /** Ready replicas of each version of a service per cluster, read from the clusters. */
+  async function readyReplicas(service: string) {
+    const config = new KubeConfig();
+    config.loadFromFile(sandbox.kubeconfigPath);
+    const ready = new Map<string, number>();
+    for (const cluster of ['east', 'west']) {
+      config.setCurrentContext(cluster);
+      const list = await config
+        .makeApiClient(AppsV1Api)
+        .listNamespacedDeployment({
+          namespace: 'bookinfo',
+          labelSelector: `app=${service}`,
+        });
+      for (const d of list.items)
+        ready.set(
+          `${cluster}/${d.metadata!.labels!.version}`,
+          d.status?.readyReplicas ?? 0,
+        );
+    }
+    return ready;
+  }
+
+  const sum = (edges: GraphEdge[]) =>
+    edges.reduce((total, e) => total + e.requestRate, 0);
+
+  it('shows productpage calling reviews from both primaries, over mutual TLS as productpage, at the model’s rates', async () => {
+    // A 10 s window filled with the sandbox's traffic.
+    await new Promise(r => setTimeout(r, 12_000));
+    const mesh = services.state.meshFor(reviewsTarget);
+    const graph = await new MeshMetrics().graph(mesh, host, '10s');
+    expect(graph).toMatchObject({
+      window: '10s',
+      service: 'reviews',
+      namespace: 'bookinfo',
+    });
+    const fromProductpage = graph.inbound.filter(
+      e => e.peer.service === 'productpage',
+    );
+    const callers = await readyReplicas('productpage');
+    for (const cluster of ['east', 'west']) {
+      const expected = PER_REPLICA * (callers.get(`${cluster}/v1`) ?? 0);
+      expect(expected).toBeGreaterThan(0);
+      const observed = sum(
+        fromProductpage.filter(e => e.peer.cluster === cluster),
+      );
+      expect(Math.abs(observed - expected) / expected).toBeLessThan(0.05);
+    }
+    for (const edge of fromProductpage) {
+      expect(edge).toMatchObject({
+        peer: { namespace: 'bookinfo', version: 'v1' },
+        mtls: 'mutual_tls',
+        principal: spiffe('productpage'),
+        errorRate: 0,
+      });
+      expect(edge.p99Ms).toBeGreaterThan(0);
+    }
+    // No one else calls reviews in the demo.
+    expect(graph.inbound.every(e => e.peer.service === 'productpage')).toBe(
+      true,
+    );
+  }, 60_000);
+
+  it('shows reviews calling ratings from v2 and v3 only, to ratings’ own identity', async () => {
+    const mesh = services.state.meshFor(reviewsTarget);
+    const graph = await new MeshMetrics().graph(mesh, host, '10s');
+    const toRatings = graph.outbound.filter(e => e.peer.service === 'ratings');
+    expect(new Set(toRatings.map(e => e.self.version))).toEqual(
+      new Set(['v2', 'v3']),
+    );
+    const callers = await readyReplicas('reviews');
+    expect(callers.size).toBeGreaterThan(0);
+    for (const [key, replicas] of callers) {
+      const [cluster, version] = key.split('/');
+      const observed = sum(
+        toRatings.filter(
+          e => e.self.cluster === cluster && e.self.version === version,
+        ),
+      );
+      const expected = version === 'v1' ? 0 : PER_REPLICA * replicas;
+      // v1 calls no one: its rate must be 0; the others within 5 % of the model's.
+      expect(
+        Math.abs(observed - expected) / Math.max(expected, 1),
+      ).toBeLessThan(0.05);
+    }
+    for (const edge of toRatings) {
+      expect(edge.principal).toBe(spiffe('ratings'));
+      expect(edge.mtls).toBeUndefined();
+    }
+  }, 60_000);
+});
