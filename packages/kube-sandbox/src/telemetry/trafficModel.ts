@@ -277,8 +277,8 @@ export class TrafficModel {
           ...destination,
           reporter: 'source',
           connection_security_policy: 'unknown',
-          // The caller's proxy knows the peer it verified, not its own identity as a label.
-          source_principal: 'unknown',
+          // The caller's proxy reports its own certificate's identity and the callee's it verified.
+          source_principal: principalOf(ns, caller.service),
           destination_principal: principalOf(ns, callee),
         },
         duration,

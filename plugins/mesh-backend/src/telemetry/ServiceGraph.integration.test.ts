@@ -20,7 +20,24 @@ describePrometheus('the service graph from a real Prometheus', () => {
   const env = usePrometheusMesh(demoCalledFromEveryPrimary);
   let sandbox: Sandbox;
   let services: MeshServices;
-  beforeAll(() => ({ sandbox, services } = env));
+  const WINDOW = '20s';
+  beforeAll(async () => {
+    ({ sandbox, services } = env);
+    // Half of what reviews v1 on east answers fails, so the 5xx share is read, not assumed 0.
+    sandbox.traffic
+      .get('demo')!
+      .setBehaviour(
+        {
+          namespace: 'bookinfo',
+          service: 'reviews',
+          version: 'v1',
+          cluster: 'east',
+        },
+        { errorRate: 0.5 },
+      );
+    // A window filled with the sandbox's traffic at those rates.
+    await new Promise(r => setTimeout(r, 22_000));
+  }, 40_000);
 
   /** Ready replicas of each version of a service per cluster, read from the clusters. */
   async function readyReplicas(service: string) {
@@ -48,12 +65,10 @@ describePrometheus('the service graph from a real Prometheus', () => {
     edges.reduce((total, e) => total + e.requestRate, 0);
 
   it('shows productpage calling reviews from both primaries, over mutual TLS as productpage, at the model’s rates', async () => {
-    // A 10 s window filled with the sandbox's traffic.
-    await new Promise(r => setTimeout(r, 12_000));
     const mesh = services.state.meshFor(reviewsTarget);
-    const graph = await new MeshMetrics().graph(mesh, host, '10s');
+    const graph = await new MeshMetrics().graph(mesh, host, WINDOW);
     expect(graph).toMatchObject({
-      window: '10s',
+      window: WINDOW,
       service: 'reviews',
       namespace: 'bookinfo',
     });
@@ -67,17 +82,33 @@ describePrometheus('the service graph from a real Prometheus', () => {
       const observed = sum(
         fromProductpage.filter(e => e.peer.cluster === cluster),
       );
-      expect(Math.abs(observed - expected) / expected).toBeLessThan(0.05);
+      expect(Math.abs(observed - expected) / expected).toBeLessThan(0.1);
     }
     for (const edge of fromProductpage) {
       expect(edge).toMatchObject({
         peer: { namespace: 'bookinfo', version: 'v1' },
         mtls: 'mutual_tls',
-        principal: spiffe('productpage'),
-        errorRate: 0,
+        principals: [spiffe('productpage')],
       });
       expect(edge.p99Ms).toBeGreaterThan(0);
+      // One edge per caller cluster and version, whatever other labels the series carry.
+      expect(
+        fromProductpage.filter(
+          e =>
+            e.peer.cluster === edge.peer.cluster &&
+            e.self.cluster === edge.self.cluster &&
+            e.self.version === edge.self.version,
+        ),
+      ).toHaveLength(1);
     }
+    const failing = fromProductpage.filter(
+      e => e.self.cluster === 'east' && e.self.version === 'v1',
+    );
+    expect(failing.length).toBeGreaterThan(0);
+    for (const edge of fromProductpage)
+      expect(
+        Math.abs(edge.errorRate! - (failing.includes(edge) ? 0.5 : 0)),
+      ).toBeLessThan(0.1);
     // No one else calls reviews in the demo.
     expect(graph.inbound.every(e => e.peer.service === 'productpage')).toBe(
       true,
@@ -86,7 +117,7 @@ describePrometheus('the service graph from a real Prometheus', () => {
 
   it('shows reviews calling ratings from v2 and v3 only, to ratings’ own identity', async () => {
     const mesh = services.state.meshFor(reviewsTarget);
-    const graph = await new MeshMetrics().graph(mesh, host, '10s');
+    const graph = await new MeshMetrics().graph(mesh, host, WINDOW);
     const toRatings = graph.outbound.filter(e => e.peer.service === 'ratings');
     expect(new Set(toRatings.map(e => e.self.version))).toEqual(
       new Set(['v2', 'v3']),
@@ -101,13 +132,13 @@ describePrometheus('the service graph from a real Prometheus', () => {
         ),
       );
       const expected = version === 'v1' ? 0 : PER_REPLICA * replicas;
-      // v1 calls no one: its rate must be 0; the others within 5 % of the model's.
+      // v1 calls no one: its rate must be 0; the others within 10 % of the model's.
       expect(
         Math.abs(observed - expected) / Math.max(expected, 1),
-      ).toBeLessThan(0.05);
+      ).toBeLessThan(0.1);
     }
     for (const edge of toRatings) {
-      expect(edge.principal).toBe(spiffe('ratings'));
+      expect(edge.principals).toEqual([spiffe('ratings')]);
       expect(edge.mtls).toBeUndefined();
     }
   }, 60_000);

@@ -109,12 +109,23 @@ export function callerRequests(host: string, window: string) {
 /** Who calls the host and whom it calls: the figures of the service graph, by these labels. */
 export type GraphDirection = 'inbound' | 'outbound';
 
-/** Inbound, as the host's own proxies saw each call (mTLS and the caller's verified identity). */
-const INBOUND_BY =
-  'source_canonical_service, source_workload_namespace, source_canonical_revision, source_cluster, destination_version, destination_cluster, connection_security_policy, source_principal';
-/** Outbound, as the host's proxies sent each call (the callee's verified identity). */
-const OUTBOUND_BY =
-  'destination_canonical_service, destination_service_namespace, destination_version, destination_cluster, source_canonical_revision, source_cluster, destination_principal';
+/**
+ * The labels naming both ends of an edge. Outbound, the callee's canonical service is known only
+ * from its proxy's metadata, so `destination_service_name` is kept too for calls that never
+ * reached one (Envoy's own 503, a host outside the mesh).
+ */
+const EDGE_BY: Record<GraphDirection, string> = {
+  inbound:
+    'source_canonical_service, source_workload_namespace, source_version, source_cluster, destination_version, destination_cluster',
+  outbound:
+    'destination_canonical_service, destination_service_name, destination_service_namespace, destination_version, destination_cluster, source_version, source_cluster',
+};
+
+/** Per edge, how its calls were secured and whom they were from (inbound) or to (outbound). */
+const IDENTITY_BY: Record<GraphDirection, string> = {
+  inbound: 'connection_security_policy, source_principal',
+  outbound: 'destination_principal',
+};
 
 function graphSelector(host: string, direction: GraphDirection, extra = '') {
   if (direction === 'inbound') return selector(host, 'destination', extra);
@@ -124,23 +135,31 @@ function graphSelector(host: string, direction: GraphDirection, extra = '') {
   )},source_canonical_service=${quoted(service)}${extra}}`;
 }
 
-const graphBy = (direction: GraphDirection) =>
-  direction === 'inbound' ? INBOUND_BY : OUTBOUND_BY;
-
-/** Requests per second on each edge of the host's graph in one direction. */
+/** Requests per second on each edge of the host's graph in one direction (or only those answered 5xx). */
 export function edgeRate(
   host: string,
   direction: GraphDirection,
   window: string,
   onlyErrors = false,
 ) {
-  return `sum by (${graphBy(
-    direction,
-  )}) (rate(istio_requests_total${graphSelector(
+  return `sum by (${
+    EDGE_BY[direction]
+  }) (rate(istio_requests_total${graphSelector(
     host,
     direction,
     onlyErrors ? ',response_code=~"5.."' : '',
   )}[${window}]))`;
+}
+
+/** Each edge's requests per second by how they were secured and by the verified identity. */
+export function edgeIdentities(
+  host: string,
+  direction: GraphDirection,
+  window: string,
+) {
+  return `sum by (${EDGE_BY[direction]}, ${
+    IDENTITY_BY[direction]
+  }) (rate(istio_requests_total${graphSelector(host, direction)}[${window}]))`;
 }
 
 /** The 99th latency percentile of each edge, in milliseconds. */
@@ -149,9 +168,9 @@ export function edgeP99(
   direction: GraphDirection,
   window: string,
 ) {
-  return `histogram_quantile(0.99, sum by (le, ${graphBy(
-    direction,
-  )}) (rate(istio_request_duration_milliseconds_bucket${graphSelector(
+  return `histogram_quantile(0.99, sum by (le, ${
+    EDGE_BY[direction]
+  }) (rate(istio_request_duration_milliseconds_bucket${graphSelector(
     host,
     direction,
   )}[${window}])))`;

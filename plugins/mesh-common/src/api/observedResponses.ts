@@ -227,8 +227,8 @@ const graphEdgeSchema = z
     requestRate: z.number(),
     errorRate: z.number().optional(),
     p99Ms: z.number().optional(),
-    mtls: z.enum(['mutual_tls', 'none', 'unknown']).optional(),
-    principal: z.string().optional(),
+    mtls: z.enum(['mutual_tls', 'none', 'partial', 'unknown']).optional(),
+    principals: z.array(z.string()).optional(),
   })
   .strict();
 

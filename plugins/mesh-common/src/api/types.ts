@@ -344,12 +344,15 @@ export interface GraphEdge {
   errorRate?: number;
   p99Ms?: number;
   /**
-   * Inbound only: whether the calls arrived over mutual TLS (`connection_security_policy` of the
-   * receiving proxy); `unknown` where it did not say.
+   * Inbound only: whether the calls arrived over mutual TLS, as the receiving proxy reports
+   * (`connection_security_policy`): all of them, none, only some (`partial`), or `unknown`.
    */
-  mtls?: 'mutual_tls' | 'none' | 'unknown';
-  /** The SPIFFE identity the receiving proxy verified: the caller's (inbound) or the callee's (outbound). */
-  principal?: string;
+  mtls?: 'mutual_tls' | 'none' | 'partial' | 'unknown';
+  /**
+   * The SPIFFE identities verified on the calls: inbound the callers' (as the service's proxies
+   * verified them), outbound the callees' certificates (as the service's proxies verified them).
+   */
+  principals?: string[];
 }
 
 /**
