@@ -24,17 +24,15 @@ describePrometheus('the service graph from a real Prometheus', () => {
   beforeAll(async () => {
     ({ sandbox, services } = env);
     // Half of what reviews v1 on east answers fails, so the 5xx share is read, not assumed 0.
-    sandbox.traffic
-      .get('demo')!
-      .setBehaviour(
-        {
-          namespace: 'bookinfo',
-          service: 'reviews',
-          version: 'v1',
-          cluster: 'east',
-        },
-        { errorRate: 0.5 },
-      );
+    sandbox.traffic.get('demo')!.setBehaviour(
+      {
+        namespace: 'bookinfo',
+        service: 'reviews',
+        version: 'v1',
+        cluster: 'east',
+      },
+      { errorRate: 0.5 },
+    );
     // A window filled with the sandbox's traffic at those rates.
     await new Promise(r => setTimeout(r, 22_000));
   }, 40_000);
