@@ -114,25 +114,21 @@ function readRoutes(
     res.json(plan);
   });
 
-  router.get(`${ENTITY}/metrics`, async (req, res) => {
-    const caller = await callerOf(req);
-    const { window } = parsed(
-      metricsQuerySchema,
-      req.query,
-      'metrics query (?window=5m)',
-    );
-    res.json(await operations.traffic(caller, entityRefOf(req), window));
-  });
-
-  router.get(`${ENTITY}/graph`, async (req, res) => {
-    const caller = await callerOf(req);
-    const { window } = parsed(
-      metricsQuerySchema,
-      req.query,
-      'graph query (?window=5m)',
-    );
-    res.json(await operations.graph(caller, entityRefOf(req), window));
-  });
+  // Live traffic and the service graph: both read the mesh's Prometheus over ?window.
+  const windowed = {
+    metrics: operations.traffic.bind(operations),
+    graph: operations.graph.bind(operations),
+  };
+  for (const [route, read] of Object.entries(windowed))
+    router.get(`${ENTITY}/${route}`, async (req, res) => {
+      const caller = await callerOf(req);
+      const { window } = parsed(
+        metricsQuerySchema,
+        req.query,
+        `${route} query (?window=5m)`,
+      );
+      res.json(await read(caller, entityRefOf(req), window));
+    });
 
   router.get(`${ENTITY}/history`, async (req, res) => {
     res.json(await operations.history(await callerOf(req), entityRefOf(req)));

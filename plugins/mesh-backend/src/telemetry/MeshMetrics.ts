@@ -18,11 +18,8 @@ import {
   successRate,
   versionRate,
 } from './promql';
-import { CallerFailures, CandidateFigures } from './figures';
+import { CallerFailures, CandidateFigures, finite } from './figures';
 import { readServiceGraph } from './ServiceGraphReader';
-
-const finite = (n: number | undefined) =>
-  n !== undefined && Number.isFinite(n) ? n : undefined;
 
 /**
  * The live traffic of a host from its mesh's Prometheus: per cluster and version, rate, success
@@ -98,7 +95,11 @@ export class MeshMetrics {
   }
 
   /** Who calls the host and whom it calls over the window, per cluster and version. */
-  graph(mesh: MeshConfig, host: string, window: string): Promise<ServiceGraph> {
+  async graph(
+    mesh: MeshConfig,
+    host: string,
+    window: string,
+  ): Promise<ServiceGraph> {
     return readServiceGraph(
       this.client(mesh),
       clusterNames(mesh),

@@ -140,4 +140,21 @@ describePrometheus('the service graph from a real Prometheus', () => {
       expect(edge.mtls).toBeUndefined();
     }
   }, 60_000);
+
+  it('says Prometheus cannot be read (503) or is not configured (404), and answers nothing made up', async () => {
+    const mesh = services.state.meshFor(reviewsTarget);
+    await expect(
+      new MeshMetrics().graph(
+        {
+          ...mesh,
+          prometheus: { ...mesh.prometheus!, url: 'http://127.0.0.1:1' },
+        },
+        host,
+        WINDOW,
+      ),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(
+      new MeshMetrics().graph({ ...mesh, prometheus: undefined }, host, WINDOW),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
 });

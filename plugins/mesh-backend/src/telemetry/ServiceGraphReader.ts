@@ -2,11 +2,9 @@ import {
   GraphEdge,
   ServiceGraph,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { finite } from './figures';
 import { PrometheusClient, Sample } from './PrometheusClient';
 import { edgeIdentities, edgeP99, edgeRate, GraphDirection } from './promql';
-
-const finite = (n: number | undefined) =>
-  n !== undefined && Number.isFinite(n) ? n : undefined;
 
 type Labels = Record<string, string>;
 const label = (m: Labels, name: string) =>

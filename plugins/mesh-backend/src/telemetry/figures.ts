@@ -17,3 +17,7 @@ export interface CallerFailures {
   /** Requests the callers' proxies answered with a 5xx themselves: no upstream was reached. */
   failed: number;
 }
+
+/** A figure Prometheus answered with a number (not NaN or ±Inf), else undefined. */
+export const finite = (n: number | undefined) =>
+  n !== undefined && Number.isFinite(n) ? n : undefined;
