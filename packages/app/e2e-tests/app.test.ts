@@ -386,6 +386,39 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
   ).toBeVisible();
 });
 
+test('the Graph tab shows who calls reviews from both primaries and whom it calls, each linked to the catalog', async ({
+  page,
+}) => {
+  await signIn(page);
+  await openMesh(page);
+  await meshTab(page, 'Graph').click();
+  const graph = card(page, 'Service graph');
+  await expect(graph.getByText('Callers and callees, last 5m')).toBeVisible({
+    timeout: 30_000,
+  });
+  const caller = graph.getByRole('row').filter({ hasText: 'calls it' });
+  await expect(caller.filter({ hasText: 'productpage' })).toContainText(
+    'east, west',
+  );
+  await expect(caller.filter({ hasText: 'productpage' })).toContainText(
+    'mutual TLS',
+  );
+  await expect(
+    graph
+      .getByRole('row')
+      .filter({ hasText: 'called by it' })
+      .filter({ hasText: 'ratings' }),
+  ).toContainText('declared');
+  await expect(
+    graph.getByLabel('Service graph drawing').getByRole('link', {
+      name: 'Open component:default/ratings',
+    }),
+  ).toBeVisible();
+  await graph.screenshot({ path: path.join(screenshots, 'mesh-graph.png') });
+  await caller.getByRole('link', { name: 'productpage' }).click();
+  await expect(page).toHaveURL(/\/catalog\/default\/component\/productpage/);
+});
+
 test('the Review dialog shows the YAML each primary gets, and consistent hashing by cookie lands in the DestinationRule', async ({
   page,
 }) => {

@@ -14,6 +14,7 @@ import {
   RolloutAction,
   RolloutRequest,
   RolloutState,
+  ServiceGraph,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
@@ -51,6 +52,11 @@ export interface MeshApi {
   ): Promise<ApplyResponse | InvalidIntent>;
   /** A mesh's clusters, control planes, proxies and routed services. */
   getMeshStatus(mesh: string): Promise<MeshStatus>;
+  /** Who calls the service and whom it calls over a window such as 5m, from the mesh's Prometheus. */
+  getServiceGraph(
+    entity: CompoundEntityRef,
+    window: string,
+  ): Promise<ServiceGraph>;
   /** Live traffic from the mesh's Prometheus over a window such as 5m. */
   getMetrics(entity: CompoundEntityRef, window: string): Promise<HostTraffic>;
   /** The automatic canary the analysis follows, and its evaluations. */

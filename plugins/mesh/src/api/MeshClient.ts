@@ -72,6 +72,10 @@ export class MeshClient implements MeshApi {
     return this.client.getMeshStatus(mesh);
   }
 
+  getServiceGraph(entity: CompoundEntityRef, window: string) {
+    return this.client.getServiceGraph(entity, window);
+  }
+
   getMetrics(entity: CompoundEntityRef, window: string) {
     return this.client.getMetrics(entity, window);
   }

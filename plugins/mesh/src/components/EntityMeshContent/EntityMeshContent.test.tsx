@@ -674,6 +674,7 @@ describe('EntityMeshContent', () => {
         .map(t => t.textContent),
     ).toEqual([
       'Overview',
+      'Graph',
       'Traffic split',
       'Routes',
       'Canary & mirroring',

@@ -49,9 +49,11 @@ import {
   useRolloutRefresh,
 } from '../Rollout/RolloutCard';
 import { ROUTING_API_LABEL, RoutingApiProvider } from '../routingApi';
+import { ServiceGraphTab } from '../ServiceGraph/ServiceGraphTab';
 
 const TABS = [
   'Overview',
+  'Graph',
   'Traffic split',
   'Routes',
   'Canary & mirroring',
@@ -62,9 +64,16 @@ const TABS = [
 
 type TabName = (typeof TABS)[number];
 
+/** The tabs that edit the intent; the others read (Overview, Graph) or list changes (History). */
+const isEditorTab = (
+  tab: TabName,
+): tab is Exclude<TabName, 'Overview' | 'Graph' | 'History'> =>
+  tab !== 'Overview' && tab !== 'Graph' && tab !== 'History';
+
 /** Each tab's path under the Mesh tab (`.../mesh/split`), so a link in a chat or an incident opens it. */
 export const TAB_PATHS: Record<TabName, string> = {
   Overview: '',
+  Graph: 'graph',
   'Traffic split': 'split',
   Routes: 'routes',
   'Canary & mirroring': 'canary',
@@ -308,7 +317,12 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
           {tab === 'Overview' && (
             <OverviewTab state={state} rows={rows} entity={ref} />
           )}
-          {tab !== 'Overview' && tab !== 'History' && state && (
+          {tab === 'Graph' && (
+            <Grid item xs={12}>
+              <ServiceGraphTab entityRef={ref} mesh={mesh.id} />
+            </Grid>
+          )}
+          {isEditorTab(tab) && state && (
             <Grid item xs={12}>
               <EditorTab
                 key={`${tab}-${state.revision}-${generation}`}

@@ -68,7 +68,7 @@ const ObservedShares = ({ traffic }: { traffic: HostTraffic }) => {
 };
 
 /** Why there are no figures: no Prometheus for the mesh (how to get one), or Prometheus failing. */
-const Unavailable = ({ error }: { error: Error }) =>
+export const Unavailable = ({ error }: { error: Error }) =>
   error instanceof ResponseError && error.statusCode === 404 ? (
     <Typography variant="body2">
       The mesh names no Prometheus, so there is no live traffic to show. Set{' '}
@@ -85,7 +85,11 @@ const Unavailable = ({ error }: { error: Error }) =>
     />
   );
 
-const WindowSelect = (props: { value: string; onChange(v: string): void }) => (
+export const WindowSelect = (props: {
+  value: string;
+  onChange(v: string): void;
+  windows?: string[];
+}) => (
   <TextField
     select
     size="small"
@@ -93,7 +97,7 @@ const WindowSelect = (props: { value: string; onChange(v: string): void }) => (
     value={props.value}
     onChange={e => props.onChange(e.target.value)}
   >
-    {WINDOWS.map(w => (
+    {(props.windows ?? WINDOWS).map(w => (
       <MenuItem key={w} value={w}>
         {w}
       </MenuItem>
