@@ -386,7 +386,7 @@ test('live traffic on the Overview, and an automatic canary the analysis promote
   ).toBeVisible();
 });
 
-test('the Graph tab shows who calls reviews from both primaries and whom it calls, each linked to the catalog', async ({
+test('the Graph tab shows who calls reviews and whom it calls across clusters, each linked to the catalog', async ({
   page,
 }) => {
   await signIn(page);
@@ -397,9 +397,8 @@ test('the Graph tab shows who calls reviews from both primaries and whom it call
     timeout: 30_000,
   });
   const caller = graph.getByRole('row').filter({ hasText: 'calls it' });
-  await expect(caller.filter({ hasText: 'productpage' })).toContainText(
-    'east, west',
-  );
+  // The demo runs productpage on east, and ratings on west only: reviews' calls to it cross over.
+  await expect(caller.filter({ hasText: 'productpage' })).toContainText('east');
   await expect(caller.filter({ hasText: 'productpage' })).toContainText(
     'mutual TLS',
   );
@@ -408,7 +407,7 @@ test('the Graph tab shows who calls reviews from both primaries and whom it call
       .getByRole('row')
       .filter({ hasText: 'called by it' })
       .filter({ hasText: 'ratings' }),
-  ).toContainText('declared');
+  ).toContainText(/declared\s*west/);
   await expect(
     graph.getByLabel('Service graph drawing').getByRole('link', {
       name: 'Open component:default/ratings',

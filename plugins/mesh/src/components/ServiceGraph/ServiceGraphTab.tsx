@@ -143,6 +143,8 @@ const columns: TableColumn<PeerSummary>[] = [
   { title: 'mTLS', render: p => (p.mtls ? MTLS_LABEL[p.mtls] : '—') },
   {
     title: 'Principals',
+    // SPIFFE IDs are long and have no spaces: let them wrap anywhere rather than overflow.
+    cellStyle: { wordBreak: 'break-all', minWidth: 180 },
     render: p => p.principals.join(', ') || '—',
   },
 ];
@@ -190,6 +192,7 @@ const GraphView = ({
           direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
           rankMargin={220}
           nodeMargin={40}
+          showArrowHeads
           zoom="disabled"
           fit="contain"
         />
