@@ -22,8 +22,10 @@ import { TrafficChart } from './TrafficChart';
 const WINDOWS = ['1m', '5m', '15m', '1h'];
 const REFRESH_MS = 15_000;
 
-const percent = (n?: number) => (n === undefined ? '—' : `${n.toFixed(1)}%`);
-const ms = (n?: number) => (n === undefined ? '—' : `${Math.round(n)} ms`);
+export const percent = (n?: number) =>
+  n === undefined ? '—' : `${n.toFixed(1)}%`;
+export const ms = (n?: number) =>
+  n === undefined ? '—' : `${Math.round(n)} ms`;
 
 const columns: TableColumn<VersionTraffic>[] = [
   { title: 'Cluster', field: 'cluster' },

@@ -13,6 +13,7 @@ import {
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes, useLocation } from 'react-router-dom';
 import { meshApiRef } from '../../api/MeshApi';
+import { reviewsEntity } from '../../__testUtils__/meshEntities';
 import { ServiceGraphTab } from './ServiceGraphTab';
 
 jest.setTimeout(30_000);
@@ -28,17 +29,7 @@ beforeAll(() => {
 });
 
 const reviews: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'reviews',
-    namespace: 'default',
-    annotations: {
-      'mesh.meshtraffic.io/mesh': 'demo',
-      'mesh.meshtraffic.io/namespace': 'bookinfo',
-    },
-  },
-  spec: {},
+  ...reviewsEntity,
   relations: [
     { type: 'dependsOn', targetRef: 'component:default/ratings' },
     { type: 'dependsOn', targetRef: 'component:default/details' },
@@ -46,19 +37,17 @@ const reviews: Entity = {
   ],
 };
 
+/** A component of the demo mesh named `name`, routing `service`. */
 const meshEntity = (name: string, service = name): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
+  ...reviewsEntity,
   metadata: {
+    ...reviewsEntity.metadata,
     name,
-    namespace: 'default',
     annotations: {
-      'mesh.meshtraffic.io/mesh': 'demo',
-      'mesh.meshtraffic.io/namespace': 'bookinfo',
+      ...reviewsEntity.metadata.annotations,
       'mesh.meshtraffic.io/service': service,
     },
   },
-  spec: {},
 });
 
 const edge = (

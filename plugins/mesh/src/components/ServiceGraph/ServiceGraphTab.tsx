@@ -20,7 +20,12 @@ import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshApiRef } from '../../api/MeshApi';
-import { Unavailable, WindowSelect } from '../LiveTraffic/LiveTrafficCard';
+import {
+  ms,
+  percent,
+  Unavailable,
+  WindowSelect,
+} from '../LiveTraffic/LiveTrafficCard';
 import { graphModel, GraphModel, PeerSummary } from './graphModel';
 import { useGraphCatalog } from './useGraphCatalog';
 
@@ -28,9 +33,7 @@ const WINDOWS = ['5m', '15m', '1h', '6h'];
 const SELF = 'self';
 
 const rate = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)}/s`;
-const share = (n?: number) =>
-  n === undefined ? '—' : `${(100 * n).toFixed(1)}%`;
-const ms = (n?: number) => (n === undefined ? '—' : `${Math.round(n)} ms`);
+const share = (n?: number) => percent(n === undefined ? undefined : 100 * n);
 
 const MTLS_LABEL: Record<NonNullable<PeerSummary['mtls']>, string> = {
   mutual_tls: 'mutual TLS',

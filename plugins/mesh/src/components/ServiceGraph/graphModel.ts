@@ -86,7 +86,9 @@ function summarise(
   const byPeer = new Map<string, GraphEdge[]>();
   for (const edge of edges) {
     const key = peerKey(edge.peer);
-    byPeer.set(key, [...(byPeer.get(key) ?? []), edge]);
+    const list = byPeer.get(key);
+    if (list) list.push(edge);
+    else byPeer.set(key, [edge]);
   }
   return [...byPeer.entries()].map(([key, peerEdges]) => {
     const entityRef = entityOf(key);
@@ -122,20 +124,18 @@ export function graphModel(
     ...summarise('inbound', graph.inbound, entityOf, declared.callers),
     ...summarise('outbound', graph.outbound, entityOf, declared.callees),
   ].sort((a, b) => a.id.localeCompare(b.id));
-  const observed = (direction: PeerSummary['direction']) =>
-    new Set(
-      peers
-        .filter(p => p.direction === direction && p.entityRef)
-        .map(p => p.entityRef),
-    );
   const unobserved = (
     direction: PeerSummary['direction'],
     refs: string[],
-  ): UnobservedRelation[] =>
-    [...new Set(refs)]
-      .filter(ref => !observed(direction).has(ref))
+  ): UnobservedRelation[] => {
+    const observed = new Set(
+      peers.filter(p => p.direction === direction).map(p => p.entityRef),
+    );
+    return [...new Set(refs)]
+      .filter(ref => !observed.has(ref))
       .sort()
       .map(entityRef => ({ direction, entityRef }));
+  };
   return {
     peers,
     unobserved: [

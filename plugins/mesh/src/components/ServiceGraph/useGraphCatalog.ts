@@ -21,10 +21,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { DeclaredNeighbours, peerKey } from './graphModel';
 
 const targetsOf = (entity: Entity, type: string) =>
-  (entity.relations ?? [])
-    .filter(r => r.type === type)
-    .map(r => r.targetRef)
-    .sort();
+  (entity.relations ?? []).filter(r => r.type === type).map(r => r.targetRef);
 
 /** The catalog entities that carry the mesh annotations for the graph's peers, by `namespace/service`. */
 async function peerEntities(
