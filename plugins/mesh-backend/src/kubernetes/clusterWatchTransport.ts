@@ -17,6 +17,16 @@ import {
 import { ListPage, WatchTransport } from './cache/WatchTransport';
 
 /**
+ * A page of a list is a read that nothing waits on but the cache's sync (a person's read waits
+ * for that on its own, shorter, deadline): it gets the time a large page takes on a busy API
+ * server, not a write's timeout, which a team may set tight so that a transaction gives up fast.
+ * A list cut at a write's timeout would leave a slow cluster never synced, read as unreachable.
+ */
+export const listTimeoutFor = (
+  cluster: Pick<ClusterConfig, 'requestTimeoutMs'>,
+) => Math.max(cluster.requestTimeoutMs, 30_000);
+
+/**
  * A cache's calls to one cluster through client-node, with the cluster's authentication (its
  * current credential, its kept-alive agent): list pages through client-node's HTTP library, and
  * streams through its `Watch`, which asks a KubeConfig only for the server and the fetch options:
@@ -29,6 +39,7 @@ export function clusterWatchTransport(
   onUnauthorized: () => void,
 ): WatchTransport {
   const server = cluster.url.replace(/\/$/, '');
+  const listTimeoutMs = listTimeoutFor(cluster);
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
     authMethods: { default: authentication },
@@ -53,7 +64,7 @@ export function clusterWatchTransport(
     for (const [k, v] of Object.entries(query)) context.setQueryParam(k, v);
     context.setHeaderParam('Accept', 'application/json');
     await authentication.applySecurityAuthentication(context);
-    const deadline = AbortSignal.timeout(cluster.requestTimeoutMs);
+    const deadline = AbortSignal.timeout(listTimeoutMs);
     context.setSignal(deadline);
     try {
       const response = await configuration.httpApi.send(context).toPromise();
@@ -68,7 +79,7 @@ export function clusterWatchTransport(
       return JSON.parse(text);
     } catch (e) {
       if (deadline.aborted)
-        throw new ClusterTimeoutError(cluster.name, cluster.requestTimeoutMs);
+        throw new ClusterTimeoutError(cluster.name, listTimeoutMs);
       if (classifyClusterError(e).status === 401) onUnauthorized();
       throw e;
     }

@@ -169,6 +169,23 @@ function placeObjects(live: LiveState, intent: TrafficIntent): Placed {
 }
 
 /**
+ * The workload checks judged only the clusters that could be read: a version that runs only on
+ * one not read (down, or its cache not synced yet) would read as running nowhere, so each issue
+ * names the clusters left out and why.
+ */
+function withUnreadClusters(
+  issues: IntentIssue[],
+  live: LiveState,
+): IntentIssue[] {
+  const unread = live.clusters.filter(c => !c.reachable);
+  if (!unread.length) return issues;
+  const note = `; not counted, as they could not be read: ${unread
+    .map(c => `${c.cluster} (${c.error})`)
+    .join('; ')}`;
+  return issues.map(i => ({ ...i, message: `${i.message}${note}` }));
+}
+
+/**
  * Turns an intent into a plan: validation (schema and Istio's rules before any cluster is asked,
  * then the versions against the workloads discovery found), the objects for every config cluster,
  * their diff against what is live, and each cluster's server-side dry-run verdict.
@@ -210,7 +227,8 @@ export class MeshPlanner {
     const checked = options.shapeOnly
       ? shape
       : validateIntent(input, { workloads, routingApi });
-    if (!checked.ok) return { valid: false, issues: checked.issues };
+    if (!checked.ok)
+      return { valid: false, issues: withUnreadClusters(checked.issues, live) };
 
     const intent = checked.intent;
     if (intent.canary?.auto && !live.mesh.prometheus)

@@ -153,6 +153,49 @@ describe('GET /entities/:kind/:namespace/:name', () => {
     }
   });
 
+  it('waits for a first list slower than a write may take, rather than calling the cluster unreachable', async () => {
+    // Each answer takes longer than the 300 ms a write may: a busy API server, or a backend
+    // starting under load. The first read must wait for the sync, not see a timed-out list.
+    for (const c of ['east', 'west']) sandbox.faults.cluster(c).setLatency(600);
+    const { server } = await startMeshBackend({
+      sandbox,
+      entities: [reviews],
+      requestTimeout: 300,
+    });
+    const res = await request(server)
+      .get('/api/mesh/entities/component/default/reviews')
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.body.clusters.length).toBeGreaterThanOrEqual(2);
+    for (const c of res.body.clusters)
+      expect([c.cluster, c.reachable, c.error]).toEqual([
+        c.cluster,
+        true,
+        undefined,
+      ]);
+    expect(
+      res.body.clusters.flatMap((c: any) =>
+        c.workloads.map((w: any) => `${w.version}@${c.cluster}`),
+      ),
+    ).toEqual(expect.arrayContaining(['v1@east', 'v3@west']));
+  });
+
+  it('names the clusters it could not read when a version runs on none it could', async () => {
+    const { server } = await startMeshBackend({ sandbox, entities: [reviews] });
+    await sandbox.faults.down('west');
+    try {
+      const res = await request(server)
+        .post('/api/mesh/entities/component/default/reviews/plan')
+        .set('Authorization', mockCredentials.user.header())
+        .send({ intent: { split: [{ version: 'v3', weight: 100 }] } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /split\[0\]\.version: version v3 does not run anywhere in the mesh \(running: v1, v2\); not counted, as they could not be read: west \(.*ECONNREFUSED/,
+      );
+    } finally {
+      await sandbox.faults.up('west');
+    }
+  });
+
   it('refuses a namespace outside the allowed list with 403', async () => {
     const { server } = await startMeshBackend({ sandbox, entities: [sneaky] });
     const res = await request(server)
