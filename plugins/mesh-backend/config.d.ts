@@ -50,6 +50,12 @@ export interface Config {
        */
       gitOps?: 'refuse' | 'adoptable';
       /**
+       * The trust domain of the mesh's workload identities (istiod's `meshConfig.trustDomain`,
+       * the same on every cluster of a multi-cluster mesh): access rules turn a caller's service
+       * account into the principal `<trustDomain>/ns/<namespace>/sa/<name>`. Default: cluster.local.
+       */
+      trustDomain?: string;
+      /**
        * The longest a risky part of a service's routing (a fault, a mirror, a route) may stay, e.g.
        * 2h: one without an end of its own ends after this, and a longer end is refused (400). A
        * fault left on by mistake ends by itself. Without it, risky parts stay until changed.

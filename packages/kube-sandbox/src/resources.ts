@@ -101,6 +101,16 @@ export const RESOURCE_TYPES: ResourceType[] = [
     crd: 'serviceentries.networking.istio.io',
   },
   {
+    group: 'security.istio.io',
+    versions: ['v1', 'v1beta1'],
+    resource: 'authorizationpolicies',
+    singular: 'authorizationpolicy',
+    kind: 'AuthorizationPolicy',
+    namespaced: true,
+    shortNames: ['ap'],
+    crd: 'authorizationpolicies.security.istio.io',
+  },
+  {
     group: 'gateway.networking.k8s.io',
     versions: ['v1', 'v1beta1'],
     resource: 'httproutes',

@@ -13,9 +13,10 @@ interface CompiledVersion {
   schema: Schema;
 }
 
-/** Istio's networking CRDs and Gateway API's standard-channel routes (v1.5.1), as a cluster has them installed. */
+/** Istio's networking CRDs, its AuthorizationPolicy, and Gateway API's standard-channel routes (v1.5.1), as a cluster has them installed. */
 export const CRD_FILES = [
   path.join(PACKAGE_DIR, 'crds', 'istio-networking.yaml'),
+  path.join(PACKAGE_DIR, 'crds', 'istio-security.yaml'),
   ...['httproutes', 'grpcroutes', 'referencegrants'].map(name =>
     path.join(PACKAGE_DIR, 'crds', 'gateway-api', `${name}.yaml`),
   ),

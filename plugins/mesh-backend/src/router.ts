@@ -8,6 +8,7 @@ import {
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
   metricsQuerySchema,
+  serviceAccountsQuerySchema,
   canaryQuerySchema,
   planRequestSchema,
   removeRequestSchema,
@@ -94,6 +95,21 @@ function readRoutes(
 
   router.get('/meshes/:mesh/status', async (req, res) => {
     res.json(await operations.meshStatus(await callerOf(req), req.params.mesh));
+  });
+
+  router.get('/meshes/:mesh/service-accounts', async (req, res) => {
+    const { workload } = parsed(
+      serviceAccountsQuerySchema,
+      req.query,
+      'service accounts query (?workload=namespace/service)',
+    );
+    res.json(
+      await operations.serviceAccounts(
+        await callerOf(req),
+        req.params.mesh,
+        workload,
+      ),
+    );
   });
 
   router.get(ENTITY, async (req, res) => {

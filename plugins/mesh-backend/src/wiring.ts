@@ -9,6 +9,8 @@ import { MeshApplier } from './apply/MeshApplier';
 import { MeshPlanner } from './plan/MeshPlanner';
 import { LiveStateReader } from './read/LiveStateReader';
 import { RoutingWriter } from './apply/RoutingWriter';
+import { AccessPreviewer } from './telemetry/AccessPreviewer';
+import { CallerIdentities } from './read/CallerIdentities';
 import { HostMetrics } from './telemetry/HostMetrics';
 import { MeshMetrics } from './telemetry/MeshMetrics';
 import { CanaryAnalyst } from './analysis/CanaryAnalyst';
@@ -26,6 +28,8 @@ export interface MeshServices {
   recovery: ChangeRecovery;
   status: EntityPageView;
   metrics: HostMetrics;
+  accessPreviewer: AccessPreviewer;
+  callerIdentities: CallerIdentities;
   analyst: CanaryAnalyst;
   conductor: RolloutConductor;
   meshStatus: MeshStatusView;
@@ -88,6 +92,8 @@ export async function createMeshServices(options: {
     recovery,
     status,
     metrics,
+    accessPreviewer: new AccessPreviewer(metrics),
+    callerIdentities: new CallerIdentities(registry),
     analyst,
     conductor,
     meshStatus: new MeshStatusView(registry, store),

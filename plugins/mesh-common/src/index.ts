@@ -7,6 +7,12 @@
  */
 export * from './intent/schema';
 export * from './intent/duration';
+export {
+  DEFAULT_TRUST_DOMAIN,
+  servicePrincipal,
+  serviceAccountOf,
+} from './intent/accessRules';
+export * from './intent/accessMatch';
 export * from './intent/validate';
 export * from './intent/analysisLimits';
 export * from './intent/expiry';
@@ -25,6 +31,12 @@ export * from './generate/istioTypes';
 export * from './generate/subsets';
 export * from './generate/generate';
 export * from './generate/routing';
+export {
+  AccessParseError,
+  generateAccess,
+  generateAuthorizationPolicy,
+  parseAuthorizationPolicy,
+} from './generate/access';
 export * from './generate/gatewayTypes';
 export * from './gateway/generateGateway';
 export * from './gateway/versionServices';

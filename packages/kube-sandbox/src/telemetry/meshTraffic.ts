@@ -15,6 +15,7 @@ function viewOf(server: SimulatedCluster, configCluster: string): ClusterView {
     destinationRules: () => server.list(type('DestinationRule')),
     httpRoutes: () => server.list(type('HTTPRoute')),
     services: () => server.list(type('Service')),
+    authorizationPolicies: () => server.list(type('AuthorizationPolicy')),
     // Every controller whose pods serve a version: Deployments, StatefulSets, Argo Rollouts.
     deployments: () => [
       ...server.list(type('Deployment')),

@@ -190,4 +190,57 @@ describe('the sandbox traffic model', () => {
       /istio_request_duration_milliseconds_bucket\{.*le="\+Inf".*\} \d+/,
     );
   });
+
+  it('answers 403 at the destination to a caller no AuthorizationPolicy admits, on the clusters that hold the policy, seen by both proxies', () => {
+    const onlyRatings = {
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      spec: {
+        selector: { matchLabels: { app: 'reviews' } },
+        action: 'ALLOW',
+        rules: [
+          {
+            from: [
+              {
+                source: {
+                  principals: ['cluster.local/ns/bookinfo/sa/ratings'],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    };
+    const views = world({}).map(v => ({
+      ...v,
+      authorizationPolicies: () => (v.name === 'east' ? [onlyRatings] : []),
+    }));
+    const model = new TrafficModel(views, {
+      seed: 5,
+      requestsPerReplicaPerSecond: 50,
+      callers: [
+        { namespace: 'bookinfo', service: 'productpage', calls: ['reviews'] },
+      ],
+    });
+    model.advance(10);
+    const codes: Record<string, number> = {};
+    for (const cluster of ['east', 'west'])
+      for (const line of model.text(cluster).split('\n')) {
+        const m = /^istio_requests_total\{(.*)\} (\d+)$/.exec(line);
+        if (!m) continue;
+        const label = (k: string) =>
+          new RegExp(`${k}="([^"]+)"`).exec(m[1])![1];
+        const key = `${label('reporter')} ${label(
+          'destination_cluster',
+        )} ${label('response_code')}`;
+        codes[key] = (codes[key] ?? 0) + Number(m[2]);
+      }
+    // Every call reviews on east received was refused; west, without the policy, answered all.
+    expect(Object.keys(codes).sort()).toEqual([
+      'destination east 403',
+      'destination west 200',
+      'source east 403',
+      'source west 200',
+    ]);
+    expect(codes['destination east 403']).toBe(codes['source east 403']);
+  });
 });

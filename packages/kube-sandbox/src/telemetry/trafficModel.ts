@@ -1,3 +1,4 @@
+import { authorize } from './authorization';
 import { IstioMetrics, Labels } from './exposition';
 import {
   Endpoint,
@@ -77,8 +78,16 @@ export interface ClusterView {
   /** Gateway API's HTTPRoutes and the Services their backends name (none when not given). */
   httpRoutes?(): KubeObject[];
   services?(): KubeObject[];
+  /** Istio's AuthorizationPolicies, which the destination's proxies enforce (none when not given). */
+  authorizationPolicies?(): KubeObject[];
   deployments(): KubeObject[];
 }
+
+/**
+ * What the model's requests are, as an AuthorizationPolicy's operation sees them: a caller's GET
+ * of the callee's root. A rule limited to other methods or paths does not admit them.
+ */
+export const MODEL_REQUEST = { method: 'GET', path: '/' };
 
 /** A small seeded generator (mulberry32): the same seed, the same traffic. */
 function seeded(seed: number) {
@@ -257,9 +266,12 @@ export class TrafficModel {
       version: to.version!,
       cluster: to.cluster,
     });
-    const failed = this.random() < behaviour.errorRate;
-    const duration =
-      latency(behaviour, this.random(), this.random()) + (to.delayMs ?? 0);
+    // The destination's proxy refuses a caller no policy admits before the app sees it.
+    const forbidden = !this.admits(ns, callee, to, caller.service);
+    const failed = !forbidden && this.random() < behaviour.errorRate;
+    const duration = forbidden
+      ? 1
+      : latency(behaviour, this.random(), this.random()) + (to.delayMs ?? 0);
     const destination = {
       ...base,
       destination_workload: `${callee}-${to.version}`,
@@ -267,7 +279,7 @@ export class TrafficModel {
       destination_canonical_revision: to.version!,
       destination_version: to.version!,
       destination_cluster: to.cluster!,
-      response_code: failed ? '503' : '200',
+      response_code: statusOf(forbidden, failed),
       response_flags: failed ? 'URX' : to.responseFlags ?? '-',
     };
     // A mirrored copy's answer is dropped by the caller's Envoy: only the shadow reports it.
@@ -296,6 +308,32 @@ export class TrafficModel {
     );
   }
 
+  /**
+   * Whether the policies configuring the destination's cluster let the caller's workload in, as
+   * its sidecar judges it: by the caller's identity (the model's callers are all on mutual TLS).
+   */
+  private admits(
+    namespace: string,
+    callee: string,
+    to: RouteShare,
+    caller: string,
+  ): boolean {
+    const view = this.clusters.find(c => c.name === to.cluster);
+    if (!view) return true;
+    const config =
+      this.clusters.find(c => c.name === view.configCluster) ?? view;
+    const policies = config.authorizationPolicies?.() ?? [];
+    if (!policies.length) return true;
+    return authorize(
+      policies,
+      { namespace, labels: { app: callee, version: to.version! } },
+      {
+        principal: principalOf(namespace, caller).replace(/^spiffe:\/\//, ''),
+        ...MODEL_REQUEST,
+      },
+    );
+  }
+
   /** A service's endpoints across the mesh: its Deployments' versions and ready replicas per cluster. */
   private endpoints(namespace: string, service: string): Endpoint[] {
     return this.clusters.flatMap(c =>
@@ -314,6 +352,12 @@ export class TrafficModel {
         })),
     );
   }
+}
+
+/** What the destination answers: 403 when its proxy refused the caller, 503 when the app failed. */
+function statusOf(forbidden: boolean, failed: boolean): string {
+  if (forbidden) return '403';
+  return failed ? '503' : '200';
 }
 
 /** The share a uniform draw falls in. */

@@ -9,6 +9,7 @@ import {
   meshStatusSchema,
   invalidIntentResponseSchema,
   planResponseSchema,
+  serviceAccountsResponseSchema,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import Ajv2019 from 'ajv/dist/2019';
 import fs from 'node:fs';
@@ -70,6 +71,7 @@ const ZOD: Record<string, z.ZodTypeAny> = {
   '/entities/{kind}/{namespace}/{name}/metrics get 200': hostTrafficSchema,
   '/entities/{kind}/{namespace}/{name}/graph get 200': serviceGraphSchema,
   '/meshes/{mesh}/status get 200': meshStatusSchema,
+  '/meshes/{mesh}/service-accounts get 200': serviceAccountsResponseSchema,
   '/entities/{kind}/{namespace}/{name}/canary get 200':
     canaryAnalysisStateSchema,
 };

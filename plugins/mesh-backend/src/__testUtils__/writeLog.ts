@@ -13,6 +13,7 @@ const API_VERSION: Record<string, string> = {
   DestinationRule: 'networking.istio.io/v1',
   HTTPRoute: 'gateway.networking.k8s.io/v1',
   Service: 'v1',
+  AuthorizationPolicy: 'security.istio.io/v1',
 };
 
 /** A cluster's routing objects (version Services included) now, as the write-log replay starts from them. */

@@ -1,6 +1,7 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { InputError } from '@backstage/errors';
 import {
+  applyRequestSchema,
   applyResponseSchema,
   entityMeshStateSchema,
   expiresSchema,
@@ -23,7 +24,7 @@ import { invalidIntentBody } from '../http/requestParts';
 const intentInput = trafficIntentSchema
   .catch(ctx => ctx.input)
   .describe(
-    'The whole traffic intent for the service, replacing the current one (read it first with mesh:get-service-routing and change what you need). split is required: weights per version summing to 100, e.g. [{ "version": "v1", "weight": 90 }, { "version": "v2", "weight": 10 }]. Optional parts: routes (header/path rules to a version), canary, mirror, fault, timeout, retries, trafficPolicy.',
+    'The whole traffic intent for the service, replacing the current one (read it first with mesh:get-service-routing and change what you need). split is required: weights per version summing to 100, e.g. [{ "version": "v1", "weight": 90 }, { "version": "v2", "weight": 10 }]. Optional parts: routes (header/path rules to a version), canary, mirror, fault, timeout, retries, trafficPolicy, access (who may call the service: rules of callers by serviceAccount namespace/name, principal or namespace).',
   );
 
 const entityRef = z
@@ -39,6 +40,10 @@ const revision = z
   .describe(
     'The revision mesh:plan-traffic-change returned: the change is written only if the live routing is still what the plan saw (409 otherwise: plan again)',
   );
+
+const confirmDenied = applyRequestSchema.shape.confirmDenied.describe(
+  'Only when the plan’s access preview lists callers the new access part turns away (turnedAway) and the user has agreed to cut them off: each caller’s namespace/service; ["*"] when the preview says the callers could not be seen. Never add a caller the user did not confirm.',
+);
 
 /** An invalid intent is an input error for the agent, with every problem and its path. */
 function validOrThrow<T extends { valid: boolean }>(
@@ -145,6 +150,7 @@ export function registerMeshActions(
         intent: intentInput,
         revision,
         expires: expiresSchema.optional(),
+        confirmDenied,
       }),
       applyResponseSchema,
     ),
@@ -156,6 +162,7 @@ export function registerMeshActions(
           intent: input.intent,
           revision: input.revision,
           expires: input.expires,
+          confirmDenied: input.confirmDenied,
         }),
       );
       const { valid: _valid, ...response } = validOrThrow(outcome);
@@ -178,6 +185,7 @@ export function registerMeshActions(
         revision: revision.describe(
           'The revision mesh:get-service-routing returned',
         ),
+        confirmDenied,
       }),
       applyResponseSchema,
     ),
@@ -185,7 +193,11 @@ export function registerMeshActions(
       const outcome = await operations.rollback(
         caller(credentials, 'rollback-traffic-change'),
         input.entityRef,
-        () => ({ to: input.to, revision: input.revision }),
+        () => ({
+          to: input.to,
+          revision: input.revision,
+          confirmDenied: input.confirmDenied,
+        }),
       );
       const { valid: _valid, ...response } = validOrThrow(outcome);
       return { output: response };

@@ -4,7 +4,9 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import {
+  Access,
   ApplyResponse,
+  canonicalJson,
   ClassifiedObject,
   ClusterApplyResult,
   IntentIssue,
@@ -51,6 +53,12 @@ export interface ApplyRequestContext {
    * Without it, no adoption that takes anything over is allowed.
    */
   checkAdoption?: (objects: ClassifiedObject[]) => Promise<void>;
+  /**
+   * Refuses a new access part that turns away callers the person did not confirm. Given by every
+   * path a person takes (apply, rollback, a rollout's start); the automation continuing a change
+   * (a rollout's later waves, an expiry, an abort) never changes access on its own.
+   */
+  checkAccess?: (access: Access) => Promise<void>;
   /** A wave of a rollout: only these clusters are written; the rest keep what they hold. */
   clusters?: string[];
   /** The rollout this change is a wave of: the one change a host with a rollout in progress takes. */
@@ -215,6 +223,13 @@ export class MeshApplier {
         )}; apply with adopt to take it over`,
       );
     }
+    const access = plan.intent.access;
+    if (
+      access &&
+      request.checkAccess &&
+      canonicalJson(access) !== canonicalJson(live.intent?.access ?? null)
+    )
+      await request.checkAccess(access);
     if (plan.takenOver.length) {
       if (!request.checkAdoption)
         throw new NotAllowedError(

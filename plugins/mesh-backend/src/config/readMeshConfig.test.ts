@@ -209,6 +209,18 @@ describe('isNamespaceAllowed', () => {
   });
 });
 
+describe('trust domain', () => {
+  it('is cluster.local unless configured, and refuses one that cannot start a principal', () => {
+    expect(read([cluster()]).meshes[0].trustDomain).toBe('cluster.local');
+    expect(
+      read([cluster()], { trustDomain: 'corp.example' }).meshes[0].trustDomain,
+    ).toBe('corp.example');
+    expect(() => read([cluster()], { trustDomain: 'corp/ns' })).toThrow(
+      /mesh\.meshes\[0\]\.trustDomain must be a trust domain such as cluster\.local, not "corp\/ns"/,
+    );
+  });
+});
+
 describe('namespace owners and TLS', () => {
   it('reads the groups that own a namespace, naming a bad ref', () => {
     const [mesh] = read([cluster()], {

@@ -17,6 +17,7 @@ export { MeshConfigError };
 import {
   ClusterRole,
   CLUSTER_ROLES,
+  DEFAULT_TRUST_DOMAIN,
   durationToMillis,
   MeshTopology,
   Placement,
@@ -93,6 +94,8 @@ export interface MeshConfig {
   routingApi: RoutingApi;
   /** Whether objects a GitOps tool manages are left to Git (`refuse`, unless configured) or adoptable. */
   gitOps: 'refuse' | 'adoptable';
+  /** The trust domain in the mesh's workload principals; `cluster.local` unless configured. */
+  trustDomain: string;
   /** The longest a risky part (a fault, a mirror, a route) may stay; without it they may stay for good. */
   maxRiskyChangeMs?: number;
   prometheus?: PrometheusConfig;
@@ -103,6 +106,18 @@ export interface MeshConfig {
   topology: MeshTopology;
   /** Where routing takes effect (the mesh's kind and its config clusters), computed once from the topology. */
   placement: Placement;
+}
+
+/** A trust domain is a DNS-like name: principals are built from it, so it is checked at startup. */
+function readTrustDomain(m: Config, i: number): string {
+  const value = m.getOptionalString('trustDomain') ?? DEFAULT_TRUST_DOMAIN;
+  if (!/^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$/.test(value))
+    throw new MeshConfigError(
+      `mesh.meshes[${i}].trustDomain must be a trust domain such as cluster.local, not ${JSON.stringify(
+        value,
+      )}`,
+    );
+  return value;
 }
 
 /** @public */
@@ -218,6 +233,7 @@ function readMesh(m: Config, i: number, sources: ClusterSources): MeshConfig {
       : {}),
     routingApi: readRoutingApi(m, i),
     gitOps: readGitOps(m, i),
+    trustDomain: readTrustDomain(m, i),
     ...readMaxRiskyChange(m, `mesh.meshes[${i}].maxRiskyChangeDuration`),
     workloadLabels: {
       app: m.getOptionalString('workloadLabels.app') ?? 'app',

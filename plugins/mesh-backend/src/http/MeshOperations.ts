@@ -5,11 +5,14 @@ import {
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  Access,
   ApplyRequest,
+  canonicalJson,
   ClassifiedObject,
   meshStatusReadPermission,
   meshTrafficReadPermission,
   meshTrafficUpdatePermission,
+  MeshTarget,
   PlanRequest,
   PlanResponse,
   RollbackRequest,
@@ -20,8 +23,11 @@ import { MeshStore } from '../database/MeshStore';
 import { OwnershipGuard } from '../ownership/OwnershipGuard';
 import { WriteAuthority } from '../ownership/WriteAuthority';
 import { MeshPlanner } from '../plan/MeshPlanner';
+import { CallerIdentities } from '../read/CallerIdentities';
 import { RolloutConductor } from '../rollout/RolloutConductor';
+import { AccessPreviewer } from '../telemetry/AccessPreviewer';
 import { HostMetrics } from '../telemetry/HostMetrics';
+import { MeshConfig } from '../config/readMeshConfig';
 import { EntityPageView } from '../views/EntityPageView';
 import { MeshStatusView } from '../views/MeshStatusView';
 import { auditedChange, ChangeOrigin } from './auditedChange';
@@ -51,6 +57,8 @@ export interface MeshOperationsOptions {
   metrics: Pick<HostMetrics, 'traffic' | 'graph'>;
   conductor: Pick<RolloutConductor, 'start'>;
   meshStatus: Pick<MeshStatusView, 'status'>;
+  accessPreviewer: Pick<AccessPreviewer, 'preview' | 'confirm'>;
+  callerIdentities: Pick<CallerIdentities, 'read'>;
 }
 
 /**
@@ -108,6 +116,11 @@ export class MeshOperations {
       expires: body.expires,
     });
     if (!result.valid) return result;
+    const access = result.intent.access;
+    const accessChanges =
+      access &&
+      canonicalJson(access) !==
+        canonicalJson(result.live.intent?.access ?? null);
     return {
       valid: true,
       revision: result.live.revision,
@@ -115,7 +128,26 @@ export class MeshOperations {
       needsAdoption: result.needsAdoption,
       adopt: result.adopt,
       ...(result.blocked ? { blocked: result.blocked } : {}),
+      ...(accessChanges
+        ? {
+            access: await this.options.accessPreviewer.preview(
+              target,
+              result.live.mesh,
+              access,
+            ),
+          }
+        : {}),
     };
+  }
+
+  /** The check a person's change of who may call passes: every caller it turns away named. */
+  private accessGate(
+    target: MeshTarget,
+    mesh: MeshConfig,
+    confirmed: string[] | undefined,
+  ) {
+    return (access: Access) =>
+      this.options.accessPreviewer.confirm(target, mesh, access, confirmed);
   }
 
   /**
@@ -128,7 +160,7 @@ export class MeshOperations {
       'traffic-apply',
       async () => {
         const body = read();
-        const { credentials, target, adopted } = await this.writeTarget(
+        const { credentials, target, mesh, adopted } = await this.writeTarget(
           caller,
           entityRef,
           body,
@@ -144,6 +176,7 @@ export class MeshOperations {
           viaAction: caller.viaAction,
           checkAdoption: (objects: ClassifiedObject[]) =>
             this.options.guard.checkAdoption(credentials, objects),
+          checkAccess: this.accessGate(target, mesh, body.confirmDenied),
         };
         return afterLanding(
           await (body.rollout
@@ -169,7 +202,7 @@ export class MeshOperations {
       'traffic-rollback',
       async () => {
         const body = read();
-        const { credentials, target, adopted } = await this.writeTarget(
+        const { credentials, target, mesh, adopted } = await this.writeTarget(
           caller,
           entityRef,
           body,
@@ -194,6 +227,7 @@ export class MeshOperations {
             viaAction: caller.viaAction,
             checkAdoption: objects =>
               this.options.guard.checkAdoption(credentials, objects),
+            checkAccess: this.accessGate(target, mesh, body.confirmDenied),
           }),
           adopted,
         );
@@ -259,6 +293,24 @@ export class MeshOperations {
     );
     const status = await this.options.meshStatus.status(mesh);
     return visibleStatus(status, this.options.catalog, caller.credentials);
+  }
+
+  /**
+   * Who each of a mesh's services runs as, for the access rules a person picks callers for: the
+   * same permission as the mesh's status page, which shows its namespaces and services.
+   */
+  async serviceAccounts(caller: Caller, mesh: string, workloads: string[]) {
+    await this.options.access.basicFor(
+      caller.credentials,
+      meshStatusReadPermission,
+    );
+    return this.options.callerIdentities.read(
+      mesh,
+      workloads.map(w => {
+        const [namespace, service] = w.split('/');
+        return { namespace, service };
+      }),
+    );
   }
 
   /** The target a change writes, once the caller may write it (adopting, when the body says so). */

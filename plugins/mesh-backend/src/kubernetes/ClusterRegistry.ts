@@ -67,6 +67,7 @@ export class ClusterRegistry {
           kind: m.placement.kind,
           configClusters: m.placement.configClusters,
           routingApi: m.routingApi,
+          trustDomain: m.trustDomain,
         };
       }),
       clusters,

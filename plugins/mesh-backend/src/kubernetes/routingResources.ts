@@ -61,6 +61,11 @@ export const CUSTOM_KINDS = {
     version: 'v1',
     plural: 'httproutes',
   },
+  AuthorizationPolicy: {
+    group: 'security.istio.io',
+    version: 'v1',
+    plural: 'authorizationpolicies',
+  },
 } as const;
 
 function customAccess(
@@ -127,6 +132,10 @@ export function kindAccess(apis: {
     VirtualService: customAccess(apis.custom, CUSTOM_KINDS.VirtualService),
     DestinationRule: customAccess(apis.custom, CUSTOM_KINDS.DestinationRule),
     HTTPRoute: customAccess(apis.custom, CUSTOM_KINDS.HTTPRoute),
+    AuthorizationPolicy: customAccess(
+      apis.custom,
+      CUSTOM_KINDS.AuthorizationPolicy,
+    ),
     Service: serviceAccess(apis.core),
   };
 }

@@ -218,15 +218,15 @@ export class MeshPlanner {
       shapeOnly?: boolean;
     } = {},
   ): Promise<PlanResult> {
-    const { routingApi } = this.state.meshFor(target);
-    const shape = validateIntent(input, { routingApi });
+    const { routingApi, trustDomain } = this.state.meshFor(target);
+    const shape = validateIntent(input, { routingApi, trustDomain });
     if (!shape.ok) return { valid: false, issues: shape.issues };
 
     const live = options.live ?? (await this.state.read(target));
     const workloads = live.clusters.flatMap(c => c.state.workloads);
     const checked = options.shapeOnly
       ? shape
-      : validateIntent(input, { workloads, routingApi });
+      : validateIntent(input, { workloads, routingApi, trustDomain });
     if (!checked.ok)
       return { valid: false, issues: withUnreadClusters(checked.issues, live) };
 

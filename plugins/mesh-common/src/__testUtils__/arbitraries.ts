@@ -252,6 +252,47 @@ const canaryAnalysis = fc.option(
   { nil: {} },
 );
 
+/** Callers as a person picks them: the mesh's service accounts, another trust domain's principals, namespaces. */
+const accessCaller = fc.oneof(
+  fc
+    .constantFrom(
+      'bookinfo/bookinfo-productpage',
+      'bookinfo/reviews',
+      'shop/checkout.v2',
+    )
+    .map(serviceAccount => ({ serviceAccount })),
+  fc
+    .constantFrom(
+      'partner.example/ns/shop/sa/api',
+      'partner.example/*',
+      '*/ns/ops/sa/prober',
+    )
+    .map(principal => ({ principal })),
+  fc.constantFrom('bookinfo', 'istio-ingress').map(namespace => ({
+    namespace,
+  })),
+);
+
+const accessRule = fc.record(
+  {
+    from: fc.array(accessCaller, { minLength: 1, maxLength: 4 }),
+    methods: fc.uniqueArray(fc.constantFrom('GET', 'POST', 'HEAD'), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    paths: fc.uniqueArray(
+      fc.constantFrom('/reviews', '/reviews/*', '*/health', '*'),
+      { minLength: 1, maxLength: 3 },
+    ),
+  },
+  { requiredKeys: ['from'] },
+);
+
+const access = fc.option(
+  fc.record({ rules: fc.array(accessRule, { minLength: 1, maxLength: 3 }) }),
+  { nil: undefined },
+);
+
 /** Valid intents: every field optional but the split; failover only with outlierDetection. */
 export const validIntent: fc.Arbitrary<TrafficIntent> = fc
   .tuple(
@@ -269,9 +310,11 @@ export const validIntent: fc.Arbitrary<TrafficIntent> = fc
       nil: undefined,
     }),
     locality,
+    access,
   )
-  .map(([s, parts, policy, failover, canaryStep, local]) => {
+  .map(([s, parts, policy, failover, canaryStep, local, allowed]) => {
     const intent: TrafficIntent = { split: s, ...parts, ...policy };
+    if (allowed) intent.access = allowed;
     if (failover && intent.outlierDetection)
       intent.failover = failover.map(f => ({ ...f }));
     const distribute = intent.failover ? undefined : local.distribute;

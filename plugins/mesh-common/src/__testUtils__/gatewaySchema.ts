@@ -11,6 +11,10 @@ const CRDS: Record<string, { crd: string; version: string }> = {
     crd: 'destinationrules.networking.istio.io',
     version: 'v1',
   },
+  AuthorizationPolicy: {
+    crd: 'authorizationpolicies.security.istio.io',
+    version: 'v1',
+  },
 };
 
 /** A DNS-1035 label: what a Service's name must be. */

@@ -15,6 +15,8 @@ import {
   PlanRequest,
   PlanResponse,
   RollbackRequest,
+  ServiceAccountsResponse,
+  WorkloadRef,
 } from './types';
 
 /**
@@ -95,6 +97,20 @@ export class MeshApiClient {
     return this.call(
       'GET',
       `${entityPath(entity)}/graph?window=${encodeURIComponent(window)}`,
+    );
+  }
+
+  /** Who each of a mesh's services runs as (its pods' service accounts), read from the clusters. */
+  getServiceAccounts(
+    mesh: string,
+    workloads: WorkloadRef[],
+  ): Promise<ServiceAccountsResponse> {
+    const query = workloads
+      .map(w => `workload=${encodeURIComponent(`${w.namespace}/${w.service}`)}`)
+      .join('&');
+    return this.call(
+      'GET',
+      `/meshes/${encodeURIComponent(mesh)}/service-accounts?${query}`,
     );
   }
 

@@ -48,6 +48,12 @@ export const planRequestSchema = z
   })
   .strict();
 
+/** The callers a change of access turns away, named to confirm it (`*`: unseen ones). */
+const confirmDeniedField = z
+  .array(z.string().min(1).max(255))
+  .max(200)
+  .optional();
+
 /** @public */
 export const applyRequestSchema = z
   .object({
@@ -60,6 +66,11 @@ export const applyRequestSchema = z
     onboarding: onboardingTargetSchema.optional(),
     /** Write the change in waves of config clusters instead of all at once. */
     rollout: rolloutRequestSchema.optional(),
+    /**
+     * The callers (`namespace/service`) the plan's access preview says the change turns away,
+     * named to confirm it; `*` when the preview could not read them.
+     */
+    confirmDenied: confirmDeniedField,
   })
   .strict();
 
@@ -69,6 +80,8 @@ export const rollbackRequestSchema = z
     to: z.number().int().positive(),
     revision: revisionField,
     adopt: z.boolean().optional(),
+    /** As apply's: the callers an access part the rollback brings back turns away. */
+    confirmDenied: confirmDeniedField,
   })
   .strict();
 
@@ -152,3 +165,29 @@ export function requestIssues(error: z.ZodError): string {
     .map(i => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
     .join('; ');
 }
+
+/**
+ * `?workload=ns/service` (repeated, up to 50): the services whose service accounts are asked for.
+ *
+ * @public
+ */
+export const serviceAccountsQuerySchema = z
+  .object({
+    workload: z
+      .union([z.string(), z.array(z.string())])
+      .transform(v => (Array.isArray(v) ? v : [v]))
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+                'must be namespace/service, e.g. bookinfo/productpage',
+              ),
+          )
+          .min(1)
+          .max(50),
+      ),
+  })
+  .strict();

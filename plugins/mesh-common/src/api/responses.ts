@@ -17,6 +17,8 @@ import type {
   ApplyResponse,
   ClusterApplyResult,
   ClusterPlan,
+  AccessPreview,
+  ServiceAccountsResponse,
   ClustersResponse,
   ClusterState,
   EntityMeshState,
@@ -33,6 +35,7 @@ const routingKind = z.enum([
   'DestinationRule',
   'HTTPRoute',
   'Service',
+  'AuthorizationPolicy',
 ]);
 
 /**
@@ -56,6 +59,7 @@ export const clustersResponseSchema = z
           kind: meshKind,
           configClusters: z.array(z.string()),
           routingApi,
+          trustDomain: z.string().optional(),
         })
         .strict(),
     ),
@@ -212,6 +216,44 @@ export const clusterPlanSchema = z
   .strict();
 
 /** @public */
+export const turnedAwayCallerSchema = z
+  .object({
+    cluster: z.string(),
+    caller: z.string(),
+    principals: z.array(z.string()),
+    requestRate: z.number(),
+    admission: z.enum(['denied', 'limited']),
+    reason: z.string(),
+  })
+  .strict();
+
+/** @public */
+export const accessPreviewSchema = z
+  .object({
+    window: z.string(),
+    turnedAway: z.array(turnedAwayCallerSchema),
+    unavailable: z.string().optional(),
+  })
+  .strict();
+
+/** @public */
+export const serviceAccountsResponseSchema = z
+  .object({
+    workloads: z.array(
+      z
+        .object({
+          namespace: z.string(),
+          service: z.string(),
+          serviceAccounts: z.array(z.string()),
+          clusters: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    unreadable: z.array(z.string()),
+  })
+  .strict();
+
+/** @public */
 export const planResponseSchema = z.union([
   z
     .object({ valid: z.literal(false), issues: z.array(intentIssueSchema) })
@@ -224,6 +266,7 @@ export const planResponseSchema = z.union([
       needsAdoption: z.boolean(),
       adopt: z.boolean(),
       blocked: z.string().optional(),
+      access: accessPreviewSchema.optional(),
     })
     .strict(),
 ]);
@@ -311,6 +354,10 @@ same<
 same<Same<z.infer<typeof clusterApplyResultSchema>, ClusterApplyResult>>();
 same<Same<z.infer<typeof applyResponseSchema>, ApplyResponse>>();
 same<Same<z.infer<typeof historyEntrySchema>, HistoryEntry>>();
+same<Same<z.infer<typeof accessPreviewSchema>, AccessPreview>>();
+same<
+  Same<z.infer<typeof serviceAccountsResponseSchema>, ServiceAccountsResponse>
+>();
 same<
   Same<z.infer<typeof planResponseSchema>['valid'], PlanResponse['valid']>
 >();

@@ -39,6 +39,8 @@ export interface MeshSummary {
   configClusters: string[];
   /** How the mesh writes an intent: Istio's VirtualService and DestinationRule, or Gateway API's HTTPRoute. */
   routingApi: RoutingApi;
+  /** The trust domain of its workload identities: what an access rule's service accounts become principals in. */
+  trustDomain?: string;
 }
 
 /** @public */
@@ -187,7 +189,41 @@ export type PlanResponse =
       adopt: boolean;
       /** Why no apply can proceed whatever the caller may do (a foreign object holds our name for another host). */
       blocked?: string;
+      /** When the plan changes who may call the service: the callers seen lately that it turns away. */
+      access?: AccessPreview;
     };
+
+/**
+ * A caller seen calling the service over the preview's window that its new access part would
+ * answer 403, on one cluster (`denied`), or let in only for some methods or paths (`limited`).
+ *
+ * @public
+ */
+export interface TurnedAwayCaller {
+  /** The cluster whose proxies received the calls. */
+  cluster: string;
+  /** `namespace/service` of the caller, as its proxy reports it. */
+  caller: string;
+  /** The identities verified on its calls; none when they arrived without mutual TLS. */
+  principals: string[];
+  requestRate: number;
+  admission: 'denied' | 'limited';
+  reason: string;
+}
+
+/**
+ * What a change of a service's access does to the callers the telemetry saw: applying it while
+ * it turns any away needs `confirmDenied` naming each (`namespace/service`), or `*` when the
+ * callers could not be read.
+ *
+ * @public
+ */
+export interface AccessPreview {
+  window: string;
+  turnedAway: TurnedAwayCaller[];
+  /** Why the callers could not be read (no Prometheus, or it did not answer). */
+  unavailable?: string;
+}
 
 /**
  * `POST .../apply`: the intent and the revision its plan was made against; `scaffolderTaskId` is set
@@ -547,4 +583,35 @@ export interface MeshStatus {
   services: RoutedService[];
   /** What a platform team should fix in the mesh's setup, e.g. no namespace bound to owners. */
   warnings?: string[];
+}
+
+/**
+ * A service of a mesh, by its namespace and name, as a caller an access rule may name.
+ *
+ * @public
+ */
+export interface WorkloadRef {
+  namespace: string;
+  service: string;
+}
+
+/**
+ * The service accounts (`namespace/name`) a service's pods run as, and the clusters it runs on.
+ *
+ * @public
+ */
+export interface WorkloadIdentity extends WorkloadRef {
+  serviceAccounts: string[];
+  clusters: string[];
+}
+
+/**
+ * `GET /meshes/:mesh/service-accounts?workload=ns/service`: who each service runs as, from the
+ * clusters; `unreadable` names the clusters that could not be read, with why.
+ *
+ * @public
+ */
+export interface ServiceAccountsResponse {
+  workloads: WorkloadIdentity[];
+  unreadable: string[];
 }

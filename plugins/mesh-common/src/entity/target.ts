@@ -42,6 +42,8 @@ export interface MeshTarget {
   routingApi?: RoutingApi;
   /** The pod label naming the service, which a version Service selects on besides the version; `app` when unset. */
   appLabel?: string;
+  /** The trust domain of the mesh's workload identities (`mesh.meshes[].trustDomain`); `cluster.local` when unset. */
+  trustDomain?: string;
   /** The Service's ports as a config cluster has them: Gateway API routes attach to them, and version Services copy them. */
   servicePorts?: ServicePort[];
 }

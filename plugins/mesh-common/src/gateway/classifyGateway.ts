@@ -3,7 +3,8 @@ import { intentHash } from '../generate/hash';
 import { HTTPRouteObject, ServiceObject } from '../generate/gatewayTypes';
 import { DestinationRuleObject, RoutingObject } from '../generate/istioTypes';
 import { INTENT_HASH_ANNOTATION } from '../generate/metadata';
-import { TrafficIntent } from '../intent/schema';
+import { Access, TrafficIntent } from '../intent/schema';
+import { withAccess } from '../generate/access';
 import { comparableSpec } from '../parse/comparable';
 import { RoutingParseError } from '../parse/parse';
 import { generateGatewayRouting } from './generateGateway';
@@ -46,6 +47,7 @@ function parse(
   target: MeshTarget,
   ours: RoutingObject[],
   live: RoutingObject[],
+  access: Access | undefined,
 ) {
   const route = ours.find((o): o is HTTPRouteObject => o.kind === 'HTTPRoute');
   if (!route)
@@ -59,15 +61,18 @@ function parse(
   );
   return {
     services,
-    intent: parseGatewayRouting(
-      {
-        route,
-        services: [...services, ...others],
-        policies: ours.filter(
-          (o): o is DestinationRuleObject => o.kind === 'DestinationRule',
-        ),
-      },
-      target,
+    intent: withAccess(
+      parseGatewayRouting(
+        {
+          route,
+          services: [...services, ...others],
+          policies: ours.filter(
+            (o): o is DestinationRuleObject => o.kind === 'DestinationRule',
+          ),
+        },
+        target,
+      ),
+      access,
     ),
   };
 }
@@ -81,10 +86,12 @@ export function readGatewayRouting(
   target: MeshTarget,
   ours: RoutingObject[],
   live: RoutingObject[],
+  /** The access part our AuthorizationPolicy (among `ours`) says. */
+  access?: Access,
 ): GatewayRead {
   let read: ReturnType<typeof parse>;
   try {
-    read = parse(target, ours, live);
+    read = parse(target, ours, live, access);
   } catch (e) {
     const message = e instanceof RoutingParseError ? e.message : String(e);
     return {

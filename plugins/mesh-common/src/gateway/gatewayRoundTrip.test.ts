@@ -7,7 +7,11 @@ import {
 import { gatewayIntent } from '../__testUtils__/gatewayArbitraries';
 import { assertAdmitted } from '../__testUtils__/gatewaySchema';
 import { HTTPRouteObject, ServiceObject } from '../generate/gatewayTypes';
-import { DestinationRuleObject } from '../generate/istioTypes';
+import {
+  AuthorizationPolicyObject,
+  DestinationRuleObject,
+} from '../generate/istioTypes';
+import { parseAuthorizationPolicy, withAccess } from '../generate/access';
 import { generateRouting } from '../generate/routing';
 import { validateIntent } from '../intent/validate';
 import { classifyRouting } from '../parse/classify';
@@ -41,7 +45,7 @@ describe('Gateway API generator properties', () => {
     );
   });
 
-  it('every HTTPRoute, version Service and DestinationRule passes the CRD schemas, CEL rules included, with nothing left to default', () => {
+  it('every HTTPRoute, version Service, DestinationRule and AuthorizationPolicy passes the CRD schemas, CEL rules included, with nothing left to default', () => {
     fc.assert(
       fc.property(gatewayIntent, intent => {
         for (const obj of generateRouting(target, intent)) assertAdmitted(obj);
@@ -53,8 +57,16 @@ describe('Gateway API generator properties', () => {
   it('parse(generate(i)) equals i', () => {
     fc.assert(
       fc.property(gatewayIntent, intent => {
+        const objects = generateRouting(target, intent);
+        const policy = objects.find(
+          (o): o is AuthorizationPolicyObject =>
+            o.kind === 'AuthorizationPolicy',
+        );
         expect(
-          parseGatewayRouting(parts(generateRouting(target, intent)), target),
+          withAccess(
+            parseGatewayRouting(parts(objects), target),
+            policy && parseAuthorizationPolicy(policy, target),
+          ),
         ).toEqual(intent);
       }),
       { numRuns: 300 },

@@ -1,3 +1,4 @@
+import { generateAccess } from '../generate/access';
 import { MeshTarget } from '../entity/target';
 import {
   copyMetadata,
@@ -244,5 +245,6 @@ export function generateGatewayRouting(
     ...generateVersionServices(target, intent, undefined, meta),
     ...generatePolicyRules(target, intent, meta),
     generateHTTPRoute(target, intent, copyMetadata(meta)),
+    ...generateAccess(target, intent, copyMetadata(meta)),
   ];
 }

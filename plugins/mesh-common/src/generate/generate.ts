@@ -30,6 +30,7 @@ import {
   MANAGED_BY_VALUE,
 } from './metadata';
 import { referencedSubsets, subsetLabels, subsetName } from './subsets';
+import { generateAccess } from './access';
 
 /**
  * The fully qualified host Istio routes for a Kubernetes service.
@@ -284,7 +285,8 @@ export function generateDestinationRule(
 
 /**
  * The routing objects for one config cluster, in apply order: the DestinationRule first, so the
- * subsets exist before a VirtualService routes to them (make before break). Remove in reverse.
+ * subsets exist before a VirtualService routes to them (make before break), then the access
+ * policy when the intent has one. Remove in reverse.
  * The intent must have passed validateIntent.
  *
  * @public
@@ -298,6 +300,7 @@ export function generateIstioRouting(
   return [
     generateDestinationRule(target, intent, copyMetadata(meta)),
     generateVirtualService(target, intent, copyMetadata(meta)),
+    ...generateAccess(target, intent, copyMetadata(meta)),
   ];
 }
 
@@ -307,6 +310,8 @@ const APPLY_RANK: Record<string, number> = {
   DestinationRule: 1,
   VirtualService: 2,
   HTTPRoute: 2,
+  // Access last on the way in, first on the way out: it narrows who reaches what the routes serve.
+  AuthorizationPolicy: 3,
 };
 
 /**

@@ -141,9 +141,46 @@ export interface DestinationRuleObject {
   spec: DestinationRuleSpec;
 }
 
+/** @public */
+export interface AuthorizationSource {
+  principals?: string[];
+  namespaces?: string[];
+  [key: string]: unknown;
+}
+
+/** @public */
+export interface AuthorizationRule {
+  from?: Array<{ source: AuthorizationSource }>;
+  to?: Array<{
+    operation: { methods?: string[]; paths?: string[]; [key: string]: unknown };
+  }>;
+  [key: string]: unknown;
+}
+
+/** @public */
+export interface AuthorizationPolicySpec {
+  selector?: { matchLabels?: Record<string, string> };
+  action?: string;
+  rules?: AuthorizationRule[];
+  [key: string]: unknown;
+}
+
+/**
+ * Istio's security.istio.io/v1 AuthorizationPolicy: who may call the workloads it selects.
+ *
+ * @public
+ */
+export interface AuthorizationPolicyObject {
+  apiVersion: string;
+  kind: 'AuthorizationPolicy';
+  metadata: ObjectMeta;
+  spec: AuthorizationPolicySpec;
+}
+
 /**
  * Every kind of object the product writes: Istio's routing, or Gateway API's HTTPRoute with one
- * Service per version (and DestinationRules for their traffic policy).
+ * Service per version (and DestinationRules for their traffic policy); and, for an intent with
+ * access, an AuthorizationPolicy.
  *
  * @public
  */
@@ -151,6 +188,7 @@ export type RoutingObject =
   | VirtualServiceObject
   | DestinationRuleObject
   | HTTPRouteObject
-  | ServiceObject;
+  | ServiceObject
+  | AuthorizationPolicyObject;
 /** @public */
 export type RoutingKind = RoutingObject['kind'];

@@ -35,6 +35,8 @@ export const DEFAULT_ROUTE_NAME = 'default';
 
 /** @public */
 export const ISTIO_API_VERSION = 'networking.istio.io/v1';
+/** @public */
+export const ISTIO_SECURITY_API_VERSION = 'security.istio.io/v1';
 
 /**
  * On a version Service (and its DestinationRule) of a mesh on Gateway API: the service it is a version of.

@@ -10,7 +10,12 @@ import { validateIntent } from '../intent/validate';
 import { classifyRouting } from '../parse/classify';
 import { parseRouting } from '../parse/parse';
 import { generateRouting } from './routing';
-import { DestinationRuleObject, VirtualServiceObject } from './istioTypes';
+import {
+  AuthorizationPolicyObject,
+  DestinationRuleObject,
+  VirtualServiceObject,
+} from './istioTypes';
+import { parseAuthorizationPolicy, withAccess } from './access';
 
 describe('generator properties', () => {
   it('every generated intent is valid (the arbitrary itself is sound)', () => {
@@ -26,11 +31,17 @@ describe('generator properties', () => {
   it('parse(generate(i)) equals i', () => {
     fc.assert(
       fc.property(validIntent, intent => {
-        const [dr, vs] = generateRouting(target, intent) as [
+        const [dr, vs, policy] = generateRouting(target, intent) as [
           DestinationRuleObject,
           VirtualServiceObject,
+          AuthorizationPolicyObject | undefined,
         ];
-        expect(parseRouting(vs, dr)).toEqual(intent);
+        expect(
+          withAccess(
+            parseRouting(vs, dr),
+            policy && parseAuthorizationPolicy(policy, target),
+          ),
+        ).toEqual(intent);
       }),
       { numRuns: 300 },
     );

@@ -180,7 +180,20 @@ export function transition(
     .filter(o => o.kind === 'DestinationRule')
     .map(o => step(o));
   const unserve = removes.filter(o => o.kind === 'Service').map(o => step(o));
-  return [...make, ...routes, ...unroutes, ...finals, ...drops, ...unserve];
+  const isAccess = (o: RoutingObject) => o.kind === 'AuthorizationPolicy';
+  // Who may call is written once what they call is in place, and lifted before it goes.
+  const admit = writes.filter(isAccess).map(o => step(o, o));
+  const unadmit = removes.filter(isAccess).map(o => step(o));
+  return [
+    ...make,
+    ...routes,
+    ...admit,
+    ...unadmit,
+    ...unroutes,
+    ...finals,
+    ...drops,
+    ...unserve,
+  ];
 }
 
 /**

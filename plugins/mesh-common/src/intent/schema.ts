@@ -15,6 +15,9 @@ export const INTENT_LIMITS = {
   failover: 20,
   nameLength: 63,
   stringLength: 1024,
+  accessRules: 50,
+  accessCallers: 100,
+  accessOperations: 50,
 } as const;
 
 /** Kubernetes label values: what a `version` or cluster name must be to become a subset label. */
@@ -387,6 +390,64 @@ export const failoverSchema = z
   .array(z.object({ from: locality, to: locality }).strict())
   .max(INTENT_LIMITS.failover);
 
+/**
+ * One caller an access rule lets in: a service account of the mesh (`namespace/name`, made a
+ * principal with the mesh's trust domain), a principal as SPIFFE names it without `spiffe://`
+ * (another trust domain's, say), or every workload of a namespace. Exactly one is set; the rules
+ * check that with the other problems, so each is reported by its path.
+ *
+ * @public
+ */
+export const accessCallerSchema = z
+  .object({
+    serviceAccount: z.string().max(INTENT_LIMITS.stringLength).optional(),
+    principal: z.string().max(INTENT_LIMITS.stringLength).optional(),
+    namespace: z.string().max(INTENT_LIMITS.stringLength).optional(),
+  })
+  .strict();
+
+/**
+ * Who may call the service, and optionally with which methods and paths. A request is let in when
+ * any rule admits it; anyone else is answered 403 by the service's proxy.
+ *
+ * @public
+ */
+export const accessRuleSchema = z
+  .object({
+    from: z
+      .array(accessCallerSchema)
+      .min(1, 'needs at least one caller')
+      .max(INTENT_LIMITS.accessCallers),
+    methods: z
+      .array(z.string().max(32))
+      .min(1)
+      .max(INTENT_LIMITS.accessOperations)
+      .optional(),
+    paths: z
+      .array(z.string().max(INTENT_LIMITS.stringLength))
+      .min(1)
+      .max(INTENT_LIMITS.accessOperations)
+      .optional(),
+  })
+  .strict();
+
+/**
+ * Access to the service, written as an Istio AuthorizationPolicy (ALLOW) on its workloads.
+ *
+ * @public
+ */
+export const accessSchema = z
+  .object({
+    rules: z
+      .array(accessRuleSchema)
+      .min(
+        1,
+        'needs at least one rule: an ALLOW policy without rules lets nobody in',
+      )
+      .max(INTENT_LIMITS.accessRules),
+  })
+  .strict();
+
 /** @public */
 export const trafficIntentSchema = z
   .object({
@@ -402,6 +463,7 @@ export const trafficIntentSchema = z
     failover: failoverSchema.optional(),
     loadBalancer: loadBalancerSchema.optional(),
     locality: localitySchema.optional(),
+    access: accessSchema.optional(),
   })
   .strict();
 
@@ -433,6 +495,12 @@ export type Failover = z.infer<typeof failoverSchema>;
 export type LoadBalancer = z.infer<typeof loadBalancerSchema>;
 /** @public */
 export type Locality = z.infer<typeof localitySchema>;
+/** @public */
+export type AccessCaller = z.infer<typeof accessCallerSchema>;
+/** @public */
+export type AccessRule = z.infer<typeof accessRuleSchema>;
+/** @public */
+export type Access = z.infer<typeof accessSchema>;
 /**
  * The one per-service object a developer edits; every routing object is generated from it.
  *

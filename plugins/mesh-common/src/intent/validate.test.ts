@@ -627,3 +627,112 @@ describe('traffic to versions without ready pods', () => {
     ).toEqual([]);
   });
 });
+
+describe('access', () => {
+  const withAccess = (rules: unknown) => ({ ...base, access: { rules } });
+
+  it('accepts callers as service accounts, principals of other trust domains and namespaces, with methods and paths', () => {
+    expect(
+      issuesOf(
+        withAccess([
+          {
+            from: [
+              { serviceAccount: 'bookinfo/bookinfo-productpage' },
+              { principal: 'partner.example/ns/shop/sa/api' },
+              { namespace: 'istio-ingress' },
+            ],
+            methods: ['GET'],
+            paths: ['/reviews/*', '*/health'],
+          },
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
+  it('names every bad caller, method and path by its path, at once', () => {
+    const issues = issuesOf(
+      withAccess([
+        {
+          from: [
+            {},
+            { serviceAccount: 'productpage' },
+            { serviceAccount: 'a/b', namespace: 'c' },
+            { principal: 'spiffe://cluster.local/ns/a/sa/b' },
+            { principal: 'cluster.local/ns/bookinfo/sa/productpage' },
+            { principal: 'partner/*/sa/x' },
+            { namespace: 'Bad_NS' },
+          ],
+          methods: ['get'],
+          paths: ['reviews', '/a*b'],
+        },
+      ]),
+    );
+    expect(issues).toEqual([
+      {
+        path: 'access.rules[0].from[0]',
+        message: 'give exactly one of serviceAccount, principal or namespace',
+      },
+      {
+        path: 'access.rules[0].from[1].serviceAccount',
+        message: expect.stringMatching(/namespace\/name/),
+      },
+      {
+        path: 'access.rules[0].from[2]',
+        message: expect.stringMatching(/given: serviceAccount, namespace/),
+      },
+      {
+        path: 'access.rules[0].from[3].principal',
+        message: expect.stringMatching(/drop the spiffe:\/\/ prefix/),
+      },
+      {
+        path: 'access.rules[0].from[4].principal',
+        message: expect.stringMatching(
+          /service account bookinfo\/productpage of this mesh .*serviceAccount: bookinfo\/productpage/,
+        ),
+      },
+      {
+        path: 'access.rules[0].from[5].principal',
+        message: expect.stringMatching(/only at its start or its end/),
+      },
+      {
+        path: 'access.rules[0].from[6].namespace',
+        message: expect.stringMatching(/namespace name/),
+      },
+      {
+        path: 'access.rules[0].methods[0]',
+        message: expect.stringMatching(/HTTP method in capitals/),
+      },
+      {
+        path: 'access.rules[0].paths[0]',
+        message: expect.stringMatching(/must start with \//),
+      },
+      {
+        path: 'access.rules[0].paths[1]',
+        message: expect.stringMatching(/only at its start or its end/),
+      },
+    ]);
+  });
+
+  it('refuses an access part without rules, and a rule without callers', () => {
+    expectIssue(withAccess([]), 'access.rules', /lets nobody in/);
+    expectIssue(withAccess([{ from: [] }]), 'access.rules[0].from');
+  });
+
+  it("takes the mesh's own trust domain for what a service account's principal is", () => {
+    const intent = withAccess([
+      { from: [{ principal: 'cluster.local/ns/bookinfo/sa/productpage' }] },
+    ]);
+    expect(validateIntent(intent, { trustDomain: 'corp.example' }).ok).toBe(
+      true,
+    );
+    const own = validateIntent(
+      withAccess([
+        { from: [{ principal: 'corp.example/ns/bookinfo/sa/productpage' }] },
+      ]),
+      { trustDomain: 'corp.example' },
+    );
+    expect(own.ok ? [] : own.issues.map(i => i.path)).toEqual([
+      'access.rules[0].from[0].principal',
+    ]);
+  });
+});

@@ -3,6 +3,7 @@ import type { RoutingApi } from '../entity/target';
 import { checkGatewayApi } from '../gateway/gatewayRules';
 import { subsetName, subsetNameCollisions } from '../generate/subsets';
 import { IntentIssue, IssueCollector, zodIssue } from './issues';
+import { checkAccess } from './accessRules';
 import { checkCanary, checkTrafficPolicy } from './policyRules';
 import {
   checkDuration,
@@ -39,6 +40,8 @@ export interface ValidateIntentOptions {
   workloads?: WorkloadVersion[];
   /** The mesh's routing API: with `gateway-api`, what Gateway API's standard channel cannot express is refused too. */
   routingApi?: RoutingApi;
+  /** The mesh's trust domain, which service accounts' principals carry; `cluster.local` when unset. */
+  trustDomain?: string;
 }
 
 /**
@@ -102,6 +105,7 @@ export function validateIntent(
   }
   checkCanary(issues, intent, workloads);
   checkTrafficPolicy(issues, intent);
+  checkAccess(issues, intent.access, options.trustDomain);
   if (options.routingApi === 'gateway-api') checkGatewayApi(issues, intent);
 
   return issues.list.length

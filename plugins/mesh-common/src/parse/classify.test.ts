@@ -1,6 +1,7 @@
 import { reviewsTarget as target } from '../__testUtils__/bookinfo';
 import { generateRouting } from '../generate/routing';
 import {
+  AuthorizationPolicyObject,
   DestinationRuleObject,
   RoutingObject,
   VirtualServiceObject,
@@ -77,6 +78,97 @@ describe('classifyRouting', () => {
     });
     expect(result.handEdit).toEqual({
       cannotRepresent: expect.stringMatching(/corsPolicy/),
+    });
+  });
+
+  describe('with access', () => {
+    const guarded: TrafficIntent = {
+      ...intent,
+      access: {
+        rules: [
+          {
+            from: [{ serviceAccount: 'bookinfo/bookinfo-productpage' }],
+            methods: ['GET'],
+          },
+        ],
+      },
+    };
+    const objects = () =>
+      clone(generateRouting(target, guarded)) as [
+        DestinationRuleObject,
+        VirtualServiceObject,
+        AuthorizationPolicyObject,
+      ];
+
+    it('reads the intent back with its access part, the policy ours', () => {
+      const result = classifyRouting(target, objects());
+      expect(result.objects.map(o => [o.kind, o.status])).toEqual([
+        ['DestinationRule', 'ours'],
+        ['VirtualService', 'ours'],
+        ['AuthorizationPolicy', 'ours'],
+      ]);
+      expect(result.intent).toEqual(guarded);
+    });
+
+    it('calls every object drifted when someone let another caller in by hand, and reads the edit back', () => {
+      const [dr, vs, policy] = objects();
+      policy.spec.rules![0].from!.push({
+        source: { principals: ['cluster.local/ns/shop/sa/sneaky'] },
+      });
+      const result = classifyRouting(target, [dr, vs, policy]);
+      expect(result.objects.map(o => o.status)).toEqual([
+        'drifted',
+        'drifted',
+        'drifted',
+      ]);
+      expect(result.intent).toBeUndefined();
+      expect(result.handEdit?.intent?.access?.rules[0].from).toEqual([
+        { serviceAccount: 'bookinfo/bookinfo-productpage' },
+        { serviceAccount: 'shop/sneaky' },
+      ]);
+    });
+
+    it('calls a policy turned into DENY, or given a condition the intent cannot say, drifted with the reason', () => {
+      const [dr, vs, policy] = objects();
+      policy.spec.action = 'DENY';
+      expect(
+        classifyRouting(target, [dr, vs, policy]).objects[2],
+      ).toMatchObject({
+        status: 'drifted',
+        reason: expect.stringMatching(/DENY/),
+      });
+      const [dr2, vs2, policy2] = objects();
+      policy2.spec.rules![0].when = [
+        { key: 'request.headers[x-debug]', values: ['1'] },
+      ];
+      const result = classifyRouting(target, [dr2, vs2, policy2]);
+      expect(result.objects[2].status).toBe('drifted');
+      expect(result.handEdit?.cannotRepresent).toMatch(/cannot express/);
+    });
+
+    it('calls the routing drifted when its policy was deleted by hand', () => {
+      const [dr, vs] = objects();
+      const result = classifyRouting(target, [dr, vs]);
+      expect(result.objects.map(o => o.status)).toEqual(['drifted', 'drifted']);
+      expect(result.handEdit?.intent).toEqual(intent);
+    });
+
+    it("ignores another policy on the service's workloads, and calls one under our name written by hand foreign, rewritten on adoption", () => {
+      const [dr, vs, policy] = objects();
+      const teams = {
+        ...clone(policy),
+        metadata: { name: 'team-wide', namespace: 'bookinfo' },
+      };
+      const byHand = { ...clone(policy), metadata: { ...policy.metadata } };
+      byHand.metadata.labels = {};
+      const result = classifyRouting(target, [dr, vs, teams, byHand]);
+      expect(
+        result.objects.map(o => [o.kind, o.name, o.status, o.adoption]),
+      ).toEqual([
+        ['DestinationRule', 'reviews', 'drifted', undefined],
+        ['VirtualService', 'reviews', 'drifted', undefined],
+        ['AuthorizationPolicy', 'reviews', 'foreign', 'rewrite'],
+      ]);
     });
   });
 

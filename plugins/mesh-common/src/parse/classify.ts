@@ -2,10 +2,16 @@ import { MeshTarget } from '../entity/target';
 import { generateIstioRouting, serviceHost } from '../generate/generate';
 import { intentHash } from '../generate/hash';
 import {
+  AuthorizationPolicyObject,
   DestinationRuleObject,
   RoutingObject,
   VirtualServiceObject,
 } from '../generate/istioTypes';
+import {
+  AccessParseError,
+  parseAuthorizationPolicy,
+  withAccess,
+} from '../generate/access';
 import { INTENT_HASH_ANNOTATION } from '../generate/metadata';
 import { readGatewayRouting } from '../gateway/classifyGateway';
 import { comparableSpec } from './comparable';
@@ -20,7 +26,7 @@ import {
   routingOwner,
   writtenFor,
 } from './hosts';
-import { TrafficIntent } from '../intent/schema';
+import { Access, TrafficIntent } from '../intent/schema';
 import { parseRouting, RoutingParseError } from './parse';
 import { describeGitOps, gitOpsManagement, gitOpsManager } from './gitOps';
 
@@ -71,12 +77,35 @@ export interface HandEdit {
   cannotRepresent?: string;
 }
 
-/** The intent hand-edited objects express now, and what of them an intent cannot hold. */
-function handEditOf(
+/** Our Istio objects of a host, by kind: the routing pair and the access policy. */
+interface IstioOurs {
+  vs?: VirtualServiceObject;
+  dr?: DestinationRuleObject;
+  policy?: AuthorizationPolicyObject;
+  /** The access part the policy says, read before the routing so the hash covers both. */
+  access?: Access;
+}
+
+/** Whether the objects an intent generates are, spec for spec, the live ones. */
+function generatesExactly(
   target: MeshTarget,
-  vs: VirtualServiceObject | undefined,
-  dr: DestinationRuleObject | undefined,
-): HandEdit {
+  intent: TrafficIntent,
+  held: IstioOurs,
+): boolean {
+  const live: Record<string, RoutingObject | undefined> = {
+    VirtualService: held.vs,
+    DestinationRule: held.dr,
+    AuthorizationPolicy: held.policy,
+  };
+  return generateIstioRouting(target, intent).every(e => {
+    const l = live[e.kind];
+    return l !== undefined && comparableSpec(e) === comparableSpec(l);
+  });
+}
+
+/** The intent hand-edited objects express now, and what of them an intent cannot hold. */
+function handEditOf(target: MeshTarget, held: IstioOurs): HandEdit {
+  const { vs, dr } = held;
   if (!vs || !dr)
     return {
       cannotRepresent: `the ${
@@ -84,12 +113,11 @@ function handEditOf(
       } is missing`,
     };
   try {
-    const intent = parseRouting(vs, dr, target.versionLabel);
-    const lost = generateIstioRouting(target, intent).some(
-      e =>
-        comparableSpec(e) !==
-        comparableSpec(e.kind === 'VirtualService' ? vs : dr),
+    const intent = withAccess(
+      parseRouting(vs, dr, target.versionLabel),
+      held.access,
     );
+    const lost = !generatesExactly(target, intent, held);
     return lost
       ? {
           intent,
@@ -194,13 +222,10 @@ function isOurs(obj: RoutingObject, target: MeshTarget): boolean {
 }
 
 /** Why our objects no longer are what their recorded intent generates, if they are not. */
-function driftOf(
-  target: MeshTarget,
-  vs: VirtualServiceObject | undefined,
-  dr: DestinationRuleObject | undefined,
-) {
+function driftOf(target: MeshTarget, held: IstioOurs): OursRead {
+  const { vs, dr, policy } = held;
   if (!vs || !dr) {
-    return vs || dr
+    return vs || dr || policy
       ? {
           drift: `the ${
             vs ? 'DestinationRule' : 'VirtualService'
@@ -209,25 +234,22 @@ function driftOf(
       : {};
   }
   try {
-    const intent = parseRouting(vs, dr, target.versionLabel);
+    const intent = withAccess(
+      parseRouting(vs, dr, target.versionLabel),
+      held.access,
+    );
     const hash = intentHash(intent);
     if (
-      vs.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash ||
-      dr.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash
+      [vs, dr, policy].some(
+        o => o && o.metadata.annotations?.[INTENT_HASH_ANNOTATION] !== hash,
+      )
     ) {
       return {
         drift:
           'the recorded intent hash does not match the spec (edited by hand since it was applied)',
       };
     }
-    const expected = generateIstioRouting(target, intent);
-    if (
-      expected.some(
-        e =>
-          comparableSpec(e) !==
-          comparableSpec(e.kind === 'VirtualService' ? vs : dr),
-      )
-    ) {
+    if (!generatesExactly(target, intent, held)) {
       return {
         drift:
           'the spec holds fields the intent did not generate (edited by hand since it was applied)',
@@ -303,24 +325,50 @@ function readOurs(
   ours: RoutingObject[],
   live: RoutingObject[],
 ): OursRead {
-  const gateway = ours.filter(
+  const policy = ours.find(
+    (o): o is AuthorizationPolicyObject => o.kind === 'AuthorizationPolicy',
+  );
+  let access: Access | undefined;
+  try {
+    access = policy && parseAuthorizationPolicy(policy, target);
+  } catch (e) {
+    const message = `AuthorizationPolicy ${policy!.metadata.namespace}/${
+      policy!.metadata.name
+    }: ${e instanceof AccessParseError ? e.message : String(e)}`;
+    return {
+      drift: `edited by hand: ${message}`,
+      handEdit: { cannotRepresent: message },
+    };
+  }
+  const routing = ours.filter(o => o !== policy);
+  const gateway = routing.filter(
     o => o.kind === 'HTTPRoute' || isVersionObject(o, target),
   );
-  const istio = ours.filter(o => !gateway.includes(o));
+  const istio = routing.filter(o => !gateway.includes(o));
   if (gateway.length && istio.length) {
     const both =
       'both a VirtualService and an HTTPRoute of this service are ours: a change between routing APIs did not finish';
     return { drift: both, handEdit: { cannotRepresent: both } };
   }
-  if (gateway.length) return readGatewayRouting(target, gateway, live);
-  const vs = istio.find(
-    (o): o is VirtualServiceObject => o.kind === 'VirtualService',
-  );
-  const dr = istio.find(
-    (o): o is DestinationRuleObject => o.kind === 'DestinationRule',
-  );
-  const read: OursRead = driftOf(target, vs, dr);
-  return read.drift ? { ...read, handEdit: handEditOf(target, vs, dr) } : read;
+  if (gateway.length)
+    return readGatewayRouting(
+      target,
+      policy ? [...gateway, policy] : gateway,
+      live,
+      access,
+    );
+  const held: IstioOurs = {
+    vs: istio.find(
+      (o): o is VirtualServiceObject => o.kind === 'VirtualService',
+    ),
+    dr: istio.find(
+      (o): o is DestinationRuleObject => o.kind === 'DestinationRule',
+    ),
+    policy,
+    access,
+  };
+  const read: OursRead = driftOf(target, held);
+  return read.drift ? { ...read, handEdit: handEditOf(target, held) } : read;
 }
 
 /**

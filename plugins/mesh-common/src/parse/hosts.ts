@@ -159,7 +159,8 @@ export function isVersionObject(
 
 /**
  * Whether an object concerns the target at all: it routes the host, it has the name ours would,
- * or it is labelled one of the service's version objects.
+ * or it is labelled one of the service's version objects; an AuthorizationPolicy, when it has the
+ * name ours would.
  *
  * @public
  */
@@ -168,6 +169,9 @@ export function concernsHost(
   target: Pick<MeshTarget, 'service' | 'namespace'>,
 ): boolean {
   if (obj.kind === 'Service') return isVersionObject(obj, target);
+  // Other policies on the service's workloads are the namespace's, not the host's routing: only
+  // the one under our name is ever written, read back or adopted.
+  if (obj.kind === 'AuthorizationPolicy') return holdsOurName(obj, target);
   return (
     routesHost(obj, target) ||
     holdsOurName(obj, target) ||

@@ -14,7 +14,9 @@ import {
   RolloutAction,
   RolloutRequest,
   RolloutState,
+  ServiceAccountsResponse,
   ServiceGraph,
+  WorkloadRef,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
@@ -43,6 +45,8 @@ export interface MeshApi {
       revision: string;
       adopt?: boolean;
       rollout?: RolloutRequest;
+      /** The callers a new access part turns away, named to confirm it (`*` when unseen). */
+      confirmDenied?: string[];
     },
   ): Promise<ApplyResponse | InvalidIntent>;
   getHistory(entity: CompoundEntityRef): Promise<HistoryEntry[]>;
@@ -52,6 +56,11 @@ export interface MeshApi {
   ): Promise<ApplyResponse | InvalidIntent>;
   /** A mesh's clusters, control planes, proxies and routed services. */
   getMeshStatus(mesh: string): Promise<MeshStatus>;
+  /** Who each of a mesh's services runs as, read from its clusters. */
+  getServiceAccounts(
+    mesh: string,
+    workloads: WorkloadRef[],
+  ): Promise<ServiceAccountsResponse>;
   /** Who calls the service and whom it calls over a window such as 5m, from the mesh's Prometheus. */
   getServiceGraph(
     entity: CompoundEntityRef,

@@ -6,6 +6,7 @@ import {
   RolloutAction,
   RolloutRequest,
   TrafficIntent,
+  WorkloadRef,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshApi } from './MeshApi';
 
@@ -52,6 +53,7 @@ export class MeshClient implements MeshApi {
       revision: string;
       adopt?: boolean;
       rollout?: RolloutRequest;
+      confirmDenied?: string[];
     },
   ) {
     return this.client.apply(entity, request);
@@ -70,6 +72,10 @@ export class MeshClient implements MeshApi {
 
   getMeshStatus(mesh: string) {
     return this.client.getMeshStatus(mesh);
+  }
+
+  getServiceAccounts(mesh: string, workloads: WorkloadRef[]) {
+    return this.client.getServiceAccounts(mesh, workloads);
   }
 
   getServiceGraph(entity: CompoundEntityRef, window: string) {

@@ -3,6 +3,7 @@ import { EntityMeshState } from '@meshtraffic/backstage-plugin-mesh-common';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { EditorTab, EditorTabProps } from './EntityMeshContent/EditorTab';
 import { RoutingApiProvider } from './routingApi';
+import { reviewsEntity } from '../__testUtils__/meshEntities';
 
 jest.setTimeout(30_000);
 
@@ -45,6 +46,13 @@ const renderTab = (
         issues={[]}
         onReview={jest.fn()}
         entity={{ kind: 'component', namespace: 'default', name: 'checkout' }}
+        catalogEntity={reviewsEntity}
+        mesh={{
+          id: 'gamma',
+          kind: 'multi-primary',
+          configClusters: ['north', 'south'],
+          routingApi,
+        }}
         onRoutingChanged={jest.fn()}
       />
     </RoutingApiProvider>,

@@ -11,6 +11,7 @@ import { controlPlanesOf, injectionOf, MeshInventory } from '../meshInventory';
 import { Keyed } from './ObjectIndex';
 import {
   ARGO_ROLLOUTS,
+  AUTHORIZATION_POLICIES,
   CachedNamespace,
   CachedWorkload,
   DEPLOYMENTS,
@@ -31,7 +32,12 @@ import {
 } from './WatchedCollection';
 import { WatchTransport } from './WatchTransport';
 
-const ROUTING_KINDS = [VIRTUAL_SERVICES, DESTINATION_RULES, HTTP_ROUTES];
+const ROUTING_KINDS = [
+  VIRTUAL_SERVICES,
+  DESTINATION_RULES,
+  HTTP_ROUTES,
+  AUTHORIZATION_POLICIES,
+];
 
 /**
  * What the backend knows of one cluster, kept by watches and shared by every request and feature
@@ -176,6 +182,29 @@ export class ClusterCache {
       )
       .filter(w => w.metadata.labels?.[labels.app] === service);
     return workloadVersions(this.cluster, labels.version, controllers);
+  }
+
+  /**
+   * The service accounts a service's pods run as here (`default` when a controller names none),
+   * from its Deployments, StatefulSets and Argo Rollouts: the identities its calls carry.
+   */
+  async serviceAccounts(
+    namespace: string,
+    service: string,
+    labels: WorkloadLabels,
+  ): Promise<string[]> {
+    const collections = await this.ready([
+      DEPLOYMENTS,
+      STATEFUL_SETS,
+      ARGO_ROLLOUTS,
+    ]);
+    const accounts = collections
+      .flatMap(c =>
+        (c as WatchedCollection<CachedWorkload>).find('namespace', namespace),
+      )
+      .filter(w => w.metadata.labels?.[labels.app] === service)
+      .map(w => w.spec.template.spec.serviceAccountName ?? 'default');
+    return [...new Set(accounts)].sort();
   }
 
   /** istiod's Deployments and, per namespace, its injection and its pods with and without sidecars. */

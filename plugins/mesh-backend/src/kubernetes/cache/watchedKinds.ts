@@ -121,15 +121,26 @@ export const HTTP_ROUTES = routingKind(
   true,
 );
 export const SERVICES = routingKind('Service', 'v1', '/api/v1/services');
+/** Only the one under a host's name is read (by the name index): other policies are the namespace's. */
+export const AUTHORIZATION_POLICIES = routingKind(
+  'AuthorizationPolicy',
+  'security.istio.io/v1',
+  '/apis/security.istio.io/v1/authorizationpolicies',
+  true,
+);
 
-/** A Deployment, StatefulSet or Rollout, as far as versions, replicas and istiod's image go. */
+/** A Deployment, StatefulSet or Rollout, as far as versions, replicas, istiod's image and its pods' identity go. */
 export interface CachedWorkload extends Keyed {
   metadata: Keyed['metadata'] & { labels?: Record<string, string> };
   spec: {
     replicas?: number;
     template: {
       metadata: { labels?: Record<string, string> };
-      spec: { containers: Array<{ name: string; image?: string }> };
+      spec: {
+        containers: Array<{ name: string; image?: string }>;
+        /** Who its pods run as: their identity, and so the principal access rules name. */
+        serviceAccountName?: string;
+      };
     };
   };
   status: { readyReplicas?: number };
@@ -167,6 +178,11 @@ function workloadKind(
             containers: (raw.spec?.template?.spec?.containers ?? []).map(
               (c: any) => ({ name: c.name, image: c.image }),
             ),
+            ...(raw.spec?.template?.spec?.serviceAccountName
+              ? {
+                  serviceAccountName: raw.spec.template.spec.serviceAccountName,
+                }
+              : {}),
           },
         },
       },

@@ -1,11 +1,13 @@
-import { CompoundEntityRef } from '@backstage/catalog-model';
+import { CompoundEntityRef, Entity } from '@backstage/catalog-model';
 import {
   Expires,
   EntityMeshState,
   IntentIssue,
+  MeshSummary,
   startingIntent,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { AccessTab } from '../Access/AccessTab';
 import { CanaryTab } from '../Canary/CanaryTab';
 import { FaultInjectionTab } from '../FaultInjection/FaultInjectionTab';
 import { ResilienceTab } from '../Resilience/ResilienceTab';
@@ -19,13 +21,17 @@ export interface EditorTabProps {
     | 'Routes'
     | 'Canary & mirroring'
     | 'Fault injection'
-    | 'Resilience';
+    | 'Resilience'
+    | 'Access';
   state: EntityMeshState;
   regions: string[];
   disabledReason?: string;
   issues: IntentIssue[];
   onReview(intent: TrafficIntent, expires?: Expires): void;
   entity: CompoundEntityRef;
+  /** The catalog entity and its mesh: the Access tab picks callers from its relations and the mesh's clusters. */
+  catalogEntity: Entity;
+  mesh: MeshSummary;
   /** Something other than this page (the canary analysis) changed the routing. */
   onRoutingChanged(): void;
 }
@@ -36,6 +42,8 @@ export const EditorTab = ({
   state,
   regions,
   entity,
+  catalogEntity,
+  mesh,
   onRoutingChanged,
   ...common
 }: EditorTabProps) => {
@@ -71,6 +79,17 @@ export const EditorTab = ({
           service={state.target.service}
           {...common}
           disabledReason={common.disabledReason ?? noFault}
+        />
+      );
+    case 'Access':
+      return (
+        <AccessTab
+          intent={intent}
+          entity={catalogEntity}
+          entityRef={entity}
+          mesh={mesh}
+          service={state.target.service}
+          {...common}
         />
       );
     default:

@@ -680,6 +680,7 @@ describe('EntityMeshContent', () => {
       'Canary & mirroring',
       'Fault injection',
       'Resilience',
+      'Access',
       'History',
     ]);
     fireEvent.click(

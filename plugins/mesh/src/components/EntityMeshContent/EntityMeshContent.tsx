@@ -59,6 +59,7 @@ const TABS = [
   'Canary & mirroring',
   'Fault injection',
   'Resilience',
+  'Access',
   'History',
 ] as const;
 
@@ -79,6 +80,7 @@ export const TAB_PATHS: Record<TabName, string> = {
   'Canary & mirroring': 'canary',
   'Fault injection': 'faults',
   Resilience: 'resilience',
+  Access: 'access',
   History: 'history',
 };
 
@@ -328,6 +330,7 @@ const MeshRouting = ({ target, mesh, rows }: MeshRoutingProps) => {
                 key={`${tab}-${state.revision}-${generation}`}
                 {...{ tab, state, regions, disabledReason, issues }}
                 {...{ entity: ref, onRoutingChanged: reload }}
+                {...{ catalogEntity: entity, mesh }}
                 onReview={setReviewing}
               />
             </Grid>

@@ -22,6 +22,7 @@ import {
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { useEffect, useRef, useState } from 'react';
+import { AccessPreviewView, confirmationFor } from './AccessPreviewView';
 import { PlanYamlView } from './PlanYamlView';
 import { defaultRolloutDraft, RolloutChoice, rolloutOf } from './RolloutChoice';
 
@@ -41,6 +42,7 @@ export interface ReviewDialogProps {
     revision: string;
     adopt: boolean;
     rollout?: RolloutRequest;
+    confirmDenied?: string[];
   }): Promise<ApplyResponse | { valid: false; issues: IntentIssue[] }>;
   /** The mesh's config clusters: with two or more, the change may be rolled out in waves. */
   configClusters?: string[];
@@ -113,6 +115,9 @@ async function applyPhase(
       revision: p.revision,
       adopt,
       ...(rollout ? { rollout } : {}),
+      ...(confirmationFor(p.access)
+        ? { confirmDenied: confirmationFor(p.access) }
+        : {}),
     });
     if ('valid' in result) {
       props.onIssues(result.issues);
@@ -181,6 +186,8 @@ const PlannedView = (props: {
   service: string;
   adopt: boolean;
   onAdopt(adopt: boolean): void;
+  accessConfirmed: boolean;
+  onConfirmAccess(confirmed: boolean): void;
 }) => {
   const { planned, adopt } = props;
   const [view, setView] = useState<'changes' | 'yaml'>('changes');
@@ -199,6 +206,13 @@ const PlannedView = (props: {
         planned.clusters.map(c => <ClusterPlanView key={c.cluster} c={c} />)}
       {view === 'yaml' && (
         <PlanYamlView clusters={planned.clusters} service={props.service} />
+      )}
+      {planned.access && (
+        <AccessPreviewView
+          preview={planned.access}
+          confirmed={props.accessConfirmed}
+          onConfirm={props.onConfirmAccess}
+        />
       )}
       {planned.blocked && (
         <Alert severity="error">No apply can proceed: {planned.blocked}.</Alert>
@@ -293,6 +307,7 @@ const AppliedOutcome = ({ result }: { result: ApplyResponse }) => {
 /** Plan, show what changes on each cluster, then apply and show the outcome per cluster. */
 export const ReviewDialog = (props: ReviewDialogProps) => {
   const [adopt, setAdopt] = useState(false);
+  const [accessConfirmed, setAccessConfirmed] = useState(false);
   const clusters = props.configClusters ?? [];
   const [rollout, setRollout] = useState(() => defaultRolloutDraft(clusters));
   const [phase, setPhase] = usePlanPhase(
@@ -329,6 +344,8 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
             service={props.service ?? 'routing'}
             adopt={adopt}
             onAdopt={setAdopt}
+            accessConfirmed={accessConfirmed}
+            onConfirmAccess={setAccessConfirmed}
           />
         )}
         {phase.kind === 'planned' && (
@@ -352,7 +369,8 @@ export const ReviewDialog = (props: ReviewDialogProps) => {
             disabled={
               phase.kind === 'applying' ||
               Boolean(planned.blocked) ||
-              (planned.needsAdoption && !adopt)
+              (planned.needsAdoption && !adopt) ||
+              (Boolean(confirmationFor(planned.access)) && !accessConfirmed)
             }
             onClick={() => doApply(planned)}
           >

@@ -64,7 +64,7 @@ async function peerEntities(
 }
 
 /** Who the catalog says calls the service and whom it calls: direct dependencies and APIs. */
-async function declaredNeighbours(
+export async function declaredNeighbours(
   catalog: CatalogApi,
   entity: Entity,
 ): Promise<DeclaredNeighbours> {
