@@ -290,86 +290,91 @@ export const AccessTab = (props: AccessTabProps) => {
       return [{ ...first, from }, ...rest];
     });
   const accessIssue = issueAt(issues, 'access');
+  const title = `Who may call ${props.service}`;
   return (
-    <InfoCard title={`Who may call ${props.service}`}>
-      <DisabledReason reason={disabledReason} />
-      {intent.access ? (
-        <Typography paragraph>
-          An AuthorizationPolicy (ALLOW) on {props.service}'s workloads admits
-          only the callers below, on every config cluster (
-          {props.mesh.configClusters.join(', ')}); every other caller is
-          answered 403.
-        </Typography>
-      ) : (
-        <Typography paragraph>
-          Every caller may call {props.service} now: it has no access policy of
-          its own. Add a rule to admit only the callers you name.
-        </Typography>
-      )}
-      {accessIssue && <Alert severity="error">{accessIssue}</Alert>}
-      {rules.map((rule, i) => (
-        <RuleEditor
-          key={i}
-          index={i}
-          rule={rule}
-          issues={issues}
-          disabled={disabled}
-          onChange={r => setRules(rules.map((x, j) => (j === i ? r : x)))}
-          onRemove={() => setRules(rules.filter((_, j) => j !== i))}
-        />
-      ))}
-      <Button
-        disabled={disabled}
-        onClick={() =>
-          setRules([...rules, { from: [], methods: '', paths: '' }])
-        }
-      >
-        Add rule
-      </Button>
-      <Box mt={2}>
-        <Typography variant="h6">
-          Callers seen over the last {CANDIDATE_WINDOW} or declared in the
-          catalog
-        </Typography>
-        {candidates.loading && <Progress />}
-        {candidates.error && (
-          <Alert severity="warning">
-            Callers to pick from cannot be read: {candidates.error.message}
-          </Alert>
+    <section aria-label={title}>
+      <InfoCard title={title}>
+        <DisabledReason reason={disabledReason} />
+        {intent.access ? (
+          <Typography paragraph>
+            An AuthorizationPolicy (ALLOW) on {props.service}'s workloads admits
+            only the callers below, on every config cluster (
+            {props.mesh.configClusters.join(', ')}); every other caller is
+            answered 403.
+          </Typography>
+        ) : (
+          <Typography paragraph>
+            Every caller may call {props.service} now: it has no access policy
+            of its own. Add a rule to admit only the callers you name.
+          </Typography>
         )}
-        {candidates.value?.notes.map(n => (
-          <Alert key={n} severity="info">
-            {n}
-          </Alert>
-        ))}
-        {candidates.value && (
-          <CandidateTable
-            candidates={candidates.value.candidates}
-            admitted={admitted}
+        {accessIssue && <Alert severity="error">{accessIssue}</Alert>}
+        {rules.map((rule, i) => (
+          <RuleEditor
+            key={i}
+            index={i}
+            rule={rule}
+            issues={issues}
             disabled={disabled}
-            onAllow={allow}
+            onChange={r => setRules(rules.map((x, j) => (j === i ? r : x)))}
+            onRemove={() => setRules(rules.filter((_, j) => j !== i))}
           />
-        )}
-      </Box>
-      <Box mt={2} display="flex" style={{ gap: 8 }}>
+        ))}
         <Button
-          variant="contained"
-          color="primary"
-          disabled={disabled || !rules.length}
-          onClick={() => props.onReview({ ...intent, access: accessOf(rules) })}
+          disabled={disabled}
+          onClick={() =>
+            setRules([...rules, { from: [], methods: '', paths: '' }])
+          }
         >
-          Review
+          Add rule
         </Button>
-        {intent.access && (
+        <Box mt={2}>
+          <Typography variant="h6">
+            Callers seen over the last {CANDIDATE_WINDOW} or declared in the
+            catalog
+          </Typography>
+          {candidates.loading && <Progress />}
+          {candidates.error && (
+            <Alert severity="warning">
+              Callers to pick from cannot be read: {candidates.error.message}
+            </Alert>
+          )}
+          {candidates.value?.notes.map(n => (
+            <Alert key={n} severity="info">
+              {n}
+            </Alert>
+          ))}
+          {candidates.value && (
+            <CandidateTable
+              candidates={candidates.value.candidates}
+              admitted={admitted}
+              disabled={disabled}
+              onAllow={allow}
+            />
+          )}
+        </Box>
+        <Box mt={2} display="flex" style={{ gap: 8 }}>
           <Button
-            variant="outlined"
-            disabled={disabled}
-            onClick={() => props.onReview(withoutAccess(intent))}
+            variant="contained"
+            color="primary"
+            disabled={disabled || !rules.length}
+            onClick={() =>
+              props.onReview({ ...intent, access: accessOf(rules) })
+            }
           >
-            Remove the access policy
+            Review
           </Button>
-        )}
-      </Box>
-    </InfoCard>
+          {intent.access && (
+            <Button
+              variant="outlined"
+              disabled={disabled}
+              onClick={() => props.onReview(withoutAccess(intent))}
+            >
+              Remove the access policy
+            </Button>
+          )}
+        </Box>
+      </InfoCard>
+    </section>
   );
 };

@@ -193,6 +193,14 @@ const PlannedView = (props: {
   const [view, setView] = useState<'changes' | 'yaml'>('changes');
   return (
     <>
+      {/* Who the change turns away comes first: it is what a person must weigh before the diffs. */}
+      {planned.access && (
+        <AccessPreviewView
+          preview={planned.access}
+          confirmed={props.accessConfirmed}
+          onConfirm={props.onConfirmAccess}
+        />
+      )}
       <Tabs
         value={view}
         onChange={(_, v) => setView(v)}
@@ -206,13 +214,6 @@ const PlannedView = (props: {
         planned.clusters.map(c => <ClusterPlanView key={c.cluster} c={c} />)}
       {view === 'yaml' && (
         <PlanYamlView clusters={planned.clusters} service={props.service} />
-      )}
-      {planned.access && (
-        <AccessPreviewView
-          preview={planned.access}
-          confirmed={props.accessConfirmed}
-          onConfirm={props.onConfirmAccess}
-        />
       )}
       {planned.blocked && (
         <Alert severity="error">No apply can proceed: {planned.blocked}.</Alert>
