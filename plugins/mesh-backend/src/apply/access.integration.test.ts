@@ -361,6 +361,10 @@ describePrometheus(
     });
 
     it('names productpage, on the primaries it calls reviews on, when the policy omits it, and applies only once productpage is named', async () => {
+      // Open routing first: the change the policy is rolled back to later.
+      expect(
+        (await apply({ split: [{ version: 'v1', weight: 100 }] })).body,
+      ).toMatchObject({ ok: true });
       const planned = await plan(onlyRatings);
       expect(planned.access.unavailable).toBeUndefined();
       expectDocumented(
@@ -431,7 +435,7 @@ describePrometheus(
       throw new Error(`not seen: ${JSON.stringify(last)}`);
     };
 
-    it('shows productpage answered 403 by reviews on both primaries once the policy landed, and 200 again once it is lifted', async () => {
+    it('shows productpage answered 403 by reviews on both primaries once the policy landed, and 200 again once it is rolled back', async () => {
       const refused = await until(
         a =>
           a['east 403'] > 0 &&
@@ -440,9 +444,18 @@ describePrometheus(
           !a['west 200'],
       );
       expect(Object.keys(refused).sort()).toEqual(['east 403', 'west 403']);
-      // Lifting access asks nobody to confirm anything: it turns no caller away.
-      const lifted = await apply({ split: [{ version: 'v1', weight: 100 }] });
-      expect(lifted.body).toMatchObject({ ok: true });
+      // Rolling back to the open routing asks nobody to confirm anything: it turns no caller away.
+      const history = (
+        await request(server)
+          .get(`${path}/history`)
+          .set('Authorization', auth())
+      ).body.items;
+      const open = history.find((h: any) => h.ok && !h.intentAfter?.access);
+      const back = await request(server)
+        .post(`${path}/rollback`)
+        .set('Authorization', auth())
+        .send({ to: open.id, revision: (await state()).revision });
+      expect(back.body).toMatchObject({ ok: true });
       const served = await until(
         a =>
           a['east 200'] > 0 &&

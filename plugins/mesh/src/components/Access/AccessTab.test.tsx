@@ -116,7 +116,7 @@ describe('AccessTab', () => {
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows.map(r => r.textContent)).toEqual([
       expect.stringMatching(
-        /^bookinfo\/productpage4\.00declaredservice account bookinfo\/productpage/,
+        /^bookinfo\/productpage4\.00yesdeclaredservice account bookinfo\/productpage/,
       ),
       expect.stringMatching(
         /^bookinfo\/ratingsnot seendeclaredservice account bookinfo\/ratings/,
@@ -259,6 +259,7 @@ describe('the callers to pick from', () => {
     );
     expect(plain).toMatchObject({
       key: 'shop/legacy',
+      mtls: 'none',
       callers: [],
       problem: expect.stringMatching(/without mutual TLS/),
     });

@@ -208,6 +208,14 @@ const RuleEditor = (props: {
   );
 };
 
+/** A principal-based rule admits only calls over mutual TLS: say where callers are not yet on it. */
+const MTLS_LABEL = {
+  all: 'yes',
+  partly: 'partly: the rest would be denied',
+  none: 'no: would be denied',
+  unseen: '',
+} as const;
+
 /** The services a person may let in: seen calling, declared by the catalog, or both. */
 const CandidateTable = (props: {
   candidates: Candidate[];
@@ -220,6 +228,7 @@ const CandidateTable = (props: {
       <TableRow>
         <TableCell>Caller</TableCell>
         <TableCell>Seen (req/s)</TableCell>
+        <TableCell>Mutual TLS</TableCell>
         <TableCell>Catalog</TableCell>
         <TableCell>Identity</TableCell>
         <TableCell />
@@ -234,6 +243,7 @@ const CandidateTable = (props: {
               ? 'not seen'
               : c.requestRate.toFixed(2)}
           </TableCell>
+          <TableCell>{MTLS_LABEL[c.mtls ?? 'unseen']}</TableCell>
           <TableCell>{c.declared ? 'declared' : 'not declared'}</TableCell>
           <TableCell>
             {c.callers.map(describeCaller).join(', ')}

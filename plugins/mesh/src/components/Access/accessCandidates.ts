@@ -17,8 +17,21 @@ export interface Candidate {
   declared: boolean;
   /** How a rule names it: its service accounts (or a principal of another trust domain). */
   callers: AccessCaller[];
+  /** Whether its calls arrived over mutual TLS, as the service's proxies reported; undefined when not seen. */
+  mtls?: 'all' | 'none' | 'partly';
   /** Why it cannot be let in by identity, when it cannot. */
   problem?: string;
+}
+
+/** Edges' mTLS summed into one answer for a caller. */
+function mergeMtls(
+  held: Candidate['mtls'],
+  edge: string | undefined,
+): Candidate['mtls'] {
+  const now = edge === 'mutual_tls' ? 'all' : 'none';
+  if (edge === 'partial') return 'partly';
+  if (held === undefined || held === now) return now;
+  return 'partly';
 }
 
 /** The caller an access rule names a verified identity by, in this mesh's trust domain or another. */
@@ -66,6 +79,7 @@ export function candidatesOf(
   for (const edge of inbound) {
     const c = entry(`${edge.peer.namespace}/${edge.peer.service}`);
     c.requestRate = (c.requestRate ?? 0) + edge.requestRate;
+    c.mtls = mergeMtls(c.mtls, edge.mtls);
     for (const p of edge.principals ?? [])
       add(c, callerOfPrincipal(p, trustDomain));
     if (edge.mtls && edge.mtls !== 'mutual_tls')
