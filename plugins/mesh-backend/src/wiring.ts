@@ -96,7 +96,7 @@ export async function createMeshServices(options: {
     callerIdentities: new CallerIdentities(registry),
     analyst,
     conductor,
-    meshStatus: new MeshStatusView(registry, store),
+    meshStatus: new MeshStatusView(registry, store, meshMetrics),
     expiries: new ExpiryKeeper(state, store, applier, options.logger),
   };
 }

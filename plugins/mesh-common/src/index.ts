@@ -35,6 +35,7 @@ export {
   AccessParseError,
   generateAccess,
   generateAuthorizationPolicy,
+  otherAllowPolicies,
   parseAuthorizationPolicy,
 } from './generate/access';
 export * from './generate/gatewayTypes';

@@ -93,6 +93,21 @@ describe("Istio's authorization at the destination, as the sandbox enforces it",
     ).toBe(false);
   });
 
+  it('errs safe with what the model cannot judge: such an ALLOW rule admits nothing, such a DENY rule refuses', () => {
+    const source = { namespaces: ['bookinfo'] };
+    const withPorts = { to: [{ operation: { ports: ['9080'] } }] };
+    expect(
+      authorize([allowFrom(source, withPorts)], reviews, productpage),
+    ).toBe(false);
+    const denyFromIp = policy({
+      action: 'DENY',
+      rules: [{ from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }] }],
+    });
+    expect(
+      authorize([allowFrom(source), denyFromIp], reviews, productpage),
+    ).toBe(false);
+  });
+
   it('applies a policy of the root namespace to every workload, and none bound by targetRefs to a sidecar', () => {
     const meshWide = policy(
       { rules: [{ from: [{ source: { namespaces: ['istio-ingress'] } }] }] },

@@ -46,10 +46,33 @@ const serviceAccountOf = (principal: string) => {
   return m ? `${m[1]}/${m[2]}` : undefined;
 };
 
+/**
+ * Whether a rule asks for what the model's requests do not carry (IPs, JWTs, ports, hosts,
+ * conditions). Istio errs safe with what it cannot judge, and so does the sandbox: such an ALLOW
+ * rule admits nothing, such a DENY rule refuses everything it could apply to.
+ */
+function unjudgeable(rule: KubeObject): boolean {
+  if (rule.when?.length) return true;
+  const sources: KubeObject[] = (rule.from ?? []).map(
+    (f: KubeObject) => f.source ?? {},
+  );
+  const operations: KubeObject[] = (rule.to ?? []).map(
+    (t: KubeObject) => t.operation ?? {},
+  );
+  return (
+    sources.some(
+      s =>
+        s.ipBlocks ||
+        s.notIpBlocks ||
+        s.remoteIpBlocks ||
+        s.notRemoteIpBlocks ||
+        s.requestPrincipals ||
+        s.notRequestPrincipals,
+    ) || operations.some(o => o.ports || o.notPorts || o.hosts || o.notHosts)
+  );
+}
+
 function sourceMatches(source: KubeObject, request: AuthorizedRequest) {
-  // What the sandbox's requests do not carry (IPs, JWTs) never matches when a rule asks for it.
-  if (source.ipBlocks || source.remoteIpBlocks || source.requestPrincipals)
-    return false;
   const p = request.principal;
   return (
     field(source.principals, source.notPrincipals, p) &&
@@ -71,9 +94,12 @@ function operationMatches(operation: KubeObject, request: AuthorizedRequest) {
 }
 
 /** A rule matches when its from, to and when all do; an empty part matches anything. */
-function ruleMatches(rule: KubeObject, request: AuthorizedRequest): boolean {
-  // Conditions on request attributes the model does not carry cannot be met.
-  if (rule.when?.length) return false;
+function ruleMatches(
+  rule: KubeObject,
+  request: AuthorizedRequest,
+  action: string,
+): boolean {
+  if (unjudgeable(rule)) return action === 'DENY';
   const from: KubeObject[] = rule.from ?? [];
   const to: KubeObject[] = rule.to ?? [];
   return (
@@ -111,7 +137,9 @@ export function authorize(
   const applying = policies.filter(p => appliesTo(p, workload, rootNamespace));
   const actionOf = (p: KubeObject) => p.spec?.action ?? 'ALLOW';
   const anyRule = (p: KubeObject) =>
-    (p.spec?.rules ?? []).some((r: KubeObject) => ruleMatches(r, request));
+    (p.spec?.rules ?? []).some((r: KubeObject) =>
+      ruleMatches(r, request, actionOf(p)),
+    );
   if (applying.filter(p => actionOf(p) === 'DENY').some(anyRule)) return false;
   const allows = applying.filter(p => actionOf(p) === 'ALLOW');
   return !allows.length || allows.some(anyRule);

@@ -4,9 +4,7 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import {
-  Access,
   ApplyResponse,
-  canonicalJson,
   ClassifiedObject,
   ClusterApplyResult,
   IntentIssue,
@@ -23,6 +21,7 @@ import { hostKey, MeshStore, NewHistoryEntry } from '../database/MeshStore';
 import { followCanary } from './followCanary';
 import { ChangeRecovery } from './ChangeRecovery';
 import { ownerOf } from '../ownership/OwnershipGuard';
+import { AccessChange, accessChangeOf } from '../plan/accessChange';
 import { MeshPlanner, needsAdoption, PlanResult } from '../plan/MeshPlanner';
 import { holderOf, LiveState, LiveStateReader } from '../read/LiveStateReader';
 import { decidedFields } from '../plan/decidedFields';
@@ -58,7 +57,7 @@ export interface ApplyRequestContext {
    * path a person takes (apply, rollback, a rollout's start); the automation continuing a change
    * (a rollout's later waves, an expiry, an abort) never changes access on its own.
    */
-  checkAccess?: (access: Access) => Promise<void>;
+  checkAccess?: (change: AccessChange) => Promise<void>;
   /** A wave of a rollout: only these clusters are written; the rest keep what they hold. */
   clusters?: string[];
   /** The rollout this change is a wave of: the one change a host with a rollout in progress takes. */
@@ -223,13 +222,9 @@ export class MeshApplier {
         )}; apply with adopt to take it over`,
       );
     }
-    const access = plan.intent.access;
-    if (
-      access &&
-      request.checkAccess &&
-      canonicalJson(access) !== canonicalJson(live.intent?.access ?? null)
-    )
-      await request.checkAccess(access);
+    const accessChange = accessChangeOf(live, plan.intent);
+    if (accessChange && request.checkAccess)
+      await request.checkAccess(accessChange);
     if (plan.takenOver.length) {
       if (!request.checkAdoption)
         throw new NotAllowedError(

@@ -261,6 +261,24 @@ describe('access: who may call a service, written as an AuthorizationPolicy on e
       ],
       unreadable: [],
     });
+    const system = await request(server)
+      .get(
+        '/api/mesh/meshes/demo/service-accounts?workload=kube-system/coredns',
+      )
+      .set('Authorization', auth());
+    expect(system.body).toEqual({
+      workloads: [
+        {
+          namespace: 'kube-system',
+          service: 'coredns',
+          serviceAccounts: [],
+          clusters: [],
+        },
+      ],
+      unreadable: [
+        'kube-system/coredns (namespace kube-system is not one mesh demo lets the portal manage)',
+      ],
+    });
     const bad = await request(server)
       .get('/api/mesh/meshes/demo/service-accounts?workload=productpage')
       .set('Authorization', auth());
@@ -270,6 +288,109 @@ describe('access: who may call a service, written as an AuthorizationPolicy on e
       .get('/api/mesh/meshes/nomesh/service-accounts?workload=a/b')
       .set('Authorization', auth());
     expect(unknown.status).toBe(404);
+  });
+
+  /** Writes an AuthorizationPolicy on a cluster as a person with kubectl would; answers its deletion. */
+  const handWritten = async (cluster: string, name: string, spec: object) => {
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile(
+        'kubectl',
+        [
+          '--kubeconfig',
+          sandbox.kubeconfigPath,
+          '--context',
+          cluster,
+          'apply',
+          '-f',
+          '-',
+        ],
+        err => (err ? reject(err) : resolve()),
+      );
+      child.stdin!.end(
+        JSON.stringify({
+          apiVersion: 'security.istio.io/v1',
+          kind: 'AuthorizationPolicy',
+          metadata: { name, namespace: 'bookinfo' },
+          spec,
+        }),
+      );
+    });
+    return () =>
+      kubectl(cluster, [
+        'delete',
+        'authorizationpolicies.security.istio.io',
+        '-n',
+        'bookinfo',
+        name,
+      ]);
+  };
+  /** Waits until the watch has brought a change in: the state's revision moves, or 3 s pass. */
+  const settle = async (before: string) => {
+    for (let i = 0; i < 60 && (await state()).revision === before; i++)
+      await new Promise(r => setTimeout(r, 50));
+  };
+
+  it('leaves a policy someone else wrote under the service’s name alone while the intent has no access part, and asks for an adopt only to write its own', async () => {
+    expect(
+      (await apply({ split: [{ version: 'v1', weight: 100 }] })).body,
+    ).toMatchObject({ ok: true });
+    const before = (await state()).revision;
+    const remove = await handWritten('east', 'reviews', {
+      selector: { matchLabels: { app: 'reviews' } },
+      action: 'DENY',
+      rules: [{ from: [{ source: { namespaces: ['shop'] } }] }],
+    });
+    try {
+      await settle(before);
+      const routingOnly = await apply({
+        split: [
+          { version: 'v1', weight: 90 },
+          { version: 'v2', weight: 10 },
+        ],
+      });
+      expect(routingOnly.body).toMatchObject({ ok: true });
+      expect((await policyOn('east')).spec.action).toBe('DENY');
+      const withAccess = await apply(onlyProductpage);
+      expect(withAccess.status).toBe(409);
+      expect(withAccess.body.error.message).toMatch(
+        /AuthorizationPolicy reviews \(hand-written\) on east; apply with adopt/,
+      );
+      expect((await policyOn('east')).spec.action).toBe('DENY');
+    } finally {
+      await remove();
+    }
+  });
+
+  it('asks to confirm lifting its policy while another ALLOW policy of the namespace still decides who gets in', async () => {
+    expect((await apply(onlyProductpage)).body).toMatchObject({ ok: true });
+    const before = (await state()).revision;
+    const remove = await handWritten('west', 'team-wide', {
+      action: 'ALLOW',
+      rules: [{ from: [{ source: { namespaces: ['istio-ingress'] } }] }],
+    });
+    try {
+      // Another policy is not the host's routing: the revision stays, so wait for the watch.
+      await new Promise(r => setTimeout(r, 500));
+      expect((await state()).revision).toBe(before);
+      const lift = { split: [{ version: 'v1', weight: 100 }] };
+      const plan = await request(server)
+        .post(`${path}/plan`)
+        .set('Authorization', auth())
+        .send({ intent: lift });
+      expect(plan.body.access.unavailable).toMatch(
+        /other ALLOW policies may select its workloads \(AuthorizationPolicy bookinfo\/team-wide on west\)/,
+      );
+      const refused = await apply(lift, []);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(/team-wide on west/);
+      for (const cluster of PRIMARIES)
+        expect(await policyOn(cluster)).toBeDefined();
+      expect((await apply(lift, ['*'])).body).toMatchObject({ ok: true });
+      for (const cluster of PRIMARIES)
+        expect(await policyOn(cluster)).toBeUndefined();
+    } finally {
+      await remove();
+    }
   });
 
   it('refuses bad access with a 400 naming each field, writing nothing anywhere', async () => {

@@ -5,9 +5,7 @@ import {
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  Access,
   ApplyRequest,
-  canonicalJson,
   ClassifiedObject,
   meshStatusReadPermission,
   meshTrafficReadPermission,
@@ -23,6 +21,7 @@ import { MeshStore } from '../database/MeshStore';
 import { OwnershipGuard } from '../ownership/OwnershipGuard';
 import { WriteAuthority } from '../ownership/WriteAuthority';
 import { MeshPlanner } from '../plan/MeshPlanner';
+import { AccessChange, accessChangeOf } from '../plan/accessChange';
 import { CallerIdentities } from '../read/CallerIdentities';
 import { RolloutConductor } from '../rollout/RolloutConductor';
 import { AccessPreviewer } from '../telemetry/AccessPreviewer';
@@ -116,11 +115,7 @@ export class MeshOperations {
       expires: body.expires,
     });
     if (!result.valid) return result;
-    const access = result.intent.access;
-    const accessChanges =
-      access &&
-      canonicalJson(access) !==
-        canonicalJson(result.live.intent?.access ?? null);
+    const accessChange = accessChangeOf(result.live, result.intent);
     return {
       valid: true,
       revision: result.live.revision,
@@ -128,12 +123,12 @@ export class MeshOperations {
       needsAdoption: result.needsAdoption,
       adopt: result.adopt,
       ...(result.blocked ? { blocked: result.blocked } : {}),
-      ...(accessChanges
+      ...(accessChange
         ? {
             access: await this.options.accessPreviewer.preview(
               target,
               result.live.mesh,
-              access,
+              accessChange,
             ),
           }
         : {}),
@@ -146,8 +141,8 @@ export class MeshOperations {
     mesh: MeshConfig,
     confirmed: string[] | undefined,
   ) {
-    return (access: Access) =>
-      this.options.accessPreviewer.confirm(target, mesh, access, confirmed);
+    return (change: AccessChange) =>
+      this.options.accessPreviewer.confirm(target, mesh, change, confirmed);
   }
 
   /**

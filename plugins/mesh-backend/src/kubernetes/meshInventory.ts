@@ -41,6 +41,23 @@ export const injectionOf = (labels: Record<string, string> | undefined) =>
   (labels?.['istio-injection'] === 'enabled' ? 'enabled' : undefined);
 
 /** Pods with the injector's status annotation (or an istio-proxy container) run a sidecar. */
+/**
+ * Whether a pod's sidecar serves: its istio-proxy container says it is ready, or (where a status
+ * lists no containers, as a pod just scheduled) the pod runs.
+ */
+export function proxyReady(pod: {
+  status?: {
+    phase?: string;
+    containerStatuses?: Array<{ name: string; ready?: boolean }>;
+  };
+}): boolean {
+  const proxy = pod.status?.containerStatuses?.find(
+    c => c.name === 'istio-proxy',
+  );
+  if (proxy) return proxy.ready === true;
+  return pod.status?.phase === 'Running';
+}
+
 export const isInjected = (pod: {
   metadata?: { annotations?: Record<string, string> };
   spec?: { containers?: Array<{ name: string }> };

@@ -169,6 +169,22 @@ function placeObjects(live: LiveState, intent: TrafficIntent): Placed {
 }
 
 /**
+ * An AuthorizationPolicy under the service's name that is not ours is none of the change's
+ * business while the intent has no access part: nothing is written over it, so it neither waits
+ * for an adopt nor blocks the routing (the page still shows it). Only an intent that writes its
+ * own policy there must take it over.
+ */
+function leaveForeignPolicies(
+  classified: ClassifiedObject[],
+  writesAccess: boolean,
+): ClassifiedObject[] {
+  if (writesAccess) return classified;
+  return classified.filter(
+    o => !(o.kind === 'AuthorizationPolicy' && o.status === 'foreign'),
+  );
+}
+
+/**
  * The workload checks judged only the clusters that could be read: a version that runs only on
  * one not read (down, or its cache not synced yet) would read as running nowhere, so each issue
  * names the clusters left out and why.
@@ -296,7 +312,10 @@ export class MeshPlanner {
     adopt: boolean,
   ): Promise<ClusterPlan> {
     // The state read classified this cluster's routing already.
-    const classified = live.state.routing;
+    const classified = leaveForeignPolicies(
+      live.state.routing,
+      objects.some(o => o.kind === 'AuthorizationPolicy'),
+    );
     const foreign = classified.filter(o => o.status === 'foreign');
     const foreignAt = (o: RoutingObject) =>
       foreign.find(f => objectKey(f) === objectKey(o));

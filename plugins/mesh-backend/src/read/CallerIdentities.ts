@@ -3,12 +3,14 @@ import {
   WorkloadIdentity,
   WorkloadRef,
 } from '@meshtraffic/backstage-plugin-mesh-common';
+import { isNamespaceAllowed } from '../config/readMeshConfig';
 import { describeClusterError } from '../kubernetes/clusterErrors';
 import { ClusterRegistry } from '../kubernetes/ClusterRegistry';
 
 /**
  * The service accounts other services of a mesh run as, read from every cluster's watch cache:
- * what an access rule names a caller by. Costs the workloads of the services' namespaces.
+ * what an access rule names a caller by, for the namespaces the portal manages. Costs the
+ * workloads of the services' namespaces.
  */
 export class CallerIdentities {
   constructor(private readonly registry: ClusterRegistry) {}
@@ -23,6 +25,12 @@ export class CallerIdentities {
         `mesh ${meshId} is not configured in this portal (mesh.meshes)`,
       );
     const unreadable = new Set<string>();
+    // Only what the portal manages is told: a namespace it may not touch stays unknown here.
+    const managed = (w: WorkloadRef) => isNamespaceAllowed(mesh, w.namespace);
+    for (const w of workloads.filter(w => !managed(w)))
+      unreadable.add(
+        `${w.namespace}/${w.service} (namespace ${w.namespace} is not one mesh ${mesh.id} lets the portal manage)`,
+      );
     const perCluster = await Promise.all(
       mesh.clusters.map(async cluster => {
         const cache = this.registry.client(cluster).cache;
@@ -30,11 +38,13 @@ export class CallerIdentities {
           return await Promise.all(
             workloads.map(async w => ({
               cluster: cluster.name,
-              accounts: await cache.serviceAccounts(
-                w.namespace,
-                w.service,
-                mesh.workloadLabels,
-              ),
+              accounts: managed(w)
+                ? await cache.serviceAccounts(
+                    w.namespace,
+                    w.service,
+                    mesh.workloadLabels,
+                  )
+                : [],
             })),
           );
         } catch (e) {

@@ -12,6 +12,7 @@ import {
   MeshTarget,
   RoutingObject,
   concernsHost,
+  otherAllowPolicies,
   TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { labelledTarget } from './labelledTarget';
@@ -32,6 +33,8 @@ export interface LiveCluster {
   servicePorts?: ServicePort[];
   /** The intent our objects there express, when they are ours and unchanged. */
   intent?: TrafficIntent;
+  /** ALLOW policies besides ours that may select the service's workloads (config clusters). */
+  otherAllowPolicies?: string[];
   state: ClusterState;
 }
 
@@ -140,10 +143,14 @@ export class LiveStateReader {
                   gitOps: mesh.gitOps,
                 }),
               };
+          const others = isConfigCluster
+            ? otherAllowPolicies(labelled, routing)
+            : [];
           return {
             ...base,
             reachable: true,
             routing: forHost,
+            ...(others.length ? { otherAllowPolicies: others } : {}),
             ...(servicePorts ? { servicePorts } : {}),
             intent: classified.intent,
             state: {

@@ -8,6 +8,7 @@ import {
   TurnedAwayCaller,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { MeshConfig } from '../config/readMeshConfig';
+import { AccessChange } from '../plan/accessChange';
 import { HostMetrics } from './HostMetrics';
 
 /** How far back the preview looks for callers: long enough to see an hourly job's burst start. */
@@ -82,19 +83,23 @@ function turnedAway(
 }
 
 /**
- * What a new access part would do to the service's callers, from the calls its proxies received
- * over the last half hour (one graph read of the mesh's Prometheus), and the gate that applies it
- * only once each caller it turns away is named.
+ * What a change of who may call the service would do to its callers, from the calls its proxies
+ * received over the last half hour (one graph read of the mesh's Prometheus), and the gate that
+ * applies it only once each caller it turns away is named. A cluster where the service runs but
+ * that Prometheus has no telemetry from makes the callers unseen, not absent.
  */
 export class AccessPreviewer {
-  constructor(private readonly metrics: Pick<HostMetrics, 'graph'>) {}
+  constructor(
+    private readonly metrics: Pick<HostMetrics, 'graph' | 'reportingClusters'>,
+  ) {}
 
   async preview(
     target: MeshTarget,
     mesh: MeshConfig,
-    access: Access,
+    change: AccessChange,
   ): Promise<AccessPreview> {
     const window = ACCESS_PREVIEW_WINDOW;
+    if (!change.access) return liftPreview(change);
     if (!mesh.prometheus)
       return {
         window,
@@ -102,8 +107,12 @@ export class AccessPreviewer {
         unavailable: `mesh ${mesh.id} names no Prometheus (mesh.meshes[].prometheus): the callers it would turn away cannot be seen`,
       };
     let inbound: GraphEdge[];
+    let reporting: string[];
     try {
-      inbound = (await this.metrics.graph(target, window)).inbound;
+      [inbound, reporting] = await Promise.all([
+        this.metrics.graph(target, window).then(g => g.inbound),
+        this.metrics.reportingClusters(target, window),
+      ]);
     } catch (e) {
       return {
         window,
@@ -113,6 +122,18 @@ export class AccessPreviewer {
         }`,
       };
     }
+    const blind = change.runsOn.filter(c => !reporting.includes(c));
+    if (blind.length)
+      return {
+        window,
+        turnedAway: [],
+        unavailable: `Prometheus holds no telemetry from ${blind.join(
+          ', ',
+        )} over the last ${window}, where ${
+          target.service
+        } runs: its callers there cannot be seen`,
+      };
+    const access = change.access;
     return {
       window,
       turnedAway: callsByCaller(inbound)
@@ -127,21 +148,21 @@ export class AccessPreviewer {
   }
 
   /**
-   * Refuses (400) an access part that turns away callers the request did not name in
-   * `confirmDenied`, naming each with where and how much it calls; or one whose callers could not
-   * be seen, unless confirmed with `*`.
+   * Refuses (400) a change of access that turns away callers the request did not name in
+   * `confirmDenied`, naming each with where and how much it calls; or one whose effect on callers
+   * could not be seen, unless confirmed with `*`.
    */
   async confirm(
     target: MeshTarget,
     mesh: MeshConfig,
-    access: Access,
+    change: AccessChange,
     confirmed: string[] = [],
   ) {
-    const preview = await this.preview(target, mesh, access);
+    const preview = await this.preview(target, mesh, change);
     if (preview.unavailable) {
       if (confirmed.includes(CONFIRM_UNSEEN)) return;
       throw new InputError(
-        `confirmDenied: ${preview.unavailable}; to apply the access part anyway, confirm with confirmDenied: ["${CONFIRM_UNSEEN}"]`,
+        `confirmDenied: ${preview.unavailable}; to apply the change of access anyway, confirm with confirmDenied: ["${CONFIRM_UNSEEN}"]`,
       );
     }
     const missing = new Map<string, TurnedAwayCaller[]>();
@@ -165,4 +186,20 @@ export class AccessPreviewer {
       }: ${named.join(', ')}; name each in confirmDenied to apply it anyway`,
     );
   }
+}
+
+/**
+ * Lifting the service's own policy lets everyone in, unless other ALLOW policies select its
+ * workloads: then only what they admit gets in, which no telemetry can foretell.
+ */
+function liftPreview(change: AccessChange): AccessPreview {
+  const window = ACCESS_PREVIEW_WINDOW;
+  if (!change.otherAllowPolicies.length) return { window, turnedAway: [] };
+  return {
+    window,
+    turnedAway: [],
+    unavailable: `other ALLOW policies may select its workloads (${change.otherAllowPolicies.join(
+      ', ',
+    )}): once its own policy goes, only the callers they admit get in, and the callers only it admitted are answered 403`,
+  };
 }

@@ -26,6 +26,11 @@ export class HostMetrics {
     };
   }
 
+  /** The clusters of the host's mesh that Prometheus has telemetry from, over the window. */
+  reportingClusters(target: MeshTarget, window: string): Promise<string[]> {
+    return this.metrics.reportingClusters(this.state.meshFor(target), window);
+  }
+
   /** Who calls the host and whom it calls, per cluster and version, over the window. */
   graph(target: MeshTarget, window: string): Promise<ServiceGraph> {
     return this.metrics.graph(

@@ -3,6 +3,7 @@ import {
   CallerShare,
   durationToMillis,
   HostTraffic,
+  ProxyResources,
   ServiceGraph,
   VersionSeries,
 } from '@meshtraffic/backstage-plugin-mesh-common';
@@ -13,6 +14,10 @@ import {
   latencyPercentile,
   callerLocalFailures,
   callerRequests,
+  proxyCount,
+  proxyCpu,
+  proxyMemory,
+  reportingClusters,
   requestCount,
   requestRate,
   successRate,
@@ -92,6 +97,37 @@ export class MeshMetrics {
       callers: callerShares(calls, cluster),
       series,
     };
+  }
+
+  /**
+   * What each cluster's sidecars use, from their containers' cAdvisor metrics: three queries for
+   * every cluster at once, whatever the number of proxies. Only clusters that report appear.
+   */
+  async proxyResources(mesh: MeshConfig): Promise<ProxyResources[]> {
+    const client = this.client(mesh);
+    const [cpu, memory, count] = await Promise.all(
+      [proxyCpu(), proxyMemory(), proxyCount()].map(q => client.query(q)),
+    );
+    const cores = byCluster(mesh, cpu);
+    const bytes = byCluster(mesh, memory);
+    return [...byCluster(mesh, count).entries()]
+      .map(([cluster, proxies]) => ({
+        cluster,
+        proxies,
+        cpuCores: finite(cores.get(cluster)) ?? 0,
+        memoryBytes: finite(bytes.get(cluster)) ?? 0,
+      }))
+      .sort((a, b) => a.cluster.localeCompare(b.cluster));
+  }
+
+  /**
+   * The clusters whose proxies reported as a destination over the window: a cluster missing
+   * here is one Prometheus does not see, not one nobody called.
+   */
+  async reportingClusters(mesh: MeshConfig, window: string): Promise<string[]> {
+    const cluster = clusterNames(mesh);
+    const samples = await this.client(mesh).query(reportingClusters(window));
+    return samples.map(s => cluster(s.metric.destination_cluster)).sort();
   }
 
   /** Who calls the host and whom it calls over the window, per cluster and version. */
@@ -197,6 +233,12 @@ export class MeshMetrics {
       .map(s => ({ version: s.metric.destination_version, points: s.points }))
       .sort((a, b) => a.version.localeCompare(b.version));
   }
+}
+
+/** Per cluster, the samples of each figure by their `cluster` label, as the config names it. */
+function byCluster(mesh: MeshConfig, samples: Sample[]) {
+  const cluster = clusterNames(mesh);
+  return new Map(samples.map(s => [cluster(s.metric.cluster), s.value]));
 }
 
 /** Metric cluster labels back to the config's cluster names (clusterLabels maps the other way). */

@@ -175,3 +175,22 @@ export function edgeP99(
     direction,
   )}[${window}])))`;
 }
+
+/** The sidecars' containers as cAdvisor reports them (a pod's own series carry container="" or "POD"). */
+const PROXY_CONTAINER = '{container="istio-proxy"}';
+
+/** CPU the proxies used over the last 5 minutes, in cores, per cluster. */
+export const proxyCpu = () =>
+  `sum by (cluster) (rate(container_cpu_usage_seconds_total${PROXY_CONTAINER}[5m]))`;
+
+/** Memory the proxies hold now (working set, what the kubelet evicts by), per cluster. */
+export const proxyMemory = () =>
+  `sum by (cluster) (container_memory_working_set_bytes${PROXY_CONTAINER})`;
+
+/** How many proxies report, per cluster. */
+export const proxyCount = () =>
+  `count by (cluster) (container_memory_working_set_bytes${PROXY_CONTAINER})`;
+
+/** The clusters whose proxies reported any request as its destination over the window. */
+export const reportingClusters = (window: string) =>
+  `group by (destination_cluster) (last_over_time(istio_requests_total{reporter="destination"}[${window}]))`;

@@ -19,6 +19,7 @@ import { describeClusterError } from '../kubernetes/clusterErrors';
 import { MeshInventory } from '../kubernetes/meshInventory';
 import { ClusterRegistry } from '../kubernetes/ClusterRegistry';
 import { ClusterClient } from '../kubernetes/ClusterClient';
+import { MeshMetrics } from '../telemetry/MeshMetrics';
 
 type ClusterRead = {
   status: MeshClusterStatus;
@@ -31,22 +32,37 @@ type ClusterRead = {
 /**
  * A mesh as its status page shows it: every cluster read in parallel from its watch cache (istiod,
  * namespaces and sidecar counts, and on config clusters our routing objects; only the version is
- * asked), and the services the portal routes with
- * their last change. A cluster that does not answer is shown unreachable; the rest still is.
+ * asked), what its proxies use (from the mesh's Prometheus), and the services the portal routes
+ * with their last change. A cluster that does not answer is shown unreachable; the rest still is.
  */
 export class MeshStatusView {
   constructor(
     private readonly registry: ClusterRegistry,
     private readonly store: Pick<MeshStore, 'history' | 'rollouts'>,
+    private readonly proxies?: Pick<MeshMetrics, 'proxyResources'>,
   ) {}
+
+  /** What the proxies use, from the mesh's Prometheus; a failure says why, the page still shows. */
+  private async proxyResources(
+    mesh: MeshConfig,
+  ): Promise<Pick<MeshStatus, 'proxyResources' | 'proxyResourcesError'>> {
+    if (!mesh.prometheus || !this.proxies) return {};
+    try {
+      return { proxyResources: await this.proxies.proxyResources(mesh) };
+    } catch (e) {
+      return { proxyResourcesError: (e as Error).message };
+    }
+  }
 
   async status(meshId: string): Promise<MeshStatus> {
     const mesh = this.registry.mesh(meshId);
     if (!mesh) throw new NotFoundError(`no mesh ${meshId} is configured`);
-    const reads = await Promise.all(
-      mesh.clusters.map(c => this.readCluster(mesh, c)),
-    );
+    const [reads, resources] = await Promise.all([
+      Promise.all(mesh.clusters.map(c => this.readCluster(mesh, c))),
+      this.proxyResources(mesh),
+    ]);
     return {
+      ...resources,
       id: mesh.id,
       kind: mesh.placement.kind,
       configClusters: mesh.placement.configClusters,

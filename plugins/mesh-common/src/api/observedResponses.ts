@@ -168,9 +168,23 @@ export const meshStatusSchema = z
           injection: z.string().optional(),
           pods: z.number(),
           injectedPods: z.number(),
+          proxiesNotReady: z.number().optional(),
         })
         .strict(),
     ),
+    proxyResources: z
+      .array(
+        z
+          .object({
+            cluster: z.string(),
+            proxies: z.number(),
+            cpuCores: z.number(),
+            memoryBytes: z.number(),
+          })
+          .strict(),
+      )
+      .optional(),
+    proxyResourcesError: z.string().optional(),
     services: z.array(
       z
         .object({

@@ -537,6 +537,24 @@ export interface NamespaceProxies {
   injection?: string;
   pods: number;
   injectedPods: number;
+  /** Pods given a sidecar whose proxy is not ready (the pod not running, or its istio-proxy container not ready); absent when none. */
+  proxiesNotReady?: number;
+}
+
+/**
+ * What one cluster's sidecar proxies use, from the `istio-proxy` containers' cAdvisor metrics
+ * (`container_cpu_usage_seconds_total`, `container_memory_working_set_bytes`) in the mesh's
+ * Prometheus, by its `cluster` label.
+ *
+ * @public
+ */
+export interface ProxyResources {
+  cluster: string;
+  /** Proxies that reported. */
+  proxies: number;
+  /** CPU over the last 5 minutes, in cores, summed over the proxies. */
+  cpuCores: number;
+  memoryBytes: number;
 }
 
 /**
@@ -583,6 +601,10 @@ export interface MeshStatus {
   services: RoutedService[];
   /** What a platform team should fix in the mesh's setup, e.g. no namespace bound to owners. */
   warnings?: string[];
+  /** Per cluster, what its proxies use, when the mesh names a Prometheus. */
+  proxyResources?: ProxyResources[];
+  /** Why the proxies' resources could not be read from that Prometheus. */
+  proxyResourcesError?: string;
 }
 
 /**

@@ -105,7 +105,9 @@ function callerOf(
   const namespaces = source?.namespaces;
   if (keys.length === 1 && principals?.length === 1) {
     const account = serviceAccountOf(principals[0], trustDomain);
-    return account ? { serviceAccount: account } : { principal: principals[0] };
+    return account && !account.includes('*')
+      ? { serviceAccount: account }
+      : { principal: principals[0] };
   }
   if (keys.length === 1 && namespaces?.length === 1)
     return { namespace: namespaces[0] };
@@ -148,4 +150,36 @@ export function withAccess(
   access: Access | undefined,
 ): TrafficIntent {
   return access ? { ...intent, access } : intent;
+}
+
+/**
+ * The ALLOW policies other than the service's own that may select its workloads: one with no
+ * selector (the whole namespace), or whose selector does not rule the service out by its app
+ * label. While any does, lifting the service's own policy lets in only what they admit, not
+ * everyone. Names as `AuthorizationPolicy namespace/name`.
+ *
+ * @public
+ */
+export function otherAllowPolicies(
+  target: Pick<MeshTarget, 'namespace' | 'service' | 'appLabel'>,
+  objects: Array<{ kind: string; metadata: ObjectMeta; spec?: any }>,
+): string[] {
+  const app = appLabelOf(target);
+  return objects
+    .filter(
+      o =>
+        o.kind === 'AuthorizationPolicy' &&
+        o.metadata.namespace === target.namespace &&
+        o.metadata.name !== target.service &&
+        (o.spec?.action ?? 'ALLOW') === 'ALLOW' &&
+        !o.spec?.targetRef &&
+        !o.spec?.targetRefs,
+    )
+    .filter(o => {
+      const labels: Record<string, string> =
+        o.spec?.selector?.matchLabels ?? {};
+      return labels[app] === undefined || labels[app] === target.service;
+    })
+    .map(o => `AuthorizationPolicy ${o.metadata.namespace}/${o.metadata.name}`)
+    .sort();
 }

@@ -104,8 +104,9 @@ function principalProblem(
   if (principal.startsWith('spiffe://'))
     return 'drop the spiffe:// prefix: Istio matches principals without it';
   const account = serviceAccountOf(principal, trustDomain);
-  // One way to write each caller, so that the policy read back is the intent that wrote it.
-  if (account)
+  // One way to write each caller, so that the policy read back is the intent that wrote it; a
+  // wildcard (`.../sa/api-*`) is no service account and stays a principal.
+  if (account && !account.includes('*'))
     return `names service account ${account} of this mesh (trust domain ${trustDomain}): give it as serviceAccount: ${account}`;
   return wildcardProblem(principal);
 }

@@ -180,6 +180,24 @@ describe('mesh:traffic:apply', () => {
     );
   });
 
+  it('passes the callers a change of access turns away, as the template confirmed them, to the backend that judges them', async () => {
+    const { client, apply } = setup();
+    const ctx = context({
+      entityRef: 'component:default/reviews',
+      intent: {
+        split: [{ version: 'v1', weight: 100 }],
+        access: { rules: [{ from: [{ serviceAccount: 'bookinfo/ratings' }] }] },
+      },
+      confirmDenied: ['bookinfo/productpage'],
+    });
+    await apply.handler(ctx);
+    expect(client.apply).toHaveBeenCalledWith(
+      mockCredentials.user('user:default/alice'),
+      expect.anything(),
+      expect.objectContaining({ confirmDenied: ['bookinfo/productpage'] }),
+    );
+  });
+
   it('only plans in the scaffolder dry-run mode', async () => {
     const { client, apply } = setup();
     const ctx = context(

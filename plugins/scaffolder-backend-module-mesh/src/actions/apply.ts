@@ -57,6 +57,9 @@ export function createMeshTrafficApplyAction(deps: MeshActionDeps) {
         scaffolderTaskId: ctx.task.id,
         onboarding: request.onboarding,
         ...(ctx.input.rollout ? { rollout: ctx.input.rollout } : {}),
+        ...(ctx.input.confirmDenied
+          ? { confirmDenied: ctx.input.confirmDenied }
+          : {}),
       });
       if ('valid' in result) throw invalidIntentError(result.issues);
       ctx.output('ok', result.ok);

@@ -97,6 +97,13 @@ export const meshTrafficApplyInput: SchemaFields = {
         },
       )
       .optional(),
+  confirmDenied: (z: Z) =>
+    z
+      .array(z.string(), {
+        description:
+          'When the intent changes who may call the service: the callers (namespace/service) the plan says it turns away, named to confirm it; ["*"] when the plan could not see them. Without it such a change is refused.',
+      })
+      .optional(),
 };
 
 export interface MeshTrafficInput {
@@ -108,6 +115,7 @@ export interface MeshTrafficInput {
   change?: Record<string, unknown>;
   adopt?: boolean;
   rollout?: RolloutRequest;
+  confirmDenied?: string[];
 }
 
 function splitChange(z: Z) {

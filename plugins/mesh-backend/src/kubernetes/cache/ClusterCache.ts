@@ -118,8 +118,9 @@ export class ClusterCache {
 
   /**
    * The routing objects that concern a host, found by the indexes (the host it routes, the name
-   * ours would have, the version label), and the Services of its namespace (an HTTPRoute's
-   * possible backends): what the host's classification needs, whatever the mesh's size.
+   * ours would have, the version label), the Services of its namespace (an HTTPRoute's possible
+   * backends) and its AuthorizationPolicies (ours, and the others that may admit callers): what
+   * the host's classification needs, whatever the mesh's size.
    */
   async routingFor(
     target: Pick<MeshTarget, 'namespace' | 'service'>,
@@ -134,6 +135,11 @@ export class ClusterCache {
       if (c.kind === SERVICES) {
         c.find('namespace', target.namespace).forEach(add);
         c.find('versionOf', at).forEach(add);
+        continue;
+      }
+      // The namespace's policies: whether others than ours decide who may call the service.
+      if (c.kind === AUTHORIZATION_POLICIES) {
+        c.find('namespace', target.namespace).forEach(add);
         continue;
       }
       c.find('host', host).forEach(add);
@@ -224,12 +230,14 @@ export class ClusterCache {
         .map(ns => {
           const name = ns.metadata.name;
           const injection = injectionOf(ns.metadata.labels);
+          const down = pods.count('proxyDown', name);
           return {
             cluster: this.cluster,
             namespace: name,
             ...(injection ? { injection } : {}),
             pods: pods.count('namespace', name),
             injectedPods: pods.count('injected', name),
+            ...(down ? { proxiesNotReady: down } : {}),
           };
         })
         .filter(n => n.pods > 0 || n.injection)

@@ -1,6 +1,11 @@
 import { RoutingObject } from '@meshtraffic/backstage-plugin-mesh-common';
 import { ObjectIndex } from './ObjectIndex';
-import { ROUTING_INDEXERS, VIRTUAL_SERVICES } from './watchedKinds';
+import { ApiException } from '@kubernetes/client-node';
+import {
+  AUTHORIZATION_POLICIES,
+  ROUTING_INDEXERS,
+  VIRTUAL_SERVICES,
+} from './watchedKinds';
 import {
   DEFAULT_COLLECTION_OPTIONS,
   WatchedCollection,
@@ -210,5 +215,35 @@ describe('WatchedCollection', () => {
     await until(() => c.health().brokenSince !== undefined);
     expect(c.health().error).toMatch(/did not answer within 100ms/);
     c.stop();
+  });
+
+  it('reads a kind its credential may not list yet as none, synced, while one it must read is broken by the same 403', async () => {
+    const forbidden = () => {
+      throw new ApiException(403, 'forbidden', '{}', {});
+    };
+    const transport: WatchTransport = {
+      listPage: async () => forbidden(),
+      watch: async () => forbidden(),
+    };
+    const policies = new WatchedCollection(
+      AUTHORIZATION_POLICIES,
+      transport,
+      'east',
+      undefined,
+      options,
+    );
+    expect(await policies.whenSynced(1000)).toBe(true);
+    expect(policies.health()).toMatchObject({ absent: true, objects: 0 });
+    const routes = new WatchedCollection(
+      VIRTUAL_SERVICES,
+      transport,
+      'east',
+      undefined,
+      options,
+    );
+    expect(await routes.whenSynced(1000)).toBe(false);
+    expect(routes.health().brokenSince).toBeDefined();
+    policies.stop();
+    routes.stop();
   });
 });

@@ -332,7 +332,15 @@ export class WatchedCollection<T extends Keyed> {
           ...(continueToken ? { continue: continueToken } : {}),
         });
       } catch (e) {
-        if (this.kind.optional && classifyClusterError(e).status === 404) {
+        const status = classifyClusterError(e).status;
+        if (
+          (this.kind.optional && status === 404) ||
+          (this.kind.forbiddenIsAbsent && status === 403)
+        ) {
+          if (status === 403 && !this.absent)
+            this.logger?.warn(
+              `mesh: the backend may not list ${this.kind.kind} on cluster ${this.cluster} (403): read as none until its credential is granted list and watch`,
+            );
           this.absent = true;
           this.index = new ObjectIndex<T>(this.kind.indexers);
           this.markSynced();

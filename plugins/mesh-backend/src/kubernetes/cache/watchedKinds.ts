@@ -5,7 +5,7 @@ import {
   RoutingObject,
   VERSION_OF_LABEL,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import { isInjected } from '../meshInventory';
+import { isInjected, proxyReady } from '../meshInventory';
 import { Indexer, Keyed } from './ObjectIndex';
 
 /**
@@ -18,6 +18,12 @@ export interface WatchedKind<T extends Keyed> {
   path: string;
   /** A kind whose CRD a cluster may lack (Gateway API, Argo Rollouts): absent lists as empty. */
   optional?: boolean;
+  /**
+   * A kind the backend's credential may not be granted yet (a portal upgraded before its RBAC):
+   * a 403 on its list reads as absent, so reads that do not need it go on; a write of it is
+   * still judged (and refused) by the API server.
+   */
+  forbiddenIsAbsent?: boolean;
   /** Objects per list page, when not the default: a page of large objects is parsed in one go. */
   pageSize?: number;
   /** What is kept of an object as JSON gave it (a list page, a watch event): no copy is made of what is kept. */
@@ -121,13 +127,16 @@ export const HTTP_ROUTES = routingKind(
   true,
 );
 export const SERVICES = routingKind('Service', 'v1', '/api/v1/services');
-/** Only the one under a host's name is read (by the name index): other policies are the namespace's. */
-export const AUTHORIZATION_POLICIES = routingKind(
-  'AuthorizationPolicy',
-  'security.istio.io/v1',
-  '/apis/security.istio.io/v1/authorizationpolicies',
-  true,
-);
+/** Read by namespace: ours under the host's name, and the others that may admit its callers. */
+export const AUTHORIZATION_POLICIES: WatchedKind<RoutingObject> = {
+  ...routingKind(
+    'AuthorizationPolicy',
+    'security.istio.io/v1',
+    '/apis/security.istio.io/v1/authorizationpolicies',
+    true,
+  ),
+  forbiddenIsAbsent: true,
+};
 
 /** A Deployment, StatefulSet or Rollout, as far as versions, replicas, istiod's image and its pods' identity go. */
 export interface CachedWorkload extends Keyed {
@@ -233,9 +242,10 @@ export const NAMESPACES: WatchedKind<CachedNamespace> = {
   indexers: { all: () => ['all'] },
 };
 
-/** A pod is kept as its name, namespace and whether it runs a sidecar: the status page counts them. */
+/** A pod is kept as its name, namespace, whether it runs a sidecar and whether that serves: the status page counts them. */
 export interface CachedPod extends Keyed {
   injected: boolean;
+  proxyReady?: boolean;
 }
 
 export const PODS: WatchedKind<CachedPod> = {
@@ -249,10 +259,15 @@ export const PODS: WatchedKind<CachedPod> = {
       resourceVersion: raw.metadata?.resourceVersion,
     },
     injected: isInjected(raw),
+    ...(isInjected(raw) ? { proxyReady: proxyReady(raw) } : {}),
   }),
   indexers: {
     namespace: byNamespace,
     injected: p =>
       p.injected && p.metadata.namespace ? [p.metadata.namespace] : [],
+    proxyDown: p =>
+      p.injected && !p.proxyReady && p.metadata.namespace
+        ? [p.metadata.namespace]
+        : [],
   },
 };

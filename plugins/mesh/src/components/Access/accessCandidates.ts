@@ -94,9 +94,13 @@ export function candidatesOf(
     for (const account of identity.serviceAccounts)
       add(c, { serviceAccount: account });
   }
-  for (const c of byKey.values())
+  for (const c of byKey.values()) {
+    if (c.callers.some(k => k.serviceAccount?.endsWith('/default')))
+      c.problem ??=
+        'runs as its namespace’s default service account: admitting it admits every workload there that has none of its own';
     if (!c.callers.length)
       c.problem ??=
         'no identity seen and no workload found: add it by hand once it runs';
+  }
   return [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
