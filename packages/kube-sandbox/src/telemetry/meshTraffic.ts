@@ -1,6 +1,7 @@
 import { SimulatedCluster } from '../cluster';
 import { RESOURCE_TYPES, ResourceType } from '../resources';
 import { Topology } from '../topology';
+import { proxyContainerMetrics } from './cadvisor';
 import { ClusterView, TrafficModel } from './trafficModel';
 
 const type = (kind: string) =>
@@ -64,9 +65,14 @@ export function startMeshTraffic(
       model.advance(Math.min(Math.max(due, 0), MAX_CATCH_UP_SECONDS));
     };
     for (const c of mesh.clusters) {
-      servers.get(c.name)!.metrics = () => {
+      const server = servers.get(c.name)!;
+      // One scrape target per cluster: its proxies' Istio metrics and their containers' cAdvisor ones.
+      server.metrics = () => {
         catchUp();
-        return model.text(c.name);
+        return `${model.text(c.name)}\n${proxyContainerMetrics(
+          server.list(type('Pod')),
+          model.seconds,
+        )}`;
       };
     }
     models.set(mesh.id, model);

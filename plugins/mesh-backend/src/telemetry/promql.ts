@@ -179,9 +179,12 @@ export function edgeP99(
 /** The sidecars' containers as cAdvisor reports them (a pod's own series carry container="" or "POD"). */
 const PROXY_CONTAINER = '{container="istio-proxy"}';
 
-/** CPU the proxies used over the last 5 minutes, in cores, per cluster. */
+/**
+ * CPU the proxies use now, in cores, per cluster: each counter's last two samples (irate), so a
+ * proxy just started counts at once, not averaged over a window it did not run for.
+ */
 export const proxyCpu = () =>
-  `sum by (cluster) (rate(container_cpu_usage_seconds_total${PROXY_CONTAINER}[5m]))`;
+  `sum by (cluster) (irate(container_cpu_usage_seconds_total${PROXY_CONTAINER}[5m]))`;
 
 /** Memory the proxies hold now (working set, what the kubelet evicts by), per cluster. */
 export const proxyMemory = () =>

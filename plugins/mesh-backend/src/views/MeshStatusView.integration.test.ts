@@ -1,4 +1,8 @@
-import { Sandbox } from '@meshtraffic/kube-sandbox';
+import {
+  RunningPrometheus,
+  Sandbox,
+  startPrometheus,
+} from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
 import { clusterApis } from '../__testUtils__/clusterObjects';
 import { expectDocumented } from '../__testUtils__/documented';
@@ -8,6 +12,7 @@ import {
   startShippedSandbox,
   userHeader,
 } from '../__testUtils__/meshBackend';
+import { describePrometheus } from '../__testUtils__/prometheusMesh';
 
 const ALICE = 'user:default/alice';
 
@@ -144,3 +149,112 @@ describe('GET /meshes/:mesh/status', () => {
     expect(unknown.body.error.message).toMatch(/no mesh nope/);
   });
 });
+
+describePrometheus(
+  'the proxies on the status page, from the real Prometheus',
+  () => {
+    let sandbox: Sandbox;
+    let prometheus: RunningPrometheus;
+    let server: any;
+
+    beforeAll(async () => {
+      sandbox = await startShippedSandbox('demo');
+      prometheus = await startPrometheus(sandbox.clusters);
+      ({ server } = await startMeshBackend({
+        sandbox,
+        entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
+        meshExtra: { prometheus: { url: prometheus.url } },
+      }));
+      // A few scrapes, so the CPU counters have a rate.
+      await new Promise(r => setTimeout(r, 5_000));
+    }, 40_000);
+    afterAll(async () => {
+      await prometheus?.stop();
+      await sandbox?.stop();
+    });
+
+    const status = async () =>
+      (
+        await request(server)
+          .get('/api/mesh/meshes/demo/status')
+          .set('Authorization', userHeader(ALICE))
+      ).body;
+
+    /** The running pods of a cluster given a sidecar, read through its API. */
+    const runningProxies = async (cluster: string) => {
+      const { core } = clusterApis(sandbox, cluster);
+      const pods = await core.listPodForAllNamespaces();
+      return pods.items.filter(
+        p =>
+          p.status?.phase === 'Running' &&
+          p.spec?.containers.some(c => c.name === 'istio-proxy'),
+      ).length;
+    };
+
+    it("sums what each cluster's istio-proxy containers use, as documented", async () => {
+      const mesh = await status();
+      expectDocumented('/meshes/{mesh}/status', 'get', '200', mesh);
+      expect(mesh.proxyResourcesError).toBeUndefined();
+      expect(mesh.proxyResources.map((p: any) => p.cluster)).toEqual([
+        'east',
+        'west',
+      ]);
+      for (const p of mesh.proxyResources) {
+        const n = await runningProxies(p.cluster);
+        expect(n).toBeGreaterThan(0);
+        expect(p.proxies).toBe(n);
+        // The sandbox's proxies use 3 to 5 millicores and 40 to 60 MiB each.
+        expect(p.cpuCores).toBeGreaterThan(0.0025 * n);
+        expect(p.cpuCores).toBeLessThan(0.0055 * n);
+        expect(p.memoryBytes).toBeGreaterThanOrEqual(40 * 1024 * 1024 * n);
+        expect(p.memoryBytes).toBeLessThanOrEqual(60 * 1024 * 1024 * n);
+      }
+    });
+
+    it('counts a pod whose sidecar is not running as a proxy not ready, in its namespace', async () => {
+      const { core } = clusterApis(sandbox, 'west');
+      await core.createNamespacedPod({
+        namespace: 'bookinfo',
+        body: {
+          metadata: { name: 'reviews-v9-stuck', namespace: 'bookinfo' },
+          spec: {
+            containers: [
+              { name: 'reviews', image: 'reviews' },
+              { name: 'istio-proxy', image: 'proxyv2' },
+            ],
+          },
+          status: {
+            phase: 'Running',
+            containerStatuses: [
+              { name: 'istio-proxy', ready: false } as any,
+              { name: 'reviews', ready: true } as any,
+            ],
+          },
+        },
+      });
+      const bookinfo = (mesh: any, cluster: string) =>
+        mesh.namespaces.find(
+          (n: any) => n.cluster === cluster && n.namespace === 'bookinfo',
+        );
+      let mesh = await status();
+      for (let i = 0; i < 40 && !bookinfo(mesh, 'west').proxiesNotReady; i++) {
+        await new Promise(r => setTimeout(r, 50));
+        mesh = await status();
+      }
+      expect(bookinfo(mesh, 'west').proxiesNotReady).toBe(1);
+      expect(bookinfo(mesh, 'east').proxiesNotReady).toBeUndefined();
+    });
+
+    it('says why when Prometheus does not answer, and still shows the rest', async () => {
+      await prometheus.stop();
+      const mesh = await status();
+      expect(mesh.proxyResources).toBeUndefined();
+      expect(mesh.proxyResourcesError).toMatch(/Prometheus/);
+      expect(mesh.clusters.map((c: any) => c.reachable)).toEqual([
+        true,
+        true,
+        true,
+      ]);
+    });
+  },
+);

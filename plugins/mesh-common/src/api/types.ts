@@ -552,7 +552,7 @@ export interface ProxyResources {
   cluster: string;
   /** Proxies that reported. */
   proxies: number;
-  /** CPU over the last 5 minutes, in cores, summed over the proxies. */
+  /** CPU now (the last two samples of each proxy's counter), in cores, summed over the proxies. */
   cpuCores: number;
   memoryBytes: number;
 }

@@ -109,4 +109,44 @@ describe('MeshStatusPage', () => {
       screen.getByText('Mesh demo binds no namespace to owning groups'),
     ).toBeInTheDocument();
   });
+
+  it("shows what each cluster's proxies use and how many are not ready, or why their use cannot be read", async () => {
+    const render = async (more: object) => {
+      const api = {
+        getClusters: jest.fn(async () => ({
+          meshes: [
+            { id: 'demo', kind: 'multi-primary', configClusters: ['east'] },
+          ],
+          clusters: [],
+        })),
+        getMeshStatus: jest.fn(async () => ({ ...status, ...more })),
+      };
+      return renderInTestApp(
+        <TestApiProvider apis={[[meshApiRef, api as any]]}>
+          <MeshStatusPage />
+        </TestApiProvider>,
+      );
+    };
+    const { unmount } = await render({
+      namespaces: [{ ...status.namespaces[0], proxiesNotReady: 2 }],
+      proxyResources: [
+        {
+          cluster: 'east',
+          proxies: 4,
+          cpuCores: 0.0162,
+          memoryBytes: 200 * 1024 * 1024,
+        },
+      ],
+    });
+    const table = (
+      await screen.findByText(/Proxy resources \(istio-proxy containers/)
+    ).closest('table, div[class*=MuiPaper]') as HTMLElement;
+    expect(table.textContent).toMatch(/east4.*16\.2.*200.*50.*2/);
+    unmount();
+    await render({ proxyResourcesError: 'Prometheus did not answer' });
+    expect(
+      await screen.findByText(/cannot be read from the mesh's Prometheus/),
+    ).toHaveTextContent('Prometheus did not answer');
+    expect(screen.queryByText(/Proxy resources/)).not.toBeInTheDocument();
+  });
 });

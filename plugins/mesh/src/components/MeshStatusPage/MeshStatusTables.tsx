@@ -7,6 +7,7 @@ import {
   MeshClusterStatus,
   MeshStatus,
   NamespaceProxies,
+  ProxyResources,
   RoutedService,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 
@@ -45,7 +46,47 @@ const namespaceColumns: TableColumn<NamespaceProxies>[] = [
     title: 'Pods with a sidecar',
     render: n => `${n.injectedPods} / ${n.pods}`,
   },
+  {
+    title: 'Proxies not ready',
+    render: n =>
+      n.proxiesNotReady ? (
+        <Chip size="small" color="secondary" label={n.proxiesNotReady} />
+      ) : (
+        0
+      ),
+  },
 ];
+
+const MIB = 1024 * 1024;
+
+/** Per cluster: what its proxies use (Prometheus), and how many are not ready (the clusters). */
+interface ProxyRow extends ProxyResources {
+  notReady: number;
+}
+
+const resourceColumns: TableColumn<ProxyRow>[] = [
+  { title: 'Cluster', field: 'cluster' },
+  { title: 'Proxies reporting', field: 'proxies' },
+  {
+    title: 'CPU (millicores)',
+    render: p => (p.cpuCores * 1000).toFixed(1),
+  },
+  { title: 'Memory (MiB)', render: p => (p.memoryBytes / MIB).toFixed(0) },
+  {
+    title: 'Memory per proxy (MiB)',
+    render: p =>
+      p.proxies ? (p.memoryBytes / MIB / p.proxies).toFixed(0) : '—',
+  },
+  { title: 'Not ready', field: 'notReady' },
+];
+
+const proxyRows = (status: MeshStatus): ProxyRow[] =>
+  (status.proxyResources ?? []).map(p => ({
+    ...p,
+    notReady: status.namespaces
+      .filter(n => n.cluster === p.cluster)
+      .reduce((sum, n) => sum + (n.proxiesNotReady ?? 0), 0),
+  }));
 
 const entityLink = (ref: string) => {
   const { kind, namespace, name } = parseEntityRef(ref);
@@ -91,7 +132,7 @@ const serviceColumns: TableColumn<RoutedService>[] = [
   },
 ];
 
-/** The four views of a mesh: clusters, control planes, proxies, routed services. */
+/** The views of a mesh: clusters, control planes, what the proxies use, proxies per namespace, routed services. */
 export const MeshStatusTables = ({ status }: { status: MeshStatus }) => (
   <>
     {status.warnings?.map(w => (
@@ -113,6 +154,20 @@ export const MeshStatusTables = ({ status }: { status: MeshStatus }) => (
       columns={controlPlaneColumns}
       data={status.controlPlanes}
     />
+    {status.proxyResourcesError && (
+      <Alert severity="warning">
+        What the proxies use cannot be read from the mesh's Prometheus:{' '}
+        {status.proxyResourcesError}
+      </Alert>
+    )}
+    {status.proxyResources && (
+      <Table<ProxyRow>
+        title="Proxy resources (istio-proxy containers, from Prometheus)"
+        options={dense}
+        columns={resourceColumns}
+        data={proxyRows(status)}
+      />
+    )}
     <Table<NamespaceProxies>
       title="Proxies"
       options={dense}
