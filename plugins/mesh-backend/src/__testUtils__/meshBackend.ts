@@ -8,7 +8,9 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   loadTopology,
+  RunningPrometheus,
   Sandbox,
+  startPrometheus,
   startSandbox,
   topologyPath,
 } from '@meshtraffic/kube-sandbox';
@@ -148,4 +150,35 @@ export function failChangeAndItsUndo(sandbox: Sandbox) {
   sandbox.faults
     .cluster('east')
     .failNext({ verb: 'delete', status: 503, count: 10 });
+}
+
+/**
+ * For one describe block: the shipped demo, a real Prometheus scraping it, and a backend reading
+ * both for reviews; `scrapedMs` of traffic recorded before the first test.
+ */
+export function useDemoWithPrometheus(
+  options: { scrapedMs?: number; groups?: Record<string, string[]> } = {},
+) {
+  const env = {} as {
+    sandbox: Sandbox;
+    prometheus: RunningPrometheus;
+    server: any;
+  };
+  beforeAll(async () => {
+    env.sandbox = await startShippedSandbox('demo');
+    env.prometheus = await startPrometheus(env.sandbox.clusters);
+    ({ server: env.server } = await startMeshBackend({
+      sandbox: env.sandbox,
+      entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
+      groups: options.groups,
+      meshExtra: { prometheus: { url: env.prometheus.url } },
+    }));
+    if (options.scrapedMs)
+      await new Promise(r => setTimeout(r, options.scrapedMs));
+  }, 40_000);
+  afterAll(async () => {
+    await env.prometheus?.stop();
+    await env.sandbox?.stop();
+  });
+  return env;
 }

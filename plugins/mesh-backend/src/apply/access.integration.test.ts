@@ -1,15 +1,12 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import {
-  RunningPrometheus,
-  Sandbox,
-  startPrometheus,
-} from '@meshtraffic/kube-sandbox';
+import { RunningPrometheus, Sandbox } from '@meshtraffic/kube-sandbox';
 import { execFile } from 'node:child_process';
 import request from 'supertest';
 import {
   serviceEntity,
   startMeshBackend,
   startShippedSandbox,
+  useDemoWithPrometheus,
 } from '../__testUtils__/meshBackend';
 import { describePrometheus } from '../__testUtils__/prometheusMesh';
 import { expectDocumented } from '../__testUtils__/documented';
@@ -455,21 +452,9 @@ describePrometheus(
       access: { rules: [{ from: [{ serviceAccount: 'bookinfo/ratings' }] }] },
     };
 
-    beforeAll(async () => {
-      sandbox = await startShippedSandbox('demo');
-      prometheus = await startPrometheus(sandbox.clusters);
-      ({ server } = await startMeshBackend({
-        sandbox,
-        entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
-        meshExtra: { prometheus: { url: prometheus.url } },
-      }));
-      // Long enough for a few scrapes of productpage calling reviews.
-      await new Promise(r => setTimeout(r, 12_000));
-    }, 40_000);
-    afterAll(async () => {
-      await prometheus?.stop();
-      await sandbox?.stop();
-    });
+    // Long enough for a few scrapes of productpage calling reviews.
+    const env = useDemoWithPrometheus({ scrapedMs: 12_000 });
+    beforeAll(() => ({ sandbox, prometheus, server } = env));
 
     it('turns nobody away when the policy admits productpage, reviews’ caller', async () => {
       const planned = await plan({

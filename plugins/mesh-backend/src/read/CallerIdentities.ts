@@ -27,7 +27,7 @@ export class CallerIdentities {
     const unreadable = new Set<string>();
     // Only what the portal manages is told: a namespace it may not touch stays unknown here.
     const managed = (w: WorkloadRef) => isNamespaceAllowed(mesh, w.namespace);
-    for (const w of workloads.filter(w => !managed(w)))
+    for (const w of workloads.filter(ref => !managed(ref)))
       unreadable.add(
         `${w.namespace}/${w.service} (namespace ${w.namespace} is not one mesh ${mesh.id} lets the portal manage)`,
       );

@@ -17,20 +17,14 @@ import {
   rollbackRequestSchema,
   unfinishedChangeSchema,
 } from '@meshtraffic/backstage-plugin-mesh-common';
-import {
-  RunningPrometheus,
-  Sandbox,
-  startPrometheus,
-} from '@meshtraffic/kube-sandbox';
+import { Sandbox } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
 import { z } from 'zod';
 import { expectDocumented, spec } from '../__testUtils__/documented';
 import {
   ADMIN_GROUP,
-  serviceEntity,
-  startMeshBackend,
   failChangeAndItsUndo,
-  startShippedSandbox,
+  useDemoWithPrometheus,
 } from '../__testUtils__/meshBackend';
 
 const ENTITY = '/entities/{kind}/{namespace}/{name}';
@@ -99,23 +93,11 @@ describe('openapi.yaml against the code', () => {
     const base = '/api/mesh/entities/component/default/reviews';
     const auth = () => mockCredentials.user.header();
 
-    let prometheus: RunningPrometheus;
-
-    beforeAll(async () => {
-      sandbox = await startShippedSandbox('demo');
-      // A real Prometheus, so the live-traffic answer is documented as it really comes.
-      prometheus = await startPrometheus(sandbox.clusters);
-      ({ server } = await startMeshBackend({
-        sandbox,
-        entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
-        groups: { 'user:default/mock': [ADMIN_GROUP] },
-        meshExtra: { prometheus: { url: prometheus.url } },
-      }));
-    }, 30_000);
-    afterAll(async () => {
-      await prometheus?.stop();
-      await sandbox?.stop();
+    // A real Prometheus, so the live-traffic answer is documented as it really comes.
+    const env = useDemoWithPrometheus({
+      groups: { 'user:default/mock': [ADMIN_GROUP] },
     });
+    beforeAll(() => ({ sandbox, server } = env));
 
     it('documents every field of every answer: clusters, state, plan, apply, history, rollback, removal, an invalid intent, an unfinished change', async () => {
       const get = (p: string) =>

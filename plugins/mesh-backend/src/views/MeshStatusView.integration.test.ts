@@ -1,8 +1,4 @@
-import {
-  RunningPrometheus,
-  Sandbox,
-  startPrometheus,
-} from '@meshtraffic/kube-sandbox';
+import { RunningPrometheus, Sandbox } from '@meshtraffic/kube-sandbox';
 import request from 'supertest';
 import { clusterApis } from '../__testUtils__/clusterObjects';
 import { expectDocumented } from '../__testUtils__/documented';
@@ -11,6 +7,7 @@ import {
   startMeshBackend,
   startShippedSandbox,
   userHeader,
+  useDemoWithPrometheus,
 } from '../__testUtils__/meshBackend';
 import { describePrometheus } from '../__testUtils__/prometheusMesh';
 
@@ -157,21 +154,9 @@ describePrometheus(
     let prometheus: RunningPrometheus;
     let server: any;
 
-    beforeAll(async () => {
-      sandbox = await startShippedSandbox('demo');
-      prometheus = await startPrometheus(sandbox.clusters);
-      ({ server } = await startMeshBackend({
-        sandbox,
-        entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
-        meshExtra: { prometheus: { url: prometheus.url } },
-      }));
-      // A few scrapes, so the CPU counters have a rate.
-      await new Promise(r => setTimeout(r, 5_000));
-    }, 40_000);
-    afterAll(async () => {
-      await prometheus?.stop();
-      await sandbox?.stop();
-    });
+    // A few scrapes, so the CPU counters have a rate.
+    const env = useDemoWithPrometheus({ scrapedMs: 5_000 });
+    beforeAll(() => ({ sandbox, prometheus, server } = env));
 
     const status = async () =>
       (

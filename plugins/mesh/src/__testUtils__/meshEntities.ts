@@ -16,6 +16,19 @@ export const reviewsEntity: Entity = {
   spec: { type: 'service', owner: 'group:default/bookinfo-team' },
 };
 
+/** A component of the demo mesh named `name`, routing `service` in bookinfo. */
+export const meshEntity = (name: string, service = name): Entity => ({
+  ...reviewsEntity,
+  metadata: {
+    ...reviewsEntity.metadata,
+    name,
+    annotations: {
+      ...reviewsEntity.metadata.annotations,
+      'mesh.meshtraffic.io/service': service,
+    },
+  },
+});
+
 /** A component without the mesh annotations. */
 export const plainEntity: Entity = {
   ...reviewsEntity,

@@ -171,45 +171,46 @@ export class ClusterCache {
       );
   }
 
-  /** A service's versions here, from its Deployments, StatefulSets and Argo Rollouts. */
-  async workloads(
+  /** A service's Deployments, StatefulSets and Argo Rollouts here, by its app label. */
+  private async controllers(
     namespace: string,
     service: string,
     labels: WorkloadLabels,
-  ): Promise<WorkloadVersion[]> {
+  ): Promise<CachedWorkload[]> {
     const collections = await this.ready([
       DEPLOYMENTS,
       STATEFUL_SETS,
       ARGO_ROLLOUTS,
     ]);
-    const controllers = collections
+    return collections
       .flatMap(c =>
         (c as WatchedCollection<CachedWorkload>).find('namespace', namespace),
       )
       .filter(w => w.metadata.labels?.[labels.app] === service);
+  }
+
+  /** A service's versions here, from its controllers. */
+  async workloads(
+    namespace: string,
+    service: string,
+    labels: WorkloadLabels,
+  ): Promise<WorkloadVersion[]> {
+    const controllers = await this.controllers(namespace, service, labels);
     return workloadVersions(this.cluster, labels.version, controllers);
   }
 
   /**
-   * The service accounts a service's pods run as here (`default` when a controller names none),
-   * from its Deployments, StatefulSets and Argo Rollouts: the identities its calls carry.
+   * The service accounts a service's pods run as here (`default` when a controller names none):
+   * the identities its calls carry.
    */
   async serviceAccounts(
     namespace: string,
     service: string,
     labels: WorkloadLabels,
   ): Promise<string[]> {
-    const collections = await this.ready([
-      DEPLOYMENTS,
-      STATEFUL_SETS,
-      ARGO_ROLLOUTS,
-    ]);
-    const accounts = collections
-      .flatMap(c =>
-        (c as WatchedCollection<CachedWorkload>).find('namespace', namespace),
-      )
-      .filter(w => w.metadata.labels?.[labels.app] === service)
-      .map(w => w.spec.template.spec.serviceAccountName ?? 'default');
+    const accounts = (await this.controllers(namespace, service, labels)).map(
+      w => w.spec.template.spec.serviceAccountName ?? 'default',
+    );
     return [...new Set(accounts)].sort();
   }
 

@@ -8,7 +8,7 @@ import {
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { meshApiRef } from '../../api/MeshApi';
-import { reviewsEntity } from '../../__testUtils__/meshEntities';
+import { meshEntity, reviewsEntity } from '../../__testUtils__/meshEntities';
 import { AccessTab } from './AccessTab';
 import { candidatesOf, callerOfPrincipal } from './accessCandidates';
 
@@ -30,17 +30,6 @@ const reviews: Entity = {
     { type: 'dependencyOf', targetRef: 'component:default/ratings' },
   ],
 };
-const meshEntity = (name: string): Entity => ({
-  ...reviewsEntity,
-  metadata: {
-    ...reviewsEntity.metadata,
-    name,
-    annotations: {
-      ...reviewsEntity.metadata.annotations,
-      'mesh.meshtraffic.io/service': name,
-    },
-  },
-});
 
 const graph: ServiceGraph = {
   window: '30m',

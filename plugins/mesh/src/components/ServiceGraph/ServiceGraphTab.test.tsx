@@ -13,7 +13,7 @@ import {
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes, useLocation } from 'react-router-dom';
 import { meshApiRef } from '../../api/MeshApi';
-import { reviewsEntity } from '../../__testUtils__/meshEntities';
+import { meshEntity, reviewsEntity } from '../../__testUtils__/meshEntities';
 import { ServiceGraphTab } from './ServiceGraphTab';
 
 jest.setTimeout(30_000);
@@ -36,19 +36,6 @@ const reviews: Entity = {
     { type: 'consumesApi', targetRef: 'api:default/stars' },
   ],
 };
-
-/** A component of the demo mesh named `name`, routing `service`. */
-const meshEntity = (name: string, service = name): Entity => ({
-  ...reviewsEntity,
-  metadata: {
-    ...reviewsEntity.metadata,
-    name,
-    annotations: {
-      ...reviewsEntity.metadata.annotations,
-      'mesh.meshtraffic.io/service': service,
-    },
-  },
-});
 
 const edge = (
   peer: string,
