@@ -110,7 +110,10 @@ export class MeshMetrics {
     );
     const cores = byCluster(mesh, cpu);
     const bytes = byCluster(mesh, memory);
+    // One Prometheus may scrape other meshes' clusters too: only this mesh's are its proxies.
+    const ours = new Set(mesh.clusters.map(c => c.name));
     return [...byCluster(mesh, count).entries()]
+      .filter(([cluster]) => ours.has(cluster))
       .map(([cluster, proxies]) => ({
         cluster,
         proxies,

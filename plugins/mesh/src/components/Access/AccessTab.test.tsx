@@ -215,6 +215,53 @@ describe('AccessTab', () => {
   });
 });
 
+describe('the callers to pick from, when part cannot be read', () => {
+  it('still offers the callers seen when who the declared ones run as cannot be read, and says so', async () => {
+    const api = {
+      getServiceGraph: jest.fn(async () => graph),
+      getServiceAccounts: jest.fn(async () => {
+        throw new Error('403 Forbidden');
+      }),
+    };
+    const catalog = {
+      getEntitiesByRefs: jest.fn(async ({ entityRefs }: any) => ({
+        items: entityRefs.map((ref: string) =>
+          meshEntity(ref.split('/').pop()!),
+        ),
+      })),
+    };
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [meshApiRef, api],
+          [catalogApiRef, catalog],
+        ]}
+      >
+        <AccessTab
+          intent={{ split: [{ version: 'v1', weight: 100 }] }}
+          entity={reviews}
+          entityRef={{
+            kind: 'component',
+            namespace: 'default',
+            name: 'reviews',
+          }}
+          mesh={mesh}
+          service="reviews"
+          onReview={jest.fn()}
+        />
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText(
+        /declared callers run as cannot be read: 403 Forbidden/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Allow bookinfo/productpage' }),
+    ).toBeEnabled();
+  });
+});
+
 describe('the callers to pick from', () => {
   it('names a caller of this trust domain by its service account, another by its principal, and says which cannot be admitted', () => {
     expect(

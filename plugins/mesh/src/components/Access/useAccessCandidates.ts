@@ -57,13 +57,21 @@ export function useAccessCandidates(
     });
     let identities: WorkloadIdentity[] = [];
     if (declared.length) {
-      const answer = await api.getServiceAccounts(
-        mesh.id,
-        declared.map(d => ({
-          namespace: d.target.namespace,
-          service: d.target.service,
-        })),
-      );
+      // Without them the callers seen are still offered; the declared ones say why they are not.
+      const answer = await api
+        .getServiceAccounts(
+          mesh.id,
+          declared.map(d => ({
+            namespace: d.target.namespace,
+            service: d.target.service,
+          })),
+        )
+        .catch(e => {
+          notes.push(
+            `Who the declared callers run as cannot be read: ${e.message ?? e}`,
+          );
+          return { workloads: [], unreadable: [] };
+        });
       identities = answer.workloads;
       if (answer.unreadable.length)
         notes.push(`Not read: ${answer.unreadable.join(', ')}`);
