@@ -184,7 +184,7 @@ function changeRoutes(
           removeRequestSchema,
           req.query,
           'removal (DELETE .../intent?revision=<the revision you saw>)',
-        ).revision,
+        ),
     );
     res.json(outcome);
   });

@@ -222,7 +222,7 @@ export class MeshApplier {
         )}; apply with adopt to take it over`,
       );
     }
-    const accessChange = accessChangeOf(live, plan.intent);
+    const accessChange = accessChangeOf(live, plan.intent.access);
     if (accessChange && request.checkAccess)
       await request.checkAccess(accessChange);
     if (plan.takenOver.length) {
@@ -256,6 +256,8 @@ export class MeshApplier {
     rolloutId?: number;
     onBehalfOf?: string;
     reason?: string;
+    /** A person's removal: the access part it lifts is judged as an apply's would be. */
+    checkAccess?: (change: AccessChange) => Promise<void>;
   }): Promise<ApplyResponse> {
     const { target } = request;
     return this.underHostLock(target, async lease => {
@@ -265,6 +267,8 @@ export class MeshApplier {
           `the routing of ${target.entityRef} changed since you loaded it; reload and try again`,
         );
       }
+      const lifted = accessChangeOf(live, undefined);
+      if (lifted && request.checkAccess) await request.checkAccess(lifted);
       const anyOurs = live.clusters.some(c =>
         c.state.routing.some(o => o.status !== 'foreign'),
       );

@@ -380,9 +380,30 @@ describe('access: who may call a service, written as an AuthorizationPolicy on e
       const refused = await apply(lift, []);
       expect(refused.status).toBe(400);
       expect(refused.body.error.message).toMatch(/team-wide on west/);
+      // Removing the service's routing lifts its policy too: asked the same way.
+      const removeRouting = (query: string) =>
+        request(server)
+          .delete(`${path}/intent?${query}`)
+          .set('Authorization', auth());
+      const unconfirmed = await removeRouting(
+        `revision=${encodeURIComponent((await state()).revision)}`,
+      );
+      expect(unconfirmed.status).toBe(400);
+      expect(unconfirmed.body.error.message).toMatch(/team-wide on west/);
       for (const cluster of PRIMARIES)
         expect(await policyOn(cluster)).toBeDefined();
       expect((await apply(lift, ['*'])).body).toMatchObject({ ok: true });
+      for (const cluster of PRIMARIES)
+        expect(await policyOn(cluster)).toBeUndefined();
+      expect((await apply(onlyProductpage)).body).toMatchObject({ ok: true });
+      const confirmed = await removeRouting(
+        `revision=${encodeURIComponent(
+          (
+            await state()
+          ).revision,
+        )}&confirmDenied=*`,
+      );
+      expect(confirmed.body).toMatchObject({ ok: true });
       for (const cluster of PRIMARIES)
         expect(await policyOn(cluster)).toBeUndefined();
     } finally {

@@ -115,7 +115,7 @@ export class MeshOperations {
       expires: body.expires,
     });
     if (!result.valid) return result;
-    const accessChange = accessChangeOf(result.live, result.intent);
+    const accessChange = accessChangeOf(result.live, result.intent.access);
     return {
       valid: true,
       revision: result.live.revision,
@@ -231,21 +231,27 @@ export class MeshOperations {
   }
 
   /** Removes the entity's routing objects, VirtualService first, against the revision the caller saw. */
-  async remove(caller: Caller, entityRef: string, read: () => string) {
+  async remove(
+    caller: Caller,
+    entityRef: string,
+    read: () => { revision: string; confirmDenied?: string[] },
+  ) {
     return this.audited(
       this.origin(caller, entityRef),
       'traffic-remove',
       async () => {
-        const { credentials, target } = await this.options.access.targetFor(
-          caller.credentials,
-          entityRef,
-          meshTrafficUpdatePermission,
-        );
-        const revision = read();
+        const { credentials, target, mesh } =
+          await this.options.access.targetFor(
+            caller.credentials,
+            entityRef,
+            meshTrafficUpdatePermission,
+          );
+        const { revision, confirmDenied } = read();
         return this.options.applier.remove({
           target,
           actor: actorOf(credentials),
           revision,
+          checkAccess: this.accessGate(target, mesh, confirmDenied),
         });
       },
     );

@@ -1,7 +1,6 @@
 import {
   Access,
   canonicalJson,
-  TrafficIntent,
 } from '@meshtraffic/backstage-plugin-mesh-common';
 import { LiveState } from '../read/LiveStateReader';
 
@@ -16,22 +15,22 @@ export interface AccessChange {
 }
 
 /**
- * The change of who may call the service an intent makes against what the clusters hold, when it
- * makes one: against each reachable config cluster's own access part when they disagree, so a
+ * The change of who may call the service a new access part (none: lifted) makes against what the
+ * clusters hold, when it makes one: against each reachable config cluster's own access part when they disagree, so a
  * cluster whose policy is lifted or replaced is never missed.
  */
 export function accessChangeOf(
   live: LiveState,
-  intent: TrafficIntent,
+  access: Access | undefined,
 ): AccessChange | undefined {
-  const wanted = canonicalJson(intent.access ?? null);
+  const wanted = canonicalJson(access ?? null);
   const config = live.clusters.filter(c => c.isConfigCluster && c.reachable);
   const held = live.intent
     ? [live.intent.access ?? null]
     : config.map(c => c.intent?.access ?? null);
   if (held.every(h => canonicalJson(h) === wanted)) return undefined;
   return {
-    ...(intent.access ? { access: intent.access } : {}),
+    ...(access ? { access } : {}),
     otherAllowPolicies: config.flatMap(c =>
       (c.otherAllowPolicies ?? []).map(p => `${p} on ${c.cluster}`),
     ),

@@ -138,7 +138,14 @@ export const canaryQuerySchema = z
  * @public
  */
 export const removeRequestSchema = z
-  .object({ revision: revisionField })
+  .object({
+    revision: revisionField,
+    /** As apply's, for the service's access part that removal lifts: `?confirmDenied=*`. */
+    confirmDenied: z
+      .union([z.string(), z.array(z.string())])
+      .transform(v => (Array.isArray(v) ? v : [v]))
+      .optional(),
+  })
   .passthrough();
 
 /**
