@@ -1,4 +1,5 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { RunningPrometheus, Sandbox } from '@meshtraffic/kube-sandbox';
 import { execFile } from 'node:child_process';
 import request from 'supertest';
@@ -7,6 +8,7 @@ import {
   startMeshBackend,
   startShippedSandbox,
   useDemoWithPrometheus,
+  userHeader,
 } from '../__testUtils__/meshBackend';
 import { describePrometheus } from '../__testUtils__/prometheusMesh';
 import { expectDocumented } from '../__testUtils__/documented';
@@ -409,6 +411,39 @@ describe('access: who may call a service, written as an AuthorizationPolicy on e
     } finally {
       await remove();
     }
+  });
+
+  it('lets only who may change the entity write its access, and only who may read the mesh learn its callers’ identities, writing nothing otherwise', async () => {
+    const revision = (await state()).revision;
+    const writes = () =>
+      PRIMARIES.map(c => sandbox.servers.get(c)!.writes.list().length);
+    const before = writes();
+    const stranger = await request(server)
+      .post(`${path}/apply`)
+      .set('Authorization', userHeader('user:default/mallory'))
+      .send({ intent: onlyProductpage, revision, confirmDenied: ['*'] });
+    expect(stranger.status).toBe(403);
+    const denied = await startMeshBackend({
+      sandbox,
+      entities: [serviceEntity('reviews', 'demo', 'bookinfo')],
+      features: [
+        mockServices.permissions.mock({
+          authorize: async () => [{ result: AuthorizeResult.DENY }],
+        }).factory,
+      ],
+    });
+    const deniedApply = await request(denied.server)
+      .post(`${path}/apply`)
+      .set('Authorization', auth())
+      .send({ intent: onlyProductpage, revision, confirmDenied: ['*'] });
+    expect(deniedApply.status).toBe(403);
+    const deniedAccounts = await request(denied.server)
+      .get(
+        '/api/mesh/meshes/demo/service-accounts?workload=bookinfo/productpage',
+      )
+      .set('Authorization', auth());
+    expect(deniedAccounts.status).toBe(403);
+    expect(writes()).toEqual(before);
   });
 
   it('refuses bad access with a 400 naming each field, writing nothing anywhere', async () => {

@@ -224,12 +224,33 @@ describe('the watch caches a replica reads through', () => {
     expect(next.revision).toBe(applied.body.revision);
   });
 
-  it('makes no list or watch for a state read, the status page, or the metrics route once synced', async () => {
+  it('makes no list or watch for a state read, the status page, the metrics route, an access plan or the callers’ service accounts once synced', async () => {
+    const accounts = () =>
+      request(server)
+        .get(
+          '/api/mesh/meshes/demo/service-accounts?workload=bookinfo/productpage',
+        )
+        .set('Authorization', auth());
     await state();
     await request(server)
       .get('/api/mesh/meshes/demo/status')
       .set('Authorization', auth());
+    await accounts();
     sandbox.faults.reset();
+    expect((await accounts()).body.workloads[0].serviceAccounts).toEqual([
+      'bookinfo/productpage',
+    ]);
+    // A plan's dry run is a write the server judges, never a list: access adds no read of a cluster.
+    const plan = await request(server)
+      .post(`${path}/plan`)
+      .set('Authorization', auth())
+      .send({
+        intent: {
+          split: [{ version: 'v1', weight: 100 }],
+          access: { rules: [{ from: [{ namespace: 'bookinfo' }] }] },
+        },
+      });
+    expect(plan.body.access.unavailable).toMatch(/names no Prometheus/);
     await state();
     const status = await request(server)
       .get('/api/mesh/meshes/demo/status')
