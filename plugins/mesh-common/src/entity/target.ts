@@ -49,6 +49,14 @@ export interface MeshTarget {
 }
 
 /**
+ * The pod label that names the service (`app` unless the mesh says otherwise).
+ *
+ * @public
+ */
+export const appLabelOf = (target: Pick<MeshTarget, 'appLabel'>) =>
+  target.appLabel ?? 'app';
+
+/**
  * `istio`: a VirtualService and DestinationRule; `gateway-api`: an HTTPRoute on the Service, one Service per version.
  *
  * @public

@@ -1,4 +1,4 @@
-import { MeshTarget } from '../entity/target';
+import { appLabelOf, MeshTarget } from '../entity/target';
 import { boundedName, dnsSafe, MAX_DNS_LABEL } from '../generate/subsets';
 import { ServicePort } from '../generate/gatewayTypes';
 import { VERSION_LABEL } from '../generate/metadata';
@@ -30,7 +30,7 @@ export function versionSelector(
   version: string,
 ): Record<string, string> {
   return {
-    [target.appLabel ?? 'app']: target.service,
+    [appLabelOf(target)]: target.service,
     [target.versionLabel ?? VERSION_LABEL]: version,
   };
 }

@@ -1,4 +1,4 @@
-import { MeshTarget } from '../entity/target';
+import { appLabelOf, MeshTarget } from '../entity/target';
 import {
   DEFAULT_TRUST_DOMAIN,
   serviceAccountOf,
@@ -12,10 +12,6 @@ import {
   ObjectMeta,
 } from './istioTypes';
 import { ISTIO_SECURITY_API_VERSION } from './metadata';
-
-/** The pod label that names the service, which the policy selects its workloads by. */
-export const appLabelOf = (target: Pick<MeshTarget, 'appLabel'>) =>
-  target.appLabel ?? 'app';
 
 const trustDomainOf = (target: Pick<MeshTarget, 'trustDomain'>) =>
   target.trustDomain ?? DEFAULT_TRUST_DOMAIN;

@@ -26,7 +26,7 @@ import {
 import { useState } from 'react';
 import { DisabledReason } from '../fields/DisabledReason';
 import { issueAt } from '../fields/intentIssues';
-import { fieldId } from '../fields/IntentTextField';
+import { fieldId, IntentTextField } from '../fields/IntentTextField';
 import { Candidate, describeCaller, sameCaller } from './accessCandidates';
 import { CANDIDATE_WINDOW, useAccessCandidates } from './useAccessCandidates';
 
@@ -80,6 +80,12 @@ function accessOf(rules: RuleDraft[]): Access {
     }),
   };
 }
+
+/** What a rule may narrow its requests to, each typed as a comma list. */
+const OPERATION_FIELDS = [
+  { field: 'methods', label: 'Methods (optional, e.g. GET, HEAD)' },
+  { field: 'paths', label: 'Paths (optional, e.g. /reviews/*)' },
+] as const;
 
 const KINDS = ['serviceAccount', 'principal', 'namespace'] as const;
 type CallerKind = (typeof KINDS)[number];
@@ -174,32 +180,21 @@ const RuleEditor = (props: {
         </Grid>
       </Grid>
       <Grid container spacing={1}>
-        <Grid item xs={6}>
-          <TextField
-            id={fieldId(`rule ${index + 1} methods`)}
-            label="Methods (optional, e.g. GET, HEAD)"
-            value={rule.methods}
-            disabled={disabled}
-            fullWidth
-            margin="dense"
-            error={Boolean(issueUnder('methods'))}
-            helperText={issueUnder('methods')}
-            onChange={e => props.onChange({ ...rule, methods: e.target.value })}
-          />
-        </Grid>
-        <Grid item xs={6}>
-          <TextField
-            id={fieldId(`rule ${index + 1} paths`)}
-            label="Paths (optional, e.g. /reviews/*)"
-            value={rule.paths}
-            disabled={disabled}
-            fullWidth
-            margin="dense"
-            error={Boolean(issueUnder('paths'))}
-            helperText={issueUnder('paths')}
-            onChange={e => props.onChange({ ...rule, paths: e.target.value })}
-          />
-        </Grid>
+        {OPERATION_FIELDS.map(({ field, label }) => (
+          <Grid item xs={6} key={field}>
+            <IntentTextField
+              id={fieldId(`rule ${index + 1} ${field}`)}
+              label={label}
+              value={rule[field]}
+              disabled={disabled}
+              fullWidth
+              issue={issueUnder(field)}
+              onChange={e =>
+                props.onChange({ ...rule, [field]: e.target.value })
+              }
+            />
+          </Grid>
+        ))}
       </Grid>
       <Button size="small" disabled={disabled} onClick={props.onRemove}>
         Remove rule {index + 1}
